@@ -1,0 +1,82 @@
+"""Admin views: overview and account management."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ipr_apps.admin.forms import StaffUserForm
+from ipr_apps.db import db
+from ipr_apps.errors import DomainError
+from ipr_apps.forms import apply_errors
+from ipr_apps.models import Role, User
+from ipr_apps.pagination import keyset_page
+from ipr_apps.security import role_required
+from ipr_apps.services import listings, users
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def index():
+    return render_template(
+        "admin/index.html",
+        users_by_role=users.count_by_role(),
+        apps_by_status=listings.count_by_status(),
+    )
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def user_list():
+    raw = request.args.get("role", "")
+    role = Role(raw) if raw in {r.value for r in Role} else None
+    stmt = select(User) if role is None else select(User).where(User.role == role)
+    page = keyset_page(
+        stmt, [User.id], request.args.get("cursor"), current_app.config["PAGE_SIZE"]
+    )
+    return render_template("admin/users.html", page=page, role=role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_user():
+    form = StaffUserForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(
+                form.email.data, form.password.data, Role(form.role.data), form.name.data,
+                actor=current_user,
+            )  # fmt: skip
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            flash(f"Account {user.email} ({user.role.value}) created.", "success")
+            return redirect(url_for("admin.user_list"))
+    return render_template("admin/new_user.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def deactivate_user(user_id: int):
+    """GET asks for confirmation; POST deactivates."""
+    user = db.session.get(User, user_id) or abort(404)
+    if request.method == "POST":
+        try:
+            users.set_active(current_user, user_id, False)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{user.email} can no longer sign in.", "success")
+        return redirect(url_for("admin.user_list"))
+    return render_template("admin/confirm_deactivate.html", user=user)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@role_required(Role.ADMIN)
+def activate_user(user_id: int):
+    user = users.set_active(current_user, user_id, True)
+    flash(f"{user.email} can sign in again.", "success")
+    return redirect(url_for("admin.user_list"))

@@ -1,0 +1,1 @@
+"""Sign-in, registration, profile, organisation and API-token pages."""

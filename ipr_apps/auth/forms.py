@@ -1,0 +1,70 @@
+"""Forms for sign-in, registration, profile, organisation and API tokens."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ipr_apps.forms import OrganisationFieldsMixin
+from ipr_apps.models import OrgKind
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    next = HiddenField()
+    submit = SubmitField("Sign in")
+
+
+class PasswordFields:
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 10 characters; avoid common passwords.",
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )
+
+
+class RegisterForm(OrganisationFieldsMixin, PasswordFields, FlaskForm):
+    kind = RadioField(
+        "I am",
+        choices=[
+            (OrgKind.HOLDER.value, "a rights holder filing for my own organisation"),
+            (OrgKind.AGENCY.value, "an agent (IP law firm) filing for holders I represent"),
+        ],
+        default=OrgKind.HOLDER.value,
+    )
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email (your sign-in)", validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField("Create account")
+
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 10 characters; avoid common passwords.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class OrganisationForm(OrganisationFieldsMixin, FlaskForm):
+    submit = SubmitField("Save organisation")
+
+
+class TokenForm(FlaskForm):
+    label = StringField(
+        "Label",
+        validators=[DataRequired(), Length(max=100)],
+        description="What the token is for, e.g. 'docketing system'.",
+    )
+    submit = SubmitField("Create token")

@@ -1,0 +1,72 @@
+"""`flask --app app ipr ...` commands: parse arguments, call services, print."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from ipr_apps.errors import DomainError
+from ipr_apps.models import Role
+from ipr_apps.services import tokens, users
+
+ipr = AppGroup("ipr", help="ipr_apps administration commands.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(ipr)
+
+
+def _fail(error: DomainError) -> None:
+    raise click.ClickException(error.message)
+
+
+def _read_password() -> str:
+    """One line from stdin when piped; otherwise prompt twice without echo."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise click.ClickException("No password on standard input.")
+        return line.rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@ipr.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default=None, help="Display name (and a holder's organisation name).")
+def create_user_command(email: str, role: str, name: str | None) -> None:
+    """Create an account; the password comes from stdin or a prompt."""
+    password = _read_password()
+    try:
+        user = users.create_user(email, password, Role(role), name)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@ipr.command("create-token")
+@click.argument("email")
+@click.option("--label", default=None, help="What the token is for.")
+def create_token_command(email: str, label: str | None) -> None:
+    """Create an API token; the token is the last line of output (shown only once)."""
+    user = users.get_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with the email {email.strip().lower()}.")
+    try:
+        token, raw = tokens.create_token(user, label)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"Token “{token.label}” for {user.email} (store it now; it is not shown again):")
+    click.echo(raw)
+
+
+@ipr.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create demo accounts for every role (idempotent) and print how to sign in."""
+    from ipr_apps.services import demo
+
+    for account in demo.seed():
+        click.echo(f"  {account.role:<9} {account.email:<28} {account.password_note}")

@@ -1,0 +1,37 @@
+"""All models, imported here so that metadata (and Alembic) sees every table."""
+
+from ipr_apps.models.applications import FINAL_STATES, Application, Status
+from ipr_apps.models.audit import AuditViolation, StatusEvent
+from ipr_apps.models.base import today, utcnow
+from ipr_apps.models.children import (
+    Goods,
+    Infringer,
+    Licensee,
+    Port,
+    PortDirection,
+    Trader,
+    TraderRole,
+)
+from ipr_apps.models.counters import Counter
+from ipr_apps.models.documents import Document, DocType
+from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
+from ipr_apps.models.recordations import Recordation, RecordationStatus
+from ipr_apps.models.review import (
+    Decision,
+    Holiday,
+    InformationRequest,
+    Notification,
+    Outcome,
+    RejectReason,
+    ReviewNote,
+)
+from ipr_apps.models.rights import IprType, IpRight
+from ipr_apps.models.users import ApiToken, Role, User
+
+__all__ = [
+    "FINAL_STATES", "AgentMandate", "ApiToken", "Application", "AuditViolation", "Counter",
+    "Decision", "DocType", "Document", "Goods", "Holiday", "InformationRequest", "Infringer",
+    "IprType", "IpRight", "Licensee", "Notification", "OrgKind", "Organisation", "Outcome",
+    "Port", "PortDirection", "Recordation", "RecordationStatus", "RejectReason", "ReviewNote",
+    "Role", "Status", "StatusEvent", "Trader", "TraderRole", "User", "today", "utcnow",
+]  # fmt: skip

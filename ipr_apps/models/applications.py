@@ -1,0 +1,161 @@
+"""Applications for customs recordation and the goods they describe."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ipr_apps.db import db
+from ipr_apps.models.base import utcnow, value_enum
+from ipr_apps.models.children import Goods, Infringer, Licensee, Port, Trader
+from ipr_apps.models.rights import IprType, IpRight
+
+if TYPE_CHECKING:
+    from ipr_apps.models.audit import StatusEvent
+    from ipr_apps.models.documents import Document
+    from ipr_apps.models.organisations import Organisation
+    from ipr_apps.models.recordations import Recordation
+    from ipr_apps.models.review import Decision, InformationRequest
+    from ipr_apps.models.users import User
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATES
+
+
+FINAL_STATES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
+_IN_QUEUE = "('submitted', 'under_review')"
+_DECIDED = "('approved', 'rejected')"
+
+
+class Application(db.Model):
+    """One right, five content groups; the holder section is a snapshot taken when filing."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(
+            "(status = 'under_review') = (claimed_by_id IS NOT NULL)", name="claimed_iff_review"
+        ),
+        CheckConstraint(
+            "status IN ('draft', 'withdrawn') OR first_submitted_at IS NOT NULL",
+            name="submitted_has_date",
+        ),
+        CheckConstraint(f"status NOT IN {_IN_QUEUE} OR due_on IS NOT NULL", name="queue_has_due"),
+        CheckConstraint(f"(status IN {_DECIDED}) = (decided_at IS NOT NULL)", name="decided_iff"),
+        CheckConstraint("clock_days_used >= 0", name="clock_non_negative"),
+        CheckConstraint(
+            "holder_country IS NULL OR length(holder_country) = 2", name="holder_country_iso2"
+        ),
+        Index("ix_applications_queue", "status", "due_on", "id"),
+        Index("ix_applications_holder_list", "holder_org_id", "created_at", "id"),
+        Index("ix_applications_agency_list", "agency_id", "created_at", "id"),
+        Index("ix_applications_claimant", "claimed_by_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    ipr_type: Mapped[IprType] = mapped_column(value_enum(IprType, "ipr_type"), index=True)
+    status: Mapped[Status] = mapped_column(value_enum(Status, "status"), default=Status.DRAFT)
+    version: Mapped[int] = mapped_column(default=1)
+
+    holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported: Mapped[bool] = mapped_column(default=False)
+
+    # Group 1: the holder as filed (pre-filled from the organisation profile).
+    holder_name_local: Mapped[str | None] = mapped_column(String(300))
+    holder_name_en: Mapped[str | None] = mapped_column(String(300))
+    holder_country: Mapped[str | None] = mapped_column(String(2), index=True)
+    holder_registration_number: Mapped[str | None] = mapped_column(String(100))
+    holder_address: Mapped[str | None] = mapped_column(String(500))
+    holder_legal_representative: Mapped[str | None] = mapped_column(String(200))
+    holder_contact_person: Mapped[str | None] = mapped_column(String(200))
+    holder_email: Mapped[str | None] = mapped_column(String(254))
+    holder_phone: Mapped[str | None] = mapped_column(String(50))
+
+    duplicate_flag: Mapped[bool] = mapped_column(default=False)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None]
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    # Decision clock in working days: paused while information is requested.
+    clock_started_on: Mapped[date | None]
+    clock_days_used: Mapped[int] = mapped_column(default=0)
+    due_on: Mapped[date | None]
+
+    __mapper_args__ = {"version_id_col": version}
+
+    right: Mapped[IpRight] = relationship(
+        back_populates="application", cascade="all, delete-orphan", uselist=False
+    )
+    goods: Mapped[list[Goods]] = relationship(
+        order_by=Goods.position, cascade="all, delete-orphan"
+    )
+    licensees: Mapped[list[Licensee]] = relationship(
+        order_by=Licensee.position, cascade="all, delete-orphan"
+    )
+    traders: Mapped[list[Trader]] = relationship(
+        order_by=Trader.position, cascade="all, delete-orphan"
+    )
+    ports: Mapped[list[Port]] = relationship(order_by=Port.position, cascade="all, delete-orphan")
+    infringers: Mapped[list[Infringer]] = relationship(
+        order_by=Infringer.position, cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="application",
+        foreign_keys="Document.application_id",
+        order_by="Document.id",
+        cascade="all, delete-orphan",
+    )
+    events: Mapped[list[StatusEvent]] = relationship(order_by="StatusEvent.id", viewonly=True)
+    information_requests: Mapped[list[InformationRequest]] = relationship(
+        order_by="InformationRequest.id", back_populates="application"
+    )
+    decision: Mapped[Decision | None] = relationship(back_populates="application", uselist=False)
+    recordation: Mapped[Recordation | None] = relationship(
+        back_populates="application", uselist=False
+    )
+    holder_org: Mapped[Organisation] = relationship(foreign_keys=[holder_org_id])
+    agency: Mapped[Organisation | None] = relationship(foreign_keys=[agency_id])
+    filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+
+    @property
+    def holder_display_name(self) -> str:
+        return self.holder_name_en or self.holder_name_local or self.holder_org.display_name
+
+    @property
+    def right_title(self) -> str:
+        return (self.right.title if self.right else None) or "(untitled)"
+
+    def can(self, action: str, user: User) -> bool:
+        """Whether `user` may perform `action` now; templates use it to show buttons."""
+        from ipr_apps import workflow
+
+        return workflow.can(self, action, user)
+
+    def __repr__(self) -> str:
+        return f"<Application {self.reference} {self.status}>"

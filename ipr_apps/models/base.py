@@ -1,0 +1,30 @@
+"""Column helpers shared by the models: UTC timestamps and enums stored by value."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form every DateTime column stores (SQLite keeps no zone)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def value_enum(enum_cls: type[StrEnum], name: str) -> sa.Enum:
+    """An enum stored as its value in a VARCHAR with a CHECK constraint on both databases."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda members: [m.value for m in members],
+    )

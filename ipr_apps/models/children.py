@@ -1,0 +1,116 @@
+"""The repeating groups of an application: goods, licensees, traders, ports, infringers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from ipr_apps.db import db
+from ipr_apps.models.base import value_enum
+
+
+class _Child:
+    """Columns every repeating group shares: its application and its order in the form."""
+
+    position: Mapped[int] = mapped_column(default=0)
+
+    @declared_attr
+    def application_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+
+
+class Goods(_Child, db.Model):
+    """Genuine goods (group 4): what customs must recognise at the border."""
+
+    __tablename__ = "goods"
+    __table_args__ = (
+        CheckConstraint(
+            "price_min IS NULL OR price_max IS NULL OR price_min <= price_max",
+            name="price_range_ordered",
+        ),
+        CheckConstraint("hs_code IS NULL OR length(hs_code) <= 10", name="hs_code_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    hs_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    place_of_manufacture: Mapped[str | None] = mapped_column(String(300))
+    main_features: Mapped[str | None] = mapped_column(Text)
+    price_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    price_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+
+
+class Licensee(_Child, db.Model):
+    """A licensee of the right (group 3)."""
+
+    __tablename__ = "licensees"
+    __table_args__ = (
+        CheckConstraint(
+            "term_from IS NULL OR term_until IS NULL OR term_from <= term_until",
+            name="term_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(2))
+    scope: Mapped[str | None] = mapped_column(Text)
+    exclusive: Mapped[bool] = mapped_column(default=False)
+    term_from: Mapped[date | None]
+    term_until: Mapped[date | None]
+
+
+class TraderRole(StrEnum):
+    MANUFACTURER = "manufacturer"
+    IMPORTER = "importer"
+    EXPORTER = "exporter"
+
+
+class Trader(_Child, db.Model):
+    """A legitimate manufacturer, importer or exporter of the genuine goods (group 4)."""
+
+    __tablename__ = "traders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[TraderRole] = mapped_column(value_enum(TraderRole, "trader_role"))
+    name: Mapped[str | None] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(2))
+    customs_code: Mapped[str | None] = mapped_column(String(50))
+
+
+class PortDirection(StrEnum):
+    ENTRY = "entry"
+    EXIT = "exit"
+    BOTH = "both"
+
+
+class Port(_Child, db.Model):
+    """A customs port through which the genuine goods usually pass (group 4)."""
+
+    __tablename__ = "ports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[PortDirection] = mapped_column(
+        value_enum(PortDirection, "port_direction"), default=PortDirection.BOTH
+    )
+
+
+class Infringer(_Child, db.Model):
+    """A known or suspected infringer (group 5)."""
+
+    __tablename__ = "infringers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2))
+    address: Mapped[str | None] = mapped_column(String(500))
+    ports: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,61 @@
+"""Documents uploaded with an application; files live in the upload folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ipr_apps.db import db
+from ipr_apps.models.base import utcnow, value_enum
+
+if TYPE_CHECKING:
+    from ipr_apps.models.applications import Application
+
+
+class DocType(StrEnum):
+    IPR_CERTIFICATE = "ipr_certificate"
+    IDENTITY_PROOF = "identity_proof"
+    POWER_OF_ATTORNEY = "power_of_attorney"
+    GOODS_PHOTO = "goods_photo"
+    LICENCE_CONTRACT = "licence_contract"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "ipr_certificate": "IPR certificate",
+            "power_of_attorney": "Power of attorney",
+        }.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="not_empty"),
+        CheckConstraint("length(sha256) = 64", name="sha256_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    doc_type: Mapped[DocType] = mapped_column(value_enum(DocType, "doc_type"))
+    original_name: Mapped[str] = mapped_column(String(255))  # for display only
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # random
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship(
+        back_populates="documents", foreign_keys=[application_id]
+    )
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,123 @@
+"""What reviewers produce: information requests, decisions, internal notes; and the calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ipr_apps.db import db
+from ipr_apps.models.base import utcnow, value_enum
+
+if TYPE_CHECKING:
+    from ipr_apps.models.applications import Application
+    from ipr_apps.models.users import User
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class RejectReason(StrEnum):
+    INCOMPLETE_OR_INVALID = "incomplete_or_invalid"
+    NOT_RIGHT_HOLDER = "not_right_holder"
+    RIGHT_NOT_PROTECTED = "right_not_protected"
+    FALSE_INFORMATION = "false_information"
+    OTHER = "other"
+
+
+class InformationRequest(db.Model):
+    """A reviewer's request for more information; the decision clock pauses until answered."""
+
+    __tablename__ = "information_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "(answered_at IS NULL) = (answered_by_id IS NULL)", name="answer_complete"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(Text)
+    reply_by: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    response: Mapped[str | None] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="information_requests")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+
+class Decision(db.Model):
+    """The one final decision on an application (made here or imported from the old system)."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        CheckConstraint("imported OR decided_by_id IS NOT NULL", name="has_decider"),
+        CheckConstraint(
+            "imported OR outcome = 'approved' OR (reason_codes IS NOT NULL AND message IS NOT NULL)",
+            name="rejection_reasoned",
+        ),
+        Index("ix_decisions_stats", "decided_on", "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    outcome: Mapped[Outcome] = mapped_column(value_enum(Outcome, "outcome"))
+    reason_codes: Mapped[str | None] = mapped_column(String(200))  # comma-separated RejectReason
+    message: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_on: Mapped[date]
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported: Mapped[bool] = mapped_column(default=False)
+
+    application: Mapped[Application] = relationship(back_populates="decision")
+    decided_by: Mapped[User | None] = relationship()
+
+    @property
+    def reasons(self) -> list[RejectReason]:
+        return [RejectReason(c) for c in (self.reason_codes or "").split(",") if c]
+
+
+class ReviewNote(db.Model):
+    """An internal note between reviewers; never shown to the holder."""
+
+    __tablename__ = "review_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class Holiday(db.Model):
+    """A non-working day in the customs calendar (weekends are implicit)."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Notification(db.Model):
+    """An in-app notification; the same news also goes out by email after commit."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_inbox", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""The customs reviewer's side: the approval queue."""

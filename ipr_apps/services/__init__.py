@@ -1,0 +1,1 @@
+"""Services: one module per capability; each public function is one transaction."""

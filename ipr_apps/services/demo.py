@@ -1,0 +1,107 @@
+"""Demo data for a first start: accounts for every role (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ipr_apps.db import db, unit_of_work
+from ipr_apps.models import AgentMandate, OrgKind, Role
+from ipr_apps.services import users
+from ipr_apps.services.users import OrganisationDetails
+
+DEMO_PASSWORD = "ipr-demo-2026!"
+
+HOLDERS = [
+    (
+        "holder@example.com",
+        "Li Wei",
+        OrganisationDetails(
+            kind=OrgKind.HOLDER, name_local="深圳光明电子有限公司",
+            name_en="Shenzhen Brightlight Electronics Co., Ltd.", country="CN",
+            registration_number="91440300MA5DXXXX1K", address="88 Keji Road, Nanshan, Shenzhen",
+            legal_representative="Zhang Min", contact_person="Li Wei",
+            email="ip@brightlight.example", phone="+86 755 0000 0001",
+        ),
+    ),
+    (
+        "holder2@example.com",
+        "Anna Keller",
+        OrganisationDetails(
+            kind=OrgKind.HOLDER, name_local="Aurora Sportswear GmbH",
+            name_en="Aurora Sportswear GmbH", country="DE", registration_number="HRB 123456",
+            address="Leopoldstraße 10, 80802 München", legal_representative="Jonas Weber",
+            contact_person="Anna Keller", email="legal@aurora.example", phone="+49 89 000000",
+        ),
+    ),
+    (
+        "agent@example.com",
+        "Chen Jing",
+        OrganisationDetails(
+            kind=OrgKind.AGENCY, name_local="华信知识产权代理有限公司",
+            name_en="Huaxin IP Agency Ltd.", country="CN", registration_number="91110000AGENCY01",
+            address="1 Jianguomen Avenue, Beijing", legal_representative="Wang Fang",
+            contact_person="Chen Jing", email="filing@huaxin.example", phone="+86 10 0000 0002",
+        ),
+    ),
+]  # fmt: skip
+STAFF = [
+    ("admin@example.com", "Demo Admin", Role.ADMIN),
+    ("reviewer@example.com", "Officer Zhao", Role.REVIEWER),
+    ("reviewer2@example.com", "Officer Qian", Role.REVIEWER),
+]
+
+
+@dataclass
+class DemoAccount:
+    role: str
+    email: str
+    password_note: str
+
+
+def seed() -> list[DemoAccount]:
+    """Create whatever demo accounts are missing; never touches existing ones."""
+    accounts = [_staff(email, name, role) for email, name, role in STAFF]
+    accounts += [_holder(email, name, details) for email, name, details in HOLDERS]
+    _mandates()
+    return accounts
+
+
+def _note(created: bool) -> str:
+    return f"password: {DEMO_PASSWORD}" if created else "already existed (password unchanged)"
+
+
+def _staff(email: str, name: str, role: Role) -> DemoAccount:
+    created = users.get_by_email(email) is None
+    if created:
+        users.create_user(email, DEMO_PASSWORD, role, name)
+    return DemoAccount(role.value, email, _note(created))
+
+
+def _holder(email: str, name: str, details: OrganisationDetails) -> DemoAccount:
+    created = users.get_by_email(email) is None
+    if created:
+        users.register_holder(email, DEMO_PASSWORD, name, details)
+    label = "agent" if details.kind == OrgKind.AGENCY else "holder"
+    return DemoAccount(label, email, _note(created))
+
+
+def _mandates() -> None:
+    """The demo agency represents both demo holders."""
+    agent = users.get_by_email("agent@example.com")
+    holders = [users.get_by_email(email) for email, _, d in HOLDERS if d.kind == OrgKind.HOLDER]
+    with unit_of_work() as session:
+        for holder in holders:
+            if holder is None or agent is None:
+                continue
+            exists = session.execute(
+                select(AgentMandate.id).where(
+                    AgentMandate.agency_id == agent.organisation_id,
+                    AgentMandate.holder_id == holder.organisation_id,
+                )
+            ).first()
+            if not exists:
+                db.session.add(
+                    AgentMandate(agency_id=agent.organisation_id, holder_id=holder.organisation_id)
+                )

@@ -1,0 +1,34 @@
+"""Read-only lists that the home pages, the API and the CLI share."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ipr_apps.db import db
+from ipr_apps.models import Application, Status, User
+from ipr_apps.pagination import Page, keyset_page
+
+
+def applications_of(user: User, status: Status | None, cursor: str | None, size: int) -> Page:
+    """A holder's applications (an agent's: those it filed for its principals), newest first."""
+    org = user.organisation
+    owner_col = Application.agency_id if org.is_agency else Application.holder_org_id
+    stmt = select(Application).where(owner_col == org.id)
+    if status is not None:
+        stmt = stmt.where(Application.status == status)
+    return keyset_page(stmt, [Application.created_at, Application.id], cursor, size, descending=True)
+
+
+def unclaimed_queue(cursor: str | None, size: int) -> Page:
+    """Submitted applications waiting for a reviewer, oldest deadline first."""
+    stmt = select(Application).where(Application.status == Status.SUBMITTED)
+    return keyset_page(stmt, [Application.due_on, Application.id], cursor, size)
+
+
+def count_by_status() -> dict[Status, int]:
+    rows = db.session.execute(
+        select(Application.status, func.count()).group_by(Application.status)
+    ).all()
+    counts = dict.fromkeys(Status, 0)
+    counts.update({status: n for status, n in rows})
+    return counts

@@ -1,0 +1,62 @@
+"""API tokens: created for a user, shown once, stored only as a SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from ipr_apps.db import db, unit_of_work
+from ipr_apps.errors import NotFound, ValidationError
+from ipr_apps.models import ApiToken, User, utcnow
+
+TOKEN_PREFIX = "ipr_"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(user: User, label: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the raw token, which is never stored."""
+    label = (label or "").strip() or "API token"
+    if len(label) > 100:
+        raise ValidationError("Label must be at most 100 characters.", {"label": ["Too long."]})
+    if not user.active:
+        raise ValidationError("Cannot create a token for a deactivated account.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with unit_of_work():
+        token = ApiToken(user=user, label=label, token_hash=_digest(raw), prefix=raw[:10])
+        db.session.add(token)
+    return token, raw
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    stmt = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return list(db.session.execute(stmt).scalars())
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's token is NotFound."""
+    with unit_of_work() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None or token.user_id != user.id:
+            raise NotFound("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+        return token
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a bearer token belongs to, or None (unknown, revoked, inactive)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _digest(raw))
+    ).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    with unit_of_work():
+        token.last_used_at = utcnow()
+    return token.user

@@ -1,0 +1,143 @@
+"""Accounts: registration, staff creation, login checks, passwords, activation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ipr_apps.db import db, unit_of_work
+from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from ipr_apps.models import Organisation, OrgKind, Role, User, utcnow
+from ipr_apps.services.passwords import check_policy, hash_password, verify_password
+
+
+@dataclass
+class OrganisationDetails:
+    """Group 1 of an application: who the holder (or agency) is."""
+
+    name_local: str
+    kind: OrgKind = OrgKind.HOLDER
+    name_en: str | None = None
+    country: str | None = None
+    registration_number: str | None = None
+    address: str | None = None
+    legal_representative: str | None = None
+    contact_person: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    def apply_to(self, org: Organisation) -> None:
+        for field in Organisation.PROFILE_FIELDS:
+            value = getattr(self, field)
+            setattr(org, field, value.strip() or None if isinstance(value, str) else value)
+        if org.country:
+            org.country = org.country.upper()
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise ValidationError("Enter a valid email address.", {"email": ["Invalid email."]})
+    return email
+
+
+def get_by_email(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def _new_user(email: str, password: str, role: Role, name: str, org: Organisation | None) -> User:
+    email = normalise_email(email)
+    if get_by_email(email) is not None:
+        raise ConflictError(f"An account with the email {email} already exists.")
+    check_policy(password, email)
+    user = User(email=email, name=name.strip() or email, role=role, organisation=org)
+    user.password_hash = hash_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # lost a race with another sign-up for the same email
+        raise ConflictError(f"An account with the email {email} already exists.") from exc
+    return user
+
+
+def register_holder(email: str, password: str, name: str, details: OrganisationDetails) -> User:
+    """Self-registration of a rights holder or an agency, with its organisation."""
+    if not (details.name_local or "").strip():
+        raise ValidationError("Organisation name is required.", {"name_local": ["Required."]})
+    with unit_of_work():
+        org = Organisation(kind=details.kind, name_local=details.name_local)
+        details.apply_to(org)
+        return _new_user(email, password, Role.HOLDER, name, org)
+
+
+def create_user(
+    email: str, password: str, role: Role, name: str | None = None, actor: User | None = None
+) -> User:
+    """Create any account (admin page or CLI; the CLI passes actor=None as the operator).
+
+    A holder created this way gets an organisation named after it, to complete later.
+    """
+    if actor is not None and actor.role != Role.ADMIN:
+        raise PermissionDenied("Only administrators create accounts.")
+    role = Role(role)
+    display = (name or "").strip() or email.strip().lower()
+    with unit_of_work():
+        org = Organisation(kind=OrgKind.HOLDER, name_local=display) if role == Role.HOLDER else None
+        return _new_user(email, password, role, display, org)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None: the same answer for unknown email and bad password."""
+    user = get_by_email(email or "")
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.active:
+        return None
+    with unit_of_work():
+        user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationError(
+            "Your current password is not correct.", {"current_password": ["Incorrect."]}
+        )
+    check_policy(new, user.email, field="new_password")
+    with unit_of_work():
+        user.password_hash = hash_password(new)
+
+
+def set_active(actor: User, user_id: int, active: bool) -> User:
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("Only administrators change accounts.")
+    with unit_of_work() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("No such account.")
+        if user.id == actor.id and not active:
+            raise ValidationError("You cannot deactivate your own account.")
+        user.active = active
+        return user
+
+
+def update_organisation(user: User, details: OrganisationDetails) -> Organisation:
+    """A holder (or agent) completes or corrects its own organisation profile."""
+    if user.organisation is None:
+        raise PermissionDenied("Only holders have an organisation profile.")
+    if not (details.name_local or "").strip():
+        raise ValidationError("Organisation name is required.", {"name_local": ["Required."]})
+    with unit_of_work():
+        details.kind = user.organisation.kind
+        details.apply_to(user.organisation)
+        return user.organisation
+
+
+def count_by_role() -> dict[Role, int]:
+    rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
+    counts = dict.fromkeys(Role, 0)
+    counts.update({role: n for role, n in rows})
+    return counts

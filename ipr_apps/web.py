@@ -1,0 +1,88 @@
+"""Web wiring shared by every blueprint: login, error pages, headers, template helpers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ipr_apps.db import db
+from ipr_apps.errors import DomainError, NotFound, PermissionDenied
+from ipr_apps.extensions import login_manager
+from ipr_apps.models import Role, User
+from ipr_apps.security import SessionInterface, set_security_headers
+from ipr_apps.services.countries import country_name
+
+log = logging.getLogger(__name__)
+
+ERROR_TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "File too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    app.after_request(set_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.context_processor(_template_globals)
+
+
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def render_error(status: int, message: str | None = None):
+    title = ERROR_TITLES.get(status, "Error")
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    response = render_error(error.code, error.description if error.code != 500 else None)
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        return (*response, {"Allow": ", ".join(error.valid_methods)})
+    return response
+
+
+def _csrf_error(error: CSRFError):
+    return render_error(400, "The form has expired or was not sent from this site. "
+                        "Go back, reload the page and try again.")  # fmt: skip
+
+
+def _domain_error(error: DomainError):
+    if isinstance(error, NotFound):
+        return render_error(404)
+    if isinstance(error, PermissionDenied):
+        return render_error(403, error.message)
+    return render_error(error.http_status, error.message)
+
+
+def _unexpected_error(error: Exception):
+    """Log the traceback for us; show the user a plain page, never the trace."""
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return _http_error(InternalServerError())
+
+
+def _template_globals() -> dict:
+    return {"Role": Role, "country_name": country_name, "current_user": current_user}
