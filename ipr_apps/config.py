@@ -24,7 +24,7 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a secret)
     PASSWORD_MIN_LENGTH = 10
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     PAGE_SIZE = 25

@@ -28,7 +28,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL + foreign keys + busy timeout so several workers can share one SQLite file."""

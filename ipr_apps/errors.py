@@ -24,6 +24,11 @@ class ValidationError(DomainError):
         super().__init__(message)
         self.fields = fields or {}
 
+    @classmethod
+    def on(cls, field: str, message: str) -> ValidationError:
+        """An error about one field, shown beside it."""
+        return cls(message, {field: [message]})
+
 
 class PermissionDenied(DomainError):
     http_status = 403

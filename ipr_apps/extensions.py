@@ -17,4 +17,4 @@ bootstrap = Bootstrap5()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-__all__ = ["db", "migrate", "login_manager", "csrf", "bootstrap", "babel", "limiter"]
+__all__ = ["babel", "bootstrap", "csrf", "db", "limiter", "login_manager", "migrate"]

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from flask import flash
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ipr_apps.errors import DomainError
 from ipr_apps.services.countries import country_choices
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3+ wants SelectChoice objects rather than tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def country_field(label: str = "Country", **kwargs) -> SelectField:
-    return SelectField(label, choices=country_choices(), validate_choice=True, **kwargs)
+    return SelectField(label, choices=choices(country_choices()), **kwargs)
 
 
 class OrganisationFieldsMixin:

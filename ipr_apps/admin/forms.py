@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ipr_apps.forms import choices
 from ipr_apps.models import Role
 
 
@@ -14,7 +15,9 @@ class StaffUserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     role = SelectField(
         "Role",
-        choices=[(Role.REVIEWER.value, "Reviewer (customs officer)"), (Role.ADMIN.value, "Admin")],
+        choices=choices(
+            [(Role.REVIEWER.value, "Reviewer (customs officer)"), (Role.ADMIN.value, "Admin")]
+        ),
     )
     password = PasswordField(
         "Initial password",

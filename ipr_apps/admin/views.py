@@ -34,9 +34,7 @@ def user_list():
     raw = request.args.get("role", "")
     role = Role(raw) if raw in {r.value for r in Role} else None
     stmt = select(User) if role is None else select(User).where(User.role == role)
-    page = keyset_page(
-        stmt, [User.id], request.args.get("cursor"), current_app.config["PAGE_SIZE"]
-    )
+    page = keyset_page(stmt, [User.id], request.args.get("cursor"), current_app.config["PAGE_SIZE"])
     return render_template("admin/users.html", page=page, role=role)
 
 

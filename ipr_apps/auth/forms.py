@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ipr_apps.forms import OrganisationFieldsMixin
+from ipr_apps.forms import OrganisationFieldsMixin, choices
 from ipr_apps.models import OrgKind
 
 
@@ -31,16 +31,19 @@ class PasswordFields:
 class RegisterForm(OrganisationFieldsMixin, PasswordFields, FlaskForm):
     kind = RadioField(
         "I am",
-        choices=[
-            (OrgKind.HOLDER.value, "a rights holder filing for my own organisation"),
-            (OrgKind.AGENCY.value, "an agent (IP law firm) filing for holders I represent"),
-        ],
+        choices=choices(
+            [
+                (OrgKind.HOLDER.value, "a rights holder filing for my own organisation"),
+                (OrgKind.AGENCY.value, "an agent (IP law firm) filing for holders I represent"),
+            ]
+        ),
         default=OrgKind.HOLDER.value,
     )
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email (your sign-in)", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email (your sign-in)", validators=[DataRequired(), Email(), Length(max=254)]
+    )
     submit = SubmitField("Create account")
-
 
 
 class ChangePasswordForm(FlaskForm):

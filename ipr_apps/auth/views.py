@@ -14,8 +14,8 @@ from ipr_apps.auth.forms import (
 )
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.extensions import limiter
-from ipr_apps.models import OrgKind, Role
 from ipr_apps.forms import apply_errors
+from ipr_apps.models import OrgKind, Role
 from ipr_apps.security import is_safe_next, role_required
 from ipr_apps.services import tokens, users
 from ipr_apps.services.users import OrganisationDetails
@@ -58,11 +58,11 @@ def register():
         return redirect(url_for("main.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        data = form.organisation_data()
-        data["email"] = data["email"] or form.email.data
-        details = OrganisationDetails(kind=OrgKind(form.kind.data), **data)
+        details = OrganisationDetails(kind=OrgKind(form.kind.data), **form.organisation_data())
         try:
-            user = users.register_holder(form.email.data, form.password.data, form.name.data, details)
+            user = users.register_holder(
+                form.email.data, form.password.data, form.name.data, details
+            )
         except DomainError as error:
             apply_errors(form, error)
         else:

@@ -13,7 +13,7 @@ from ipr_apps.models.children import (
     TraderRole,
 )
 from ipr_apps.models.counters import Counter
-from ipr_apps.models.documents import Document, DocType
+from ipr_apps.models.documents import DocType, Document
 from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
 from ipr_apps.models.recordations import Recordation, RecordationStatus
 from ipr_apps.models.review import (
@@ -25,13 +25,42 @@ from ipr_apps.models.review import (
     RejectReason,
     ReviewNote,
 )
-from ipr_apps.models.rights import IprType, IpRight
+from ipr_apps.models.rights import IpRight, IprType
 from ipr_apps.models.users import ApiToken, Role, User
 
 __all__ = [
-    "FINAL_STATES", "AgentMandate", "ApiToken", "Application", "AuditViolation", "Counter",
-    "Decision", "DocType", "Document", "Goods", "Holiday", "InformationRequest", "Infringer",
-    "IprType", "IpRight", "Licensee", "Notification", "OrgKind", "Organisation", "Outcome",
-    "Port", "PortDirection", "Recordation", "RecordationStatus", "RejectReason", "ReviewNote",
-    "Role", "Status", "StatusEvent", "Trader", "TraderRole", "User", "today", "utcnow",
+    "FINAL_STATES",
+    "AgentMandate",
+    "ApiToken",
+    "Application",
+    "AuditViolation",
+    "Counter",
+    "Decision",
+    "DocType",
+    "Document",
+    "Goods",
+    "Holiday",
+    "InformationRequest",
+    "Infringer",
+    "IpRight",
+    "IprType",
+    "Licensee",
+    "Notification",
+    "OrgKind",
+    "Organisation",
+    "Outcome",
+    "Port",
+    "PortDirection",
+    "Recordation",
+    "RecordationStatus",
+    "RejectReason",
+    "ReviewNote",
+    "Role",
+    "Status",
+    "StatusEvent",
+    "Trader",
+    "TraderRole",
+    "User",
+    "today",
+    "utcnow",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ipr_apps.db import db
 from ipr_apps.models.base import utcnow, value_enum
 from ipr_apps.models.children import Goods, Infringer, Licensee, Port, Trader
-from ipr_apps.models.rights import IprType, IpRight
+from ipr_apps.models.rights import IpRight, IprType
 
 if TYPE_CHECKING:
     from ipr_apps.models.audit import StatusEvent
@@ -111,9 +111,7 @@ class Application(db.Model):
     right: Mapped[IpRight] = relationship(
         back_populates="application", cascade="all, delete-orphan", uselist=False
     )
-    goods: Mapped[list[Goods]] = relationship(
-        order_by=Goods.position, cascade="all, delete-orphan"
-    )
+    goods: Mapped[list[Goods]] = relationship(order_by=Goods.position, cascade="all, delete-orphan")
     licensees: Mapped[list[Licensee]] = relationship(
         order_by=Licensee.position, cascade="all, delete-orphan"
     )

@@ -35,9 +35,7 @@ class InformationRequest(db.Model):
 
     __tablename__ = "information_requests"
     __table_args__ = (
-        CheckConstraint(
-            "(answered_at IS NULL) = (answered_by_id IS NULL)", name="answer_complete"
-        ),
+        CheckConstraint("(answered_at IS NULL) = (answered_by_id IS NULL)", name="answer_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +59,8 @@ class Decision(db.Model):
     __table_args__ = (
         CheckConstraint("imported OR decided_by_id IS NOT NULL", name="has_decider"),
         CheckConstraint(
-            "imported OR outcome = 'approved' OR (reason_codes IS NOT NULL AND message IS NOT NULL)",
+            "imported OR outcome = 'approved' "
+            "OR (reason_codes IS NOT NULL AND message IS NOT NULL)",
             name="rejection_reasoned",
         ),
         Index("ix_decisions_stats", "decided_on", "outcome"),

@@ -62,7 +62,7 @@ class IpRight(db.Model):
     registration_number: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str | None] = mapped_column(String(500))
     mark_image_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id", use_alter=True, ondelete="SET NULL")
+        ForeignKey("documents.id", ondelete="SET NULL")
     )
     nice_classes: Mapped[str | None] = mapped_column(String(200))  # "9,25,35"
     goods_services: Mapped[str | None] = mapped_column(Text)

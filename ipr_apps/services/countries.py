@@ -14,7 +14,11 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 def countries() -> dict[str, str]:
     names = Locale("en").territories
     codes = sorted(
-        (code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES),
+        (
+            code
+            for code in names
+            if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        ),
         key=lambda c: names[c],
     )
     return {code: names[code] for code in codes}
@@ -31,4 +35,5 @@ def country_name(code: str | None) -> str:
 
 
 def country_choices(blank: str = "Choose a country") -> list[tuple[str, str]]:
+    """(code, label) pairs, the blank choice first."""
     return [("", blank), *((code, f"{name} ({code})") for code, name in countries().items())]

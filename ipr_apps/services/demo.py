@@ -11,7 +11,7 @@ from ipr_apps.models import AgentMandate, OrgKind, Role
 from ipr_apps.services import users
 from ipr_apps.services.users import OrganisationDetails
 
-DEMO_PASSWORD = "ipr-demo-2026!"
+DEMO_PASSWORD = "ipr-demo-2026!"  # noqa: S105 (printed demo logins, by design)
 
 HOLDERS = [
     (

@@ -16,7 +16,9 @@ def applications_of(user: User, status: Status | None, cursor: str | None, size:
     stmt = select(Application).where(owner_col == org.id)
     if status is not None:
         stmt = stmt.where(Application.status == status)
-    return keyset_page(stmt, [Application.created_at, Application.id], cursor, size, descending=True)
+    return keyset_page(
+        stmt, [Application.created_at, Application.id], cursor, size, descending=True
+    )
 
 
 def unclaimed_queue(cursor: str | None, size: int) -> Page:
@@ -30,5 +32,5 @@ def count_by_status() -> dict[Status, int]:
         select(Application.status, func.count()).group_by(Application.status)
     ).all()
     counts = dict.fromkeys(Status, 0)
-    counts.update({status: n for status, n in rows})
+    counts.update(dict(rows))
     return counts

@@ -39,7 +39,7 @@ def password_problem(password: str, email: str = "") -> str | None:
 def check_policy(password: str, email: str = "", field: str = "password") -> None:
     problem = password_problem(password, email)
     if problem:
-        raise ValidationError(problem, {field: [problem]})
+        raise ValidationError.on(field, problem)
 
 
 def hash_password(password: str) -> str:

@@ -39,7 +39,7 @@ class OrganisationDetails:
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
-        raise ValidationError("Enter a valid email address.", {"email": ["Invalid email."]})
+        raise ValidationError.on("email", "Enter a valid email address.")
     return email
 
 
@@ -67,11 +67,13 @@ def _new_user(email: str, password: str, role: Role, name: str, org: Organisatio
 def register_holder(email: str, password: str, name: str, details: OrganisationDetails) -> User:
     """Self-registration of a rights holder or an agency, with its organisation."""
     if not (details.name_local or "").strip():
-        raise ValidationError("Organisation name is required.", {"name_local": ["Required."]})
+        raise ValidationError.on("name_local", "Organisation name is required.")
     with unit_of_work():
         org = Organisation(kind=details.kind, name_local=details.name_local)
         details.apply_to(org)
-        return _new_user(email, password, Role.HOLDER, name, org)
+        user = _new_user(email, password, Role.HOLDER, name, org)
+        org.email = org.email or user.email
+        return user
 
 
 def create_user(
@@ -91,7 +93,7 @@ def create_user(
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None: the same answer for unknown email and bad password."""
+    """The user for these credentials, or None (the same for unknown email and bad password)."""
     user = get_by_email(email or "")
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
@@ -103,9 +105,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise ValidationError(
-            "Your current password is not correct.", {"current_password": ["Incorrect."]}
-        )
+        raise ValidationError.on("current_password", "Your current password is not correct.")
     check_policy(new, user.email, field="new_password")
     with unit_of_work():
         user.password_hash = hash_password(new)
@@ -129,7 +129,7 @@ def update_organisation(user: User, details: OrganisationDetails) -> Organisatio
     if user.organisation is None:
         raise PermissionDenied("Only holders have an organisation profile.")
     if not (details.name_local or "").strip():
-        raise ValidationError("Organisation name is required.", {"name_local": ["Required."]})
+        raise ValidationError.on("name_local", "Organisation name is required.")
     with unit_of_work():
         details.kind = user.organisation.kind
         details.apply_to(user.organisation)
@@ -139,5 +139,5 @@ def update_organisation(user: User, details: OrganisationDetails) -> Organisatio
 def count_by_role() -> dict[Role, int]:
     rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
     counts = dict.fromkeys(Role, 0)
-    counts.update({role: n for role, n in rows})
+    counts.update(dict(rows))
     return counts

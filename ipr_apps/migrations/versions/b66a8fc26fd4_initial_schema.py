@@ -261,7 +261,7 @@ def upgrade():
     sa.CheckConstraint('first_publication_country IS NULL OR length(first_publication_country) = 2', name=op.f('ck_ip_rights_publication_country_iso2')),
     sa.CheckConstraint('registration_date IS NULL OR expiry_date IS NULL OR registration_date <= expiry_date', name=op.f('ck_ip_rights_dates_ordered')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_ip_rights_application_id_applications'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['mark_image_id'], ['documents.id'], name=op.f('fk_ip_rights_mark_image_id_documents'), ondelete='SET NULL', use_alter=True),
+    sa.ForeignKeyConstraint(['mark_image_id'], ['documents.id'], name=op.f('fk_ip_rights_mark_image_id_documents'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('application_id', name=op.f('pk_ip_rights'))
     )
     with op.batch_alter_table('ip_rights', schema=None) as batch_op:

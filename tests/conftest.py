@@ -1,0 +1,164 @@
+"""Fixtures: the app on SQLite (or PostgreSQL with IPR_TEST_DATABASE_URL), clean tables per test,
+factories for users and applications, a fast login and a CLI runner."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from ipr_apps import create_app
+from ipr_apps.db import db
+from ipr_apps.models import Role, User
+from tests import factories
+
+PG_URL = os.environ.get("IPR_TEST_DATABASE_URL")
+PASSWORD = factories.PASSWORD
+
+
+def base_config(tmp_dir, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
+        "OUTBOX_FOLDER": str(tmp_dir / "outbox"),
+    }
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["IPR_INSTANCE_PATH"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url(instance_dir) -> str:
+    if PG_URL:
+        reset_postgres(PG_URL)
+        return PG_URL
+    return f"sqlite:///{instance_dir / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def config(instance_dir, database_url) -> dict:
+    return base_config(instance_dir, database_url)
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server would.
+
+    Tests hold an app context open (to call services and query); without isolation the
+    request would reuse it, sharing `g` (the logged-in user) and the database session.
+    Before the request the test's work is committed; afterwards its objects are expired
+    so assertions read what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
+def make_app(config: dict) -> Flask:
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    return application
+
+
+@pytest.fixture(scope="session")
+def app(config) -> Iterator[Flask]:
+    """One app for the session, its schema built by the real migrations."""
+    from flask_migrate import upgrade
+
+    application = make_app(config)
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request) -> Iterator[None]:
+    """Every test that uses the app runs inside its context and leaves empty tables behind."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        yield
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    return factories.make_user
+
+
+@pytest.fixture
+def make_application(app):
+    return factories.make_application
+
+
+@pytest.fixture
+def login(client) -> Callable[[User], FlaskClient]:
+    """Sign a user in without going through the form (the form has its own tests)."""
+
+    def _login(user: User, to: FlaskClient | None = None) -> FlaskClient:
+        target = to or client
+        with target.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return target
+
+    return _login
+
+
+@pytest.fixture
+def users_by_role(make_user) -> dict[str, User | None]:
+    """One account per role (and None for anonymous), for role × route matrices."""
+    return {
+        "anonymous": None,
+        "holder": make_user(Role.HOLDER),
+        "reviewer": make_user(Role.REVIEWER),
+        "admin": make_user(Role.ADMIN),
+    }

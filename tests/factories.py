@@ -1,0 +1,99 @@
+"""Test factories: real rows created through the services where a service exists."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from ipr_apps.db import db
+from ipr_apps.models import (
+    AgentMandate,
+    Application,
+    IpRight,
+    IprType,
+    OrgKind,
+    Role,
+    Status,
+    User,
+    utcnow,
+)
+from ipr_apps.services import users
+from ipr_apps.services.users import OrganisationDetails
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def make_user(
+    role: Role | str = Role.HOLDER,
+    email: str | None = None,
+    password: str = PASSWORD,
+    name: str | None = None,
+    agency: bool = False,
+    country: str = "CN",
+) -> User:
+    n = next(_seq)
+    role = Role(role)
+    email = email or f"{role.value}{n}@example.com"
+    if role != Role.HOLDER:
+        return users.create_user(email, password, role, name or f"{role.value.title()} {n}")
+    details = OrganisationDetails(
+        kind=OrgKind.AGENCY if agency else OrgKind.HOLDER,
+        name_local=f"Organisation {n}",
+        name_en=f"Organisation {n} Ltd.",
+        country=country,
+        registration_number=f"REG-{n:05d}",
+        address=f"{n} Test Road",
+        legal_representative="Legal Rep",
+        contact_person="Contact Person",
+        email=email,
+        phone="+86 000",
+    )
+    return users.register_holder(email, password, name or f"Holder {n}", details)
+
+
+def grant_mandate(agent: User, holder: User) -> AgentMandate:
+    mandate = AgentMandate(agency_id=agent.organisation_id, holder_id=holder.organisation_id)
+    db.session.add(mandate)
+    db.session.commit()
+    return mandate
+
+
+def make_application(
+    owner: User,
+    status: Status | str = Status.DRAFT,
+    ipr_type: IprType | str = IprType.TRADEMARK,
+    claimed_by: User | None = None,
+    registration_number: str | None = None,
+) -> Application:
+    """An application already in `status`, with just the columns its state requires."""
+    n = next(_seq)
+    status = Status(status)
+    org = owner.organisation
+    now = utcnow()
+    app = Application(
+        reference=f"TEST-{n:06d}",
+        ipr_type=IprType(ipr_type),
+        status=status,
+        holder_org_id=org.id,
+        filed_by_id=owner.id,
+        holder_name_local=org.name_local,
+        holder_name_en=org.name_en,
+        holder_country=org.country,
+    )
+    app.right = IpRight(
+        registration_number=registration_number or f"R{n:07d}",
+        title=f"Mark {n}",
+        expiry_date=date.today() + timedelta(days=3650),
+    )
+    if status not in (Status.DRAFT, Status.WITHDRAWN):
+        app.first_submitted_at = app.submitted_at = now
+        app.due_on = date.today() + timedelta(days=42)
+    if status == Status.UNDER_REVIEW:
+        app.claimed_by_id = claimed_by.id if claimed_by else None
+        app.claimed_at = now
+    if status in (Status.APPROVED, Status.REJECTED):
+        app.decided_at = now
+    db.session.add(app)
+    db.session.commit()
+    return app

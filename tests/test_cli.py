@@ -1,0 +1,119 @@
+"""The `flask ipr` command contract: create-user, create-token, seed-demo."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import func, select
+
+from ipr_apps.db import db
+from ipr_apps.models import AgentMandate, ApiToken, Organisation, Role, User
+from ipr_apps.services import tokens
+from ipr_apps.services.demo import DEMO_PASSWORD
+from ipr_apps.services.passwords import verify_password
+from tests.conftest import PASSWORD
+
+
+def _user(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+@pytest.mark.parametrize("role", ["holder", "reviewer", "admin"])
+def test_create_user_reads_password_from_stdin(runner, role):
+    result = runner.invoke(
+        args=["ipr", "create-user", "New@Example.com", "--role", role, "--name", "Acme Ltd"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = _user("new@example.com")
+    assert user.role == Role(role) and user.name == "Acme Ltd"
+    assert verify_password(user.password_hash, PASSWORD)
+    if role == "holder":
+        assert user.organisation.name_local == "Acme Ltd"
+    else:
+        assert user.organisation_id is None
+
+
+def test_holder_without_name_gets_organisation_named_from_email(runner):
+    runner.invoke(args=["ipr", "create-user", "h@example.com", "--role", "holder"], input=PASSWORD)
+    assert _user("h@example.com").organisation.name_local == "h@example.com"
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("short", "at least 10 characters"), ("password123", "too easy")],
+)
+def test_weak_password_exits_non_zero_with_one_line(runner, password, reason):
+    result = runner.invoke(
+        args=["ipr", "create-user", "a@example.com", "--role", "admin"], input=password + "\n"
+    )
+    assert result.exit_code != 0
+    assert reason in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert _user("a@example.com") is None
+
+
+def test_duplicate_email_exits_non_zero_with_one_line(runner, make_user):
+    make_user(Role.REVIEWER, email="dup@example.com")
+    result = runner.invoke(
+        args=["ipr", "create-user", "DUP@example.com", "--role", "admin"], input=PASSWORD + "\n"
+    )
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        "Error: An account with the email dup@example.com already exists."
+    ]
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_invalid_role_is_refused(runner):
+    result = runner.invoke(args=["ipr", "create-user", "x@example.com", "--role", "boss"], input="")
+    assert result.exit_code == 2
+    assert _user("x@example.com") is None
+
+
+def test_create_token_prints_token_last_and_stores_only_its_hash(runner, make_user):
+    user = make_user(Role.HOLDER)
+    result = runner.invoke(args=["ipr", "create-token", user.email, "--label", "docketing"])
+    assert result.exit_code == 0
+    raw = result.output.strip().splitlines()[-1]
+    stored = db.session.scalars(select(ApiToken)).one()
+    assert stored.label == "docketing" and stored.user_id == user.id
+    assert stored.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert raw not in (stored.token_hash, stored.prefix)
+    assert tokens.user_for_token(raw).id == user.id
+
+
+def test_create_token_for_unknown_user_fails_cleanly(runner):
+    result = runner.invoke(args=["ipr", "create-token", "ghost@example.com"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: No account with the email ghost@example.com."
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(runner):
+    first = runner.invoke(args=["ipr", "seed-demo"])
+    assert first.exit_code == 0
+    assert first.output.count(f"password: {DEMO_PASSWORD}") == 6
+    counts = {
+        role: db.session.scalar(select(func.count()).select_from(User).where(User.role == role))
+        for role in Role
+    }
+    assert counts == {Role.ADMIN: 1, Role.REVIEWER: 2, Role.HOLDER: 3}
+    agent = _user("agent@example.com")
+    assert agent.is_agent
+    assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
+
+    second = runner.invoke(args=["ipr", "seed-demo"])
+    assert second.exit_code == 0
+    assert "already existed" in second.output and DEMO_PASSWORD not in second.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 6
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 3
+    assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
+
+
+def test_demo_logins_work(runner, client):
+    runner.invoke(args=["ipr", "seed-demo"])
+    for email in ("admin@example.com", "reviewer@example.com", "holder@example.com"):
+        response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.headers["Location"] == "/home", email
+        client.post("/auth/logout")

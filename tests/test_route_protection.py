@@ -1,0 +1,104 @@
+"""Every registered route × every role: anonymous → login, wrong role → 403, right role → served.
+
+A new route that is not listed in ACCESS fails this suite until someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import Rule
+
+from ipr_apps.models import Role
+from ipr_apps.services import tokens
+
+PUBLIC = "public"
+SIGNED_IN = frozenset({"holder", "reviewer", "admin"})
+HOLDER = frozenset({"holder"})
+STAFF = frozenset({"reviewer", "admin"})
+ADMIN = frozenset({"admin"})
+
+ACCESS: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "main.index": PUBLIC,
+    "main.home": SIGNED_IN,
+    "auth.login": PUBLIC,
+    "auth.register": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.profile": SIGNED_IN,
+    "auth.organisation": HOLDER,
+    "auth.api_tokens": SIGNED_IN,
+    "auth.revoke_token": SIGNED_IN,
+    "filing.index": HOLDER,
+    "review.index": STAFF,
+    "admin.index": ADMIN,
+    "admin.user_list": ADMIN,
+    "admin.new_user": ADMIN,
+    "admin.deactivate_user": ADMIN,
+    "admin.activate_user": ADMIN,
+}
+ROLES = ["anonymous", "holder", "reviewer", "admin"]
+
+
+def _routes(app) -> list[tuple[Rule, str]]:
+    return [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
+
+
+def test_every_route_has_a_declared_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ACCESS.keys() == set(), "declare who may use the new route in ACCESS"
+    assert ACCESS.keys() - endpoints == set(), "ACCESS lists a route that no longer exists"
+
+
+def _url_args(rule: Rule, fixtures: dict) -> dict:
+    values = {
+        "filename": "js/app.js" if rule.endpoint == "static" else "css/bootstrap.min.css",
+        "user_id": fixtures["target"].id,
+        "token_id": fixtures["token_id"],
+    }
+    return {arg: values[arg] for arg in rule.arguments}
+
+
+@pytest.fixture
+def fixtures(users_by_role, make_user):
+    target = make_user(Role.HOLDER)
+    token, _ = tokens.create_token(users_by_role["holder"], "matrix")
+    return {"target": target, "token_id": token.id}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_route_matrix(app, client, login, users_by_role, fixtures, role):
+    user = users_by_role[role]
+    failures = []
+    for rule, method in _routes(app):
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **_url_args(rule, fixtures))
+        test_client = app.test_client()
+        if user is not None:
+            login(user, to=test_client)
+        response = test_client.open(url, method=method)
+        response.close()  # static files are streamed from open handles
+        failure = _check(ACCESS[rule.endpoint], role, response)
+        if failure:
+            failures.append(f"{method} {url} as {role}: {failure} (got {response.status_code})")
+    assert failures == [], "\n".join(failures)
+
+
+def _check(access, role: str, response) -> str | None:
+    status = response.status_code
+    if status >= 500:
+        return "server error"
+    goes_to_login = status == 302 and "/auth/login" in response.headers.get("Location", "")
+    if access == PUBLIC:
+        return "public route refused" if status in (401, 403) or goes_to_login else None
+    if role == "anonymous":
+        return None if goes_to_login else "anonymous not sent to login"
+    if role not in access:
+        return None if status == 403 else "wrong role not refused with 403"
+    return "allowed role refused" if status == 403 or goes_to_login else None
