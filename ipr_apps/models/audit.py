@@ -12,6 +12,7 @@ from ipr_apps.db import db
 from ipr_apps.models.base import utcnow
 
 if TYPE_CHECKING:
+    from ipr_apps.models.applications import Application
     from ipr_apps.models.users import User
 
 
@@ -33,6 +34,7 @@ class StatusEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+    application: Mapped[Application] = relationship()
 
 
 @event.listens_for(StatusEvent, "before_update")

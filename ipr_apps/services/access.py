@@ -1,0 +1,38 @@
+"""Who may see which application: the one place that answers 404-or-not."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ipr_apps.db import db
+from ipr_apps.errors import NotFound
+from ipr_apps.models import AgentMandate, Application, Organisation, Role, User
+from ipr_apps.workflow import is_owner
+
+
+def can_view(application: Application, user: User) -> bool:
+    return user.role in (Role.REVIEWER, Role.ADMIN) or is_owner(application, user)
+
+
+def get_application(user: User, application_id: int, for_update: bool = False) -> Application:
+    """The application if `user` may see it; otherwise NotFound (never 'forbidden')."""
+    stmt = select(Application).where(Application.id == application_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    application = db.session.execute(stmt).scalar_one_or_none()
+    if application is None or not can_view(application, user):
+        raise NotFound("No such application.")
+    return application
+
+
+def represented_holders(agent: User) -> list[Organisation]:
+    """The holder organisations an agent's agency holds a mandate for, by name."""
+    if not agent.is_agent:
+        return []
+    stmt = (
+        select(Organisation)
+        .join(AgentMandate, AgentMandate.holder_id == Organisation.id)
+        .where(AgentMandate.agency_id == agent.organisation_id, AgentMandate.revoked_at.is_(None))
+        .order_by(Organisation.name_local)
+    )
+    return list(db.session.execute(stmt).scalars())

@@ -1,0 +1,182 @@
+"""Filing: create and edit drafts, submit (and resubmit after a request), withdraw.
+
+Each public function is one transaction that checks the actor, the state transition and
+the content, changes the rows and appends the status event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ipr_apps.db import db, next_counter_value, unit_of_work
+from ipr_apps.errors import PermissionDenied, TransitionError, ValidationError
+from ipr_apps.models import Application, IprType, IpRight, Role, Status, User, today, utcnow
+from ipr_apps.services import audit, completeness
+from ipr_apps.services.access import get_application, represented_holders
+from ipr_apps.services.content import apply_payload, prefill_holder
+from ipr_apps.workdays import DECISION_WORKING_DAYS, due_date
+from ipr_apps.workflow import EDITABLE_STATES, Action, is_owner, transition_for
+
+# Other applications for the same right in these states make a submission a duplicate.
+DUPLICATE_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.APPROVED)
+
+
+@dataclass
+class SubmitResult:
+    application: Application
+    duplicates: list[Application] = field(default_factory=list)
+
+
+def _filing_org_ids(actor: User, holder_org_id: int | None) -> tuple[int, int | None]:
+    """(holder organisation, agency) for a new application filed by `actor`."""
+    if actor.role != Role.HOLDER:
+        raise PermissionDenied("Only rights holders and their agents file applications.")
+    if not actor.is_agent:
+        return actor.organisation_id, None
+    allowed = {org.id for org in represented_holders(actor)}
+    if holder_org_id not in allowed:
+        raise ValidationError.on("holder_org_id", "Choose a holder your agency represents.")
+    return holder_org_id, actor.organisation_id
+
+
+def _new_reference() -> str:
+    year = today().year
+    return f"IPR-{year}-{next_counter_value(db.session, f'reference-{year}'):06d}"
+
+
+def create_draft(
+    actor: User, ipr_type: IprType | str, payload: dict | None = None, holder_org_id=None
+) -> Application:
+    """A new draft, its holder section pre-filled from the holder's organisation profile."""
+    try:
+        ipr_type = IprType(ipr_type)
+    except ValueError as exc:
+        raise ValidationError.on("ipr_type", "Choose the type of right.") from exc
+    with unit_of_work() as session:
+        holder_id, agency_id = _filing_org_ids(actor, holder_org_id)
+        application = Application(
+            reference=_new_reference(), ipr_type=ipr_type, status=Status.DRAFT,
+            holder_org_id=holder_id, agency_id=agency_id, filed_by_id=actor.id,
+        )  # fmt: skip
+        application.right = IpRight()
+        session.add(application)
+        session.flush()
+        prefill_holder(application, application.holder_org)
+        _apply(application, payload or {})
+        audit.record(application, "create", None, actor)
+    return application
+
+
+def _apply(application: Application, payload: dict) -> None:
+    try:
+        apply_payload(application, payload)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"Invalid value: {exc}") from exc
+
+
+def _editable(actor: User, application_id: int) -> Application:
+    application = get_application(actor, application_id, for_update=True)
+    if not is_owner(application, actor):
+        raise PermissionDenied("Only the holder (or its agent) edits an application.")
+    if application.status not in EDITABLE_STATES:
+        raise TransitionError(
+            f"The application is {application.status.label.lower()} and can no longer be edited."
+        )
+    return application
+
+
+def update_draft(actor: User, application_id: int, payload: dict) -> Application:
+    """Save whatever was typed (drafts need not be valid); only shape errors are refused."""
+    with unit_of_work():
+        application = _editable(actor, application_id)
+        _apply(application, payload)
+        application.updated_at = utcnow()
+    return application
+
+
+def find_duplicates(application: Application) -> list[Application]:
+    """Other live applications for the same right (type + registration number)."""
+    number = application.right.registration_number if application.right else None
+    if not number:
+        return []
+    stmt = (
+        select(Application)
+        .join(IpRight, IpRight.application_id == Application.id)
+        .where(
+            Application.ipr_type == application.ipr_type,
+            IpRight.registration_number == number,
+            Application.status.in_(DUPLICATE_STATES),
+            Application.id != application.id,
+        )
+        .order_by(Application.id)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def submit(
+    actor: User, application_id: int, payload: dict | None = None, response: str | None = None
+) -> SubmitResult:
+    """Full validation, duplicate check, then submitted with the decision clock running.
+
+    From info_requested this is the resubmission: `response` answers the open request and
+    the clock resumes with the working days it had left.
+    """
+    with unit_of_work():
+        application = get_application(actor, application_id, for_update=True)
+        transition = transition_for(application, Action.SUBMIT, actor)
+        if payload:
+            _apply(application, payload)
+        _check_complete(application)
+        duplicates = find_duplicates(application)
+        previous = application.status
+        _start_clock(application, previous)
+        if previous == Status.INFO_REQUESTED:
+            _answer_request(application, actor, response)
+        application.duplicate_flag = bool(duplicates)
+        application.status = transition.target
+        note = f"Possible duplicate of {', '.join(d.reference for d in duplicates)}" if duplicates else None
+        audit.record(application, Action.SUBMIT.value, previous, actor, note or response)
+    return SubmitResult(application, duplicates)
+
+
+def _check_complete(application: Application) -> None:
+    db.session.flush()
+    found = completeness.problems(application, today())
+    if found:
+        count = sum(len(v) for v in found.values())
+        raise ValidationError(f"The application is not complete: {count} problem(s).", dict(found))
+
+
+def _start_clock(application: Application, previous: Status) -> None:
+    now = utcnow()
+    application.submitted_at = now
+    application.first_submitted_at = application.first_submitted_at or now
+    application.clock_started_on = now.date()
+    if previous == Status.DRAFT:
+        application.clock_days_used = 0
+    remaining = max(DECISION_WORKING_DAYS - application.clock_days_used, 0)
+    application.due_on = due_date(now.date(), remaining)
+
+
+def _answer_request(application: Application, actor: User, response: str | None) -> None:
+    open_requests = [r for r in application.information_requests if r.answered_at is None]
+    if not (response or "").strip():
+        raise ValidationError.on("response", "Answer the reviewer's request before resubmitting.")
+    for request in open_requests:
+        request.answered_at = utcnow()
+        request.answered_by_id = actor.id
+        request.response = response.strip()
+
+
+def withdraw(actor: User, application_id: int, reason: str | None = None) -> Application:
+    with unit_of_work():
+        application = get_application(actor, application_id, for_update=True)
+        transition = transition_for(application, Action.WITHDRAW, actor)
+        previous = application.status
+        application.status = transition.target
+        application.claimed_by_id = None
+        application.claimed_at = None
+        audit.record(application, Action.WITHDRAW.value, previous, actor, reason)
+    return application

@@ -1,0 +1,59 @@
+"""Working-day arithmetic: weekends and the admins' holiday calendar are not working days."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from ipr_apps.db import db
+
+DECISION_WORKING_DAYS = 30  # customs decide within 30 working days of a complete application
+REPLY_WORKING_DAYS = 10  # a holder has 10 working days to answer an information request
+
+
+def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
+    """The `days`-th working day after `start` (start itself does not count)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current, holidays):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
+    """Working days in (start, end]; negative when end is before start."""
+    if end < start:
+        return -working_days_between(end, start, holidays)
+    return sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(days=offset), holidays)
+    )
+
+
+def holidays_between(start: date, end: date) -> frozenset[date]:
+    """Holiday dates in [start, end] from the calendar table."""
+    from ipr_apps.models import Holiday
+
+    stmt = select(Holiday.day).where(Holiday.day.between(min(start, end), max(start, end)))
+    return frozenset(db.session.execute(stmt).scalars())
+
+
+def due_date(start: date, days: int) -> date:
+    """`days` working days after `start`, honouring the holiday calendar."""
+    # A generous window: 30 working days never span more than ~3 months of calendar.
+    holidays = holidays_between(start, start + timedelta(days=days * 3 + 60))
+    return add_working_days(start, days, holidays)
+
+
+def days_left(today: date, due: date) -> int:
+    """Working days from today until the due date (0 on the day, negative when overdue)."""
+    return working_days_between(today, due, holidays_between(today, due))
