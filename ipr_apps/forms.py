@@ -17,7 +17,8 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def country_field(label: str = "Country", **kwargs) -> SelectField:
-    return SelectField(label, choices=choices(country_choices()), **kwargs)
+    validators = kwargs.pop("validators", [Optional()])
+    return SelectField(label, choices=choices(country_choices()), validators=validators, **kwargs)
 
 
 class OrganisationFieldsMixin:
@@ -29,7 +30,10 @@ class OrganisationFieldsMixin:
         description="As written on the business licence or registration certificate.",
     )
     name_en = StringField("Name (English)", validators=[Optional(), Length(max=300)])
-    country = country_field(description="Country of registration (ISO 3166).")
+    country = country_field(
+        validators=[DataRequired("Choose a country.")],
+        description="Country of registration (ISO 3166).",
+    )
     registration_number = StringField(
         "Registration / licence number", validators=[Optional(), Length(max=100)]
     )
@@ -61,3 +65,51 @@ def apply_errors(form, error: DomainError) -> None:
             shown = True
     if not shown:
         flash(error.message, "danger")
+
+
+def leaf_fields(form) -> dict[str, object]:
+    """Every input field of a form, FormFields and FieldLists included, by its HTML id."""
+    found = {}
+    for field in form:
+        if field.type == "FormField":
+            found.update(leaf_fields(field.form))
+        elif field.type == "FieldList":
+            for entry in field.entries:
+                found.update(leaf_fields(entry.form) if entry.type == "FormField" else {})
+        else:
+            found[field.id] = field
+    return found
+
+
+def attach_field_errors(form, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put a service's errors beside the matching fields; return those with no field."""
+    by_id = leaf_fields(form)
+    general: dict[str, list[str]] = {}
+    for key, messages in fields.items():
+        field = by_id.get(key)
+        if field is None:
+            general.setdefault(key, []).extend(messages)
+        else:
+            field.errors = [*field.errors, *messages]
+    return general
+
+
+def error_summary(form, general: dict[str, list[str]] | None = None) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every error, in form order; for the summary box."""
+    rows = [
+        (key, key.replace("_", " ").capitalize(), message)
+        for key, messages in (general or {}).items()
+        for message in messages
+    ]
+    for field_id, field in leaf_fields(form).items():
+        rows += [(field_id, _label(field_id, field), m) for m in field.errors]
+    return rows
+
+
+def _label(field_id: str, field) -> str:
+    parts = field_id.split("-")
+    if len(parts) == 3:  # goods-0-hs_code → "Goods 1: HS code"
+        return f"{parts[0].capitalize()} {int(parts[1]) + 1}: {field.label.text}"
+    if len(parts) == 2:
+        return f"{parts[0].capitalize()}: {field.label.text}"
+    return field.label.text

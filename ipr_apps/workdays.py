@@ -57,3 +57,16 @@ def due_date(start: date, days: int) -> date:
 def days_left(today: date, due: date) -> int:
     """Working days from today until the due date (0 on the day, negative when overdue)."""
     return working_days_between(today, due, holidays_between(today, due))
+
+
+def days_left_map(applications, today: date) -> dict[int, int]:
+    """Working days left per application in the decision clock, with one holiday query.
+
+    Only applications whose clock is running (submitted, under review) are included.
+    """
+    running = [a for a in applications if a.due_on and a.status in ("submitted", "under_review")]
+    if not running:
+        return {}
+    dates = [a.due_on for a in running] + [today]
+    holidays = holidays_between(min(dates), max(dates))
+    return {a.id: working_days_between(today, a.due_on, holidays) for a in running}

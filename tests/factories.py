@@ -9,6 +9,8 @@ from ipr_apps.db import db
 from ipr_apps.models import (
     AgentMandate,
     Application,
+    DocType,
+    Document,
     IpRight,
     IprType,
     OrgKind,
@@ -97,3 +99,56 @@ def make_application(
     db.session.add(app)
     db.session.commit()
     return app
+
+
+def complete_payload(
+    ipr_type: IprType | str = IprType.TRADEMARK, number: str = "TM-1000001"
+) -> dict:
+    """A payload that passes full validation for `ipr_type` (documents aside)."""
+    ipr_type = IprType(ipr_type)
+    right = {
+        IprType.TRADEMARK: {
+            "registration_number": number, "title": "BRIGHTLIGHT", "nice_classes": "9, 11",
+            "goods_services": "Lamps; LED bulbs", "registration_date": date(2020, 1, 1),
+            "expiry_date": date.today() + timedelta(days=2000),
+        },
+        IprType.COPYRIGHT: {
+            "title": "Brightlight firmware", "work_type": "software",
+            "first_publication_country": "CN",
+        },
+    }.get(ipr_type, {
+        "registration_number": number, "title": "LED driver circuit", "abstract": "A driver.",
+        "filing_date": date(2019, 5, 1), "expiry_date": date.today() + timedelta(days=3000),
+    })  # fmt: skip
+    return {
+        "right": right,
+        "goods": [
+            {"name": "LED bulb", "hs_code": "853952", "place_of_manufacture": "Shenzhen",
+             "main_features": "Logo on base", "price_min": "10", "price_max": "20",
+             "currency": "CNY"},
+            {"name": "Desk lamp", "hs_code": "9405.21.00", "place_of_manufacture": "Dongguan",
+             "main_features": "Engraved serial"},
+        ],
+        "licensees": [{"name": "Bright EU GmbH", "country": "DE", "exclusive": True}],
+        "infringers": [{"name": "Fake Lights Co", "country": "CN", "role": "manufacturer"}],
+    }  # fmt: skip
+
+
+def add_document(application: Application, doc_type: DocType | str) -> Document:
+    """A document row (the file itself is not needed by the filing rules)."""
+    n = next(_seq)
+    doc = Document(
+        application_id=application.id, doc_type=DocType(doc_type), original_name=f"doc{n}.pdf",
+        stored_name=f"test-{n:08d}.pdf", content_type="application/pdf", size_bytes=100,
+        sha256="0" * 64,
+    )  # fmt: skip
+    db.session.add(doc)
+    db.session.commit()
+    return doc
+
+
+def add_required_documents(application: Application) -> None:
+    add_document(application, DocType.IPR_CERTIFICATE)
+    add_document(application, DocType.IDENTITY_PROOF)
+    if application.agency_id:
+        add_document(application, DocType.POWER_OF_ATTORNEY)

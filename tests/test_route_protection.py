@@ -30,6 +30,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.api_tokens": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,
     "filing.index": HOLDER,
+    "filing.new": HOLDER,
+    "filing.show": SIGNED_IN,
+    "filing.edit": HOLDER,
+    "filing.withdraw": HOLDER,
     "review.index": STAFF,
     "admin.index": ADMIN,
     "admin.user_list": ADMIN,
@@ -59,15 +63,17 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "filename": "js/app.js" if rule.endpoint == "static" else "css/bootstrap.min.css",
         "user_id": fixtures["target"].id,
         "token_id": fixtures["token_id"],
+        "application_id": fixtures["application"].id,
     }
     return {arg: values[arg] for arg in rule.arguments}
 
 
 @pytest.fixture
-def fixtures(users_by_role, make_user):
+def fixtures(users_by_role, make_user, make_application):
     target = make_user(Role.HOLDER)
     token, _ = tokens.create_token(users_by_role["holder"], "matrix")
-    return {"target": target, "token_id": token.id}
+    application = make_application(users_by_role["holder"], "draft")
+    return {"target": target, "token_id": token.id, "application": application}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,13 +1,23 @@
-"""Holder pages."""
+"""Holder pages: my applications, the application form, the application page, withdraw."""
 
-from flask import Blueprint, current_app, render_template, request
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ipr_apps.models import Role, Status
+from ipr_apps.errors import DomainError, ValidationError
+from ipr_apps.filing.forms import GROUPS, ApplicationForm, NewApplicationForm, WithdrawForm
+from ipr_apps.forms import attach_field_errors, error_summary
+from ipr_apps.models import Role, Status, today
 from ipr_apps.security import role_required
-from ipr_apps.services import listings
+from ipr_apps.services import filing, listings
+from ipr_apps.services.access import get_application, represented_holders
+from ipr_apps.services.content import RIGHT_FIELDS, to_payload
+from ipr_apps.workdays import days_left_map
+from ipr_apps.workflow import EDITABLE_STATES, is_owner
 
 bp = Blueprint("filing", __name__, url_prefix="/applications")
+VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
 
 
 @bp.get("/")
@@ -18,4 +28,148 @@ def index():
     page = listings.applications_of(
         current_user, status, request.args.get("cursor"), current_app.config["PAGE_SIZE"]
     )
-    return render_template("filing/index.html", page=page, status=status, Status=Status)
+    days_left = days_left_map(page.items, today())
+    return render_template(
+        "filing/index.html", page=page, status=status, Status=Status, days_left=days_left
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.HOLDER)
+def new():
+    form = NewApplicationForm()
+    holders = represented_holders(current_user)
+    form.holder_org_id.choices = [(org.id, org.display_name) for org in holders]
+    if not current_user.is_agent:
+        del form.holder_org_id
+    elif not holders:
+        flash("Your agency has no mandate from any holder yet, so it cannot file.", "warning")
+    if form.validate_on_submit():
+        holder_id = form.holder_org_id.data if current_user.is_agent else None
+        try:
+            application = filing.create_draft(current_user, form.ipr_type.data, None, holder_id)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(
+                f"Draft {application.reference} created. Nothing is sent until you submit.", "info"
+            )
+            return redirect(url_for("filing.edit", application_id=application.id))
+    return render_template("filing/new.html", form=form)
+
+
+@bp.get("/<int:application_id>")
+@role_required(*VIEWERS)
+def show(application_id: int):
+    application = _visible(application_id)
+    return render_template(
+        "filing/show.html", application=application, **_page_context(application)
+    )
+
+
+@bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
+@role_required(Role.HOLDER)
+def edit(application_id: int):
+    application = _visible(application_id)
+    if not is_owner(application, current_user):
+        abort(404)
+    if application.status not in EDITABLE_STATES:
+        flash("This application has been submitted and can no longer be edited.", "info")
+        return redirect(url_for("filing.show", application_id=application.id))
+    if request.method == "GET":
+        form = ApplicationForm(formdata=None, data=to_payload(application))
+        return _render_form(application, form)
+    return _handle_post(application, ApplicationForm())
+
+
+def _handle_post(application, form: ApplicationForm):
+    action = request.form.get("action", "save")
+    if not form.validate():
+        flash(
+            "Some fields have an invalid format; nothing was lost — correct them below.", "danger"
+        )
+        return _render_form(application, form, status=422)
+    payload = form.payload(RIGHT_FIELDS[application.ipr_type])
+    _apply_row_buttons(payload, request.form.get("remove", ""))
+    if action == "submit":
+        return _submit(application, form, payload)
+    filing.update_draft(current_user, application.id, payload)
+    added = request.form.get("add", "")
+    if added in GROUPS:
+        form = ApplicationForm(formdata=None, data=to_payload(application))
+        form[added].append_entry()
+        return _render_form(application, form, anchor=added)
+    flash("Draft saved.", "success")
+    return redirect(url_for("filing.edit", application_id=application.id))
+
+
+def _apply_row_buttons(payload: dict, remove: str) -> None:
+    group, _, index = remove.rpartition("-")
+    if group in GROUPS and index.isdigit() and int(index) < len(payload[group]):
+        del payload[group][int(index)]
+
+
+def _submit(application, form: ApplicationForm, payload: dict):
+    filing.update_draft(current_user, application.id, payload)  # keep everything typed
+    try:
+        result = filing.submit(current_user, application.id, response=form.response.data)
+    except ValidationError as error:
+        general = attach_field_errors(form, error.fields)
+        flash(error.message, "danger")
+        return _render_form(application, form, general=general, status=422)
+    for duplicate in result.duplicates:
+        flash(f"Warning: {duplicate.reference} is already filed for the same right "
+              f"({duplicate.status.label.lower()}); the reviewer will see both.", "warning")  # fmt: skip
+    flash(
+        f"{application.reference} submitted. Customs will decide within 30 working days.", "success"
+    )
+    return redirect(url_for("filing.show", application_id=application.id))
+
+
+def _render_form(application, form, general=None, status=200, anchor=None):
+    form.right.form.adapt_to(application.ipr_type)
+    return render_template(
+        "filing/edit.html",
+        application=application,
+        form=form,
+        summary=error_summary(form, general) if (form.errors or general) else [],
+        right_fields=RIGHT_FIELDS[application.ipr_type],
+        anchor=anchor,
+        **_page_context(application),
+    ), status
+
+
+@bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])
+@role_required(Role.HOLDER)
+def withdraw(application_id: int):
+    """GET asks for confirmation; POST withdraws."""
+    application = _visible(application_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            filing.withdraw(current_user, application.id, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"{application.reference} has been withdrawn.", "success")
+        return redirect(url_for("filing.show", application_id=application.id))
+    if not application.can("withdraw", current_user):
+        abort(404 if not is_owner(application, current_user) else 409)
+    return render_template("filing/withdraw.html", application=application, form=form)
+
+
+def _visible(application_id: int):
+    try:
+        return get_application(current_user, application_id)
+    except DomainError:
+        abort(404)
+
+
+def _page_context(application) -> dict:
+    due = application.due_on
+    left = days_left_map([application], today()).get(application.id) if due else None
+    return {
+        "days_left": left,
+        "documents_editable": is_owner(application, current_user)
+        and application.status in EDITABLE_STATES,
+    }

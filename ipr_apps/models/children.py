@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ipr_apps.db import db
@@ -27,17 +27,11 @@ class Goods(_Child, db.Model):
     """Genuine goods (group 4): what customs must recognise at the border."""
 
     __tablename__ = "goods"
-    __table_args__ = (
-        CheckConstraint(
-            "price_min IS NULL OR price_max IS NULL OR price_min <= price_max",
-            name="price_range_ordered",
-        ),
-        CheckConstraint("hs_code IS NULL OR length(hs_code) <= 10", name="hs_code_length"),
-    )
+    # Drafts keep whatever was typed; the HS code format and price order are checked on submit.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(300))
-    hs_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    hs_code: Mapped[str | None] = mapped_column(String(20), index=True)
     place_of_manufacture: Mapped[str | None] = mapped_column(String(300))
     main_features: Mapped[str | None] = mapped_column(Text)
     price_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
@@ -49,12 +43,6 @@ class Licensee(_Child, db.Model):
     """A licensee of the right (group 3)."""
 
     __tablename__ = "licensees"
-    __table_args__ = (
-        CheckConstraint(
-            "term_from IS NULL OR term_until IS NULL OR term_from <= term_until",
-            name="term_ordered",
-        ),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(300))

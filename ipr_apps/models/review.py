@@ -29,6 +29,16 @@ class RejectReason(StrEnum):
     FALSE_INFORMATION = "false_information"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        return {
+            "incomplete_or_invalid": "Documents incomplete or invalid",
+            "not_right_holder": "Applicant is not the right holder",
+            "right_not_protected": "The right is no longer protected",
+            "false_information": "False information",
+            "other": "Other reason",
+        }[self.value]
+
 
 class InformationRequest(db.Model):
     """A reviewer's request for more information; the decision clock pauses until answered."""

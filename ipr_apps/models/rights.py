@@ -36,6 +36,9 @@ class IprType(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+PATENT_TYPES = (IprType.PATENT_INVENTION, IprType.PATENT_UTILITY_MODEL, IprType.PATENT_DESIGN)
+
+
 class IpRight(db.Model):
     """One right per application; per-type fields are NULL where they do not apply.
 
@@ -46,10 +49,6 @@ class IpRight(db.Model):
 
     __tablename__ = "ip_rights"
     __table_args__ = (
-        CheckConstraint(
-            "registration_date IS NULL OR expiry_date IS NULL OR registration_date <= expiry_date",
-            name="dates_ordered",
-        ),
         CheckConstraint(
             "first_publication_country IS NULL OR length(first_publication_country) = 2",
             name="publication_country_iso2",

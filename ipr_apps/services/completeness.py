@@ -13,16 +13,23 @@ from datetime import date
 from babel.numbers import list_currencies
 
 from ipr_apps.models import Application, DocType, IprType
+from ipr_apps.models.rights import PATENT_TYPES
 from ipr_apps.services.countries import is_country
 
 HS_CODE = re.compile(r"^\d{6,10}$")
+PATENT_REQUIRED = ("registration_number", "title", "abstract", "filing_date", "expiry_date")
 REQUIRED_RIGHT = {
-    IprType.TRADEMARK: ("registration_number", "title", "nice_classes", "goods_services",
-                        "registration_date", "expiry_date"),
+    IprType.TRADEMARK: (
+        "registration_number",
+        "title",
+        "nice_classes",
+        "goods_services",
+        "registration_date",
+        "expiry_date",
+    ),
     IprType.COPYRIGHT: ("title", "work_type", "first_publication_country"),
-    **{t: ("registration_number", "title", "abstract", "filing_date", "expiry_date")
-       for t in (IprType.PATENT_INVENTION, IprType.PATENT_UTILITY_MODEL, IprType.PATENT_DESIGN)},
-}  # fmt: skip
+    **dict.fromkeys(PATENT_TYPES, PATENT_REQUIRED),
+}
 REQUIRED_HOLDER = ("name_local", "country", "registration_number", "address",
                    "legal_representative", "contact_person", "email", "phone")  # fmt: skip
 REQUIRED_CHILD = {
@@ -69,8 +76,14 @@ def _right(application: Application, today: date, found: Problems) -> None:
     if right is None:
         return
     if right.expiry_date and right.expiry_date < today:
-        found.add("right-expiry_date", "The right has expired; an expired right cannot be recorded.")
-    if right.registration_date and right.expiry_date and right.registration_date > right.expiry_date:
+        found.add(
+            "right-expiry_date", "The right has expired; an expired right cannot be recorded."
+        )
+    if (
+        right.registration_date
+        and right.expiry_date
+        and right.registration_date > right.expiry_date
+    ):
         found.add("right-expiry_date", "The expiry date is before the registration date.")
     if application.ipr_type == IprType.TRADEMARK and right.nice_classes:
         _nice_classes(right.nice_classes, found)
@@ -82,7 +95,9 @@ def _right(application: Application, today: date, found: Problems) -> None:
 def _nice_classes(raw: str, found: Problems) -> None:
     parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
     if not parts or not all(p.isdigit() and 1 <= int(p) <= 45 for p in parts):
-        found.add("right-nice_classes", "Nice classes are numbers from 1 to 45, separated by commas.")
+        found.add(
+            "right-nice_classes", "Nice classes are numbers from 1 to 45, separated by commas."
+        )
 
 
 def _children(application: Application, found: Problems) -> None:
@@ -104,11 +119,17 @@ def _row_rules(name: str, index: int, row, found: Problems) -> None:
     if name == "goods":
         if row.hs_code and not HS_CODE.match(row.hs_code):
             found.add(f"{key}-hs_code", "An HS code has 6 to 10 digits.")
-        if row.price_min is not None and row.price_max is not None and row.price_min > row.price_max:
+        if (
+            row.price_min is not None
+            and row.price_max is not None
+            and row.price_min > row.price_max
+        ):
             found.add(f"{key}-price_max", "The highest price is below the lowest.")
         priced = row.price_min is not None or row.price_max is not None
         if priced and row.currency not in list_currencies():
-            found.add(f"{key}-currency", "Give the ISO 4217 currency of the prices (e.g. CNY, EUR).")
+            found.add(
+                f"{key}-currency", "Give the ISO 4217 currency of the prices (e.g. CNY, EUR)."
+            )
     if name == "licensees" and row.term_from and row.term_until and row.term_from > row.term_until:
         found.add(f"{key}-term_until", "The term ends before it starts.")
 

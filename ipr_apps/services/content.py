@@ -11,8 +11,8 @@ from ipr_apps.models import (
     Application,
     Goods,
     Infringer,
-    IprType,
     IpRight,
+    IprType,
     Licensee,
     Organisation,
     Port,
@@ -20,17 +20,27 @@ from ipr_apps.models import (
     Trader,
     TraderRole,
 )
+from ipr_apps.models.rights import PATENT_TYPES
 
 HOLDER_FIELDS = Organisation.PROFILE_FIELDS  # stored on the application as holder_<field>
 
 COMMON_RIGHT_FIELDS = ("registration_number", "title", "expiry_date")
 RIGHT_FIELDS: dict[IprType, tuple[str, ...]] = {
-    IprType.TRADEMARK: (*COMMON_RIGHT_FIELDS, "nice_classes", "goods_services", "registration_date"),
-    IprType.COPYRIGHT: ("registration_number", "title", "work_type", "first_publication_country",
-                        "registration_date"),
-    **{t: (*COMMON_RIGHT_FIELDS, "abstract", "filing_date")
-       for t in (IprType.PATENT_INVENTION, IprType.PATENT_UTILITY_MODEL, IprType.PATENT_DESIGN)},
-}  # fmt: skip
+    IprType.TRADEMARK: (
+        *COMMON_RIGHT_FIELDS,
+        "nice_classes",
+        "goods_services",
+        "registration_date",
+    ),
+    IprType.COPYRIGHT: (
+        "registration_number",
+        "title",
+        "work_type",
+        "first_publication_country",
+        "registration_date",
+    ),
+    **dict.fromkeys(PATENT_TYPES, (*COMMON_RIGHT_FIELDS, "abstract", "filing_date")),
+}
 DATE_FIELDS = {"expiry_date", "registration_date", "filing_date", "term_from", "term_until"}
 
 CHILDREN: dict[str, tuple[type, tuple[str, ...]]] = {

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, TransitionError, ValidationError
-from ipr_apps.models import Application, IprType, IpRight, Role, Status, User, today, utcnow
+from ipr_apps.models import Application, IpRight, IprType, Role, Status, User, today, utcnow
 from ipr_apps.services import audit, completeness
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import apply_payload, prefill_holder
@@ -136,7 +136,11 @@ def submit(
             _answer_request(application, actor, response)
         application.duplicate_flag = bool(duplicates)
         application.status = transition.target
-        note = f"Possible duplicate of {', '.join(d.reference for d in duplicates)}" if duplicates else None
+        note = (
+            f"Possible duplicate of {', '.join(d.reference for d in duplicates)}"
+            if duplicates
+            else None
+        )
         audit.record(application, Action.SUBMIT.value, previous, actor, note or response)
     return SubmitResult(application, duplicates)
 

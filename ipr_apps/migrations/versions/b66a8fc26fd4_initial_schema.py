@@ -193,7 +193,7 @@ def upgrade():
     op.create_table('goods',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=True),
-    sa.Column('hs_code', sa.String(length=10), nullable=True),
+    sa.Column('hs_code', sa.String(length=20), nullable=True),
     sa.Column('place_of_manufacture', sa.String(length=300), nullable=True),
     sa.Column('main_features', sa.Text(), nullable=True),
     sa.Column('price_min', sa.Numeric(precision=14, scale=2), nullable=True),
@@ -201,8 +201,6 @@ def upgrade():
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.CheckConstraint('hs_code IS NULL OR length(hs_code) <= 10', name=op.f('ck_goods_hs_code_length')),
-    sa.CheckConstraint('price_min IS NULL OR price_max IS NULL OR price_min <= price_max', name=op.f('ck_goods_price_range_ordered')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_goods_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_goods'))
     )
@@ -259,7 +257,6 @@ def upgrade():
     sa.Column('registration_date', sa.Date(), nullable=True),
     sa.Column('expiry_date', sa.Date(), nullable=True),
     sa.CheckConstraint('first_publication_country IS NULL OR length(first_publication_country) = 2', name=op.f('ck_ip_rights_publication_country_iso2')),
-    sa.CheckConstraint('registration_date IS NULL OR expiry_date IS NULL OR registration_date <= expiry_date', name=op.f('ck_ip_rights_dates_ordered')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_ip_rights_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['mark_image_id'], ['documents.id'], name=op.f('fk_ip_rights_mark_image_id_documents'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('application_id', name=op.f('pk_ip_rights'))
@@ -277,7 +274,6 @@ def upgrade():
     sa.Column('term_until', sa.Date(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.CheckConstraint('term_from IS NULL OR term_until IS NULL OR term_from <= term_until', name=op.f('ck_licensees_term_ordered')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_licensees_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_licensees'))
     )

@@ -1,0 +1,170 @@
+"""The application form: five content groups, repeating groups as FieldLists.
+
+These forms check only shape (lengths, dates, numbers); completeness is checked by
+services.completeness when the holder submits, so a draft can always be saved.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, Length, NumberRange, Optional
+
+from ipr_apps.forms import choices, country_field
+from ipr_apps.models import IprType, PortDirection, TraderRole
+
+
+def _text(label: str, max_length: int, **kwargs) -> StringField:
+    return StringField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
+
+
+def _area(label: str, max_length: int = 5000, **kwargs) -> TextAreaField:
+    return TextAreaField(label, validators=[Optional(), Length(max=max_length)], **kwargs)
+
+
+def _date(label: str, **kwargs) -> DateField:
+    return DateField(label, validators=[Optional()], **kwargs)
+
+
+class HolderForm(Form):
+    name_local = _text("Name (local language)", 300)
+    name_en = _text("Name (English)", 300)
+    country = country_field()
+    registration_number = _text("Registration / licence number", 100)
+    address = _text("Address", 500)
+    legal_representative = _text("Legal representative", 200)
+    contact_person = _text("Contact person", 200)
+    email = StringField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+    phone = _text("Phone", 50)
+
+
+class RightForm(Form):
+    registration_number = _text("Registration number", 64)
+    title = _text("Title", 500)
+    nice_classes = _text(
+        "Nice classes", 200, description="Class numbers 1–45, separated by commas, e.g. 9, 25."
+    )
+    goods_services = _area("Goods / services covered by the registration")
+    work_type = _text("Type of work", 100, description="e.g. software, literary, artistic, film.")
+    first_publication_country = country_field("Country of first publication")
+    abstract = _area("Abstract")
+    filing_date = _date("Filing date")
+    registration_date = _date("Registration date")
+    expiry_date = _date("Expiry date")
+
+    LABELS = {
+        IprType.TRADEMARK: ("Trademark registration number", "Mark text"),
+        IprType.COPYRIGHT: ("Copyright registration number (optional)", "Title of the work"),
+        "patent": ("Patent grant number", "Title of the invention or design"),
+    }
+
+    def adapt_to(self, ipr_type: IprType) -> None:
+        number, title = self.LABELS.get(ipr_type, self.LABELS["patent"])
+        self.registration_number.label.text = number
+        self.title.label.text = title
+        if ipr_type == IprType.COPYRIGHT:
+            self.registration_number.description = (
+                "Without a registration, attach evidence of ownership as the IPR certificate."
+            )
+
+
+class GoodsForm(Form):
+    name = _text("Goods name", 300)
+    hs_code = _text("HS code", 20, description="6 to 10 digits (dots and spaces are ignored).")
+    place_of_manufacture = _text("Place of manufacture", 300)
+    main_features = _area("Main features (how to tell genuine goods)", 2000)
+    price_min = DecimalField("Lowest price", places=2, validators=[Optional(), NumberRange(min=0)])
+    price_max = DecimalField("Highest price", places=2, validators=[Optional(), NumberRange(min=0)])
+    currency = _text("Currency", 3, description="ISO 4217, e.g. CNY.")
+
+
+class LicenseeForm(Form):
+    name = _text("Licensee name", 300)
+    country = country_field()
+    scope = _area("Scope of the licence", 2000)
+    exclusive = BooleanField("Exclusive licence")
+    term_from = _date("Term from")
+    term_until = _date("Term until")
+
+
+class TraderForm(Form):
+    role = SelectField("Role", choices=choices((r.value, r.value.capitalize()) for r in TraderRole))
+    name = _text("Name", 300)
+    country = country_field()
+    customs_code = _text("Customs code", 50)
+
+
+class PortForm(Form):
+    name = _text("Customs port", 200)
+    code = _text("Port code", 20)
+    direction = SelectField(
+        "Direction", choices=choices((d.value, d.value.capitalize()) for d in PortDirection)
+    )
+
+
+class InfringerForm(Form):
+    name = _text("Name", 300)
+    role = _text("Role", 100, description="e.g. manufacturer, exporter, seller.")
+    country = country_field()
+    address = _text("Address", 500)
+    ports = _text("Ports used", 500)
+    description = _area("Suspected goods", 2000)
+
+
+GROUPS = ("goods", "licensees", "traders", "ports", "infringers")
+
+
+class ApplicationForm(FlaskForm):
+    holder = FormField(HolderForm)
+    right = FormField(RightForm)
+    licensees = FieldList(FormField(LicenseeForm), max_entries=50)
+    goods = FieldList(FormField(GoodsForm), min_entries=1, max_entries=50)
+    traders = FieldList(FormField(TraderForm), max_entries=50)
+    ports = FieldList(FormField(PortForm), max_entries=50)
+    infringers = FieldList(FormField(InfringerForm), max_entries=50)
+    response = _area("Your answer to the reviewer", 5000)
+
+    def payload(self, right_fields: tuple[str, ...]) -> dict:
+        """What the services take: plain dicts, only the fields of this right type."""
+        right = {f: self.right[f].data for f in right_fields}
+        data = {"holder": self._clean(self.holder.data), "right": right}
+        for name in GROUPS:
+            data[name] = [self._clean(entry.data) for entry in self[name].entries]
+        return data
+
+    @staticmethod
+    def _clean(data: dict) -> dict:
+        return {k: v for k, v in data.items() if k != "csrf_token"}
+
+
+class NewApplicationForm(FlaskForm):
+    ipr_type = RadioField(
+        "Type of right",
+        choices=choices(
+            [
+                (IprType.TRADEMARK.value, "Trademark"),
+                (IprType.COPYRIGHT.value, "Copyright"),
+                (IprType.PATENT_INVENTION.value, "Patent — invention"),
+                (IprType.PATENT_UTILITY_MODEL.value, "Patent — utility model"),
+                (IprType.PATENT_DESIGN.value, "Patent — design"),
+            ]
+        ),
+        default=IprType.TRADEMARK.value,
+        description="One right per application. The type cannot be changed later.",
+    )
+    holder_org_id = SelectField("Holder", coerce=int, validate_choice=True)
+
+
+class WithdrawForm(FlaskForm):
+    reason = _area("Reason (optional)", 1000)
