@@ -118,8 +118,12 @@ def _submit(application, form: ApplicationForm, payload: dict):
         flash(error.message, "danger")
         return _render_form(application, form, general=general, status=422)
     for duplicate in result.duplicates:
-        flash(f"Warning: {duplicate.reference} is already filed for the same right "
-              f"({duplicate.status.label.lower()}); the reviewer will see both.", "warning")  # fmt: skip
+        state = duplicate.status.label.lower()
+        flash(
+            f"Warning: {duplicate.reference} is already filed for the same right ({state}); "
+            "the reviewer will see both.",
+            "warning",
+        )
     flash(
         f"{application.reference} submitted. Customs will decide within 30 working days.", "success"
     )
