@@ -70,3 +70,7 @@ def seed_demo_command() -> None:
 
     for account in demo.seed():
         click.echo(f"  {account.role:<9} {account.email:<28} {account.password_note}")
+    created = demo.seed_applications()
+    click.echo(
+        f"  {created} demo applications created." if created else "  Demo applications exist."
+    )

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
-from ipr_apps.models import AgentMandate, ApiToken, Organisation, Role, User
+from ipr_apps.models import AgentMandate, ApiToken, Application, Organisation, Role, User
 from ipr_apps.services import tokens
 from ipr_apps.services.demo import DEMO_PASSWORD
 from ipr_apps.services.passwords import verify_password
@@ -102,6 +102,17 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     agent = _user("agent@example.com")
     assert agent.is_agent
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 7
+
+    statuses = db.session.scalars(select(Application.status)).all()
+    assert sorted(s.value for s in statuses) == sorted(
+        ["submitted"] * 4 + ["draft"] * 2 + ["withdrawn"]
+    )
+    assert {a.ipr_type.value for a in db.session.scalars(select(Application))} == {
+        "trademark", "copyright", "patent_invention", "patent_design", "patent_utility_model"
+    }  # fmt: skip
+    flagged = db.session.scalars(select(Application).where(Application.duplicate_flag)).all()
+    assert [a.agency_id for a in flagged] == [agent.organisation_id]
 
     second = runner.invoke(args=["ipr", "seed-demo"])
     assert second.exit_code == 0
@@ -109,6 +120,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     assert db.session.scalar(select(func.count()).select_from(User)) == 6
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 3
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 7
 
 
 def test_demo_logins_work(runner, client):

@@ -68,6 +68,12 @@ def seed() -> list[DemoAccount]:
     return accounts
 
 
+def seed_applications() -> int:
+    from ipr_apps.services import demo_applications
+
+    return demo_applications.seed()
+
+
 def _note(created: bool) -> str:
     return f"password: {DEMO_PASSWORD}" if created else "already existed (password unchanged)"
 
