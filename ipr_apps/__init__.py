@@ -54,9 +54,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from ipr_apps.admin.views import bp as admin_bp
     from ipr_apps.auth.views import bp as auth_bp
+    from ipr_apps.documents.views import bp as documents_bp
     from ipr_apps.filing.views import bp as filing_bp
     from ipr_apps.main.views import bp as main_bp
     from ipr_apps.review.views import bp as review_bp
 
-    for blueprint in (main_bp, auth_bp, filing_bp, review_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, filing_bp, documents_bp, review_bp, admin_bp):
         app.register_blueprint(blueprint)

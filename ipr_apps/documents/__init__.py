@@ -1,0 +1,1 @@
+"""Documents attached to applications: upload, mark image, download, removal."""
