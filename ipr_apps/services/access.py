@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ipr_apps.db import db
-from ipr_apps.errors import NotFound
+from ipr_apps.errors import NotFound, PermissionDenied, TransitionError
 from ipr_apps.models import AgentMandate, Application, Organisation, Role, User
-from ipr_apps.workflow import is_owner
+from ipr_apps.workflow import EDITABLE_STATES, is_owner
 
 
 def can_view(application: Application, user: User) -> bool:
@@ -22,6 +22,18 @@ def get_application(user: User, application_id: int, for_update: bool = False) -
     application = db.session.execute(stmt).scalar_one_or_none()
     if application is None or not can_view(application, user):
         raise NotFound("No such application.")
+    return application
+
+
+def get_editable(user: User, application_id: int) -> Application:
+    """The application locked for a content change by its owner while it is editable."""
+    application = get_application(user, application_id, for_update=True)
+    if not is_owner(application, user):
+        raise PermissionDenied("Only the holder (or its agent) changes an application.")
+    if application.status not in EDITABLE_STATES:
+        raise TransitionError(
+            f"The application is {application.status.label.lower()} and can no longer be changed."
+        )
     return application
 
 

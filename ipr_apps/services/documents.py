@@ -21,11 +21,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.errors import NotFound, PermissionDenied, TransitionError, ValidationError
+from ipr_apps.errors import NotFound, ValidationError
 from ipr_apps.models import Application, DocType, Document, IpRight, IprType, User
-from ipr_apps.services.access import get_application
+from ipr_apps.services.access import get_application, get_editable
 from ipr_apps.services.completeness import required_documents
-from ipr_apps.workflow import EDITABLE_STATES, is_owner
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +132,7 @@ def attach(
 ) -> Document:
     """Attach a PDF, JPEG or PNG file to an editable application."""
     with _removed_on_error() as written, unit_of_work() as session:
-        application = _editable(actor, application_id)
+        application = get_editable(actor, application_id)
         kind = _doc_type(doc_type)
         _check_room(application)
         saved = _save(stream, DOCUMENT_KINDS, written)
@@ -147,7 +146,7 @@ def set_mark_image(
 ) -> Document:
     """Upload a trademark's mark image (JPEG or PNG), replacing any previous one."""
     with _removed_on_error() as written, unit_of_work() as session:
-        application = _editable(actor, application_id)
+        application = get_editable(actor, application_id)
         if application.ipr_type != IprType.TRADEMARK:
             raise ValidationError.on("file", "Only a trademark has a mark image.")
         if application.right is None:
@@ -174,24 +173,12 @@ def remove(actor: User, document_id: int) -> None:
         application_id = session.execute(stmt).scalar_one_or_none()
         if application_id is None:
             raise NotFound("No such document.")
-        _editable(actor, application_id)  # locks the application: one change at a time
+        get_editable(actor, application_id)  # locks the application: one change at a time
         document = session.get(Document, document_id, populate_existing=True)
         if document is None:
             raise NotFound("No such document.")
         path = _delete(document)
     _unlink(path)
-
-
-def _editable(actor: User, application_id: int) -> Application:
-    application = get_application(actor, application_id, for_update=True)
-    if not is_owner(application, actor):
-        raise PermissionDenied("Only the holder (or its agent) changes an application's documents.")
-    if application.status not in EDITABLE_STATES:
-        raise TransitionError(
-            f"The application is {application.status.label.lower()}; "
-            "its documents can no longer be changed."
-        )
-    return application
 
 
 def _doc_type(value: DocType | str | None) -> DocType:

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ipr_apps.db import db, next_counter_value, unit_of_work
-from ipr_apps.errors import PermissionDenied, TransitionError, ValidationError
+from ipr_apps.errors import PermissionDenied, ValidationError
 from ipr_apps.models import Application, IpRight, IprType, Role, Status, User, today, utcnow
 from ipr_apps.services import audit, completeness
-from ipr_apps.services.access import get_application, represented_holders
+from ipr_apps.services.access import get_application, get_editable, represented_holders
 from ipr_apps.services.content import apply_payload, prefill_holder
 from ipr_apps.workdays import DECISION_WORKING_DAYS, due_date
-from ipr_apps.workflow import EDITABLE_STATES, Action, is_owner, transition_for
+from ipr_apps.workflow import Action, transition_for
 
 # Other applications for the same right in these states make a submission a duplicate.
 DUPLICATE_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.APPROVED)
@@ -76,21 +76,10 @@ def _apply(application: Application, payload: dict) -> None:
         raise ValidationError(f"Invalid value: {exc}") from exc
 
 
-def _editable(actor: User, application_id: int) -> Application:
-    application = get_application(actor, application_id, for_update=True)
-    if not is_owner(application, actor):
-        raise PermissionDenied("Only the holder (or its agent) edits an application.")
-    if application.status not in EDITABLE_STATES:
-        raise TransitionError(
-            f"The application is {application.status.label.lower()} and can no longer be edited."
-        )
-    return application
-
-
 def update_draft(actor: User, application_id: int, payload: dict) -> Application:
     """Save whatever was typed (drafts need not be valid); only shape errors are refused."""
     with unit_of_work():
-        application = _editable(actor, application_id)
+        application = get_editable(actor, application_id)
         _apply(application, payload)
         application.updated_at = utcnow()
     return application
