@@ -148,6 +148,15 @@ class ApplicationForm(FlaskForm):
         return {k: v for k, v in data.items() if k != "csrf_token"}
 
 
+def blank_rows() -> dict[str, Form]:
+    """One empty row per repeating group, named `<group>-__INDEX__-<field>` for app.js."""
+    forms = {
+        "goods": GoodsForm, "licensees": LicenseeForm, "traders": TraderForm,
+        "ports": PortForm, "infringers": InfringerForm,
+    }  # fmt: skip
+    return {group: cls(prefix=f"{group}-__INDEX__-") for group, cls in forms.items()}
+
+
 class NewApplicationForm(FlaskForm):
     ipr_type = RadioField(
         "Type of right",

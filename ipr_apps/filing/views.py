@@ -6,7 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ipr_apps.errors import DomainError, ValidationError
-from ipr_apps.filing.forms import GROUPS, ApplicationForm, NewApplicationForm, WithdrawForm
+from ipr_apps.filing.forms import (
+    GROUPS,
+    ApplicationForm,
+    NewApplicationForm,
+    WithdrawForm,
+    blank_rows,
+)
 from ipr_apps.forms import attach_field_errors, error_summary
 from ipr_apps.models import Role, Status, today
 from ipr_apps.security import role_required
@@ -139,6 +145,7 @@ def _render_form(application, form, general=None, status=200, anchor=None):
         summary=error_summary(form, general) if (form.errors or general) else [],
         right_fields=RIGHT_FIELDS[application.ipr_type],
         anchor=anchor,
+        blanks=blank_rows(),
         **_page_context(application),
     ), status
 
