@@ -120,7 +120,7 @@ def test_submit_incomplete_shows_errors_beside_fields_and_keeps_data(client, hol
     response = client.post(f"/applications/{draft.id}/edit", data=data)
     html = response.get_data(True)
     assert response.status_code == 422
-    assert 'href="#goods-0-hs_code"' in html and "Attach the ipr certificate." in html
+    assert 'href="#goods-0-hs_code"' in html and "Attach the IPR certificate." in html
     assert 'class="form-control is-invalid" id="goods-0-hs_code"' in html
     saved = _reload(draft)
     assert saved.status == Status.DRAFT and saved.goods[0].hs_code == "12345"
@@ -193,3 +193,29 @@ def test_my_applications_lists_days_left_and_what_waits(client, holder, draft, m
     assert "Complete and submit" in html and "Answer the information request" in html
     filtered = client.get("/applications/?status=info_requested").get_data(True)
     assert waiting.reference in filtered and draft.reference not in filtered
+
+
+def test_upload_from_the_form_saves_what_was_typed_first(client, holder, draft, app):
+    import io
+
+    data = _form_data({"right": {"title": "TYPED BUT NOT SAVED"}}, action="upload_document")
+    data.update(doc_type="ipr_certificate", file=(io.BytesIO(b"%PDF-1.4 demo"), "cert.pdf"))
+    response = client.post(
+        f"/applications/{draft.id}/edit", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    saved = _reload(draft)
+    assert saved.right.title == "TYPED BUT NOT SAVED"
+    assert [(d.doc_type.value, d.original_name) for d in saved.documents] == [
+        ("ipr_certificate", "cert.pdf")
+    ]
+
+
+def test_refused_upload_from_the_form_still_saves_the_draft(client, holder, draft):
+    import io
+
+    data = _form_data({"right": {"title": "KEPT"}}, action="upload_document")
+    data.update(doc_type="ipr_certificate", file=(io.BytesIO(b"<html>"), "cert.pdf"))
+    client.post(f"/applications/{draft.id}/edit", data=data, content_type="multipart/form-data")
+    saved = _reload(draft)
+    assert saved.right.title == "KEPT" and saved.documents == []

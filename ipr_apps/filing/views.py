@@ -16,7 +16,7 @@ from ipr_apps.filing.forms import (
 from ipr_apps.forms import attach_field_errors, error_summary
 from ipr_apps.models import Role, Status, today
 from ipr_apps.security import role_required
-from ipr_apps.services import filing, listings
+from ipr_apps.services import documents, filing, listings
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import RIGHT_FIELDS, to_payload
 from ipr_apps.workdays import days_left_map
@@ -100,6 +100,8 @@ def _handle_post(application, form: ApplicationForm):
     if action == "submit":
         return _submit(application, form, payload)
     filing.update_draft(current_user, application.id, payload)
+    if action in UPLOADS:
+        return _upload(application, action)
     added = request.form.get("add", "")
     if added in GROUPS:
         form = ApplicationForm(formdata=None, data=to_payload(application))
@@ -107,6 +109,30 @@ def _handle_post(application, form: ApplicationForm):
         return _render_form(application, form, anchor=added)
     flash("Draft saved.", "success")
     return redirect(url_for("filing.edit", application_id=application.id))
+
+
+UPLOADS = {
+    "upload_document": ("file", "Document attached."),
+    "upload_mark_image": ("mark_image", "Mark image saved."),
+}
+
+
+def _upload(application, action: str):
+    """The documents panel's buttons on this page also save the draft (nothing typed is lost)."""
+    field, success = UPLOADS[action]
+    upload = request.files.get(field)
+    filename = upload.filename if upload else None
+    try:
+        if action == "upload_mark_image":
+            documents.set_mark_image(current_user, application.id, upload, filename)
+        else:
+            doc_type = request.form.get("doc_type", "")
+            documents.attach(current_user, application.id, doc_type, upload, filename)
+    except DomainError as error:
+        flash(f"Draft saved, but the file was not attached: {error.message}", "danger")
+    else:
+        flash(f"Draft saved. {success}", "success")
+    return redirect(url_for("filing.edit", application_id=application.id, _anchor="documents"))
 
 
 def _apply_row_buttons(payload: dict, remove: str) -> None:

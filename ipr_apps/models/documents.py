@@ -31,6 +31,12 @@ class DocType(StrEnum):
             "power_of_attorney": "Power of attorney",
         }.get(self.value, self.value.replace("_", " ").capitalize())
 
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: 'identity proof', but 'IPR certificate'."""
+        label = self.label
+        return label if label.split()[0].isupper() else label[0].lower() + label[1:]
+
 
 class Document(db.Model):
     __tablename__ = "documents"

@@ -145,4 +145,4 @@ def _documents(application: Application, found: Problems) -> None:
     present = {d.doc_type for d in application.documents}
     for doc_type in required_documents(application):
         if doc_type not in present:
-            found.add("documents", f"Attach the {doc_type.label.lower()}.")
+            found.add("documents", f"Attach the {doc_type.in_sentence}.")
