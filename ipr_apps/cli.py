@@ -19,6 +19,18 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(ipr)
 
 
+def _require_schema() -> None:
+    """A clear message instead of a traceback when migrations have not been applied."""
+    from sqlalchemy import inspect
+
+    from ipr_apps.db import db
+
+    if not inspect(db.engine).has_table("users"):
+        raise click.ClickException(
+            "The database has no tables yet: run `flask --app app db upgrade` first."
+        )
+
+
 def _fail(error: DomainError) -> None:
     raise click.ClickException(error.message)
 
@@ -39,6 +51,7 @@ def _read_password() -> str:
 @click.option("--name", default=None, help="Display name (and a holder's organisation name).")
 def create_user_command(email: str, role: str, name: str | None) -> None:
     """Create an account; the password comes from stdin or a prompt."""
+    _require_schema()
     password = _read_password()
     try:
         user = users.create_user(email, password, Role(role), name)
@@ -52,6 +65,7 @@ def create_user_command(email: str, role: str, name: str | None) -> None:
 @click.option("--label", default=None, help="What the token is for.")
 def create_token_command(email: str, label: str | None) -> None:
     """Create an API token; the token is the last line of output (shown only once)."""
+    _require_schema()
     user = users.get_by_email(email)
     if user is None:
         raise click.ClickException(f"No account with the email {email.strip().lower()}.")
@@ -66,6 +80,7 @@ def create_token_command(email: str, label: str | None) -> None:
 @ipr.command("seed-demo")
 def seed_demo_command() -> None:
     """Create demo accounts for every role (idempotent) and print how to sign in."""
+    _require_schema()
     from ipr_apps.services import demo
 
     for account in demo.seed():

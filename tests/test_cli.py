@@ -129,3 +129,12 @@ def test_demo_logins_work(runner, client):
         response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
         assert response.headers["Location"] == "/home", email
         client.post("/auth/logout")
+
+
+def test_commands_explain_a_missing_schema(config, tmp_path):
+    from tests.conftest import make_app
+
+    empty = make_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    result = empty.test_cli_runner().invoke(args=["ipr", "seed-demo"])
+    assert result.exit_code == 1
+    assert "db upgrade" in result.output and "Traceback" not in result.output

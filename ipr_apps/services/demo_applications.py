@@ -18,14 +18,14 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 def _png(rgb: tuple[int, int, int] = (13, 110, 253)) -> bytes:
-    """A valid 8×8 single-colour PNG, built without an imaging library."""
+    """A valid 48×48 single-colour PNG, built without an imaging library."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    rows = b"".join(b"\x00" + bytes(rgb) * 8 for _ in range(8))
-    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes(rgb) * 48 for _ in range(48))
+    header = struct.pack(">IIBBBBB", 48, 48, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))  # fmt: skip
 
@@ -36,7 +36,7 @@ def _years(n: int) -> date:
 
 def _goods(name: str, hs: str, place: str) -> dict:
     return {"name": name, "hs_code": hs, "place_of_manufacture": place,
-            "main_features": f"Genuine {name.lower()} carry a holographic label and serial.",
+            "main_features": f"Genuine {name} units carry a holographic label and a serial number.",
             "price_min": "20", "price_max": "80", "currency": "CNY"}  # fmt: skip
 
 
