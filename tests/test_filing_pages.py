@@ -219,3 +219,19 @@ def test_refused_upload_from_the_form_still_saves_the_draft(client, holder, draf
     client.post(f"/applications/{draft.id}/edit", data=data, content_type="multipart/form-data")
     saved = _reload(draft)
     assert saved.right.title == "KEPT" and saved.documents == []
+
+
+def test_agent_reads_but_cannot_change_what_its_principal_filed(
+    client, make_user, login, make_application
+):
+    principal = make_user(Role.HOLDER)
+    agent = make_user(Role.HOLDER, agency=True)
+    grant_mandate(agent, principal)
+    own = make_application(principal, "draft")
+    login(agent)
+    listing = client.get("/applications/").get_data(True)
+    assert own.reference in listing and principal.organisation.name_en in listing
+    assert client.get(f"/applications/{own.id}").status_code == 200
+    assert client.get(f"/applications/{own.id}/edit").status_code == 404
+    client.post(f"/applications/{own.id}/withdraw")
+    assert _reload(own).status == Status.DRAFT

@@ -33,16 +33,21 @@ def test_status_filter(make_user, make_application):
     assert [a.id for a in page.items] == [draft.id]
 
 
-def test_agent_sees_what_it_filed_for_its_principals(make_user, make_application):
+def test_agent_sees_the_applications_of_every_holder_it_represents(make_user, make_application):
     from ipr_apps.db import db
+    from tests.factories import grant_mandate
 
-    holder = make_user(Role.HOLDER)
+    holder, stranger = make_user(Role.HOLDER), make_user(Role.HOLDER)
     agent = make_user(Role.HOLDER, agency=True)
     filed = make_application(holder, Status.DRAFT)
     filed.agency_id = agent.organisation_id
     db.session.commit()
-    make_application(holder, Status.DRAFT)  # filed by the holder itself
+    own = make_application(holder, Status.SUBMITTED)  # filed by the holder itself
+    make_application(stranger, Status.SUBMITTED)
     assert [a.id for a in listings.applications_of(agent, None, None, 10).items] == [filed.id]
+    grant_mandate(agent, holder)
+    seen = listings.applications_of(agent, None, None, 10).items
+    assert [a.id for a in seen] == [own.id, filed.id]
     assert len(listings.applications_of(holder, None, None, 10).items) == 2
 
 

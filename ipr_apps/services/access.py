@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound, PermissionDenied, TransitionError
@@ -11,7 +11,10 @@ from ipr_apps.workflow import EDITABLE_STATES, is_owner
 
 
 def can_view(application: Application, user: User) -> bool:
-    return user.role in (Role.REVIEWER, Role.ADMIN) or is_owner(application, user)
+    """Staff, the owner (holder or filing agent), and any agency the holder has mandated."""
+    if user.role in (Role.REVIEWER, Role.ADMIN) or is_owner(application, user):
+        return True
+    return user.is_agent and represents(user, application.holder_org_id)
 
 
 def get_application(user: User, application_id: int, for_update: bool = False) -> Application:
@@ -37,14 +40,25 @@ def get_editable(user: User, application_id: int) -> Application:
     return application
 
 
+def mandated_holder_ids(agent: User) -> Select:
+    """SELECT of the holder organisations whose mandate the agent's agency holds now."""
+    return select(AgentMandate.holder_id).where(
+        AgentMandate.agency_id == agent.organisation_id, AgentMandate.revoked_at.is_(None)
+    )
+
+
+def represents(agent: User, holder_org_id: int) -> bool:
+    stmt = mandated_holder_ids(agent).where(AgentMandate.holder_id == holder_org_id)
+    return db.session.execute(stmt).first() is not None
+
+
 def represented_holders(agent: User) -> list[Organisation]:
     """The holder organisations an agent's agency holds a mandate for, by name."""
     if not agent.is_agent:
         return []
     stmt = (
         select(Organisation)
-        .join(AgentMandate, AgentMandate.holder_id == Organisation.id)
-        .where(AgentMandate.agency_id == agent.organisation_id, AgentMandate.revoked_at.is_(None))
+        .where(Organisation.id.in_(mandated_holder_ids(agent)))
         .order_by(Organisation.name_local)
     )
     return list(db.session.execute(stmt).scalars())
