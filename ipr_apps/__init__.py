@@ -57,7 +57,16 @@ def _register_blueprints(app: Flask) -> None:
     from ipr_apps.documents.views import bp as documents_bp
     from ipr_apps.filing.views import bp as filing_bp
     from ipr_apps.main.views import bp as main_bp
+    from ipr_apps.notifications.views import bp as notifications_bp
     from ipr_apps.review.views import bp as review_bp
 
-    for blueprint in (main_bp, auth_bp, filing_bp, documents_bp, review_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        filing_bp,
+        documents_bp,
+        review_bp,
+        admin_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(blueprint)

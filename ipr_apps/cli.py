@@ -8,9 +8,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ipr_apps.errors import DomainError
+from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.models import Role
-from ipr_apps.services import tokens, users
+from ipr_apps.services import calendar, tokens, users
 
 ipr = AppGroup("ipr", help="ipr_apps administration commands.")
 
@@ -89,3 +89,16 @@ def seed_demo_command() -> None:
     click.echo(
         f"  {created} demo applications created." if created else "  Demo applications exist."
     )
+
+
+@ipr.command("import-holidays")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_holidays_command(file) -> None:
+    """Add or rename holidays from a CSV file with the header `date,name` (all or nothing)."""
+    _require_schema()
+    try:
+        result = calendar.import_holidays(None, file)
+    except DomainError as error:
+        rows = error.fields.get("rows", []) if isinstance(error, ValidationError) else []
+        raise click.ClickException("\n".join([error.message, *rows])) from None
+    click.echo(f"Imported {result.total} holidays ({result.added} new, {result.updated} updated).")

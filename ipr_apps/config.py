@@ -31,6 +31,14 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     PROXY_FIX_X_FOR = 0  # number of trusted proxies in front of the app
+    MAIL_SERVER = None  # unset: emails are written as .eml files into OUTBOX_FOLDER
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the first byte (SMTPS, usually port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "IPR Customs Recordation <no-reply@ipr.example>"
+    MAIL_TIMEOUT = 10  # seconds
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

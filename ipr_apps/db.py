@@ -11,6 +11,9 @@ from sqlalchemy import MetaData, event, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ipr_apps.errors import ConflictError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,6 +51,11 @@ def unit_of_work() -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise ConflictError(
+            "Someone else changed this application at the same moment; reload and try again."
+        ) from exc
     except BaseException:
         session.rollback()
         raise

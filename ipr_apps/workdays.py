@@ -49,14 +49,25 @@ def holidays_between(start: date, end: date) -> frozenset[date]:
 
 def due_date(start: date, days: int) -> date:
     """`days` working days after `start`, honouring the holiday calendar."""
-    # A generous window: 30 working days never span more than ~3 months of calendar.
-    holidays = holidays_between(start, start + timedelta(days=days * 3 + 60))
-    return add_working_days(start, days, holidays)
+    # One query for a generous window; widen it only if the calendar is so full of holidays
+    # that the answer falls past it (holidays beyond the window were not seen).
+    end = start + timedelta(days=days * 3 + 60)
+    while True:
+        due = add_working_days(start, days, holidays_between(start, end))
+        if due <= end:
+            return due
+        end = due + timedelta(days=days * 3 + 60)
 
 
 def days_left(today: date, due: date) -> int:
     """Working days from today until the due date (0 on the day, negative when overdue)."""
-    return working_days_between(today, due, holidays_between(today, due))
+    return _days_left(today, due, holidays_between(today, due))
+
+
+def _days_left(today: date, due: date, holidays: frozenset[date]) -> int:
+    left = working_days_between(today, due, holidays)
+    # The weekend after a Friday deadline has no working day in (due, today], yet it is overdue.
+    return min(left, -1) if today > due else left
 
 
 def days_left_map(applications, today: date) -> dict[int, int]:
@@ -69,4 +80,4 @@ def days_left_map(applications, today: date) -> dict[int, int]:
         return {}
     dates = [a.due_on for a in running] + [today]
     holidays = holidays_between(min(dates), max(dates))
-    return {a.id: working_days_between(today, a.due_on, holidays) for a in running}
+    return {a.id: _days_left(today, a.due_on, holidays) for a in running}

@@ -19,6 +19,7 @@ class Action(StrEnum):
     SUBMIT = "submit"
     CLAIM = "claim"
     RELEASE = "release"
+    REASSIGN = "reassign"
     REQUEST_INFO = "request_info"
     APPROVE = "approve"
     REJECT = "reject"
@@ -49,6 +50,7 @@ TRANSITIONS: dict[tuple[Status, Action], Transition] = {
     (S.DRAFT, A.SUBMIT): _t(S.SUBMITTED, P.OWNER),
     (S.SUBMITTED, A.CLAIM): _t(S.UNDER_REVIEW, P.REVIEWER),
     (S.UNDER_REVIEW, A.RELEASE): _t(S.SUBMITTED, P.CLAIMANT, P.ADMIN),
+    (S.UNDER_REVIEW, A.REASSIGN): _t(S.UNDER_REVIEW, P.ADMIN),
     (S.UNDER_REVIEW, A.REQUEST_INFO): _t(S.INFO_REQUESTED, P.CLAIMANT),
     (S.INFO_REQUESTED, A.SUBMIT): _t(S.SUBMITTED, P.OWNER),
     (S.UNDER_REVIEW, A.APPROVE): _t(S.APPROVED, P.CLAIMANT),

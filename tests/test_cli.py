@@ -102,11 +102,14 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     agent = _user("agent@example.com")
     assert agent.is_agent
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Application)) == 7
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 12
 
     statuses = db.session.scalars(select(Application.status)).all()
     assert sorted(s.value for s in statuses) == sorted(
-        ["submitted"] * 4 + ["draft"] * 2 + ["withdrawn"]
+        ["submitted"] * 4
+        + ["draft"] * 2
+        + ["withdrawn", "approved", "approved", "rejected"]
+        + ["info_requested", "under_review"]
     )
     assert {a.ipr_type.value for a in db.session.scalars(select(Application))} == {
         "trademark", "copyright", "patent_invention", "patent_design", "patent_utility_model"
@@ -120,7 +123,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     assert db.session.scalar(select(func.count()).select_from(User)) == 6
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 3
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Application)) == 7
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 12
 
 
 def test_demo_logins_work(runner, client):

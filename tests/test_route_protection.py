@@ -16,6 +16,7 @@ SIGNED_IN = frozenset({"holder", "reviewer", "admin"})
 HOLDER = frozenset({"holder"})
 STAFF = frozenset({"reviewer", "admin"})
 ADMIN = frozenset({"admin"})
+REVIEWER = frozenset({"reviewer"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
@@ -39,11 +40,26 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "documents.download": SIGNED_IN,
     "documents.delete": SIGNED_IN,
     "review.index": STAFF,
+    "review.show": STAFF,
+    "review.claim_next": REVIEWER,
+    "review.claim": REVIEWER,
+    "review.release": STAFF,
+    "review.reassign": ADMIN,
+    "review.request_info": REVIEWER,
+    "review.approve": REVIEWER,
+    "review.reject": REVIEWER,
+    "review.add_note": STAFF,
+    "filing.certificate": SIGNED_IN,
     "admin.index": ADMIN,
     "admin.user_list": ADMIN,
     "admin.new_user": ADMIN,
     "admin.deactivate_user": ADMIN,
     "admin.activate_user": ADMIN,
+    "admin.holidays": ADMIN,
+    "admin.delete_holiday": ADMIN,
+    "notifications.index": SIGNED_IN,
+    "notifications.read": SIGNED_IN,
+    "notifications.read_all": SIGNED_IN,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin"]
 
@@ -69,6 +85,8 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "token_id": fixtures["token_id"],
         "application_id": fixtures["application"].id,
         "document_id": 0,  # no such document: allowed roles get 404 from the service
+        "day": "2000-01-01",  # not in the holiday calendar: admins are told so
+        "notification_id": 0,  # no such notification: allowed roles get 404
     }
     return {arg: values[arg] for arg in rule.arguments}
 

@@ -17,6 +17,7 @@ ALLOWED = {
     ("submitted", "claim", "claimant"): "under_review",
     ("under_review", "release", "claimant"): "submitted",
     ("under_review", "release", "admin"): "submitted",
+    ("under_review", "reassign", "admin"): "under_review",
     ("under_review", "request_info", "claimant"): "info_requested",
     ("info_requested", "submit", "owner"): "submitted",
     ("under_review", "approve", "claimant"): "approved",

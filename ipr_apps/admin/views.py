@@ -78,3 +78,6 @@ def activate_user(user_id: int):
     user = users.set_active(current_user, user_id, True)
     flash(f"{user.email} can sign in again.", "success")
     return redirect(url_for("admin.user_list"))
+
+
+from ipr_apps.admin import calendar as _calendar  # noqa: E402,F401  (registers its routes on bp)

@@ -73,6 +73,16 @@ def show(application_id: int):
     )
 
 
+@bp.get("/<int:application_id>/certificate")
+@role_required(*VIEWERS)
+def certificate(application_id: int):
+    """The printable recordation certificate of an approved application."""
+    application = _visible(application_id)
+    if application.recordation is None:
+        abort(404)
+    return render_template("filing/certificate.html", application=application)
+
+
 @bp.route("/<int:application_id>/edit", methods=["GET", "POST"])
 @role_required(Role.HOLDER)
 def edit(application_id: int):

@@ -67,7 +67,11 @@ class Application(db.Model):
         Index("ix_applications_queue", "status", "due_on", "id"),
         Index("ix_applications_holder_list", "holder_org_id", "created_at", "id"),
         Index("ix_applications_agency_list", "agency_id", "created_at", "id"),
-        Index("ix_applications_claimant", "claimed_by_id", "status"),
+        Index("ix_applications_claimant", "claimed_by_id", "due_on", "id"),
+        Index("ix_applications_waiting", "status", "submitted_at", "id"),
+        Index("ix_applications_decided", "decided_at", "id"),
+        Index("ix_applications_holder_name_local", "holder_name_local"),
+        Index("ix_applications_holder_name_en", "holder_name_en"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

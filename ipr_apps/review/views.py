@@ -1,16 +1,195 @@
-"""Reviewer pages."""
+"""Reviewer pages: the queue, claiming, the review page and decisions."""
 
-from flask import Blueprint, current_app, render_template, request
+from __future__ import annotations
 
-from ipr_apps.models import Role
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ipr_apps.db import db
+from ipr_apps.errors import DomainError, NotFound
+from ipr_apps.forms import apply_errors
+from ipr_apps.models import IprType, Role, User, today
+from ipr_apps.review.forms import (
+    NoteForm,
+    QueueFilterForm,
+    ReassignForm,
+    RejectForm,
+    RequestInfoForm,
+)
 from ipr_apps.security import role_required
-from ipr_apps.services import listings
+from ipr_apps.services import queue, recordations, review
+from ipr_apps.services.access import get_application
+from ipr_apps.workdays import days_left_map
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+STAFF = (Role.REVIEWER, Role.ADMIN)
 
 
 @bp.get("/")
-@role_required(Role.REVIEWER, Role.ADMIN)
+@role_required(*STAFF)
 def index():
-    page = listings.unclaimed_queue(request.args.get("cursor"), current_app.config["PAGE_SIZE"])
-    return render_template("review/index.html", page=page)
+    raw_tab = request.args.get("tab", "")
+    tab = queue.Tab(raw_tab) if raw_tab in {t.value for t in queue.Tab} else queue.Tab.UNCLAIMED
+    form = QueueFilterForm(request.args)
+    filters = _filters(form, request.args)
+    size = current_app.config["PAGE_SIZE"]
+    page = queue.page(tab, current_user, filters, request.args.get("cursor"), size)
+    return render_template(
+        "review/index.html", tab=queue.Tab, current=tab, page=page, form=form, filters=filters,
+        counts=queue.counts(current_user), days_left=days_left_map(page.items, today()),
+        today=today(),
+    )  # fmt: skip
+
+
+def _filters(form: QueueFilterForm, args) -> queue.Filters:
+    raw_type = form.ipr_type.data or ""
+    return queue.Filters(
+        ipr_type=IprType(raw_type) if raw_type in {t.value for t in IprType} else None,
+        country=(form.country.data or "").strip()[:2] or None,
+        overdue=args.get("overdue") == "1",
+        flagged=args.get("flagged") == "1",
+        q=(form.q.data or "").strip()[:100] or None,
+    )
+
+
+@bp.post("/claim-next")
+@role_required(Role.REVIEWER)
+def claim_next():
+    try:
+        application = review.claim_next(current_user)
+    except DomainError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("review.index"))
+    if application is None:
+        flash("No unclaimed application is waiting.", "info")
+        return redirect(url_for("review.index"))
+    flash(f"You claimed {application.reference}.", "success")
+    return redirect(url_for("review.show", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/claim")
+@role_required(Role.REVIEWER)
+def claim(application_id: int):
+    if _attempt(lambda: review.claim(current_user, application_id), "You claimed {ref}."):
+        return redirect(url_for("review.show", application_id=application_id))
+    return redirect(url_for("review.index"))
+
+
+@bp.post("/<int:application_id>/release")
+@role_required(*STAFF)
+def release(application_id: int):
+    _attempt(lambda: review.release(current_user, application_id), "{ref} is back in the queue.")
+    return redirect(url_for("review.index"))
+
+
+@bp.post("/<int:application_id>/reassign")
+@role_required(Role.ADMIN)
+def reassign(application_id: int):
+    form = ReassignForm()
+    form.reviewer_id.choices = _reviewer_choices()
+    if form.validate_on_submit():
+        _attempt(
+            lambda: review.reassign(current_user, application_id, form.reviewer_id.data),
+            "{ref} reassigned.",
+        )
+    return redirect(url_for("review.show", application_id=application_id))
+
+
+@bp.get("/<int:application_id>")
+@role_required(*STAFF)
+def show(application_id: int):
+    return _render_review(application_id)
+
+
+@bp.post("/<int:application_id>/request-info")
+@role_required(Role.REVIEWER)
+def request_info(application_id: int):
+    form = RequestInfoForm()
+    if not form.validate_on_submit():
+        return _render_review(application_id, info_form=form, status=422)
+    action = lambda: review.request_info(  # noqa: E731
+        current_user, application_id, form.message.data, form.reply_by.data
+    )
+    if _attempt(action, "Information requested from the holder of {ref}.", form):
+        return redirect(url_for("review.show", application_id=application_id))
+    return _render_review(application_id, info_form=form, status=422)
+
+
+@bp.post("/<int:application_id>/approve")
+@role_required(Role.REVIEWER)
+def approve(application_id: int):
+    application = _attempt(lambda: review.approve(current_user, application_id), None)
+    if application:
+        flash(f"{application.reference} approved: recordation {application.recordation.number}.",
+              "success")  # fmt: skip
+    return redirect(url_for("review.show", application_id=application_id))
+
+
+@bp.post("/<int:application_id>/reject")
+@role_required(Role.REVIEWER)
+def reject(application_id: int):
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _render_review(application_id, reject_form=form, status=422)
+    action = lambda: review.reject(  # noqa: E731
+        current_user, application_id, form.reason_codes.data, form.message.data
+    )
+    if _attempt(action, "{ref} rejected.", form):
+        return redirect(url_for("review.show", application_id=application_id))
+    return _render_review(application_id, reject_form=form, status=422)
+
+
+@bp.post("/<int:application_id>/notes")
+@role_required(*STAFF)
+def add_note(application_id: int):
+    form = NoteForm()
+    if form.validate_on_submit():
+        _attempt(lambda: review.add_note(current_user, application_id, form.body.data),
+                 "Note added.")  # fmt: skip
+    else:
+        flash("Write the note before adding it.", "warning")
+    return redirect(url_for("review.show", application_id=application_id, _anchor="notes"))
+
+
+def _attempt(action, success: str | None, form=None):
+    """Run a service call; flash its outcome. NotFound is a 404; returns the result or None."""
+    try:
+        result = action()
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        if form is not None:
+            apply_errors(form, error)
+        else:
+            flash(error.message, "danger")
+        return None
+    if success:
+        flash(success.format(ref=getattr(result, "reference", "")), "success")
+    return result
+
+
+def _reviewer_choices() -> list[tuple[int, str]]:
+    stmt = select(User).where(User.role == Role.REVIEWER, User.active.is_(True)).order_by(User.name)
+    return [(u.id, f"{u.name} ({u.email})") for u in db.session.execute(stmt).scalars()]
+
+
+def _render_review(application_id: int, status: int = 200, **forms):
+    try:
+        application = get_application(current_user, application_id)
+    except NotFound:
+        abort(404)
+    reassign_form = ReassignForm()
+    reassign_form.reviewer_id.choices = _reviewer_choices()
+    context = {
+        "application": application,
+        "conflicts": recordations.conflicts(application),
+        "notes": review.notes_for(current_user, application),
+        "info_form": forms.get("info_form") or RequestInfoForm(formdata=None),
+        "reject_form": forms.get("reject_form") or RejectForm(formdata=None),
+        "note_form": NoteForm(formdata=None),
+        "reassign_form": reassign_form,
+        "days_left": days_left_map([application], today()).get(application.id),
+        "documents_editable": False,
+    }
+    return render_template("review/show.html", **context), status

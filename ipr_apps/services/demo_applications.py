@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, User, today
-from ipr_apps.services import documents, filing
+from ipr_apps.services import documents, filing, review
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -65,7 +65,13 @@ PLAN = [
     ("holder2@example.com", "holder2@example.com", "patent_design", "Running shoe sole", "ZL202030654321.0", "draft"),
     ("holder2@example.com", "holder2@example.com", "patent_utility_model", "Lace lock", "ZL202120111222.3", "withdrawn"),
     ("holder@example.com", "agent@example.com", "trademark", "光明 BRIGHT", "TM-32145876", "submitted"),
+    ("holder@example.com", "holder@example.com", "trademark", "LUMINA", "TM-30998877", "approved"),
+    ("holder2@example.com", "holder2@example.com", "copyright", "Aurora catalogue 2025", None, "approved"),
+    ("holder2@example.com", "holder2@example.com", "trademark", "AURORA RUN", "EUTM-018999000", "rejected"),
+    ("holder@example.com", "agent@example.com", "patent_design", "Lamp shade", "ZL202230777888.1", "info_requested"),
+    ("holder2@example.com", "holder2@example.com", "patent_invention", "Cushioning foam", "EP3456789", "under_review"),
 ]  # fmt: skip
+REVIEWED = {"approved", "rejected", "info_requested", "under_review"}
 
 
 def seed() -> int:
@@ -92,10 +98,26 @@ def _file(holder, filer, ipr_type, title, number, state) -> None:
     holder_org = holder.organisation_id if filer.is_agent else None
     application = filing.create_draft(filer, ipr_type, payload, holder_org)
     _attach(filer, application, ipr_type)
-    if state in ("submitted", "withdrawn"):
+    if state != "draft":
         filing.submit(filer, application.id)
     if state == "withdrawn":
         filing.withdraw(filer, application.id, "Filed by mistake (demo).")
+    if state in REVIEWED:
+        _review(application.id, state)
+
+
+def _review(application_id: int, state: str) -> None:
+    reviewer = _user("reviewer@example.com")
+    review.claim(reviewer, application_id)
+    if state == "approved":
+        review.approve(reviewer, application_id)
+    elif state == "rejected":
+        review.reject(reviewer, application_id, ["right_not_protected"],
+                      "The registration was cancelled in 2025 (demo).")  # fmt: skip
+    elif state == "info_requested":
+        review.request_info(
+            reviewer, application_id, "Please attach photos of the genuine lamp shade."
+        )
 
 
 def _attach(filer, application, ipr_type) -> None:

@@ -1,0 +1,51 @@
+"""Notification pages: the list, mark one read (and open its application), mark all read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ipr_apps.services import notifications
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def _unread_badge() -> dict[str, Callable[[], int]]:
+    """A lazy count: only pages that show the navigation bar to a signed-in user pay for it."""
+    return {"unread_notification_count": _unread_count}
+
+
+def _unread_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = notifications.unread_count(current_user)
+    return g.unread_notifications
+
+
+@bp.get("/")
+@login_required
+def index():
+    size = current_app.config["PAGE_SIZE"]
+    page = notifications.list_for(current_user, request.args.get("cursor"), size)
+    return render_template("notifications/index.html", page=page)
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def read(notification_id: int):
+    notification = notifications.mark_read(current_user, notification_id)
+    if notification.application_id is None:
+        return redirect(url_for("notifications.index"))
+    return redirect(url_for("filing.show", application_id=notification.application_id))
+
+
+@bp.post("/read-all")
+@login_required
+def read_all():
+    count = notifications.mark_all_read(current_user)
+    flash(f"{count} notification(s) marked as read." if count else "Nothing was unread.", "info")
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,67 @@
+"""Reviewer forms: decisions, information requests, notes, reassignment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ipr_apps.forms import choices
+from ipr_apps.models import IprType, RejectReason
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RequestInfoForm(FlaskForm):
+    message = TextAreaField(
+        "What the holder must provide",
+        validators=[DataRequired("Say what the holder must provide."), Length(max=5000)],
+    )
+    reply_by = DateField(
+        "Reply by",
+        validators=[Optional()],
+        description="Leave empty for 10 working days from today.",
+    )
+
+
+class RejectForm(FlaskForm):
+    reason_codes = CheckboxesField(
+        "Grounds for refusal",
+        choices=choices((r.value, r.label) for r in RejectReason),
+        validators=[DataRequired("Choose at least one ground.")],
+    )
+    message = TextAreaField(
+        "Message to the holder",
+        validators=[DataRequired("Explain the refusal to the holder."), Length(max=5000)],
+    )
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Internal note",
+        validators=[DataRequired("Write the note."), Length(max=5000)],
+        description="Seen only by customs staff, never by the holder.",
+    )
+
+
+class ReassignForm(FlaskForm):
+    reviewer_id = SelectField("Reassign to", coerce=int)
+
+
+class QueueFilterForm(FlaskForm):
+    """GET filters of the queue (no CSRF: they change nothing)."""
+
+    class Meta:
+        csrf = False
+
+    ipr_type = SelectField(
+        "Type",
+        choices=choices([("", "All types"), *((t.value, t.label) for t in IprType)]),
+        validators=[Optional()],
+    )
+    country = StringField("Holder country", validators=[Optional(), Length(max=2)])
+    q = StringField("Search", validators=[Optional(), Length(max=100)])

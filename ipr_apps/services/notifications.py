@@ -1,0 +1,101 @@
+"""Telling holders about their applications: in-app notifications, and the emails that go
+out after the caller's transaction commits."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import func, select, update
+
+from ipr_apps import mail
+from ipr_apps.db import db, unit_of_work
+from ipr_apps.errors import NotFound
+from ipr_apps.models import Application, Notification, User, utcnow
+from ipr_apps.pagination import Page, keyset_page
+
+SIGNATURE = (
+    "IPR Customs Recordation\n"
+    "You receive this email because your organisation holds this right or filed the application."
+)
+
+
+def notify_holder(application: Application, subject: str, body: str) -> list[EmailMessage]:
+    """Add a notification for every active user of the holder (and of the filing agency)
+    inside the caller's transaction; return the emails for the caller to deliver after
+    commit. Never commits."""
+    recipients = recipients_of(application)
+    db.session.add_all(
+        Notification(user_id=user.id, application_id=application.id, subject=subject, body=body)
+        for user in recipients
+    )
+    return [
+        mail.compose([user.email], subject, _email_text(application, user, body))
+        for user in recipients
+    ]
+
+
+def recipients_of(application: Application) -> list[User]:
+    """Active users of the holder organisation and of the agency that filed, each once."""
+    org_ids = {application.holder_org_id, application.agency_id} - {None}
+    stmt = (
+        select(User)
+        .where(User.organisation_id.in_(org_ids), User.active.is_(True))
+        .order_by(User.id)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def _email_text(application: Application, user: User, body: str) -> str:
+    return (
+        f"Dear {user.name},\n\n{body}\n\n"
+        f"Application: {application.reference} ({application.right_title})\n"
+        f"Open it: {application_link(application.id)}\n\n-- \n{SIGNATURE}\n"
+    )
+
+
+def application_link(application_id: int) -> str:
+    """An absolute URL when the host is known (a request, or SERVER_NAME), else the path."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for("filing.show", application_id=application_id, _external=True)
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build("filing.show", {"application_id": application_id})
+
+
+def unread_count(user: User) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return db.session.execute(stmt).scalar_one()
+
+
+def list_for(user: User, cursor: str | None, size: int) -> Page:
+    """The user's notifications, newest first."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    return keyset_page(stmt, [Notification.id], cursor, size, descending=True)
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's own notifications read; anybody else's is NotFound."""
+    with unit_of_work() as session:
+        notification = session.get(Notification, notification_id)
+        if notification is None or notification.user_id != user.id:
+            raise NotFound("No such notification.")
+        if notification.read_at is None:
+            notification.read_at = utcnow()
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    stmt = (
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    with unit_of_work() as session:
+        count = session.execute(stmt).rowcount
+    return count

@@ -1,0 +1,258 @@
+"""Review: claim, release, reassign, request information, approve, reject, internal notes.
+
+Every public function is one transaction that checks the actor and the transition, writes
+the status event with the change and, for the holder-facing steps, queues the notification
+that is e-mailed after commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from ipr_apps import mail
+from ipr_apps.db import db, unit_of_work
+from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from ipr_apps.models import (
+    Application,
+    Decision,
+    InformationRequest,
+    Outcome,
+    RejectReason,
+    ReviewNote,
+    Role,
+    Status,
+    User,
+    today,
+    utcnow,
+)
+from ipr_apps.services import audit, notifications, recordations
+from ipr_apps.services.access import get_application
+from ipr_apps.workdays import REPLY_WORKING_DAYS, due_date, holidays_between, working_days_between
+from ipr_apps.workflow import Action, transition_for
+
+
+def _reviewer(actor: User) -> None:
+    if actor.role != Role.REVIEWER:
+        raise PermissionDenied("Only customs reviewers claim and decide applications.")
+
+
+def claim(actor: User, application_id: int) -> Application:
+    """Take one application from the unclaimed queue; a lost race is a ConflictError."""
+    _reviewer(actor)
+    try:
+        with unit_of_work():
+            application = get_application(actor, application_id, for_update=True)
+            _not_taken(application)
+            transition_for(application, Action.CLAIM, actor)
+            _set_claim(application, actor)
+            audit.record(application, Action.CLAIM.value, Status.SUBMITTED, actor)
+    except ConflictError:
+        db.session.expire_all()
+        _not_taken(db.session.get(Application, application_id))
+        raise
+    return application
+
+
+def _not_taken(application: Application) -> None:
+    if application.status == Status.UNDER_REVIEW:
+        raise ConflictError(
+            f"{application.reference} was just claimed by {application.claimed_by.name}."
+        )
+
+
+def _set_claim(application: Application, reviewer: User) -> None:
+    application.status = Status.UNDER_REVIEW
+    application.claimed_by_id = reviewer.id
+    application.claimed_at = utcnow()
+
+
+def claim_next(actor: User) -> Application | None:
+    """The oldest-deadline unclaimed application, claimed atomically; None when none is left."""
+    _reviewer(actor)
+    for _attempt in range(5):
+        with unit_of_work() as session:
+            candidate = _oldest_unclaimed(session)
+            if candidate is None:
+                return None
+            if _conditional_claim(session, candidate, actor):
+                application = session.get(Application, candidate, populate_existing=True)
+                audit.record(application, Action.CLAIM.value, Status.SUBMITTED, actor, "claim next")
+                return application
+    raise ConflictError("Other reviewers are claiming the same applications; try again.")
+
+
+def _oldest_unclaimed(session) -> int | None:
+    stmt = (
+        select(Application.id)
+        .where(Application.status == Status.SUBMITTED)
+        .order_by(Application.due_on, Application.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)  # concurrent reviewers take different rows
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def _conditional_claim(session, application_id: int, actor: User) -> bool:
+    stmt = (
+        update(Application)
+        .where(Application.id == application_id, Application.status == Status.SUBMITTED)
+        .values(
+            status=Status.UNDER_REVIEW,
+            claimed_by_id=actor.id,
+            claimed_at=utcnow(),
+            version=Application.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+def release(actor: User, application_id: int) -> Application:
+    """The claimant (or an admin) puts the application back in the unclaimed queue."""
+    with unit_of_work():
+        application = get_application(actor, application_id, for_update=True)
+        transition = transition_for(application, Action.RELEASE, actor)
+        application.status = transition.target
+        application.claimed_by_id = application.claimed_at = None
+        audit.record(application, Action.RELEASE.value, Status.UNDER_REVIEW, actor)
+    return application
+
+
+def reassign(actor: User, application_id: int, reviewer_id: int) -> Application:
+    """An admin hands a claimed application to another reviewer."""
+    with unit_of_work() as session:
+        application = get_application(actor, application_id, for_update=True)
+        transition_for(application, Action.REASSIGN, actor)
+        reviewer = session.get(User, reviewer_id)
+        if reviewer is None or reviewer.role != Role.REVIEWER or not reviewer.active:
+            raise ValidationError.on("reviewer_id", "Choose an active reviewer.")
+        previous = application.claimed_by.name
+        _set_claim(application, reviewer)
+        note = f"from {previous} to {reviewer.name}"
+        audit.record(application, Action.REASSIGN.value, Status.UNDER_REVIEW, actor, note)
+    return application
+
+
+def request_info(
+    actor: User, application_id: int, message: str, reply_by: date | None = None
+) -> Application:
+    """Ask the holder for more; the decision clock pauses until they resubmit."""
+    message = _required("message", message, "Say what the holder must provide.")
+    with unit_of_work() as session:
+        application = get_application(actor, application_id, for_update=True)
+        transition = transition_for(application, Action.REQUEST_INFO, actor)
+        now = today()
+        reply_by = reply_by or due_date(now, REPLY_WORKING_DAYS)
+        if reply_by <= now:
+            raise ValidationError.on("reply_by", "The reply-by date must be in the future.")
+        _pause_clock(application, now)
+        session.add(InformationRequest(application=application, requested_by_id=actor.id,
+                                       message=message, reply_by=reply_by))  # fmt: skip
+        application.status = transition.target
+        application.claimed_by_id = application.claimed_at = None
+        audit.record(application, Action.REQUEST_INFO.value, Status.UNDER_REVIEW, actor, message)
+        outgoing = notifications.notify_holder(
+            application,
+            f"Customs need more information on {application.reference}",
+            f"Customs ask for more information on {application.reference} "
+            f"({application.right_title}) by {reply_by.isoformat()}:\n\n{message}\n\n"
+            "Answer and resubmit the application; the 30-working-day clock is paused until then.",
+        )
+    mail.deliver(outgoing)
+    return application
+
+
+def _pause_clock(application: Application, now: date) -> None:
+    started = application.clock_started_on or now
+    used = working_days_between(started, now, holidays_between(started, now))
+    application.clock_days_used = min(application.clock_days_used + max(used, 0), 30)
+
+
+def approve(actor: User, application_id: int) -> Application:
+    """Approve: the decision, the numbered recordation and the status event, together."""
+    with unit_of_work():
+        application = get_application(actor, application_id, for_update=True)
+        transition = transition_for(application, Action.APPROVE, actor)
+        decided_on = today()
+        _decide(application, actor, transition.target, Outcome.APPROVED, decided_on)
+        recordation = recordations.create_for(application, decided_on)
+        note = f"Recordation {recordation.number}, valid until {recordation.valid_until}"
+        audit.record(application, Action.APPROVE.value, Status.UNDER_REVIEW, actor, note)
+        outgoing = notifications.notify_holder(
+            application,
+            f"{application.reference} approved: recordation {recordation.number}",
+            f"Customs approved {application.reference} ({application.right_title}).\n\n"
+            f"Recordation number: {recordation.number}\nValid from {recordation.valid_from} "
+            f"until {recordation.valid_until}.",
+        )
+    mail.deliver(outgoing)
+    return application
+
+
+def reject(actor: User, application_id: int, reason_codes: list[str], message: str) -> Application:
+    """Reject with one or more legal grounds and a message to the holder (both required)."""
+    codes = _reason_codes(reason_codes)
+    message = _required("message", message, "Explain the refusal to the holder.")
+    with unit_of_work():
+        application = get_application(actor, application_id, for_update=True)
+        transition = transition_for(application, Action.REJECT, actor)
+        decision = _decide(application, actor, transition.target, Outcome.REJECTED, today())
+        decision.reason_codes = ",".join(codes)
+        decision.message = message
+        audit.record(application, Action.REJECT.value, Status.UNDER_REVIEW, actor, message)
+        reasons = "\n".join(f"- {RejectReason(c).label}" for c in codes)
+        outgoing = notifications.notify_holder(
+            application,
+            f"{application.reference} rejected",
+            f"Customs rejected {application.reference} ({application.right_title}).\n\n"
+            f"Grounds:\n{reasons}\n\n{message}\n\nYou may revise and file a new application.",
+        )
+    mail.deliver(outgoing)
+    return application
+
+
+def _reason_codes(codes: list[str] | None) -> list[str]:
+    valid = {r.value for r in RejectReason}
+    chosen = [c for c in dict.fromkeys(codes or []) if c]
+    if not chosen or any(c not in valid for c in chosen):
+        raise ValidationError.on("reason_codes", "Choose at least one of the listed grounds.")
+    return chosen
+
+
+def _required(field: str, value: str | None, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError.on(field, message)
+    return value
+
+
+def _decide(application, actor, target, outcome, decided_on) -> Decision:
+    decision = Decision(application=application, outcome=outcome, decided_by_id=actor.id,
+                        decided_on=decided_on)  # fmt: skip
+    db.session.add(decision)
+    application.status = target
+    application.claimed_by_id = application.claimed_at = None
+    application.decided_at = utcnow()
+    return decision
+
+
+def add_note(actor: User, application_id: int, body: str) -> ReviewNote:
+    """An internal note between reviewers; holders never see these."""
+    if actor.role not in (Role.REVIEWER, Role.ADMIN):
+        raise NotFound("No such application.")
+    body = _required("body", body, "Write the note.")
+    with unit_of_work() as session:
+        application = get_application(actor, application_id)
+        note = ReviewNote(application_id=application.id, author_id=actor.id, body=body)
+        session.add(note)
+    return note
+
+
+def notes_for(actor: User, application: Application) -> list[ReviewNote]:
+    if actor.role not in (Role.REVIEWER, Role.ADMIN):
+        return []
+    stmt = select(ReviewNote).where(ReviewNote.application_id == application.id)
+    return list(db.session.execute(stmt.order_by(ReviewNote.id)).scalars())
