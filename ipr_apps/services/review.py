@@ -71,19 +71,20 @@ def _set_claim(application: Application, reviewer: User) -> None:
 def claim_next(actor: User) -> Application | None:
     """The oldest-deadline unclaimed application, claimed atomically; None when none is left."""
     _reviewer(actor)
-    for _attempt in range(5):
+    for _round in range(20):
         with unit_of_work() as session:
-            candidate = _oldest_unclaimed(session)
-            if candidate is None:
-                return None
-            if _conditional_claim(session, candidate, actor):
-                application = session.get(Application, candidate, populate_existing=True)
+            claimed = session.execute(_claim_oldest(session, actor)).scalar_one_or_none()
+            if claimed is not None:
+                application = session.get(Application, claimed, populate_existing=True)
                 audit.record(application, Action.CLAIM.value, Status.SUBMITTED, actor, "claim next")
                 return application
+            if not session.execute(_oldest(session)).first():
+                return None
+        # else: every candidate was being claimed by others this instant; look again
     raise ConflictError("Other reviewers are claiming the same applications; try again.")
 
 
-def _oldest_unclaimed(session) -> int | None:
+def _oldest(session):
     stmt = (
         select(Application.id)
         .where(Application.status == Status.SUBMITTED)
@@ -92,22 +93,27 @@ def _oldest_unclaimed(session) -> int | None:
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)  # concurrent reviewers take different rows
-    return session.execute(stmt).scalar_one_or_none()
+    return stmt
 
 
-def _conditional_claim(session, application_id: int, actor: User) -> bool:
-    stmt = (
+def _claim_oldest(session, actor: User):
+    """One statement picks and claims the row, so no other reviewer can take it in between
+    (SQLite: under the write lock; PostgreSQL: the row is locked, others skip it)."""
+    return (
         update(Application)
-        .where(Application.id == application_id, Application.status == Status.SUBMITTED)
+        .where(
+            Application.id == _oldest(session).scalar_subquery(),
+            Application.status == Status.SUBMITTED,
+        )
         .values(
             status=Status.UNDER_REVIEW,
             claimed_by_id=actor.id,
             claimed_at=utcnow(),
             version=Application.version + 1,
         )
+        .returning(Application.id)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).rowcount == 1
 
 
 def release(actor: User, application_id: int) -> Application:

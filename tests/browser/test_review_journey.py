@@ -1,0 +1,227 @@
+"""The review journey in real browsers: two reviewers race for one application, the winner
+asks for information, the holder answers, the reviewer approves, the holder gets the
+recordation, its certificate and the emails.
+
+Three browser contexts (two reviewers, one holder) on the live server. The application is
+filed beforehand through the filing and document services, by an app in this process on the
+server's database and upload folder (the filing journey has its own browser test);
+everything after that goes through the pages.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from datetime import date, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+
+from ipr_apps.db import db
+from ipr_apps.models import today
+from ipr_apps.services import documents, filing, users
+from tests.browser.test_filing_journey import minimal_pdf, png_1x1
+from tests.conftest import base_config, make_app
+from tests.factories import complete_payload
+from tests.live import LiveServer
+
+DEMO_PASSWORD = "ipr-demo-2026!"
+HOLDER = "holder@example.com"
+REVIEWERS = {"reviewer@example.com": "Officer Zhao", "reviewer2@example.com": "Officer Qian"}
+REQUEST = "Please attach the renewal certificate of the trademark registration."
+ANSWER = "The renewal certificate is attached; the registration runs until 2031."
+CERT, LICENCE = "trademark-registration.pdf", "business-licence.png"
+
+
+@pytest.fixture(scope="module")
+def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
+    """An app in this process on the live server's database and upload folder, to file the
+    application the way the holder would."""
+    config = base_config(tmp_path_factory.mktemp("review-data"), live.database_url)
+    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def submitted(data_app: Flask) -> tuple[int, str, date]:
+    """A complete trademark application of the demo holder, just submitted: id, reference and
+    the right's expiry date."""
+    number = f"TM-REVIEW-{secrets.token_hex(4).upper()}"
+    with data_app.app_context():
+        holder = users.get_by_email(HOLDER)
+        draft = filing.create_draft(holder, "trademark", complete_payload("trademark", number))
+        documents.attach(holder, draft.id, "ipr_certificate", BytesIO(minimal_pdf()), CERT)
+        documents.attach(holder, draft.id, "identity_proof", BytesIO(png_1x1()), LICENCE)
+        application = filing.submit(holder, draft.id).application
+        found = application.id, application.reference, application.right.expiry_date
+        db.session.remove()
+    return found
+
+
+@pytest.fixture
+def new_page(browser: Browser):
+    """`new_page()` → a page in a fresh context of its own (own cookies), closed afterwards."""
+    contexts = []
+
+    def _new_page() -> Page:
+        context = browser.new_context()
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, base: str, email: str, home: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(f"{base}{home}")
+
+
+def flash(page: Page, category: str):
+    return page.locator(f"main > .alert.alert-{category}[role=alert]")
+
+
+def status_badge(page: Page):
+    return page.locator("main h1 + p .badge").first
+
+
+def queue_row(page: Page, base: str, reference: str):
+    """The application's row in the unclaimed queue (searched by reference)."""
+    page.goto(f"{base}/review/?tab=unclaimed&q={reference}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+    row = page.locator(f'[data-testid="queue-row"][data-reference="{reference}"]')
+    expect(row).to_have_count(1)
+    return row
+
+
+def emails_to(outbox: Path, address: str, reference: str) -> list[EmailMessage]:
+    parser = BytesParser(policy=policy.default)
+    found = []
+    for path in sorted(outbox.glob("*.eml")):
+        message = parser.parsebytes(path.read_bytes())
+        if message["To"] == address and reference in message["Subject"]:
+            found.append(message)
+    return found
+
+
+def test_two_reviewers_race_then_request_info_answer_and_approve(
+    live: LiveServer, new_page, submitted, screenshot
+) -> None:
+    base = live.url
+    application_id, reference, right_expiry = submitted
+    review_url = f"{base}/review/{application_id}"
+    show_url = f"{base}/applications/{application_id}"
+
+    # 1. Two reviewers, two browsers: both see the same unclaimed application.
+    pages = {email: new_page() for email in REVIEWERS}
+    for email, page in pages.items():
+        sign_in(page, base, email, "/review/")
+    rows = {email: queue_row(page, base, reference) for email, page in pages.items()}
+    claims = {
+        email: row.get_by_role("button", name="Claim", exact=True) for email, row in rows.items()
+    }
+    for button in claims.values():
+        expect(button).to_be_visible()
+
+    # 2. Both click "Claim" back to back, without waiting for the first to load.
+    for button in claims.values():
+        button.click()
+    landed = re.compile(rf"^{re.escape(base)}/review/(\d+)?$")
+    for page in pages.values():
+        expect(page).to_have_url(landed)
+    winners = [email for email, page in pages.items() if page.url == review_url]
+    assert len(winners) == 1, [page.url for page in pages.values()]
+    (winner,) = winners
+    (loser,) = set(REVIEWERS) - {winner}
+    page, other = pages[winner], pages[loser]
+    expect(flash(page, "success")).to_contain_text(f"You claimed {reference}.")
+    expect(page.get_by_test_id("decision-forms")).to_be_visible()
+    expect(page.get_by_test_id("claimant")).to_have_text(REVIEWERS[winner])
+    pdf_link = page.get_by_test_id("documents-table").get_by_role("link", name=CERT, exact=True)
+    pdf = page.request.get(f"{base}{pdf_link.get_attribute('href')}")  # the filed file itself
+    assert (pdf.status, pdf.body()) == (200, minimal_pdf())
+    expect(other).to_have_url(f"{base}/review/")
+    expect(flash(other, "danger")).to_have_text(
+        f"{reference} was just claimed by {REVIEWERS[winner]}."
+    )
+
+    # 3. The winner asks the holder for more information: it leaves the queue.
+    page.get_by_label("What the holder must provide").fill(REQUEST)
+    page.get_by_role("button", name="Request information", exact=True).click()
+    expect(page).to_have_url(review_url)
+    expect(flash(page, "success")).to_contain_text(
+        f"Information requested from the holder of {reference}."
+    )
+    expect(status_badge(page)).to_have_text("Info requested")
+    expect(page.get_by_test_id("decision-forms")).to_have_count(0)
+    expect(page.get_by_test_id("info-request")).to_contain_text(REQUEST)
+
+    # 4. The holder sees the request, answers it and resubmits.
+    holder = new_page()
+    sign_in(holder, base, HOLDER, "/applications/")
+    holder.goto(show_url)
+    expect(status_badge(holder)).to_have_text("Info requested")
+    expect(holder.get_by_test_id("info-request")).to_contain_text(REQUEST)
+    holder.get_by_role("link", name="Answer and resubmit").click()
+    expect(holder).to_have_url(f"{show_url}/edit")
+    expect(holder.get_by_test_id("info-request")).to_contain_text(REQUEST)
+    holder.get_by_label("Your answer to the reviewer").fill(ANSWER)
+    holder.get_by_role("button", name="Resubmit", exact=True).click()
+    expect(holder).to_have_url(show_url)
+    expect(flash(holder, "success")).to_contain_text(f"{reference} submitted.")
+    expect(status_badge(holder)).to_have_text("Submitted")
+    expect(holder.get_by_test_id("info-request")).to_contain_text(ANSWER)
+
+    # 5. Back in the unclaimed queue: the winner claims it again, sees the answer, approves.
+    claim = queue_row(page, base, reference).get_by_role("button", name="Claim", exact=True)
+    claim.click()
+    expect(page).to_have_url(review_url)
+    expect(page.get_by_test_id("claimant")).to_have_text(REVIEWERS[winner])
+    expect(page.get_by_test_id("info-request")).to_contain_text(ANSWER)
+    forms = page.get_by_test_id("decision-forms")
+    page.once("dialog", lambda dialog: dialog.accept())
+    forms.get_by_role("button", name="Approve", exact=True).click()
+    expect(page).to_have_url(review_url)
+    year = today().year
+    number_pattern = re.compile(rf"^T{year}-\d{{6}}$")
+    expect(page.get_by_test_id("recordation-number")).to_have_text(number_pattern)
+    number = page.get_by_test_id("recordation-number").inner_text()
+    expect(flash(page, "success")).to_have_text(f"{reference} approved: recordation {number}.")
+    expect(status_badge(page)).to_have_text("Approved")
+    expect(page.get_by_test_id("decision-forms")).to_have_count(0)
+    screenshot(page, "review-approved")
+
+    # 6. The holder sees the recordation number and its certificate.
+    holder.goto(show_url)
+    expect(status_badge(holder)).to_have_text("Approved")
+    expect(holder.get_by_test_id("recordation-number")).to_have_text(number)
+    holder.get_by_role("link", name="View the recordation certificate").click()
+    expect(holder).to_have_url(f"{show_url}/certificate")
+    certificate = holder.get_by_test_id("certificate")
+    expect(certificate).to_be_visible()
+    expect(certificate.get_by_test_id("recordation-number")).to_have_text(number)
+    valid_until = right_expiry  # the right expires before the 10 years are over
+    assert right_expiry < today() + timedelta(days=3650)
+    expect(certificate.get_by_test_id("validity")).to_have_text(f"{today()} to {valid_until}")
+    screenshot(holder, "certificate")
+
+    # 7. The server's outbox holds both emails to the holder.
+    request_mail, approval_mail = emails_to(live.outbox, HOLDER, reference)
+    assert request_mail["Subject"] == f"Customs need more information on {reference}"
+    assert REQUEST in request_mail.get_content()
+    assert approval_mail["Subject"] == f"{reference} approved: recordation {number}"
+    assert f"Recordation number: {number}" in approval_mail.get_content()
+    assert f"until {valid_until}" in approval_mail.get_content()

@@ -1,0 +1,304 @@
+"""A live gunicorn server on its own database, shared by the browser and concurrency tests.
+
+`live_server(database_url, instance)` builds the schema with `flask db upgrade` (and seeds the
+demo data when asked), serves the real app (real config: CSRF and rate limiting on) with
+gunicorn as a subprocess and yields a `LiveServer`; it stops the server on exit.
+
+`temporary_database(suffix, tmp_dir)` yields a database nobody else uses: a SQLite file in
+`tmp_dir`, or, when IPR_TEST_DATABASE_URL is set, a fresh sibling PostgreSQL database
+``<dbname>_<suffix>`` on the same server, dropped again at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SERVER_START_TIMEOUT = 30.0  # seconds
+SERVER_STOP_TIMEOUT = 10.0
+CLI_TIMEOUT = 120.0
+DATABASE_LOCK_TIMEOUT = 600.0  # another run's browser session can hold the same database
+
+
+def postgres_url_from_env() -> str | None:
+    return os.environ.get("IPR_TEST_DATABASE_URL") or None
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def sqlalchemy_pg_url(raw: str) -> URL:
+    """The URL with the psycopg 3 driver, whatever postgres:// spelling it came in."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            raw = "postgresql+psycopg://" + raw[len(prefix) :]
+    return make_url(raw)
+
+
+def _admin_engine(url: URL) -> Engine:
+    """An autocommit engine on the server's maintenance database (or the given one)."""
+    for database in ("postgres", url.database):
+        engine = create_engine(url.set(database=database), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect():
+                return engine
+        except OperationalError:
+            engine.dispose()
+    raise RuntimeError(f"Cannot connect to the PostgreSQL server at {url.host}:{url.port}")
+
+
+def recreate_pg_database(url: URL, drop_only: bool = False) -> None:
+    """DROP (forcing out any connection) and, unless `drop_only`, CREATE the database."""
+    engine = _admin_engine(url)
+    name = engine.dialect.identifier_preparer.quote(url.database)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            if not drop_only:
+                conn.execute(text(f"CREATE DATABASE {name}"))
+    finally:
+        engine.dispose()
+
+
+def sibling_database_name(base: str, suffix: str) -> str:
+    """`<base>_<suffix>`, plus the xdist worker id so parallel workers never share one."""
+    name = f"{base}_{suffix}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{name}_{worker}" if worker else name
+
+
+@contextmanager
+def exclusive_use(server: URL, name: str, timeout: float = DATABASE_LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an advisory lock on `server` named after database `name` while the body runs.
+
+    Two test runs on one machine (several developers, one PostgreSQL) would otherwise drop
+    and recreate each other's `<db>_<suffix>` halfway through; the second run waits instead.
+    The lock lives on its own connection, so a killed run releases it with the connection.
+    """
+    engine = _admin_engine(server)
+    key = f"ipr-tests:{name}"
+    try:
+        with engine.connect() as conn:
+            deadline = time.monotonic() + timeout
+            lock = text("SELECT pg_try_advisory_lock(hashtext(:key))")
+            while not conn.execute(lock, {"key": key}).scalar_one():
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"database {name} stayed in use by another test run for {timeout:.0f} s",
+                        pytrace=False,
+                    )
+                time.sleep(0.5)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": key})
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def postgres_database(raw_url: str, suffix: str) -> Iterator[str]:
+    """A fresh sibling database `<db>_<suffix>` next to `raw_url`'s; dropped at the end."""
+    base = sqlalchemy_pg_url(raw_url)
+    url = base.set(database=sibling_database_name(base.database, suffix))
+    with exclusive_use(base, url.database):
+        recreate_pg_database(url)
+        try:
+            yield url.render_as_string(hide_password=False)
+        finally:
+            recreate_pg_database(url, drop_only=True)
+
+
+@contextmanager
+def sqlite_database(tmp_dir: Path, name: str) -> Iterator[str]:
+    """A SQLite file URL in `tmp_dir` (the file is created by the migrations)."""
+    yield f"sqlite:///{Path(tmp_dir) / f'{name}.sqlite3'}"
+
+
+@contextmanager
+def temporary_database(suffix: str, tmp_dir: Path, postgres: bool | None = None) -> Iterator[str]:
+    """SQLite in `tmp_dir` by default; PostgreSQL `<db>_<suffix>` with IPR_TEST_DATABASE_URL.
+
+    `postgres=True/False` forces the choice (True needs IPR_TEST_DATABASE_URL).
+    """
+    raw = postgres_url_from_env()
+    if postgres is None:
+        postgres = raw is not None
+    if postgres:
+        if raw is None:
+            raise RuntimeError("PostgreSQL requested but IPR_TEST_DATABASE_URL is not set")
+        with postgres_database(raw, suffix) as url:
+            yield url
+    else:
+        with sqlite_database(tmp_dir, suffix) as url:
+            yield url
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    instance: Path
+    database_url: str
+    log_path: Path
+    env: Mapping[str, str]
+
+    @property
+    def outbox(self) -> Path:
+        """Where the server writes emails as .eml files (IPR_OUTBOX_FOLDER if set)."""
+        return Path(self.env.get("IPR_OUTBOX_FOLDER") or self.instance / "outbox")
+
+    @property
+    def uploads(self) -> Path:
+        """Where the server keeps uploaded files (IPR_UPLOAD_FOLDER if set)."""
+        return Path(self.env.get("IPR_UPLOAD_FOLDER") or self.instance / "uploads")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def server_env(
+    database_url: str, instance: Path, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of the CLI and the server: the real configuration on our database."""
+    env = {
+        **os.environ,
+        "IPR_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+        **(extra or {}),
+    }
+    env.pop("FLASK_APP", None)
+    return env
+
+
+def run_cli(args: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess:
+    """`flask --app app <args>` in the project root; fails the test with its output."""
+    command = [sys.executable, "-m", "flask", "--app", "app", *args]
+    result = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(command[2:])}` failed with exit code {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}",
+            pytrace=False,
+        )
+    return result
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answers_http(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except urllib.error.HTTPError as error:  # any HTTP status means it is serving
+        error.close()
+        return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=SERVER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while not _answers_http(url):
+        if process.poll() is not None:
+            pytest.fail(
+                f"gunicorn exited with code {process.returncode} before serving:\n"
+                f"{log_path.read_text(errors='replace')}",
+                pytrace=False,
+            )
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"gunicorn did not answer on {url} within {SERVER_START_TIMEOUT:.0f} s:\n"
+                f"{log_path.read_text(errors='replace')}",
+                pytrace=False,
+            )
+        time.sleep(0.1)
+
+
+@contextmanager
+def live_server(
+    database_url: str,
+    instance: Path,
+    *,
+    workers: int = 2,
+    seed_demo: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """Migrate (and seed) `database_url`, serve the app with gunicorn, yield, stop it.
+
+    `instance` becomes the app's instance folder (secret key, uploads, outbox, gunicorn.log);
+    `env` adds or overrides environment variables (e.g. IPR_SECRET_KEY, IPR_LOGIN_RATE_LIMIT).
+    """
+    instance = Path(instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    full_env = server_env(database_url, instance, env)
+    run_cli(["db", "upgrade"], full_env)
+    if seed_demo:
+        run_cli(["ipr", "seed-demo"], full_env)
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = instance / "gunicorn.log"
+    command = [
+        sys.executable, "-m", "gunicorn", "app:app", "-b", f"127.0.0.1:{port}",
+        "-w", str(workers),
+        # gunicorn ≥ 25 otherwise opens a control socket shared by every server of this user
+        # (~/.gunicorn/gunicorn.ctl): parallel runs would fight over it; it lies outside tmp.
+        "--no-control-socket",
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        _wait_until_serving(process, f"{base_url}/auth/login", log_path)
+        yield LiveServer(base_url, instance, database_url, log_path, full_env)
+    finally:
+        _stop(process)
