@@ -34,3 +34,20 @@ def test_check_constraints_exist_in_the_database(app):
     assert {"ck_applications_claimed_iff_review", "ck_applications_decided_iff"} <= names
     unique = {tuple(u["column_names"]) for u in inspector.get_unique_constraints("recordations")}
     assert ("number",) in unique
+
+
+def test_every_migration_downgrades_and_upgrades_again(config, tmp_path):
+    """A fresh database goes base → head → base → head without errors."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect as inspect_db
+
+    from tests.conftest import make_app
+
+    fresh = make_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    with fresh.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(inspect_db(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert set(db.metadata.tables) <= set(inspect_db(db.engine).get_table_names())
+        db.engine.dispose()

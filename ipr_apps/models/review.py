@@ -74,6 +74,7 @@ class Decision(db.Model):
             name="rejection_reasoned",
         ),
         Index("ix_decisions_stats", "decided_on", "outcome"),
+        CheckConstraint("working_days IS NULL OR working_days >= 0", name="working_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +86,8 @@ class Decision(db.Model):
     decided_on: Mapped[date]
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     imported: Mapped[bool] = mapped_column(default=False)
+    # Working days the decision clock ran (pauses for information requests excluded).
+    working_days: Mapped[int | None]
 
     application: Mapped[Application] = relationship(back_populates="decision")
     decided_by: Mapped[User | None] = relationship()

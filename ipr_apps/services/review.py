@@ -236,8 +236,11 @@ def _required(field: str, value: str | None, message: str) -> str:
 
 
 def _decide(application, actor, target, outcome, decided_on) -> Decision:
+    started = application.clock_started_on or decided_on
+    ran = working_days_between(started, decided_on, holidays_between(started, decided_on))
     decision = Decision(application=application, outcome=outcome, decided_by_id=actor.id,
-                        decided_on=decided_on)  # fmt: skip
+                        decided_on=decided_on,
+                        working_days=application.clock_days_used + max(ran, 0))  # fmt: skip
     db.session.add(decision)
     application.status = target
     application.claimed_by_id = application.claimed_at = None
