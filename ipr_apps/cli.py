@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.models import Role
-from ipr_apps.services import calendar, tokens, users
+from ipr_apps.services import calendar, exports, stats, tokens, users
+from ipr_apps.services.periods import By
+from ipr_apps.services.stats import GroupBy
 
 ipr = AppGroup("ipr", help="ipr_apps administration commands.")
 
@@ -102,3 +104,31 @@ def import_holidays_command(file) -> None:
         rows = error.fields.get("rows", []) if isinstance(error, ValidationError) else []
         raise click.ClickException("\n".join([error.message, *rows])) from None
     click.echo(f"Imported {result.total} holidays ({result.added} new, {result.updated} updated).")
+
+
+@ipr.command("export-stats")
+@click.option("--by", "by", required=True, type=click.Choice([b.value for b in By]))
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--group-by", type=click.Choice([g.value for g in GroupBy]), default=None)
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+def export_stats_command(by, start, end, group_by, fmt, output) -> None:
+    """Export received/approved/rejected per period (CSV, XLSX or JSON)."""
+    _require_schema()
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("XLSX is a binary format: give --output FILE.xlsx.")
+    if end < start:
+        raise click.UsageError("--to is before --from.")
+    rows = stats.rows(by, start.date(), end.date(), group_by)
+    if fmt == "xlsx":
+        exports.write_xlsx(rows, output)
+        click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
+        return
+    text = exports.json_text(rows) if fmt == "json" else "".join(exports.csv_lines(rows))
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
