@@ -29,12 +29,6 @@ def applications_of(user: User, status: Status | None, cursor: str | None, size:
     )
 
 
-def unclaimed_queue(cursor: str | None, size: int) -> Page:
-    """Submitted applications waiting for a reviewer, oldest deadline first."""
-    stmt = select(Application).where(Application.status == Status.SUBMITTED)
-    return keyset_page(stmt, [Application.due_on, Application.id], cursor, size)
-
-
 def count_by_status() -> dict[Status, int]:
     rows = db.session.execute(
         select(Application.status, func.count()).group_by(Application.status)
