@@ -106,14 +106,13 @@ def show(application_id: int):
 @role_required(Role.REVIEWER)
 def request_info(application_id: int):
     form = RequestInfoForm()
-    if not form.validate_on_submit():
-        return _render_review(application_id, info_form=form, status=422)
-    action = lambda: review.request_info(  # noqa: E731
-        current_user, application_id, form.message.data, form.reply_by.data
-    )
-    if _attempt(action, "Information requested from the holder of {ref}.", form):
-        return redirect(url_for("review.show", application_id=application_id))
-    return _render_review(application_id, info_form=form, status=422)
+    return _decide_with_form(
+        application_id, form, "info_form",
+        lambda: review.request_info(
+            current_user, application_id, form.message.data, form.reply_by.data
+        ),
+        "Information requested from the holder of {ref}.",
+    )  # fmt: skip
 
 
 @bp.post("/<int:application_id>/approve")
@@ -130,14 +129,20 @@ def approve(application_id: int):
 @role_required(Role.REVIEWER)
 def reject(application_id: int):
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _render_review(application_id, reject_form=form, status=422)
-    action = lambda: review.reject(  # noqa: E731
-        current_user, application_id, form.reason_codes.data, form.message.data
-    )
-    if _attempt(action, "{ref} rejected.", form):
+    return _decide_with_form(
+        application_id, form, "reject_form",
+        lambda: review.reject(
+            current_user, application_id, form.reason_codes.data, form.message.data
+        ),
+        "{ref} rejected.",
+    )  # fmt: skip
+
+
+def _decide_with_form(application_id: int, form, form_name: str, action, success: str):
+    """Validate, call the service; on any error show the review page with the form's errors."""
+    if form.validate_on_submit() and _attempt(action, success, form):
         return redirect(url_for("review.show", application_id=application_id))
-    return _render_review(application_id, reject_form=form, status=422)
+    return _render_review(application_id, status=422, **{form_name: form})
 
 
 @bp.post("/<int:application_id>/notes")
