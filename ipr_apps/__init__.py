@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from ipr_apps.main.views import bp as main_bp
     from ipr_apps.notifications.views import bp as notifications_bp
     from ipr_apps.review.views import bp as review_bp
+    from ipr_apps.stats.views import bp as stats_bp
 
     for blueprint in (
         main_bp,
@@ -68,5 +69,6 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         admin_bp,
         notifications_bp,
+        stats_bp,
     ):
         app.register_blueprint(blueprint)

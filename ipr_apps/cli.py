@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
+from functools import partial
 
 import click
 from flask import Flask
@@ -118,9 +120,10 @@ def export_stats_command(by, start, end, group_by, fmt, output) -> None:
     _require_schema()
     if fmt == "xlsx" and not output:
         raise click.UsageError("XLSX is a binary format: give --output FILE.xlsx.")
-    if end < start:
-        raise click.UsageError("--to is before --from.")
-    rows = stats.rows(by, start.date(), end.date(), group_by)
+    try:
+        rows = stats.rows(by, start.date(), end.date(), group_by)
+    except DomainError as error:
+        _fail(error)
     if fmt == "xlsx":
         exports.write_xlsx(rows, output)
         click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
@@ -132,3 +135,52 @@ def export_stats_command(by, start, end, group_by, fmt, output) -> None:
         click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
     else:
         click.echo(text, nl=False)
+
+
+class _ProgressBars:
+    """One click progress bar per pass of an import, measured in lines of the file."""
+
+    LABELS = {"check": "Checking ", "import": "Importing"}
+
+    def __init__(self, path: str) -> None:
+        with open(path, "rb") as file:
+            self.total = sum(chunk.count(b"\n") for chunk in iter(partial(file.read, 1 << 20), b""))
+        self.stack = ExitStack()
+        self.phase: str | None = None
+        self.position = 0
+
+    def __call__(self, phase: str, line: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase, self.position = phase, 0
+            bar = click.progressbar(length=self.total, label=self.LABELS.get(phase, phase))
+            self.bar = self.stack.enter_context(bar)
+        self.bar.update(max(line - self.position, 0))
+        self.position = max(line, self.position)
+
+    def close(self) -> None:
+        self.stack.close()
+
+
+@ipr.command("import-recordations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_recordations_command(file: str) -> None:
+    """Import historical decisions from a UTF-8 CSV file (all or nothing; present rows skipped)."""
+    _require_schema()
+    from ipr_apps.services import imports
+
+    progress = None
+    try:
+        progress = _ProgressBars(file) if sys.stdout.isatty() else None
+        opener = partial(open, file, encoding="utf-8-sig", newline="")
+        result = imports.import_recordations(opener, progress)
+    except DomainError as error:
+        rows = error.fields.get("rows", []) if isinstance(error, ValidationError) else []
+        raise click.ClickException("\n".join([error.message, *rows])) from None
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {file}: {error.strerror}") from None
+    finally:
+        if progress:
+            progress.close()
+    noun = "recordation" if result.imported == 1 else "recordations"
+    click.echo(f"Imported {result.imported:,} {noun}; skipped {result.skipped:,} already present.")

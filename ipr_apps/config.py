@@ -39,6 +39,7 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "IPR Customs Recordation <no-reply@ipr.example>"
     MAIL_TIMEOUT = 10  # seconds
+    DOMESTIC_COUNTRY = "CN"  # statistics: holders from this country count as domestic
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

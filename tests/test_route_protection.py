@@ -60,6 +60,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "notifications.index": SIGNED_IN,
     "notifications.read": SIGNED_IN,
     "notifications.read_all": SIGNED_IN,
+    "stats.index": STAFF,
+    "stats.export": ADMIN,
+    "stats.chart": STAFF,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin"]
 
@@ -87,6 +90,8 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "document_id": 0,  # no such document: allowed roles get 404 from the service
         "day": "2000-01-01",  # not in the holiday calendar: admins are told so
         "notification_id": 0,  # no such notification: allowed roles get 404
+        "fmt": "csv",
+        "name": "approvals",
     }
     return {arg: values[arg] for arg in rule.arguments}
 

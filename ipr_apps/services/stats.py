@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Integer, cast, func, literal, select
 
 from ipr_apps.db import db
+from ipr_apps.errors import ValidationError
 from ipr_apps.models import Application, Decision, Outcome
 from ipr_apps.services.periods import By, Period, overlapping
 
@@ -33,6 +34,7 @@ class GroupBy(StrEnum):
         return Application.ipr_type if self == GroupBy.IPR_TYPE else Application.holder_country
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 Key = tuple[int, int, str]  # (year, period index, group)
 
 
@@ -91,6 +93,7 @@ def rows(by: By | str, start: date, end: date, group_by: GroupBy | str | None = 
     """The export rows: every period overlapping [start, end], ordered by period then group."""
     by = By(by)
     group_by = GroupBy(group_by) if group_by else None
+    _check_range(start, end)
     periods = overlapping(by, start, end)
     first, last = periods[0].start, periods[-1].end_exclusive
     received = _received(by, first, last, group_by)
@@ -102,6 +105,13 @@ def rows(by: By | str, start: date, end: date, group_by: GroupBy | str | None = 
         for period in periods
         for group in _groups(period, group_by, received, decided, previous)
     ]
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationError.on("to", "The end date is before the start date.")
+    if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+        raise ValidationError.on("from", f"Dates must lie between {FIRST_YEAR} and {LAST_YEAR}.")
 
 
 def _groups(period: Period, group_by, received, decided, previous) -> list[str]:

@@ -1,0 +1,1 @@
+"""The statistics dashboard: figures, charts and downloads for admins (read-only for reviewers)."""

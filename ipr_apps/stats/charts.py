@@ -1,0 +1,85 @@
+"""Server-side SVG charts (pygal) for the dashboard: no script, no network access.
+
+pygal embeds a configuration <script> even with `js=[]` and comments naming its website;
+an XML filter removes both, so the SVG is static markup plus one <style> element.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import pygal
+from pygal.style import Style
+
+from ipr_apps.services import dashboard, stats
+from ipr_apps.stats.forms import BY_LABELS, Selection
+
+# pygal appends a legacy sys.meta_path finder (for its map plugins, unused here) that has no
+# find_spec(): on Python 3.11 every failed import anywhere then raises an ImportWarning.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
+
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#212529",
+    foreground_strong="#212529",
+    foreground_subtle="#6c757d",
+    colors=("#0d6efd", "#adb5bd", "#198754", "#dc3545", "#6f42c1"),
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    title_font_size=16,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=13,
+)
+# the SVG carries its own <style>; nothing else may load or run
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+MAX_X_LABELS = 24
+
+
+def _static_only(root):
+    """XML filter: drop <script> elements and comments anywhere in the tree."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return root
+
+
+def _chart(kind: Callable, title: str, **options):
+    chart = kind(
+        js=[], disable_xml_declaration=True, style=STYLE, title=title, width=900, height=380,
+        include_x_axis=True, no_data_text="No data", **options,
+    )  # fmt: skip
+    chart.add_xml_filter(_static_only)
+    return chart
+
+
+def approvals(selection: Selection) -> str:
+    """Approved per period, the same period a year earlier beside it."""
+    rows = stats.rows(selection.by, selection.start, selection.end)
+    labels = [r["period"] for r in rows]
+    every = -(-len(labels) // MAX_X_LABELS)
+    chart = _chart(
+        pygal.Bar, f"Applications approved per {BY_LABELS[selection.by].lower()}",
+        x_label_rotation=45 if len(labels) > 8 else 0, x_labels_major_every=every,
+        show_minor_x_labels=every == 1, legend_at_bottom=True,
+    )  # fmt: skip
+    chart.x_labels = labels
+    chart.add("Approved", [r["approved"] for r in rows])
+    chart.add("Same period a year earlier", [r["approved_prev_year"] for r in rows])
+    return chart.render(is_unicode=True)
+
+
+def types(selection: Selection) -> str:
+    """Approvals in the selected periods by right type."""
+    totals = dashboard.type_totals(
+        stats.rows(selection.by, selection.start, selection.end, "ipr_type")
+    )
+    chart = _chart(pygal.HorizontalBar, "Applications approved by right type", show_legend=False)
+    chart.x_labels = [t.ipr_type.label for t in totals]
+    chart.add("Approved", [t.approved for t in totals])
+    return chart.render(is_unicode=True)
+
+
+CHARTS: dict[str, Callable[[Selection], str]] = {"approvals": approvals, "types": types}

@@ -1,0 +1,107 @@
+"""The dashboard's selector (GET): period kind, date range and export grouping.
+
+Invalid input never fails the page: the form keeps the errors to show beside the fields and
+`selection()` falls back to the defaults for whatever was invalid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from ipr_apps.forms import choices
+from ipr_apps.services.periods import By, overlapping
+from ipr_apps.services.stats import GroupBy
+
+MAX_PERIODS = 400
+MIN_YEAR, MAX_YEAR = 1900, 2999  # the year before and after must still be valid dates
+BY_LABELS = {By.MONTH: "Month", By.QUARTER: "Quarter", By.HALF: "Half year", By.YEAR: "Year"}
+GROUP_LABELS = {
+    "": "No grouping",
+    GroupBy.IPR_TYPE: "Right type",
+    GroupBy.COUNTRY: "Holder country",
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    by: By
+    start: date
+    end: date
+    group_by: GroupBy | None
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The selection as query arguments, for links to charts and downloads."""
+        args = {"by": self.by.value, "from": self.start.isoformat(), "to": self.end.isoformat()}
+        return {**args, "group_by": self.group_by.value} if self.group_by else args
+
+
+def default_start(today: date) -> date:
+    return date(today.year - 2, 1, 1)
+
+
+def range_problem(by: By, start: date, end: date) -> str | None:
+    """Why [start, end] cannot be shown by `by`, or None."""
+    if end < start:
+        return "The end date is before the start date."
+    if len(overlapping(by, start, end)) > MAX_PERIODS:
+        return (
+            f"At most {MAX_PERIODS} periods can be shown at once: choose a shorter range "
+            "or a longer period."
+        )
+    return None
+
+
+def _in_years(form, field) -> None:
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
+
+
+class StatsForm(FlaskForm):
+    """GET arguments `by`, `from`, `to`, `group_by` (no CSRF: nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    by = SelectField(
+        "Period", choices=choices((b.value, BY_LABELS[b]) for b in By), default=By.HALF.value
+    )
+    start = DateField("From", name="from", validators=[Optional(), _in_years])
+    end = DateField("To", name="to", validators=[Optional(), _in_years])
+    group_by = SelectField(
+        "Group downloads by",
+        choices=choices((str(k), v) for k, v in GROUP_LABELS.items()),
+        default="",
+    )
+
+
+def selection(form: StatsForm, today: date) -> Selection:
+    """Validate the form; return its valid part and the defaults for the rest.
+
+    A range that cannot be shown is reported beside the end date and replaced by the default.
+    The fields are set to what is applied (date inputs still show an invalid text as typed).
+    """
+    form.validate()
+    by = By.HALF if form.by.errors else By(form.by.data)
+    group_by = (
+        GroupBy(form.group_by.data) if form.group_by.data and not form.group_by.errors else None
+    )
+    start, end = _dates(form, by, today)
+    form.by.data, form.group_by.data = by.value, group_by.value if group_by else ""
+    form.start.data, form.end.data = start, end
+    return Selection(by, start, end, group_by)
+
+
+def _dates(form: StatsForm, by: By, today: date) -> tuple[date, date]:
+    start = default_start(today) if form.start.errors else form.start.data or default_start(today)
+    end = today if form.end.errors else form.end.data or today
+    problem = range_problem(by, start, end)
+    if problem:
+        form.end.errors.append(problem)
+        return default_start(today), today
+    return start, end

@@ -1,0 +1,64 @@
+"""Statistics views: the dashboard page, its SVG charts and the downloads (all thin)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from ipr_apps.models import Role, today
+from ipr_apps.security import role_required
+from ipr_apps.services import dashboard, exports, stats
+from ipr_apps.stats import charts
+from ipr_apps.stats.forms import Selection, StatsForm, selection
+
+bp = Blueprint("stats", __name__, url_prefix="/stats")
+
+
+@bp.get("/")
+@role_required(Role.ADMIN, Role.REVIEWER)
+def index():
+    form, day = StatsForm(request.args), today()
+    chosen = selection(form, day)
+    data = dashboard.overview(
+        chosen.by, chosen.start, chosen.end, chosen.group_by, current_user, day
+    )
+    return render_template("stats/index.html", form=form, chosen=chosen, data=data)
+
+
+@bp.get("/chart/<name>.svg")
+@role_required(Role.ADMIN, Role.REVIEWER)
+def chart(name: str):
+    if name not in charts.CHARTS:
+        abort(404)
+    svg = charts.CHARTS[name](selection(StatsForm(request.args), today()))
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = charts.SVG_CSP
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/export.<fmt>")
+@role_required(Role.ADMIN)
+def export(fmt: str):
+    """The same file `flask ipr export-stats` writes for these arguments (CSV with a BOM)."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    form = StatsForm(request.args)
+    chosen = selection(form, today())
+    if form.errors:  # never hand out a file for other arguments than the ones asked for
+        abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
+    rows = stats.rows(chosen.by, chosen.start, chosen.end, chosen.group_by)
+    if fmt == "csv":  # streamed; the rows are already loaded, so no request context is needed
+        body = exports.csv_lines(rows, bom=True)
+    else:
+        body = exports.json_text(rows) if fmt == "json" else exports.xlsx_bytes(rows)
+    response = Response(body, content_type=exports.MEDIA_TYPES[fmt])
+    response.headers.set("Content-Disposition", "attachment", filename=_filename(chosen, fmt))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(chosen: Selection, fmt: str) -> str:
+    """ipr-stats-half-2018-01-01-2019-06-30.csv (plus -country / -ipr_type when grouped)."""
+    group = f"-{chosen.group_by.value}" if chosen.group_by else ""
+    return f"ipr-stats-{chosen.by.value}-{chosen.start}-{chosen.end}{group}.{fmt}"
