@@ -100,10 +100,11 @@ def rows(by: By | str, start: date, end: date, group_by: GroupBy | str | None = 
     decided = _decided(by, first, last, group_by)
     previous = _decided(by, first.replace(year=first.year - 1), last.replace(year=last.year - 1),
                         group_by)  # fmt: skip
+    groups = _groups_by_period(group_by, received, decided, previous)
     return [
         _row(period, group, received, decided, previous)
         for period in periods
-        for group in _groups(period, group_by, received, decided, previous)
+        for group in groups.get((period.year, period.index), [""] if group_by is None else [])
     ]
 
 
@@ -114,17 +115,22 @@ def _check_range(start: date, end: date) -> None:
         raise ValidationError.on("from", f"Dates must lie between {FIRST_YEAR} and {LAST_YEAR}.")
 
 
-def _groups(period: Period, group_by, received, decided, previous) -> list[str]:
+def _groups_by_period(group_by, received, decided, previous) -> dict[tuple[int, int], list]:
+    """The groups to list per (year, period): any non-zero figure in the period, or an
+    approval in the same period a year earlier."""
     if group_by is None:
-        return [""]
-    here = (period.year, period.index)
-    before = (period.year - 1, period.index)
-    found = {k[2] for k, n in received.items() if k[:2] == here and n}
-    found |= {k[2] for k, n in decided.items() if k[:2] == here and n}
-    found |= {
-        k[2] for k, n in previous.items() if k[:2] == before and k[3] == Outcome.APPROVED and n
-    }
-    return sorted(found)
+        return {}
+    found: dict[tuple[int, int], set[str]] = {}
+    for (year, index, group), n in received.items():
+        if n:
+            found.setdefault((year, index), set()).add(group)
+    for (year, index, group, _outcome), n in decided.items():
+        if n:
+            found.setdefault((year, index), set()).add(group)
+    for (year, index, group, outcome), n in previous.items():
+        if n and outcome == Outcome.APPROVED:
+            found.setdefault((year + 1, index), set()).add(group)
+    return {key: sorted(groups) for key, groups in found.items()}
 
 
 def _row(period: Period, group: str, received, decided, previous) -> dict:
