@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, select
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, Outcome, Recordation
@@ -35,11 +35,20 @@ def chunks(values: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]
         yield values[start : start + size]
 
 
+def among(column: ColumnElement[Any], values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN (...)` with the values written into the SQL text.
+
+    A bound IN list is the same statement each time, so PostgreSQL would soon reuse one
+    generic plan, made while the tables were still empty (a full scan), for every lookup.
+    """
+    return column.in_(bindparam(None, list(values), expanding=True, literal_execute=True))
+
+
 def existing_references(references: Sequence[str]) -> set[str]:
     """Which of `references` the database already holds, one IN query per chunk."""
     found: set[str] = set()
     for chunk in chunks(references):
-        stmt = select(Application.reference).where(Application.reference.in_(chunk))
+        stmt = select(Application.reference).where(among(Application.reference, chunk))
         found.update(db.session.execute(stmt).scalars())
     return found
 
@@ -74,6 +83,7 @@ class _Checker:
         row, problems = parse_row(line, cells)
         if len(cells) == len(HEADER):
             problems += self._repeats(line, cells)
+            problems.sort(key=lambda problem: HEADER.index(problem[0]))
         for column, reason in problems:
             self._problem(line, column, reason)
         if problems:
@@ -82,13 +92,12 @@ class _Checker:
             self._accept(row)
 
     def _repeats(self, line: int, cells: list[str]) -> Iterator[tuple[str, str]]:
-        for column, seen in (("reference", self.references), ("recordation_number", self.numbers)):
-            value = cells[_REFERENCE if column == "reference" else _NUMBER].strip()
-            if not value:
-                continue
-            first = seen.setdefault(value, line)
+        """Problems for a reference or recordation number that an earlier row already has."""
+        for index, seen in ((_REFERENCE, self.references), (_NUMBER, self.numbers)):
+            value = cells[index].strip()
+            first = seen.setdefault(value, line) if value else line
             if first != line:
-                yield column, f"{value} is already on line {first}"
+                yield HEADER[index], f"{value} is already on line {first}"
 
     def _accept(self, row: ImportRow) -> None:
         result = self.result
@@ -111,9 +120,9 @@ class _Checker:
         ]
         used = _numbers_in_use([r.recordation_number for r in approvals if r.recordation_number])
         for row in approvals:
-            holder = used.get(row.recordation_number or "")
-            if holder is not None and holder != row.reference:
-                reason = f"{row.recordation_number} is already the recordation of {holder}"
+            owner = used.get(row.recordation_number or "")
+            if owner is not None and owner != row.reference:
+                reason = f"{row.recordation_number} is already the recordation of {owner}"
                 self._problem(row.line, "recordation_number", reason)
                 self.bad_rows += 1
 
@@ -138,6 +147,6 @@ def _numbers_in_use(numbers: Iterable[str]) -> dict[str, str]:
     stmt = select(Recordation.number, Application.reference).join(Recordation.application)
     found: dict[str, str] = {}
     for chunk in chunks(list(numbers)):
-        result = db.session.execute(stmt.where(Recordation.number.in_(chunk)))
+        result = db.session.execute(stmt.where(among(Recordation.number, chunk)))
         found.update((number, reference) for number, reference in result)
     return found

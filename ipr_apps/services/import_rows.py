@@ -24,7 +24,9 @@ MAX_LENGTH = {
 }  # fmt: skip
 # Our own numbering, `{T|C|P}{year}-{sequence:06d}`; imported numbers may use any other format.
 OWN_NUMBER = re.compile(r"^([TCP])(\d{4})-(\d{6})$")
+_TYPE_VALUES = frozenset(t.value for t in IprType)
 _TYPES = ", ".join(t.value for t in IprType)
+_OUTCOMES = frozenset(o.value for o in Outcome)
 
 Problem = tuple[str, str]  # (column, reason)
 
@@ -72,10 +74,7 @@ def read_rows(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
                 yield start, cells
             start = reader.line_num + 1
     except UnicodeDecodeError as exc:
-        line = reader.line_num + 1
-        raise ValidationError(
-            f"The file is not UTF-8 text (line {line}); nothing was imported."
-        ) from exc
+        raise ValidationError("The file is not UTF-8 text; nothing was imported.") from exc
     except csv.Error as exc:
         raise invalid([f"line {reader.line_num}: {exc}"], 1) from exc
 
@@ -88,10 +87,8 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, list[Probl
     problems = [p for p in (_length(raw, column) for column in MAX_LENGTH) if p]
     ipr_type = _ipr_type(raw, problems)
     problems += _holder(raw)
-    submitted_on, decided_on = (
-        _day(raw, "submitted_on", problems),
-        _day(raw, "decided_on", problems),
-    )
+    submitted_on = _day(raw, "submitted_on", problems)
+    decided_on = _day(raw, "decided_on", problems)
     if submitted_on and decided_on and decided_on < submitted_on:
         problems.append(("decided_on", f"{decided_on} is before submitted_on {submitted_on}"))
     outcome = _outcome(raw, problems)
@@ -118,7 +115,7 @@ def _length(raw: dict[str, str], column: str) -> Problem | None:
 
 def _ipr_type(raw: dict[str, str], problems: list[Problem]) -> IprType | None:
     text = raw["ipr_type"]
-    if text not in IprType._value2member_map_:
+    if text not in _TYPE_VALUES:
         problems.append(("ipr_type", f"{text or 'an empty cell'} is not one of {_TYPES}"))
         return None
     ipr_type = IprType(text)
@@ -145,7 +142,7 @@ def _day(raw: dict[str, str], column: str, problems: list[Problem]) -> date | No
 
 def _outcome(raw: dict[str, str], problems: list[Problem]) -> Outcome | None:
     text = raw["decision"]
-    if text not in Outcome._value2member_map_:
+    if text not in _OUTCOMES:
         problems.append(("decision", f"{text or 'an empty cell'} is not approved or rejected"))
         return None
     return Outcome(text)

@@ -22,7 +22,7 @@ from ipr_apps.models import (
     StatusEvent,
     utcnow,
 )
-from ipr_apps.services.import_check import chunks, existing_references
+from ipr_apps.services.import_check import among, chunks, existing_references
 from ipr_apps.services.import_rows import ImportRow, own_number
 from ipr_apps.services.recordations import counter_scope
 from ipr_apps.workdays import holidays_between, working_days_between
@@ -103,7 +103,7 @@ class Writer:
             stmt = (
                 select(ORGANISATIONS.c.id, ORGANISATIONS.c.name_local, ORGANISATIONS.c.country)
                 .where(ORGANISATIONS.c.kind == OrgKind.HOLDER)
-                .where(ORGANISATIONS.c.name_local.in_(sorted({name for name, _ in chunk})))
+                .where(among(ORGANISATIONS.c.name_local, sorted({name for name, _ in chunk})))
                 .order_by(ORGANISATIONS.c.id.desc())  # the oldest wins below
             )
             for org_id, name, country in self.connection.execute(stmt):

@@ -36,9 +36,11 @@ def import_recordations(
     Raises ValidationError (with `fields["rows"]` = "line N, column C: reason" lines) when any
     row is invalid, ConflictError when the database changed under the import.
     """
-    with open_stream() as stream:
-        checked = check_file(stream, progress)
-    db.session.rollback()  # pass 1 only read; pass 2 starts a fresh transaction
+    try:
+        with open_stream() as stream:
+            checked = check_file(stream, progress)
+    finally:
+        db.session.rollback()  # pass 1 only read; pass 2 starts a fresh transaction
     first, last = checked.first_day, checked.last_day
     if first is None or last is None or checked.present == checked.rows:
         return ImportResult(imported=0, skipped=checked.present)
