@@ -72,3 +72,6 @@ def _register_blueprints(app: Flask) -> None:
         stats_bp,
     ):
         app.register_blueprint(blueprint)
+    from ipr_apps import api
+
+    api.init_app(app)

@@ -30,6 +30,13 @@ class ValidationError(DomainError):
         return cls(message, {field: [message]})
 
 
+class TooLarge(ValidationError):
+    """An upload over the size limit (HTTP 413 in the API)."""
+
+    http_status = 413
+    code = "payload_too_large"
+
+
 class PermissionDenied(DomainError):
     http_status = 403
     code = "forbidden"

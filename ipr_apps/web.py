@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ipr_apps.api import errors as api_errors
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError, NotFound, PermissionDenied
 from ipr_apps.extensions import login_manager
@@ -56,6 +57,8 @@ def render_error(status: int, message: str | None = None):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if api_errors.is_api_request():
+        return api_errors.from_http(error)
     response = render_error(error.code, error.description if error.code != 500 else None)
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         return (*response, {"Allow": ", ".join(error.valid_methods)})
@@ -63,11 +66,15 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(error: CSRFError):
+    if api_errors.is_api_request():
+        return api_errors.error_response(400, "CSRF token missing; the API takes bearer tokens.")
     return render_error(400, "The form has expired or was not sent from this site. "
                         "Go back, reload the page and try again.")  # fmt: skip
 
 
 def _domain_error(error: DomainError):
+    if api_errors.is_api_request():
+        return api_errors.from_domain(error)
     if isinstance(error, NotFound):
         return render_error(404)
     if isinstance(error, PermissionDenied):

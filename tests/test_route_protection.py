@@ -12,6 +12,7 @@ from ipr_apps.models import Role
 from ipr_apps.services import tokens
 
 PUBLIC = "public"
+TOKEN = "token"  # JSON API: a bearer token or 401, whatever session cookie is sent
 SIGNED_IN = frozenset({"holder", "reviewer", "admin"})
 HOLDER = frozenset({"holder"})
 STAFF = frozenset({"reviewer", "admin"})
@@ -19,6 +20,26 @@ ADMIN = frozenset({"admin"})
 REVIEWER = frozenset({"reviewer"})
 
 ACCESS: dict[str, str | frozenset[str]] = {
+    "api-docs.openapi_json": PUBLIC,
+    "api_docs.index": PUBLIC,
+    "api_docs.asset": PUBLIC,
+    **{
+        f"api_applications.{name}": TOKEN
+        for name in (
+            "create",
+            "list_applications",
+            "get",
+            "patch",
+            "upload",
+            "list_documents",
+            "submit",
+            "withdraw",
+            "claim",
+            "release",
+            "decide",
+        )
+    },
+    "api_stats.get_stats": TOKEN,
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "main.index": PUBLIC,
@@ -131,6 +152,8 @@ def _check(access, role: str, response) -> str | None:
     goes_to_login = status == 302 and "/auth/login" in response.headers.get("Location", "")
     if access == PUBLIC:
         return "public route refused" if status in (401, 403) or goes_to_login else None
+    if access == TOKEN:
+        return None if status == 401 else "API route answered without a bearer token"
     if role == "anonymous":
         return None if goes_to_login else "anonymous not sent to login"
     if role not in access:

@@ -65,7 +65,11 @@ def test_every_post_route_refuses_a_request_without_csrf_token(strict_app, make_
     client = strict_app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
-    post_rules = [r for r in strict_app.url_map.iter_rules() if "POST" in r.methods]
+    post_rules = [
+        r
+        for r in strict_app.url_map.iter_rules()
+        if "POST" in r.methods and not r.rule.startswith("/api/")  # the API takes bearer tokens
+    ]
     assert len(post_rules) >= 8
     for rule in post_rules:
         url = re.sub(r"<(?:int:)?[a-z_]+>", "1", rule.rule)
@@ -169,3 +173,21 @@ def test_logout_is_post_only(client, login, make_user):
     assert client.get("/auth/profile").status_code == 200
     client.post("/auth/logout")
     assert client.get("/auth/profile").status_code == 302
+
+
+def test_api_needs_a_bearer_token_not_a_csrf_token_or_cookie(strict_app, make_user):
+    from ipr_apps.services import tokens
+
+    holder = make_user(Role.HOLDER)
+    _, raw = tokens.create_token(holder, "ci")
+    client = strict_app.test_client()
+    with client.session_transaction() as session:  # a signed-in browser session is not enough
+        session["_user_id"] = str(holder.id)
+    assert client.post("/api/v1/applications", json={"ipr_type": "trademark"}).status_code == 401
+    response = client.post(
+        "/api/v1/applications",
+        json={"ipr_type": "trademark"},
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 201 and response.json["status"] == "draft"
+    assert "Set-Cookie" not in response.headers

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.errors import NotFound, ValidationError
+from ipr_apps.errors import NotFound, TooLarge, ValidationError
 from ipr_apps.models import Application, DocType, Document, IpRight, IprType, User
 from ipr_apps.services.access import get_application, get_editable
 from ipr_apps.services.completeness import required_documents
@@ -273,7 +273,8 @@ def _copy(head: bytes, stream: BinaryIO, out: BinaryIO) -> tuple[int, str]:
     while chunk:
         size += len(chunk)
         if size > most:
-            raise ValidationError.on("file", f"The file is larger than {human_size(most)}.")
+            message = f"The file is larger than {human_size(most)}."
+            raise TooLarge(message, {"file": [message]})
         digest.update(chunk)
         out.write(chunk)
         chunk = stream.read(CHUNK_BYTES)

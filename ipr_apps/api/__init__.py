@@ -1,0 +1,54 @@
+"""JSON API v1 (flask-smorest): the same services as the pages, behind bearer tokens."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+
+class IprApi(Api):
+    """flask-smorest's Api without its app-wide error handlers: ipr_apps.web answers errors
+    for both the pages (HTML) and /api/ (the JSON error format)."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+api = IprApi()
+
+API_CONFIG = {
+    "API_TITLE": "IPR customs recordation API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+def init_app(app: Flask) -> None:
+    from ipr_apps.api import applications, docs, stats
+    from ipr_apps.extensions import csrf
+
+    for key, value in API_CONFIG.items():
+        app.config.setdefault(key, value)
+    api.init_app(
+        app,
+        spec_kwargs={"info": {"description": DESCRIPTION}, "security": [{"bearer": []}]},
+    )
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "`flask ipr create-token`"}
+    )
+    for blueprint in (applications.blp, stats.blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.bp)
+
+
+DESCRIPTION = """Drive the recordation workflow without a browser.
+
+Authenticate with `Authorization: Bearer <token>`; create tokens with
+`flask --app app ipr create-token EMAIL` or on the API tokens page (linked from your profile).
+Errors have the form `{"error": {"code": ..., "message": ..., "fields": {...}}}`:
+400/422 invalid input, 401 no valid token, 403 role not allowed, 404 not found (or not yours),
+409 not allowed in the current state (or lost a race), 413 upload too large.
+"""

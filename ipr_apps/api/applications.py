@@ -1,0 +1,187 @@
+"""/api/v1/applications: file, upload, submit, withdraw, claim, release and decide."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema
+
+from ipr_apps.api.auth import api_user, token_required
+from ipr_apps.api.examples import CREATE_EXAMPLE, DECISION_EXAMPLE, PATCH_EXAMPLE
+from ipr_apps.api.schemas import (
+    ApiErrorSchema,
+    ApplicationCreateSchema,
+    ApplicationPageSchema,
+    ApplicationPatchSchema,
+    ApplicationSchema,
+    DecisionInSchema,
+    DocumentSchema,
+    ListQuerySchema,
+    SubmitSchema,
+    UploadSchema,
+)
+from ipr_apps.models import Application, Role
+from ipr_apps.services import documents, filing, listings, review
+from ipr_apps.services.access import get_application
+from ipr_apps.services.content import CHILDREN, children_dicts, holder_dict, right_dict
+
+blp = Blueprint("api_applications", __name__, url_prefix="/api/v1/applications",
+                description="Applications for recordation and their workflow.")  # fmt: skip
+ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
+
+
+class FileSchema(Schema):
+    file = Upload(required=True)
+
+
+def documented(*codes: int):
+    """Document the error responses an endpoint can give (all share the error schema)."""
+
+    def decorator(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=ApiErrorSchema, description=ERRORS[code])(view)
+        return view
+
+    return decorator
+
+
+ERRORS = {
+    401: "No valid bearer token.", 403: "Your role may not do this.",
+    404: "No such application (or not yours).", 409: "Not allowed in the current state.",
+    413: "Upload too large.", 422: "Invalid input (`fields` says which).",
+}  # fmt: skip
+
+
+def to_api(application: Application) -> dict:
+    recordation = application.recordation
+    return {
+        **{c: getattr(application, c) for c in ("id", "reference", "ipr_type", "status",
+                                                 "duplicate_flag", "created_at", "due_on",
+                                                 "first_submitted_at", "decided_at")},
+        "holder": holder_dict(application),
+        "right": right_dict(application),
+        **{name: children_dicts(application, name) for name in CHILDREN},
+        "recordation_number": recordation.number if recordation else None,
+        "valid_until": recordation.valid_until if recordation else None,
+        "decision": application.decision,
+        "information_requests": application.information_requests,
+    }  # fmt: skip
+
+
+@blp.route("", methods=["POST"])
+@token_required(Role.HOLDER)
+@blp.arguments(ApplicationCreateSchema, example=CREATE_EXAMPLE)
+@blp.response(201, ApplicationSchema)
+@documented(401, 403, 422)
+def create(data: dict):
+    """Create a draft (holder or agent); only `ipr_type` is required."""
+    ipr_type = data.pop("ipr_type")
+    holder_org_id = data.pop("holder_org_id", None)
+    return to_api(filing.create_draft(api_user(), ipr_type, data, holder_org_id))
+
+
+@blp.route("", methods=["GET"])
+@token_required(*ANY)
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, ApplicationPageSchema)
+@documented(401, 422)
+def list_applications(query: dict):
+    """Your applications (holders) or all of them (reviewers, admins), newest first."""
+    page = listings.api_page(api_user(), query.get("status"), query.get("ipr_type"),
+                             query.get("cursor"), query["limit"])  # fmt: skip
+    return {"items": [to_api(a) for a in page.items], "next": page.next_cursor}
+
+
+@blp.route("/<int:application_id>", methods=["GET"])
+@token_required(*ANY)
+@blp.response(200, ApplicationSchema)
+@documented(401, 404)
+def get(application_id: int):
+    """The full application, with its decision and recordation once decided."""
+    return to_api(get_application(api_user(), application_id))
+
+
+@blp.route("/<int:application_id>", methods=["PATCH"])
+@token_required(Role.HOLDER)
+@blp.arguments(ApplicationPatchSchema, example=PATCH_EXAMPLE)
+@blp.response(200, ApplicationSchema)
+@documented(401, 403, 404, 409, 422)
+def patch(data: dict, application_id: int):
+    """Change a draft (or an application whose information was requested)."""
+    return to_api(filing.update_draft(api_user(), application_id, data))
+
+
+@blp.route("/<int:application_id>/documents", methods=["POST"])
+@token_required(Role.HOLDER)
+@blp.arguments(UploadSchema, location="form")
+@blp.arguments(FileSchema, location="files")
+@blp.response(201, DocumentSchema)
+@documented(401, 403, 404, 409, 413, 422)
+def upload(form: dict, files: dict, application_id: int):
+    """Attach a PDF, JPEG or PNG (≤ 10 MB, ≤ 20 per application)."""
+    upload = files["file"]
+    return documents.attach(api_user(), application_id, form["doc_type"], upload, upload.filename)
+
+
+@blp.route("/<int:application_id>/documents", methods=["GET"])
+@token_required(*ANY)
+@blp.response(200, DocumentSchema(many=True))
+@documented(401, 404)
+def list_documents(application_id: int):
+    """The documents attached to the application."""
+    return documents.list_for(api_user(), application_id)
+
+
+@blp.route("/<int:application_id>/submit", methods=["POST"])
+@token_required(Role.HOLDER)
+@blp.arguments(SubmitSchema, required=False)
+@blp.response(200, ApplicationSchema)
+@documented(401, 403, 404, 409, 422)
+def submit(data: dict | None, application_id: int):
+    """Submit (or resubmit after an information request, with `response`)."""
+    response = (data or {}).get("response")
+    return to_api(filing.submit(api_user(), application_id, response=response).application)
+
+
+@blp.route("/<int:application_id>/withdraw", methods=["POST"])
+@token_required(Role.HOLDER)
+@blp.response(200, ApplicationSchema)
+@documented(401, 403, 404, 409)
+def withdraw(application_id: int):
+    """Withdraw an application that is not decided yet."""
+    return to_api(filing.withdraw(api_user(), application_id))
+
+
+@blp.route("/<int:application_id>/claim", methods=["POST"])
+@token_required(Role.REVIEWER)
+@blp.response(200, ApplicationSchema)
+@documented(401, 403, 404, 409)
+def claim(application_id: int):
+    """Claim an unclaimed application (409 when another reviewer was faster)."""
+    return to_api(review.claim(api_user(), application_id))
+
+
+@blp.route("/<int:application_id>/release", methods=["POST"])
+@token_required(Role.REVIEWER, Role.ADMIN)
+@blp.response(200, ApplicationSchema)
+@documented(401, 403, 404, 409)
+def release(application_id: int):
+    """Put a claimed application back in the unclaimed queue."""
+    return to_api(review.release(api_user(), application_id))
+
+
+@blp.route("/<int:application_id>/decision", methods=["POST"])
+@token_required(Role.REVIEWER)
+@blp.arguments(DecisionInSchema, example=DECISION_EXAMPLE)
+@blp.response(200, ApplicationSchema)
+@documented(401, 403, 404, 409, 422)
+def decide(data: dict, application_id: int):
+    """Approve, reject (reason + reason_codes) or request information (reason) — claimant only."""
+    user, outcome = api_user(), data["outcome"]
+    if outcome == "approve":
+        return to_api(review.approve(user, application_id))
+    if outcome == "reject":
+        codes = data.get("reason_codes") or []
+        return to_api(review.reject(user, application_id, codes, data.get("reason") or ""))
+    reason = data.get("reason") or ""
+    return to_api(review.request_info(user, application_id, reason, data.get("reply_by")))

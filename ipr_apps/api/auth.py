@@ -1,0 +1,43 @@
+"""Bearer-token authentication for the API (no session cookies, no CSRF)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import g, request
+
+from ipr_apps.errors import DomainError, PermissionDenied
+from ipr_apps.models import Role, User
+from ipr_apps.services import tokens
+
+
+class Unauthorized(DomainError):
+    http_status = 401
+    code = "unauthorized"
+
+
+def api_user() -> User:
+    return g.api_user
+
+
+def token_required(*roles: Role) -> Callable:
+    """401 without a valid token; 403 when the token's user lacks the role."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+            user = tokens.user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
+                raise Unauthorized("Send a valid API token: Authorization: Bearer <token>.")
+            if roles and user.role not in roles:
+                raise PermissionDenied(
+                    f"This needs the role {' or '.join(r.value for r in roles)}."
+                )
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

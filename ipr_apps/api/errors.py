@@ -1,0 +1,61 @@
+"""The API's error body: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ipr_apps.errors import DomainError
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
+    500: "server_error",
+}  # fmt: skip
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, code: str | None = None, fields=None):
+    body = {"error": {"code": code or HTTP_CODES.get(status, "error"), "message": message,
+                      "fields": fields or {}}}  # fmt: skip
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ipr_apps"'
+    return response
+
+
+def from_domain(error: DomainError):
+    return error_response(error.http_status, error.message, error.code,
+                          getattr(error, "fields", None))  # fmt: skip
+
+
+def from_http(error: HTTPException):
+    """Werkzeug/webargs errors; webargs puts field messages in `data["messages"]`."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    fields = _flatten(data.get("messages", {}))
+    message = "Invalid input." if fields else (error.description or "Error.")
+    if status == 500:
+        message = "Unexpected error; it has been logged."
+    return error_response(status, message, fields=fields)
+
+
+def _flatten(messages) -> dict:
+    """webargs nests by location ('json', 'query', 'files', 'form'); drop that level."""
+    if isinstance(messages, dict) and set(messages) <= {
+        "json",
+        "query",
+        "files",
+        "form",
+        "view_args",
+    }:
+        merged: dict = {}
+        for value in messages.values():
+            merged.update(value if isinstance(value, dict) else {"_": value})
+        return merged
+    return messages if isinstance(messages, dict) else {"_": messages}

@@ -1,0 +1,217 @@
+"""Marshmallow schemas of the API; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ipr_apps.models import DocType, IprType, PortDirection, RejectReason, Status, TraderRole
+
+S = fields.String
+
+
+def _text(length: int, **kwargs) -> fields.String:
+    return S(allow_none=True, validate=validate.Length(max=length), **kwargs)
+
+
+def _country(**kwargs) -> fields.String:
+    return S(allow_none=True, validate=validate.Length(equal=2), **kwargs)
+
+
+class HolderSchema(Schema):
+    """Group 1: the holder as filed (pre-filled from the holder's profile in the web form)."""
+
+    name_local = _text(300)
+    name_en = _text(300)
+    country = _country(metadata={"description": "ISO 3166-1 alpha-2"})
+    registration_number = _text(100)
+    address = _text(500)
+    legal_representative = _text(200)
+    contact_person = _text(200)
+    email = _text(254)
+    phone = _text(50)
+
+
+class RightSchema(Schema):
+    """Group 2: fields that do not apply to the application's type are ignored."""
+
+    registration_number = _text(64)
+    title = _text(500)
+    nice_classes = _text(200, metadata={"description": "trademarks: '9, 25'"})
+    goods_services = _text(5000)
+    work_type = _text(100)
+    first_publication_country = _country()
+    abstract = _text(5000)
+    filing_date = fields.Date(allow_none=True)
+    registration_date = fields.Date(allow_none=True)
+    expiry_date = fields.Date(allow_none=True)
+
+
+class GoodsSchema(Schema):
+    name = _text(300)
+    hs_code = _text(20, metadata={"description": "6 to 10 digits"})
+    place_of_manufacture = _text(300)
+    main_features = _text(2000)
+    price_min = fields.Decimal(allow_none=True, places=2, as_string=True, allow_nan=False)
+    price_max = fields.Decimal(allow_none=True, places=2, as_string=True, allow_nan=False)
+    currency = _text(3)
+
+
+class LicenseeSchema(Schema):
+    name = _text(300)
+    country = _country()
+    scope = _text(2000)
+    exclusive = fields.Boolean(load_default=False)
+    term_from = fields.Date(allow_none=True)
+    term_until = fields.Date(allow_none=True)
+
+
+class TraderSchema(Schema):
+    role = fields.Enum(TraderRole, by_value=True, load_default=TraderRole.MANUFACTURER)
+    name = _text(300)
+    country = _country()
+    customs_code = _text(50)
+
+
+class PortSchema(Schema):
+    name = _text(200)
+    code = _text(20)
+    direction = fields.Enum(PortDirection, by_value=True, load_default=PortDirection.BOTH)
+
+
+class InfringerSchema(Schema):
+    name = _text(300)
+    role = _text(100)
+    country = _country()
+    address = _text(500)
+    ports = _text(500)
+    description = _text(2000)
+
+
+def _rows(schema: type[Schema]) -> fields.List:
+    return fields.List(fields.Nested(schema), validate=validate.Length(max=50))
+
+
+class ContentSchema(Schema):
+    holder = fields.Nested(HolderSchema)
+    right = fields.Nested(RightSchema)
+    goods = _rows(GoodsSchema)
+    licensees = _rows(LicenseeSchema)
+    traders = _rows(TraderSchema)
+    ports = _rows(PortSchema)
+    infringers = _rows(InfringerSchema)
+
+
+class ApplicationCreateSchema(ContentSchema):
+    ipr_type = fields.Enum(IprType, by_value=True, required=True)
+    holder_org_id = fields.Integer(
+        metadata={"description": "Agents only: the represented holder organisation."}
+    )
+
+
+class ApplicationPatchSchema(ContentSchema):
+    """Only the groups present are replaced; the others stay as they are."""
+
+
+class SubmitSchema(Schema):
+    response = _text(5000, metadata={"description": "Answer to an information request"})
+
+
+class DecisionInSchema(Schema):
+    outcome = S(required=True, validate=validate.OneOf(["approve", "reject", "request_info"]))
+    reason = _text(5000)
+    reason_codes = fields.List(S(validate=validate.OneOf([r.value for r in RejectReason])))
+    reply_by = fields.Date(allow_none=True, metadata={"description": "request_info only"})
+
+
+class ListQuerySchema(Schema):
+    status = fields.Enum(Status, by_value=True)
+    ipr_type = fields.Enum(IprType, by_value=True)
+    cursor = S()
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    doc_type = fields.Enum(DocType, by_value=True)
+    original_name = S()
+    content_type = S()
+    size_bytes = fields.Integer()
+    sha256 = S()
+    uploaded_at = fields.DateTime()
+
+
+class UploadSchema(Schema):
+    doc_type = fields.Enum(DocType, by_value=True, required=True)
+
+
+class DecisionOutSchema(Schema):
+    outcome = S(attribute="outcome.value")
+    reason_codes = fields.Method("_codes")
+    message = S(allow_none=True)
+    decided_on = fields.Date()
+
+    def _codes(self, decision) -> list[str]:
+        return [r.value for r in decision.reasons]
+
+
+class InfoRequestSchema(Schema):
+    message = S()
+    reply_by = fields.Date()
+    created_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    response = S(allow_none=True)
+
+
+class ApplicationSchema(Schema):
+    id = fields.Integer()
+    reference = S()
+    ipr_type = fields.Enum(IprType, by_value=True)
+    status = fields.Enum(Status, by_value=True)
+    holder = fields.Nested(HolderSchema)
+    right = fields.Nested(RightSchema)
+    goods = fields.List(fields.Nested(GoodsSchema))
+    licensees = fields.List(fields.Nested(LicenseeSchema))
+    traders = fields.List(fields.Nested(TraderSchema))
+    ports = fields.List(fields.Nested(PortSchema))
+    infringers = fields.List(fields.Nested(InfringerSchema))
+    duplicate_flag = fields.Boolean()
+    created_at = fields.DateTime()
+    first_submitted_at = fields.DateTime(allow_none=True)
+    due_on = fields.Date(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    recordation_number = S(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    decision = fields.Nested(DecisionOutSchema, allow_none=True)
+    information_requests = fields.List(fields.Nested(InfoRequestSchema))
+
+
+class ApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema))
+    next = S(allow_none=True, metadata={"description": "Cursor of the next page, or null"})
+
+
+class StatsQuerySchema(Schema):
+    by = S(required=True, validate=validate.OneOf(["month", "quarter", "half", "year"]))
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    group_by = S(validate=validate.OneOf(["ipr_type", "country"]))
+
+
+class StatsRowSchema(Schema):
+    period = S()
+    group = S()
+    received = fields.Integer()
+    approved = fields.Integer()
+    rejected = fields.Integer()
+    approved_prev_year = fields.Integer()
+    approved_yoy_pct = fields.Float(allow_none=True)
+
+
+class ApiErrorBodySchema(Schema):
+    code = S()
+    message = S()
+    fields = fields.Dict()
+
+
+class ApiErrorSchema(Schema):
+    error = fields.Nested(ApiErrorBodySchema)

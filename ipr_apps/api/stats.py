@@ -1,0 +1,27 @@
+"""/api/v1/stats: the same JSON as `flask ipr export-stats --format json`."""
+
+from __future__ import annotations
+
+import json
+
+from flask_smorest import Blueprint
+
+from ipr_apps.api.applications import documented
+from ipr_apps.api.auth import token_required
+from ipr_apps.api.schemas import StatsQuerySchema, StatsRowSchema
+from ipr_apps.models import Role
+from ipr_apps.services import exports, stats
+
+blp = Blueprint("api_stats", __name__, url_prefix="/api/v1/stats",
+                description="Approval statistics per period.")  # fmt: skip
+
+
+@blp.route("", methods=["GET"])
+@token_required(Role.ADMIN)
+@blp.arguments(StatsQuerySchema, location="query")
+@blp.response(200, StatsRowSchema(many=True))
+@documented(401, 403, 422)
+def get_stats(query: dict):
+    """Received, approved, rejected per period with the year-on-year change (admins)."""
+    rows = stats.rows(query["by"], query["from_"], query["to"], query.get("group_by"))
+    return json.loads(exports.json_text(rows))
