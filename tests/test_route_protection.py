@@ -24,7 +24,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api_docs.index": PUBLIC,
     "api_docs.asset": PUBLIC,
     **{
-        f"api_applications.{name}": TOKEN
+        f"applications.{name}": TOKEN
         for name in (
             "create",
             "list_applications",
@@ -39,7 +39,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
             "decide",
         )
     },
-    "api_stats.get_stats": TOKEN,
+    "statistics.get_stats": TOKEN,
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "main.index": PUBLIC,

@@ -25,7 +25,7 @@ from ipr_apps.services import documents, filing, listings, review
 from ipr_apps.services.access import get_application
 from ipr_apps.services.content import CHILDREN, children_dicts, holder_dict, right_dict
 
-blp = Blueprint("api_applications", __name__, url_prefix="/api/v1/applications",
+blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
                 description="Applications for recordation and their workflow.")  # fmt: skip
 ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
 

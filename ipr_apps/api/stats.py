@@ -12,7 +12,7 @@ from ipr_apps.api.schemas import StatsQuerySchema, StatsRowSchema
 from ipr_apps.models import Role
 from ipr_apps.services import exports, stats
 
-blp = Blueprint("api_stats", __name__, url_prefix="/api/v1/stats",
+blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
                 description="Approval statistics per period.")  # fmt: skip
 
 
