@@ -21,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     from ipr_apps.config import load_config
+    from ipr_apps.web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
     load_config(app, test_config)
     _init_extensions(app)

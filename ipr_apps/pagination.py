@@ -34,7 +34,10 @@ def _decode_value(column, raw: Any) -> Any:
         return datetime.fromisoformat(raw)
     if kind is date:
         return date.fromisoformat(raw)
-    return kind(raw)
+    value = kind(raw)
+    if kind is int and not -(2**63) < value < 2**63:
+        raise ValueError("cursor value out of range")
+    return value
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -8,6 +8,7 @@ from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from ipr_apps.api import errors as api_errors
 from ipr_apps.db import db
@@ -28,6 +29,14 @@ ERROR_TITLES = {
     429: "Too many attempts",
     500: "Something went wrong",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` ids beyond what the database stores are a 404, not an overflow error."""
+
+    def __init__(self, url_map, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, **kwargs)
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,13 @@ from flask_smorest import Api
 
 class IprApi(Api):
     """flask-smorest's Api without its app-wide error handlers: ipr_apps.web answers errors
-    for both the pages (HTML) and /api/ (the JSON error format)."""
+    for both the pages (HTML) and /api/ (the JSON error format).
+
+    No catch-all `default` response either: it pointed at flask-smorest's error schema, which
+    is not ours, and hid which statuses an endpoint really gives; each endpoint lists its
+    errors with `documented(...)` instead."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         pass

@@ -20,6 +20,7 @@ from ipr_apps.api.schemas import (
     SubmitSchema,
     UploadSchema,
 )
+from ipr_apps.errors import ValidationError
 from ipr_apps.models import Application, Role
 from ipr_apps.services import documents, filing, listings, review
 from ipr_apps.services.access import get_application
@@ -34,6 +35,16 @@ class FileSchema(Schema):
     file = Upload(required=True)
 
 
+class DocumentUploadSchema(UploadSchema):
+    """The upload's whole multipart body, for the document only: webargs reads `doc_type`
+    (form) and `file` (files) with two schemas, and flask-smorest would document only the last."""
+
+    file = Upload(required=True, metadata={"description": "PDF, JPEG or PNG, ≤ 10 MB"})
+
+
+MULTIPART = "multipart/form-data"
+
+
 def documented(*codes: int):
     """Document the error responses an endpoint can give (all share the error schema)."""
 
@@ -46,9 +57,10 @@ def documented(*codes: int):
 
 
 ERRORS = {
+    400: "Malformed request (the body is not valid JSON).",
     401: "No valid bearer token.", 403: "Your role may not do this.",
     404: "No such application (or not yours).", 409: "Not allowed in the current state.",
-    413: "Upload too large.", 422: "Invalid input (`fields` says which).",
+    413: "Request body or upload too large.", 422: "Invalid input (`fields` says which).",
 }  # fmt: skip
 
 
@@ -72,7 +84,7 @@ def to_api(application: Application) -> dict:
 @token_required(Role.HOLDER)
 @blp.arguments(ApplicationCreateSchema, example=CREATE_EXAMPLE)
 @blp.response(201, ApplicationSchema)
-@documented(401, 403, 422)
+@documented(400, 401, 403, 413, 422)
 def create(data: dict):
     """Create a draft (holder or agent); only `ipr_type` is required."""
     ipr_type = data.pop("ipr_type")
@@ -105,7 +117,7 @@ def get(application_id: int):
 @token_required(Role.HOLDER)
 @blp.arguments(ApplicationPatchSchema, example=PATCH_EXAMPLE)
 @blp.response(200, ApplicationSchema)
-@documented(401, 403, 404, 409, 422)
+@documented(400, 401, 403, 404, 409, 413, 422)
 def patch(data: dict, application_id: int):
     """Change a draft (or an application whose information was requested)."""
     return to_api(filing.update_draft(api_user(), application_id, data))
@@ -115,6 +127,7 @@ def patch(data: dict, application_id: int):
 @token_required(Role.HOLDER)
 @blp.arguments(UploadSchema, location="form")
 @blp.arguments(FileSchema, location="files")
+@blp.doc(requestBody={"required": True, "content": {MULTIPART: {"schema": DocumentUploadSchema}}})
 @blp.response(201, DocumentSchema)
 @documented(401, 403, 404, 409, 413, 422)
 def upload(form: dict, files: dict, application_id: int):
@@ -136,7 +149,7 @@ def list_documents(application_id: int):
 @token_required(Role.HOLDER)
 @blp.arguments(SubmitSchema, required=False)
 @blp.response(200, ApplicationSchema)
-@documented(401, 403, 404, 409, 422)
+@documented(400, 401, 403, 404, 409, 413, 422)
 def submit(data: dict | None, application_id: int):
     """Submit (or resubmit after an information request, with `response`)."""
     response = (data or {}).get("response")
@@ -174,14 +187,21 @@ def release(application_id: int):
 @token_required(Role.REVIEWER)
 @blp.arguments(DecisionInSchema, example=DECISION_EXAMPLE)
 @blp.response(200, ApplicationSchema)
-@documented(401, 403, 404, 409, 422)
+@documented(400, 401, 403, 404, 409, 413, 422)
 def decide(data: dict, application_id: int):
     """Approve, reject (reason + reason_codes) or request information (reason) — claimant only."""
-    user, outcome = api_user(), data["outcome"]
+    try:
+        return to_api(_decide(api_user(), application_id, data))
+    except ValidationError as error:  # the services call the reason `message`
+        if "message" in error.fields:
+            error.fields["reason"] = error.fields.pop("message")
+        raise
+
+
+def _decide(user, application_id: int, data: dict):
+    outcome, reason = data["outcome"], data.get("reason") or ""
     if outcome == "approve":
-        return to_api(review.approve(user, application_id))
+        return review.approve(user, application_id)
     if outcome == "reject":
-        codes = data.get("reason_codes") or []
-        return to_api(review.reject(user, application_id, codes, data.get("reason") or ""))
-    reason = data.get("reason") or ""
-    return to_api(review.request_info(user, application_id, reason, data.get("reply_by")))
+        return review.reject(user, application_id, data.get("reason_codes") or [], reason)
+    return review.request_info(user, application_id, reason, data.get("reply_by"))

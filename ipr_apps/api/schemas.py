@@ -2,19 +2,61 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import UTC
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ipr_apps.models import DocType, IprType, PortDirection, RejectReason, Status, TraderRole
 
 S = fields.String
 
 
+class UtcDateTime(fields.DateTime):
+    """The database keeps naive UTC; send it with its zone, as OpenAPI's date-time
+    (RFC 3339) requires: "2026-01-31T09:30:00+00:00"."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("Text may not contain NUL characters.")
+
+
+def _utf8(value: str) -> None:
+    """JSON lets "\ud800" (a lone surrogate) through; no database can store it (a 500)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValidationError("Text must be valid Unicode (no lone surrogates).") from None
+
+
 def _text(length: int, **kwargs) -> fields.String:
-    return S(allow_none=True, validate=validate.Length(max=length), **kwargs)
+    return S(allow_none=True, validate=[validate.Length(max=length), _no_nul, _utf8], **kwargs)
+
+
+def _money() -> fields.Decimal:
+    """Sent as a string ("10.00") to keep the cents exact; accepted as a string or a number.
+    apispec documents every Decimal as a number, so the document is told what we send."""
+    documented = {"type": "string", "format": "decimal", "example": "10.00"}
+    return fields.Decimal(
+        allow_none=True, places=2, as_string=True, allow_nan=False, metadata=documented
+    )
+
+
+def _letters(count: int, **kwargs) -> fields.String:
+    """An ISO code ("CN", "CNY"): ASCII letters only, as the service trims and upper-cases
+    the value before storing it — a bare length check let " a" in (stored as "A") and
+    "ßa" (stored as "SSA", too long for the column)."""
+    pattern = validate.Regexp(f"^[A-Za-z]{{{count}}}$", error=f"Must be {count} letters.")
+    return S(allow_none=True, validate=pattern, **kwargs)
 
 
 def _country(**kwargs) -> fields.String:
-    return S(allow_none=True, validate=validate.Length(equal=2), **kwargs)
+    return _letters(2, **kwargs)
 
 
 class HolderSchema(Schema):
@@ -51,9 +93,9 @@ class GoodsSchema(Schema):
     hs_code = _text(20, metadata={"description": "6 to 10 digits"})
     place_of_manufacture = _text(300)
     main_features = _text(2000)
-    price_min = fields.Decimal(allow_none=True, places=2, as_string=True, allow_nan=False)
-    price_max = fields.Decimal(allow_none=True, places=2, as_string=True, allow_nan=False)
-    currency = _text(3)
+    price_min = _money()
+    price_max = _money()
+    currency = _letters(3, metadata={"description": "ISO 4217, e.g. CNY"})
 
 
 class LicenseeSchema(Schema):
@@ -137,7 +179,7 @@ class DocumentSchema(Schema):
     content_type = S()
     size_bytes = fields.Integer()
     sha256 = S()
-    uploaded_at = fields.DateTime()
+    uploaded_at = UtcDateTime()
 
 
 class UploadSchema(Schema):
@@ -157,8 +199,8 @@ class DecisionOutSchema(Schema):
 class InfoRequestSchema(Schema):
     message = S()
     reply_by = fields.Date()
-    created_at = fields.DateTime()
-    answered_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    answered_at = UtcDateTime(allow_none=True)
     response = S(allow_none=True)
 
 
@@ -175,10 +217,10 @@ class ApplicationSchema(Schema):
     ports = fields.List(fields.Nested(PortSchema))
     infringers = fields.List(fields.Nested(InfringerSchema))
     duplicate_flag = fields.Boolean()
-    created_at = fields.DateTime()
-    first_submitted_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    first_submitted_at = UtcDateTime(allow_none=True)
     due_on = fields.Date(allow_none=True)
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
     recordation_number = S(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     decision = fields.Nested(DecisionOutSchema, allow_none=True)
@@ -208,10 +250,12 @@ class StatsRowSchema(Schema):
 
 
 class ApiErrorBodySchema(Schema):
-    code = S()
-    message = S()
-    fields = fields.Dict()
+    code = S(required=True)
+    message = S(required=True)
+    fields = fields.Dict(
+        required=True, metadata={"description": "Field name → messages; empty when none"}
+    )
 
 
 class ApiErrorSchema(Schema):
-    error = fields.Nested(ApiErrorBodySchema)
+    error = fields.Nested(ApiErrorBodySchema, required=True)

@@ -57,7 +57,7 @@ UPPER_FIELDS = {"country", "first_publication_country", "currency"}
 def clean(name: str, value: Any) -> Any:
     """Normalise one typed value: blank → None, trimmed text, upper-case codes."""
     if isinstance(value, str):
-        value = value.strip() or None
+        value = value.replace("\x00", "").strip() or None  # PostgreSQL text cannot hold NUL
         if value and name in UPPER_FIELDS:
             value = value.upper()
         if value and name == "hs_code":

@@ -229,7 +229,7 @@ def _reason_codes(codes: list[str] | None) -> list[str]:
 
 
 def _required(field: str, value: str | None, message: str) -> str:
-    value = (value or "").strip()
+    value = (value or "").replace("\x00", "").strip()
     if not value:
         raise ValidationError.on(field, message)
     return value
