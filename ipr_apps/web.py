@@ -7,6 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
@@ -37,6 +38,13 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map, **kwargs) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        # Not werkzeug's ValidationError (the `max` check in super()): with it, a path that
+        # another rule serves with other methods (GET and PATCH /applications/<id>) was a 405.
+        if int(value) > self.max:
+            raise exceptions.NotFound()
+        return int(value)
 
 
 def init_app(app: Flask) -> None:
