@@ -314,3 +314,89 @@ def test_panel_on_edit_and_show_pages(app, client, owner, draft, make_user, logi
     page = reviewer.get(f"/applications/{draft.id}").get_data(as_text=True)
     assert f"/documents/{image.id}" in page and f"/documents/{pdf.id}/delete" not in page
     assert 'data-testid="upload-document"' not in page
+
+
+# --------------------------------------------------------------- upload messages (issue 9, #8)
+# A browser sends the file field even when no file was chosen: no name, no bytes. That is
+# "choose a file"; a chosen file that holds no bytes is "the file is empty".
+
+NOTHING_CHOSEN = (b"", "")
+EMPTY_FILE = (b"", "empty.pdf")
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [(NOTHING_CHOSEN, "Choose a file to upload."), (EMPTY_FILE, "The file is empty.")],
+)
+@pytest.mark.parametrize("mark_image", [False, True])
+def test_service_says_choose_a_file_when_none_was_chosen(app, owner, draft, upload, message,
+                                                         mark_image):  # fmt: skip
+    stream = io.BytesIO(upload[0])
+    with pytest.raises(ValidationError) as raised:
+        if mark_image:
+            documents.set_mark_image(owner, draft.id, stream, upload[1])
+        else:
+            documents.attach(owner, draft.id, DocType.IPR_CERTIFICATE, stream, upload[1])
+    assert raised.value.fields == {"file": [message]}
+    assert _rows(draft) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "field"), [("upload_document", "file"), ("upload_mark_image", "mark_image")]
+)
+@pytest.mark.parametrize(
+    ("upload", "shown", "not_shown"),
+    [
+        (NOTHING_CHOSEN, "Choose a file to upload.", "The file is empty."),
+        (EMPTY_FILE, "The file is empty.", "Choose a file"),
+    ],
+)
+def test_edit_page_upload_buttons_say_choose_a_file(
+    app, client, owner, draft, action, field, upload, shown, not_shown
+):
+    data = {
+        "action": action,
+        "doc_type": "ipr_certificate",
+        field: (io.BytesIO(upload[0]), upload[1]),
+    }
+    response = client.post(
+        f"/applications/{draft.id}/edit", data=data, content_type="multipart/form-data",
+        follow_redirects=True,
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "the file was not attached" in page
+    assert shown in page and not_shown not in page
+    assert _rows(draft) == []
+
+
+def test_documents_panel_form_says_choose_a_file(app, client, draft):
+    response = _upload(client, draft, *NOTHING_CHOSEN)
+    assert _back_to_edit(response, draft)
+    page = client.get(f"/applications/{draft.id}/edit").get_data(as_text=True)
+    assert "Choose a file to upload." in page and "The file is empty." not in page
+    assert _rows(draft) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "Choose a file to upload"),  # no `file` field at all
+        ({"file": NOTHING_CHOSEN}, "Choose a file to upload."),
+        ({"file": EMPTY_FILE}, "The file is empty."),
+    ],
+)
+def test_api_upload_names_the_missing_or_empty_file(app, client, owner, draft, files, message):
+    from tests.api_helpers import API, assert_error, bearer, token_for
+
+    data = {"doc_type": "other"}
+    data.update({name: (io.BytesIO(body), filename) for name, (body, filename) in files.items()})
+    response = client.post(
+        f"{API}/applications/{draft.id}/documents", data=data,
+        content_type="multipart/form-data", headers=bearer(token_for(owner)),
+    )  # fmt: skip
+    assert response.status_code == 422
+    error = assert_error(response.get_json())
+    assert error["code"] == "validation_error"
+    [field_message] = error["fields"]["file"]
+    assert field_message.startswith(message)
+    assert _rows(draft) == []

@@ -32,7 +32,12 @@ ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
 
 
 class FileSchema(Schema):
-    file = Upload(required=True)
+    file = Upload(
+        required=True,
+        error_messages={
+            "required": "Choose a file to upload: send it as the multipart field 'file'."
+        },
+    )
 
 
 class DocumentUploadSchema(UploadSchema):

@@ -49,6 +49,7 @@ CHUNK_BYTES = 64 * 1024
 MAX_NAME = 255
 LIMITS = {"DOCUMENT_MAX_BYTES": 10 * 1024 * 1024, "DOCUMENTS_PER_APPLICATION": 20}
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
+CHOOSE_A_FILE = "Choose a file to upload."
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def attach(
         application = get_editable(actor, application_id)
         kind = _doc_type(doc_type)
         _check_room(application)
-        saved = _save(stream, DOCUMENT_KINDS, written)
+        saved = _save(stream, filename, DOCUMENT_KINDS, written)
         document = _new_document(application, kind, saved, filename, actor)
         session.add(document)
     return document
@@ -154,7 +155,7 @@ def set_mark_image(
         old = _mark_image(application)
         if old is None:
             _check_room(application)
-        saved = _save(stream, IMAGE_KINDS, written)
+        saved = _save(stream, filename, IMAGE_KINDS, written)
         document = _new_document(application, DocType.OTHER, saved, filename, actor)
         session.add(document)
         session.flush()
@@ -234,11 +235,16 @@ def _removed_on_error() -> Iterator[list[Path]]:
         raise
 
 
-def _save(stream: BinaryIO | None, allowed: tuple[Kind, ...], written: list[Path]) -> Saved:
+def _save(
+    stream: BinaryIO | None, filename: str | None, allowed: tuple[Kind, ...], written: list[Path]
+) -> Saved:
     """Check the content type and size while copying the stream to a new random name."""
     if stream is None:
-        raise ValidationError.on("file", "Choose a file to upload.")
+        raise ValidationError.on("file", CHOOSE_A_FILE)
     head = _read_head(stream)
+    if not head and not filename:
+        # A form sent with no file chosen still carries the field: no name, no bytes.
+        raise ValidationError.on("file", CHOOSE_A_FILE)
     kind = _kind_of(head, allowed)
     name = secrets.token_hex(16) + kind.extension
     path = Path(current_app.config["UPLOAD_FOLDER"]) / name[:2] / name
