@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 from flask import flash
-from wtforms import EmailField, SelectField, StringField
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ipr_apps.errors import DomainError
 from ipr_apps.services.countries import country_choices
+
+
+class _LengthCounterMeta:
+    """Render a Length(max=...) limit as data-maxlength, not maxlength.
+
+    A maxlength attribute makes the browser cut pasted text silently; app.js shows a counter
+    from data-maxlength instead, and the Length validator refuses what is too long.
+    """
+
+    def render_field(self, field, render_kw):
+        limit = getattr(field.flags, "maxlength", None)
+        if limit:
+            render_kw = {"data_maxlength": limit, "maxlength": False, **render_kw}
+        return super().render_field(field, render_kw)
+
+
+class AppForm(FlaskForm):
+    """The base of every page's form (CSRF from Flask-WTF, length counters)."""
+
+    Meta = _LengthCounterMeta
+
+
+class SubForm(Form):
+    """The base of forms nested in another (FormField / FieldList rows)."""
+
+    Meta = _LengthCounterMeta
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -81,29 +108,44 @@ def leaf_fields(form) -> dict[str, object]:
     return found
 
 
-def attach_field_errors(form, fields: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Put a service's errors beside the matching fields; return those with no field."""
+def attach_field_errors(
+    form, fields: dict[str, list[str]], keep_first: bool = False
+) -> dict[str, list[str]]:
+    """Put a service's errors beside the matching fields; return those with no field.
+
+    With keep_first, a field that already shows an error (its format) gets no more.
+    """
     by_id = leaf_fields(form)
     general: dict[str, list[str]] = {}
     for key, messages in fields.items():
         field = by_id.get(key)
         if field is None:
             general.setdefault(key, []).extend(messages)
-        else:
+        elif not (keep_first and field.errors):
             field.errors = [*field.errors, *messages]
     return general
 
 
 def error_summary(form, general: dict[str, list[str]] | None = None) -> list[tuple[str, str, str]]:
-    """(field id, label, message) for every error, in form order; for the summary box."""
-    rows = [
-        (key, key.replace("_", " ").capitalize(), message)
-        for key, messages in (general or {}).items()
-        for message in messages
-    ]
+    """(field id, label, message) for every error, in page order; for the summary box.
+
+    Read from the fields themselves: a FieldList's own `errors` is computed once by
+    validate() and misses what a service reports later. An error of a whole group
+    (`goods`: none described) comes before the group's fields; `documents` comes last.
+    """
+    pending = dict(general or {})
+    rows: list[tuple[str, str, str]] = []
     for field_id, field in leaf_fields(form).items():
+        group = field_id.split("-")[0]
+        rows += _general_rows(group, pending.pop(group, []))
         rows += [(field_id, _label(field_id, field), m) for m in field.errors]
+    for key, messages in pending.items():
+        rows += _general_rows(key, messages)
     return rows
+
+
+def _general_rows(key: str, messages: list[str]) -> list[tuple[str, str, str]]:
+    return [(key, key.replace("_", " ").capitalize(), message) for message in messages]
 
 
 def _label(field_id: str, field) -> str:

@@ -11,6 +11,7 @@ from ipr_apps.db import db
 
 DECISION_WORKING_DAYS = 30  # customs decide within 30 working days of a complete application
 REPLY_WORKING_DAYS = 10  # a holder has 10 working days to answer an information request
+CLOCK_STATES = ("submitted", "under_review")  # the decision clock runs in these states
 
 
 def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
@@ -70,14 +71,25 @@ def _days_left(today: date, due: date, holidays: frozenset[date]) -> int:
     return min(left, -1) if today > due else left
 
 
+def days_left_until(due_dates: dict, today: date) -> dict:
+    """Working days left until each due date (by any key), with one holiday query."""
+    if not due_dates:
+        return {}
+    dates = [*due_dates.values(), today]
+    holidays = holidays_between(min(dates), max(dates))
+    return {key: _days_left(today, due, holidays) for key, due in due_dates.items()}
+
+
 def days_left_map(applications, today: date) -> dict[int, int]:
     """Working days left per application in the decision clock, with one holiday query.
 
     Only applications whose clock is running (submitted, under review) are included.
     """
-    running = [a for a in applications if a.due_on and a.status in ("submitted", "under_review")]
-    if not running:
-        return {}
-    dates = [a.due_on for a in running] + [today]
-    holidays = holidays_between(min(dates), max(dates))
-    return {a.id: _days_left(today, a.due_on, holidays) for a in running}
+    running = {a.id: a.due_on for a in applications if a.due_on and a.status in CLOCK_STATES}
+    return days_left_until(running, today)
+
+
+def reply_days_left_map(applications, today: date) -> dict[int, int]:
+    """Working days left for the holder to answer each open information request."""
+    waiting = {a.id: r.reply_by for a in applications if (r := a.open_request) is not None}
+    return days_left_until(waiting, today)

@@ -9,6 +9,7 @@ from ipr_apps.models import Application, Role, Status
 from ipr_apps.services import filing
 from ipr_apps.services.content import holder_dict
 from tests.factories import add_required_documents, complete_payload, grant_mandate
+from tests.pages import invalid_fields, summary_links
 
 
 def _form_data(payload: dict | None = None, **extra) -> dict:
@@ -121,7 +122,7 @@ def test_submit_incomplete_shows_errors_beside_fields_and_keeps_data(client, hol
     html = response.get_data(True)
     assert response.status_code == 422
     assert 'href="#goods-0-hs_code"' in html and "Attach the IPR certificate." in html
-    assert 'class="form-control is-invalid" id="goods-0-hs_code"' in html
+    assert "goods-0-hs_code" in invalid_fields(html)
     saved = _reload(draft)
     assert saved.status == Status.DRAFT and saved.goods[0].hs_code == "12345"
     assert saved.right.title == "BRIGHTLIGHT"

@@ -1,13 +1,13 @@
 """The add-a-holiday form of the admin calendar page."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ipr_apps.forms import AppForm
 from ipr_apps.services.calendar import NAME_MAX
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(AppForm):
     day = DateField("Date", validators=[DataRequired("Enter a date.")])
     name = StringField(
         "Name",

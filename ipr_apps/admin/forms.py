@@ -1,14 +1,13 @@
 """Admin forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ipr_apps.forms import choices
+from ipr_apps.forms import AppForm, choices
 from ipr_apps.models import Role
 
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(AppForm):
     """Reviewers and admins are created only here or with `flask ipr create-user`."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])

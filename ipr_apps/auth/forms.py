@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ipr_apps.forms import OrganisationFieldsMixin, choices
+from ipr_apps.forms import AppForm, OrganisationFieldsMixin, choices
 from ipr_apps.models import OrgKind
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     next = HiddenField()
@@ -28,7 +27,7 @@ class PasswordFields:
     )
 
 
-class RegisterForm(OrganisationFieldsMixin, PasswordFields, FlaskForm):
+class RegisterForm(OrganisationFieldsMixin, PasswordFields, AppForm):
     kind = RadioField(
         "I am",
         choices=choices(
@@ -46,7 +45,7 @@ class RegisterForm(OrganisationFieldsMixin, PasswordFields, FlaskForm):
     submit = SubmitField("Create account")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password",
@@ -60,11 +59,11 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class OrganisationForm(OrganisationFieldsMixin, FlaskForm):
+class OrganisationForm(OrganisationFieldsMixin, AppForm):
     submit = SubmitField("Save organisation")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     label = StringField(
         "Label",
         validators=[DataRequired(), Length(max=100)],

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
-from ipr_apps.forms import choices
+from ipr_apps.forms import AppForm, choices
 from ipr_apps.models import DocType
 
 ACCEPT = "application/pdf,image/jpeg,image/png"
 IMAGE_ACCEPT = "image/jpeg,image/png"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(AppForm):
     doc_type = SelectField(
         "Type of document",
         choices=choices([("", "Choose…"), *((t.value, t.label) for t in DocType)]),
@@ -27,7 +26,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class MarkImageForm(FlaskForm):
+class MarkImageForm(AppForm):
     file = FileField(
         "Mark image",
         validators=[FileRequired("Choose an image to upload.")],

@@ -6,11 +6,11 @@ services.completeness when the holder submits, so a draft can always be saved.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
     FieldList,
     Form,
     FormField,
@@ -19,9 +19,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
-from ipr_apps.forms import choices, country_field
+from ipr_apps.forms import AppForm, SubForm, choices, country_field
 from ipr_apps.models import IprType, PortDirection, TraderRole
 
 
@@ -37,7 +37,7 @@ def _date(label: str, **kwargs) -> DateField:
     return DateField(label, validators=[Optional()], **kwargs)
 
 
-class HolderForm(Form):
+class HolderForm(SubForm):
     name_local = _text("Name (local language)", 300)
     name_en = _text("Name (English)", 300)
     country = country_field()
@@ -45,11 +45,13 @@ class HolderForm(Form):
     address = _text("Address", 500)
     legal_representative = _text("Legal representative", 200)
     contact_person = _text("Contact person", 200)
-    email = StringField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+    # Formats (e-mail, HS code, Nice classes...) are completeness rules: checked at submit,
+    # all in one pass, so a draft with a half-typed address can still be saved.
+    email = EmailField("Contact email", validators=[Optional(), Length(max=254)])
     phone = _text("Phone", 50)
 
 
-class RightForm(Form):
+class RightForm(SubForm):
     registration_number = _text("Registration number", 64)
     title = _text("Title", 500)
     nice_classes = _text(
@@ -79,17 +81,17 @@ class RightForm(Form):
             )
 
 
-class GoodsForm(Form):
+class GoodsForm(SubForm):
     name = _text("Goods name", 300)
     hs_code = _text("HS code", 20, description="6 to 10 digits (dots and spaces are ignored).")
     place_of_manufacture = _text("Place of manufacture", 300)
     main_features = _area("Main features (how to tell genuine goods)", 2000)
-    price_min = DecimalField("Lowest price", places=2, validators=[Optional(), NumberRange(min=0)])
-    price_max = DecimalField("Highest price", places=2, validators=[Optional(), NumberRange(min=0)])
+    price_min = DecimalField("Lowest price", places=2, validators=[Optional()])
+    price_max = DecimalField("Highest price", places=2, validators=[Optional()])
     currency = _text("Currency", 3, description="ISO 4217, e.g. CNY.")
 
 
-class LicenseeForm(Form):
+class LicenseeForm(SubForm):
     name = _text("Licensee name", 300)
     country = country_field()
     scope = _area("Scope of the licence", 2000)
@@ -98,14 +100,14 @@ class LicenseeForm(Form):
     term_until = _date("Term until")
 
 
-class TraderForm(Form):
+class TraderForm(SubForm):
     role = SelectField("Role", choices=choices((r.value, r.value.capitalize()) for r in TraderRole))
     name = _text("Name", 300)
     country = country_field()
     customs_code = _text("Customs code", 50)
 
 
-class PortForm(Form):
+class PortForm(SubForm):
     name = _text("Customs port", 200)
     code = _text("Port code", 20)
     direction = SelectField(
@@ -113,7 +115,7 @@ class PortForm(Form):
     )
 
 
-class InfringerForm(Form):
+class InfringerForm(SubForm):
     name = _text("Name", 300)
     role = _text("Role", 100, description="e.g. manufacturer, exporter, seller.")
     country = country_field()
@@ -125,7 +127,9 @@ class InfringerForm(Form):
 GROUPS = ("goods", "licensees", "traders", "ports", "infringers")
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(AppForm):
+    # Fields in page order: the answer to an information request sits at the top.
+    response = _area("Your answer to the reviewer", 5000)
     holder = FormField(HolderForm)
     right = FormField(RightForm)
     licensees = FieldList(FormField(LicenseeForm), max_entries=50)
@@ -133,31 +137,54 @@ class ApplicationForm(FlaskForm):
     traders = FieldList(FormField(TraderForm), max_entries=50)
     ports = FieldList(FormField(PortForm), max_entries=50)
     infringers = FieldList(FormField(InfringerForm), max_entries=50)
-    response = _area("Your answer to the reviewer", 5000)
 
     def payload(self, right_fields: tuple[str, ...]) -> dict:
-        """What the services take: plain dicts, only the fields of this right type."""
-        right = {f: self.right[f].data for f in right_fields}
-        data = {"holder": self._clean(self.holder.data), "right": right}
+        """What the services take: plain dicts, only the fields of this right type.
+
+        A field whose value could not be read (a bad date, a number, too long) is left out
+        as None, so the rest can still be checked.
+        """
+        right = _values(self.right.form, right_fields)
+        data = {"holder": _values(self.holder.form), "right": right}
         for name in GROUPS:
-            data[name] = [self._clean(entry.data) for entry in self[name].entries]
+            data[name] = [_values(entry.form) for entry in self[name].entries]
+        data["response"] = None if self.response.errors else self.response.data
         return data
 
-    @staticmethod
-    def _clean(data: dict) -> dict:
-        return {k: v for k, v in data.items() if k != "csrf_token"}
+    def mark_required(self, required: dict[str, tuple[str, ...]]) -> None:
+        """Flag the fields a submission needs (label marked, aria-required on the input)."""
+        for group, names in required.items():
+            field = self[group]
+            entries = field.entries if field.type == "FieldList" else [field]
+            for entry in entries:
+                mark_required(entry.form, names)
 
 
-def blank_rows() -> dict[str, Form]:
+def _values(form: Form, names: tuple[str, ...] | None = None) -> dict:
+    names = names or tuple(name for name in form._fields if name != "csrf_token")
+    return {name: None if form[name].errors else form[name].data for name in names}
+
+
+def mark_required(form: Form, names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in form:
+            form[name].flags.required = True
+            form[name].render_kw = {**(form[name].render_kw or {}), "aria-required": "true"}
+
+
+def blank_rows(required: dict[str, tuple[str, ...]]) -> dict[str, Form]:
     """One empty row per repeating group, named `<group>-__INDEX__-<field>` for app.js."""
     forms = {
         "goods": GoodsForm, "licensees": LicenseeForm, "traders": TraderForm,
         "ports": PortForm, "infringers": InfringerForm,
     }  # fmt: skip
-    return {group: cls(prefix=f"{group}-__INDEX__-") for group, cls in forms.items()}
+    blanks = {group: cls(prefix=f"{group}-__INDEX__-") for group, cls in forms.items()}
+    for group, form in blanks.items():
+        mark_required(form, required.get(group, ()))
+    return blanks
 
 
-class NewApplicationForm(FlaskForm):
+class NewApplicationForm(AppForm):
     ipr_type = RadioField(
         "Type of right",
         choices=choices(
@@ -175,5 +202,5 @@ class NewApplicationForm(FlaskForm):
     holder_org_id = SelectField("Holder", coerce=int, validate_choice=True)
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(AppForm):
     reason = _area("Reason (optional)", 1000)

@@ -12,14 +12,15 @@ from ipr_apps.filing.forms import (
     NewApplicationForm,
     WithdrawForm,
     blank_rows,
+    mark_required,
 )
 from ipr_apps.forms import attach_field_errors, error_summary
 from ipr_apps.models import Role, Status, today
 from ipr_apps.security import role_required
-from ipr_apps.services import documents, filing, listings
+from ipr_apps.services import completeness, documents, filing, listings
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import RIGHT_FIELDS, to_payload
-from ipr_apps.workdays import days_left_map
+from ipr_apps.workdays import days_left_map, reply_days_left_map
 from ipr_apps.workflow import EDITABLE_STATES, is_owner
 
 bp = Blueprint("filing", __name__, url_prefix="/applications")
@@ -100,15 +101,16 @@ def edit(application_id: int):
 
 def _handle_post(application, form: ApplicationForm):
     action = request.form.get("action", "save")
-    if not form.validate():
+    readable = form.validate()
+    if action == "submit":
+        return _submit(application, form, readable)
+    if not readable:
         flash(
             "Some fields have an invalid format; nothing was lost — correct them below.", "danger"
         )
         return _render_form(application, form, status=422)
     payload = form.payload(RIGHT_FIELDS[application.ipr_type])
     _apply_row_buttons(payload, request.form.get("remove", ""))
-    if action == "submit":
-        return _submit(application, form, payload)
     filing.update_draft(current_user, application.id, payload)
     if action in UPLOADS:
         return _upload(application, action)
@@ -151,14 +153,17 @@ def _apply_row_buttons(payload: dict, remove: str) -> None:
         del payload[group][int(index)]
 
 
-def _submit(application, form: ApplicationForm, payload: dict):
+def _submit(application, form: ApplicationForm, readable: bool):
+    """Save and submit; on failure show every problem at once (formats and completeness)."""
+    payload = form.payload(RIGHT_FIELDS[application.ipr_type])
+    if not readable:  # save nothing, but check the rest as if it were saved
+        problems = filing.check(current_user, application.id, payload)
+        return _refused(application, form, problems)
     filing.update_draft(current_user, application.id, payload)  # keep everything typed
     try:
-        result = filing.submit(current_user, application.id, response=form.response.data)
+        result = filing.submit(current_user, application.id)
     except ValidationError as error:
-        general = attach_field_errors(form, error.fields)
-        flash(error.message, "danger")
-        return _render_form(application, form, general=general, status=422)
+        return _refused(application, form, error.fields)
     for duplicate in result.duplicates:
         state = duplicate.status.label.lower()
         flash(
@@ -172,16 +177,27 @@ def _submit(application, form: ApplicationForm, payload: dict):
     return redirect(url_for("filing.show", application_id=application.id))
 
 
-def _render_form(application, form, general=None, status=200, anchor=None):
+def _refused(application, form: ApplicationForm, problems: dict[str, list[str]]):
+    general = attach_field_errors(form, problems, keep_first=True)
+    summary = error_summary(form, general)
+    flash(f"The application is not complete: {len(summary)} problem(s), listed below.", "danger")
+    return _render_form(application, form, summary=summary, status=422)
+
+
+def _render_form(application, form, summary=None, status=200, anchor=None):
     form.right.form.adapt_to(application.ipr_type)
+    required = completeness.required_fields(application.ipr_type)
+    form.mark_required(required)
+    if application.open_request is not None:
+        mark_required(form, ("response",))
     return render_template(
         "filing/edit.html",
         application=application,
         form=form,
-        summary=error_summary(form, general) if (form.errors or general) else [],
+        summary=summary if summary is not None else error_summary(form),
         right_fields=RIGHT_FIELDS[application.ipr_type],
         anchor=anchor,
-        blanks=blank_rows(),
+        blanks=blank_rows(required),
         **_page_context(application),
     ), status
 
@@ -213,10 +229,9 @@ def _visible(application_id: int):
 
 
 def _page_context(application) -> dict:
-    due = application.due_on
-    left = days_left_map([application], today()).get(application.id) if due else None
     return {
-        "days_left": left,
+        "days_left": days_left_map([application], today()).get(application.id),
+        "reply_days_left": reply_days_left_map([application], today()).get(application.id),
         "documents_editable": is_owner(application, current_user)
         and application.status in EDITABLE_STATES,
     }

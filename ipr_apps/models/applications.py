@@ -150,6 +150,11 @@ class Application(db.Model):
         return self.holder_name_en or self.holder_name_local or self.holder_org.display_name
 
     @property
+    def open_request(self) -> InformationRequest | None:
+        """The information request the holder has not answered yet, if any."""
+        return next((r for r in self.information_requests if r.answered_at is None), None)
+
+    @property
     def right_title(self) -> str:
         return (self.right.title if self.right else None) or "(untitled)"
 

@@ -57,6 +57,8 @@ class InformationRequest(db.Model):
     answered_at: Mapped[datetime | None]
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     response: Mapped[str | None] = mapped_column(Text)
+    # The holder's answer as typed so far (saved with the draft, not shown to customs).
+    draft_response: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="information_requests")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])

@@ -12,7 +12,7 @@ from datetime import date
 
 from babel.numbers import list_currencies
 
-from ipr_apps.models import Application, DocType, IprType
+from ipr_apps.models import Application, DocType, IprType, Status
 from ipr_apps.models.rights import PATENT_TYPES
 from ipr_apps.services.countries import is_country
 
@@ -47,14 +47,28 @@ class Problems(dict[str, list[str]]):
         self.setdefault(key, []).append(message)
 
 
+def required_fields(ipr_type: IprType) -> dict[str, tuple[str, ...]]:
+    """The fields a submission needs, by form group (the form marks them)."""
+    return {"holder": REQUIRED_HOLDER, "right": REQUIRED_RIGHT[ipr_type], **REQUIRED_CHILD}
+
+
 def problems(application: Application, today: date) -> Problems:
-    """Everything that stops this application from being submitted (empty when complete)."""
+    """Everything that stops this application from being submitted (empty when complete),
+    in the order the form shows the fields."""
     found = Problems()
+    _answer(application, found)
     _holder(application, found)
     _right(application, today, found)
     _children(application, found)
     _documents(application, found)
     return found
+
+
+def _answer(application: Application, found: Problems) -> None:
+    request = application.open_request
+    waiting = application.status == Status.INFO_REQUESTED and request is not None
+    if waiting and not (request.draft_response or "").strip():
+        found.add("response", "Answer the reviewer's request before resubmitting.")
 
 
 def _holder(application: Application, found: Problems) -> None:
@@ -125,6 +139,9 @@ def _row_rules(name: str, index: int, row, found: Problems) -> None:
             and row.price_min > row.price_max
         ):
             found.add(f"{key}-price_max", "The highest price is below the lowest.")
+        for bound in ("price_min", "price_max"):
+            if (getattr(row, bound) or 0) < 0:
+                found.add(f"{key}-{bound}", "A price cannot be negative.")
         priced = row.price_min is not None or row.price_max is not None
         if priced and row.currency not in list_currencies():
             found.add(

@@ -126,6 +126,15 @@ def apply_payload(application: Application, payload: dict) -> None:
     for name in CHILDREN:
         if name in payload:
             apply_children(application, name, payload[name] or [])
+    if "response" in payload:
+        apply_response(application, payload["response"])
+
+
+def apply_response(application: Application, response: str | None) -> None:
+    """Keep the holder's answer to the open information request with the draft."""
+    request = application.open_request
+    if request is not None:
+        request.draft_response = clean("response", response)
 
 
 def holder_dict(application: Application) -> dict:
@@ -148,4 +157,5 @@ def to_payload(application: Application) -> dict:
         "holder": holder_dict(application),
         "right": right_dict(application),
         **{name: children_dicts(application, name) for name in CHILDREN},
+        "response": request.draft_response if (request := application.open_request) else None,
     }

@@ -115,14 +115,13 @@ def submit(
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
         transition = transition_for(application, Action.SUBMIT, actor)
-        if payload:
-            _apply(application, payload)
+        _apply(application, {**(payload or {}), **({"response": response} if response else {})})
         _check_complete(application)
         duplicates = find_duplicates(application)
         previous = application.status
         _start_clock(application, previous)
         if previous == Status.INFO_REQUESTED:
-            _answer_request(application, actor, response)
+            response = _answer_request(application, actor)
         application.duplicate_flag = bool(duplicates)
         application.status = transition.target
         note = (
@@ -153,14 +152,24 @@ def _start_clock(application: Application, previous: Status) -> None:
     application.due_on = due_date(now.date(), remaining)
 
 
-def _answer_request(application: Application, actor: User, response: str | None) -> None:
-    open_requests = [r for r in application.information_requests if r.answered_at is None]
-    if not (response or "").strip():
-        raise ValidationError.on("response", "Answer the reviewer's request before resubmitting.")
-    for request in open_requests:
-        request.answered_at = utcnow()
-        request.answered_by_id = actor.id
-        request.response = response.strip()
+def _answer_request(application: Application, actor: User) -> str:
+    """The draft answer (checked complete) becomes the answer to the open request."""
+    request = application.open_request
+    request.answered_at = utcnow()
+    request.answered_by_id = actor.id
+    request.response, request.draft_response = request.draft_response, None
+    return request.response
+
+
+def check(actor: User, application_id: int, payload: dict) -> completeness.Problems:
+    """What submitting would refuse if `payload` were saved; saves nothing."""
+    try:
+        application = get_editable(actor, application_id)
+        _apply(application, payload)
+        db.session.flush()
+        return completeness.problems(application, today())
+    finally:
+        db.session.rollback()
 
 
 def withdraw(actor: User, application_id: int, reason: str | None = None) -> Application:

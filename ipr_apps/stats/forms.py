@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from ipr_apps.forms import choices
+from ipr_apps.forms import AppForm, choices
 from ipr_apps.services.periods import By, overlapping
 from ipr_apps.services.stats import GroupBy
 
@@ -62,7 +61,7 @@ def _in_years(form, field) -> None:
         raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
 
 
-class StatsForm(FlaskForm):
+class StatsForm(AppForm):
     """GET arguments `by`, `from`, `to`, `group_by` (no CSRF: nothing changes)."""
 
     class Meta:

@@ -64,3 +64,56 @@ const anchor = applicationForm?.dataset.anchor;
 if (anchor) {
   document.getElementById(anchor)?.scrollIntoView();
 }
+
+// Error summaries: focus moves to the summary after a failed submit, and each of its links
+// moves focus to its field (a plain #anchor only scrolls). Groups without one input (e.g.
+// #documents) get a temporary tabindex so they can hold the focus.
+const errorSummary = document.querySelector(".error-summary");
+if (errorSummary) {
+  errorSummary.focus();
+  errorSummary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    const target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    if (!target.matches("input, select, textarea, button, a[href]")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    const label = document.querySelector(`label[for="${target.id}"]`);
+    (label || target).scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+  });
+}
+
+// Length limits: a live counter instead of the browser cutting pasted text (forms.py renders
+// data-maxlength, not maxlength). Textareas always show it; short inputs once 80% is used.
+function updateCounter(field) {
+  const limit = Number(field.dataset.maxlength);
+  let counter = document.getElementById(`${field.id}-counter`);
+  const used = field.value.length;
+  const show = field.tagName === "TEXTAREA" || used >= limit * 0.8;
+  if (!counter) {
+    if (!show) {
+      return;
+    }
+    counter = document.createElement("div");
+    counter.id = `${field.id}-counter`;
+    counter.className = "form-text";
+    counter.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", counter);
+    const described = field.getAttribute("aria-describedby");
+    field.setAttribute("aria-describedby", described ? `${described} ${counter.id}` : counter.id);
+  }
+  const over = used - limit;
+  counter.textContent = over > 0 ? `${over} character(s) too many (limit ${limit})` : `${limit - used} character(s) left`;
+  counter.classList.toggle("text-danger", over > 0);
+  counter.classList.toggle("fw-semibold", over > 0);
+}
+document.querySelectorAll("[data-maxlength][id]").forEach(updateCounter);
+document.addEventListener("input", (event) => {
+  if (event.target.matches?.("[data-maxlength][id]")) {
+    updateCounter(event.target);
+  }
+});
