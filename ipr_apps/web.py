@@ -18,6 +18,7 @@ from ipr_apps.extensions import login_manager
 from ipr_apps.models import Role, User
 from ipr_apps.security import SessionInterface, set_security_headers
 from ipr_apps.services.countries import country_name
+from ipr_apps.timeline import entries as timeline_entries
 
 log = logging.getLogger(__name__)
 
@@ -109,4 +110,9 @@ def _unexpected_error(error: Exception):
 
 
 def _template_globals() -> dict:
-    return {"Role": Role, "country_name": country_name, "current_user": current_user}
+    return {
+        "Role": Role,
+        "country_name": country_name,
+        "current_user": current_user,
+        "timeline_entries": timeline_entries,
+    }

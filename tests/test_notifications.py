@@ -3,14 +3,21 @@ marking read (only one's own) and the unread badge."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import Application, Notification, Role, User
-from ipr_apps.services import filing, notifications
-from tests.factories import grant_mandate, make_application
+from ipr_apps.services import filing, notifications, review
+from tests.factories import (
+    add_required_documents,
+    complete_payload,
+    grant_mandate,
+    make_application,
+)
 
 
 def _colleague(of: User, active: bool = True) -> User:
@@ -181,3 +188,29 @@ def test_navbar_badge_counts_unread(client, login, holder, application):
 
 def test_anonymous_pages_have_no_notifications_link(client):
     assert 'data-testid="nav-notifications"' not in client.get("/").get_data(True)
+
+
+@pytest.mark.parametrize("decision", ["request_info", "approve", "reject"])
+def test_what_holders_are_told_never_names_the_officer(app, make_user, decision):
+    """Issue 9 (#7): holders hear from "Customs", never from a named reviewer; this guards
+    the in-app notification and the e-mail (subject, body, headers) of every decision."""
+    holder = make_user(Role.HOLDER, name="Holder Wang")
+    officer = make_user(Role.REVIEWER, name="Officer Zhao", email="zhao@customs.example")
+    draft = filing.create_draft(holder, "trademark", complete_payload())
+    add_required_documents(draft)
+    filing.submit(holder, draft.id)
+    review.claim(officer, draft.id)
+    outbox = Path(app.config["OUTBOX_FOLDER"])
+    before = set(outbox.glob("*.eml"))
+    if decision == "request_info":
+        review.request_info(officer, draft.id, "Send the licence contract.")
+    elif decision == "approve":
+        review.approve(officer, draft.id)
+    else:
+        review.reject(officer, draft.id, ["right_not_protected"], "The mark has lapsed.")
+    [notification] = _rows()
+    assert notification.user_id == holder.id
+    [email] = set(outbox.glob("*.eml")) - before
+    told = f"{notification.subject}\n{notification.body}\n{email.read_text()}"
+    assert "Customs" in told and draft.reference in told
+    assert "Zhao" not in told and "customs.example" not in told
