@@ -7,7 +7,8 @@ an XML filter removes both, so the SVG is static markup plus one <style> element
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import count
 
 import pygal
 from pygal.style import Style
@@ -35,6 +36,7 @@ STYLE = Style(
 # the SVG carries its own <style>; nothing else may load or run
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 MAX_X_LABELS = 24
+MAX_COUNT_TICKS = 10
 
 
 def _static_only(root):
@@ -46,10 +48,32 @@ def _static_only(root):
     return root
 
 
-def _chart(kind: Callable, title: str, **options):
+def count_ticks(top: int, most: int = MAX_COUNT_TICKS) -> list[int]:
+    """Whole-number axis ticks from 0 to at least `top`, in steps of 1, 2 or 5 × 10ⁿ.
+
+    pygal's own scale would put ticks at 0.5 for small counts, which cannot occur.
+    """
+    top = max(top, 1)
+    step = next(s for s in _steps() if -(-top // s) <= most)
+    return list(range(0, -(-top // step) * step + 1, step))
+
+
+def _steps() -> Iterator[int]:
+    for power in count():
+        for mantissa in (1, 2, 5):
+            yield mantissa * 10**power
+
+
+def _count_format(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _chart(kind: Callable, title: str, counts: list[int], **options):
+    """A chart of counts: its value axis shows whole numbers only."""
     chart = kind(
         js=[], disable_xml_declaration=True, style=STYLE, title=title, width=900, height=380,
-        include_x_axis=True, no_data_text="No data", **options,
+        include_x_axis=True, no_data_text="No data", y_labels=count_ticks(max(counts, default=0)),
+        value_formatter=_count_format, **options,
     )  # fmt: skip
     chart.add_xml_filter(_static_only)
     return chart
@@ -60,14 +84,15 @@ def approvals(selection: Selection) -> str:
     rows = stats.rows(selection.by, selection.start, selection.end)
     labels = [r["period"] for r in rows]
     every = -(-len(labels) // MAX_X_LABELS)
+    approved, previous = [r["approved"] for r in rows], [r["approved_prev_year"] for r in rows]
     chart = _chart(
         pygal.Bar, f"Applications approved per {BY_LABELS[selection.by].lower()}",
-        x_label_rotation=45 if len(labels) > 8 else 0, x_labels_major_every=every,
-        show_minor_x_labels=every == 1, legend_at_bottom=True,
+        approved + previous, x_label_rotation=45 if len(labels) > 8 else 0,
+        x_labels_major_every=every, show_minor_x_labels=every == 1, legend_at_bottom=True,
     )  # fmt: skip
     chart.x_labels = labels
-    chart.add("Approved", [r["approved"] for r in rows])
-    chart.add("Same period a year earlier", [r["approved_prev_year"] for r in rows])
+    chart.add("Approved", approved)
+    chart.add("Same period a year earlier", previous)
     return chart.render(is_unicode=True)
 
 
@@ -76,9 +101,12 @@ def types(selection: Selection) -> str:
     totals = dashboard.type_totals(
         stats.rows(selection.by, selection.start, selection.end, "ipr_type")
     )
-    chart = _chart(pygal.HorizontalBar, "Applications approved by right type", show_legend=False)
+    approved = [t.approved for t in totals]
+    chart = _chart(
+        pygal.HorizontalBar, "Applications approved by right type", approved, show_legend=False
+    )
     chart.x_labels = [t.ipr_type.label for t in totals]
-    chart.add("Approved", [t.approved for t in totals])
+    chart.add("Approved", approved)
     return chart.render(is_unicode=True)
 
 
