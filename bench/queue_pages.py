@@ -76,14 +76,17 @@ def measure(page: int) -> dict[str, float]:
 
     reviewer = type("Reviewer", (), {"id": -1})()
     filters = queue.Filters()
+    sort = queue.sort_for(queue.Tab.UNCLAIMED, None)
     cursor = None
     for _ in range(page - 1):  # walk to the cursor of page `page`
-        cursor = queue.page(queue.Tab.UNCLAIMED, reviewer, filters, cursor, PAGE_SIZE).next_cursor
+        cursor = queue.page(
+            queue.Tab.UNCLAIMED, reviewer, filters, sort, cursor, PAGE_SIZE
+        ).next_cursor
     keyset_first = time_call(
-        lambda: queue.page(queue.Tab.UNCLAIMED, reviewer, filters, None, PAGE_SIZE)
+        lambda: queue.page(queue.Tab.UNCLAIMED, reviewer, filters, sort, None, PAGE_SIZE)
     )
     keyset_deep = time_call(
-        lambda: queue.page(queue.Tab.UNCLAIMED, reviewer, filters, cursor, PAGE_SIZE)
+        lambda: queue.page(queue.Tab.UNCLAIMED, reviewer, filters, sort, cursor, PAGE_SIZE)
     )
     # Baseline: the same rows, ordering and eager loads, paged with OFFSET instead of a cursor.
     base = select(Application).where(Application.status == Status.SUBMITTED)

@@ -38,6 +38,11 @@ class SubForm(Form):
     Meta = _LengthCounterMeta
 
 
+def enum_arg(enum, raw: str | None, default=None):
+    """A query-string value as a member of `enum`, or `default` when it is not one."""
+    return enum(raw) if raw in {member.value for member in enum} else default
+
+
 def choices(pairs) -> list[SelectChoice]:
     """WTForms 3.3+ wants SelectChoice objects rather than tuples."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, and_, or_, tuple_
 
 from ipr_apps.db import db
 
@@ -45,28 +45,45 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, columns: list) -> list[Any] | None:
-    """The sort values in a cursor, or None for a missing or malformed one (first page)."""
+def decode_cursor(cursor: str | None, columns: list, nulls_last: bool = False) -> list[Any] | None:
+    """The sort values in a cursor, or None for a missing or malformed one (first page).
+
+    With nulls_last the first sort column may hold None (the page ended among the NULLs).
+    """
     if not cursor:
         return None
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or len(raw) != len(columns) or None in raw:
+        if not isinstance(raw, list) or len(raw) != len(columns):
             return None
-        return [_decode_value(col, value) for col, value in zip(columns, raw, strict=True)]
+        if None in (raw[1:] if nulls_last else raw):
+            return None
+        return [
+            None if value is None else _decode_value(col, value)
+            for col, value in zip(columns, raw, strict=True)
+        ]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         return None
 
 
 def keyset_page(
-    stmt: Select, columns: list, cursor: str | None, size: int, descending: bool = False
+    stmt: Select,
+    columns: list,
+    cursor: str | None,
+    size: int,
+    descending: bool = False,
+    nulls_last: bool = False,
 ) -> Page:
-    """One page of `stmt` ordered by `columns` (ending in a unique one), after `cursor`."""
-    after = decode_cursor(cursor, columns)
+    """One page of `stmt` ordered by `columns` (ending in a unique one), after `cursor`.
+
+    nulls_last: the first column may be NULL (e.g. "last sign-in"); those rows come last.
+    """
+    after = decode_cursor(cursor, columns, nulls_last)
     if after is not None:
-        key = tuple_(*columns)
-        stmt = stmt.where(key < tuple_(*after) if descending else key > tuple_(*after))
+        stmt = stmt.where(_after(columns, after, descending, nulls_last))
     order = [c.desc() if descending else c.asc() for c in columns]
+    if nulls_last:
+        order.insert(0, columns[0].is_(None))
     rows = list(db.session.execute(stmt.order_by(*order).limit(size + 1)).scalars())
     items = rows[:size]
     next_cursor = None
@@ -74,3 +91,35 @@ def keyset_page(
         last = items[-1]
         next_cursor = encode_cursor([getattr(last, c.key) for c in columns])
     return Page(items, next_cursor)
+
+
+def _after(columns: list, after: list, descending: bool, nulls_last: bool):
+    def beyond(cols, values):
+        key, value = tuple_(*cols), tuple_(*values)
+        return key < value if descending else key > value
+
+    if not nulls_last:
+        return beyond(columns, after)
+    first = columns[0]
+    if after[0] is None:  # among the NULLs: order by the remaining columns
+        return and_(first.is_(None), beyond(columns[1:], after[1:]))
+    return or_(beyond(columns, after), first.is_(None))
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A list's sort order from the URL: `sort=created` (ascending) or `sort=-created`."""
+
+    key: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+    @classmethod
+    def parse(cls, raw: str | None, allowed, default: str) -> Sort:
+        raw = raw or default
+        if raw.lstrip("-") not in allowed:
+            raw = default
+        return cls(raw.lstrip("-"), raw.startswith("-"))

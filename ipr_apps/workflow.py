@@ -75,6 +75,11 @@ def is_owner(application: Application, user: User) -> bool:
     )
 
 
+def may_edit(application: Application, user: User) -> bool:
+    """Whether `user` may change the content now: the owner, in an editable state."""
+    return is_owner(application, user) and application.status in EDITABLE_STATES
+
+
 def parties(application: Application, user: User) -> set[Party]:
     found: set[Party] = set()
     if is_owner(application, user):

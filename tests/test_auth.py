@@ -196,12 +196,12 @@ def test_admin_user_list_paginates_and_filters(client, login, make_user, app):
         admin = make_user(Role.ADMIN)
         reviewers = [make_user(Role.REVIEWER) for _ in range(3)]
         login(admin)
-        first = client.get("/admin/users?role=reviewer").get_data(True)
-        assert reviewers[0].email in first and reviewers[2].email not in first
+        first = client.get("/admin/users?role=reviewer").get_data(True)  # newest first
+        assert reviewers[2].email in first and reviewers[0].email not in first
         assert admin.email not in first
         cursor = first.split("cursor=")[1].split("&")[0].split('"')[0]
         second = client.get(f"/admin/users?role=reviewer&cursor={cursor}").get_data(True)
-        assert reviewers[2].email in second and reviewers[0].email not in second
+        assert reviewers[0].email in second and reviewers[2].email not in second
     finally:
         app.config["PAGE_SIZE"] = 25
 

@@ -230,8 +230,10 @@ def test_agent_reads_but_cannot_change_what_its_principal_filed(
     grant_mandate(agent, principal)
     own = make_application(principal, "draft")
     login(agent)
-    listing = client.get("/applications/").get_data(True)
+    assert own.reference not in client.get("/applications/").get_data(True)  # filed by us
+    listing = client.get("/applications/?scope=holders").get_data(True)
     assert own.reference in listing and principal.organisation.name_en in listing
+    assert f"/applications/{own.id}/edit" not in listing  # no link that would be a 404
     assert client.get(f"/applications/{own.id}").status_code == 200
     assert client.get(f"/applications/{own.id}/edit").status_code == 404
     client.post(f"/applications/{own.id}/withdraw")

@@ -7,6 +7,7 @@ import pytest
 from ipr_apps.models import Application, Role, Status
 from ipr_apps.pagination import decode_cursor, encode_cursor
 from ipr_apps.services import listings
+from ipr_apps.services.listings import ListQuery, Scope
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10])
@@ -17,7 +18,7 @@ def test_pages_cover_every_application_once_newest_first(make_user, make_applica
     make_application(other, Status.DRAFT)
     seen, cursor = [], None
     while True:
-        page = listings.applications_of(holder, None, cursor, size)
+        page = listings.applications_of(holder, ListQuery(), cursor, size)
         seen += [a.id for a in page.items]
         if not page.has_next:
             break
@@ -29,7 +30,7 @@ def test_status_filter(make_user, make_application):
     holder = make_user(Role.HOLDER)
     draft = make_application(holder, Status.DRAFT)
     make_application(holder, Status.SUBMITTED)
-    page = listings.applications_of(holder, Status.DRAFT, None, 10)
+    page = listings.applications_of(holder, ListQuery(status=Status.DRAFT), None, 10)
     assert [a.id for a in page.items] == [draft.id]
 
 
@@ -44,11 +45,13 @@ def test_agent_sees_the_applications_of_every_holder_it_represents(make_user, ma
     db.session.commit()
     own = make_application(holder, Status.SUBMITTED)  # filed by the holder itself
     make_application(stranger, Status.SUBMITTED)
-    assert [a.id for a in listings.applications_of(agent, None, None, 10).items] == [filed.id]
+    ours, theirs = ListQuery(scope=Scope.OURS), ListQuery(scope=Scope.HOLDERS)
+    assert [a.id for a in listings.applications_of(agent, ours, None, 10).items] == [filed.id]
+    assert listings.applications_of(agent, theirs, None, 10).items == []
     grant_mandate(agent, holder)
-    seen = listings.applications_of(agent, None, None, 10).items
-    assert [a.id for a in seen] == [own.id, filed.id]
-    assert len(listings.applications_of(holder, None, None, 10).items) == 2
+    assert [a.id for a in listings.applications_of(agent, ours, None, 10).items] == [filed.id]
+    assert [a.id for a in listings.applications_of(agent, theirs, None, 10).items] == [own.id]
+    assert len(listings.applications_of(holder, ListQuery(), None, 10).items) == 2
 
 
 @pytest.mark.parametrize("cursor", ["", "garbage", "W10", encode_cursor([1]), "!!!"])

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ipr_apps.admin.forms import StaffUserForm
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError
-from ipr_apps.forms import apply_errors
+from ipr_apps.forms import apply_errors, enum_arg
 from ipr_apps.models import Role, User
-from ipr_apps.pagination import keyset_page
+from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
 from ipr_apps.services import listings, users
 
@@ -31,11 +30,12 @@ def index():
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def user_list():
-    raw = request.args.get("role", "")
-    role = Role(raw) if raw in {r.value for r in Role} else None
-    stmt = select(User) if role is None else select(User).where(User.role == role)
-    page = keyset_page(stmt, [User.id], request.args.get("cursor"), current_app.config["PAGE_SIZE"])
-    return render_template("admin/users.html", page=page, role=role)
+    role = enum_arg(Role, request.args.get("role"))
+    q = request.args.get("q", "").strip()[:100] or None
+    sort = Sort.parse(request.args.get("sort"), listings.ACCOUNT_SORTS, "-created")
+    size = current_app.config["PAGE_SIZE"]
+    page = listings.accounts(role, q, sort, request.args.get("cursor"), size)
+    return render_template("admin/users.html", page=page, role=role, q=q, sort=sort)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -14,14 +14,15 @@ from ipr_apps.filing.forms import (
     blank_rows,
     mark_required,
 )
-from ipr_apps.forms import attach_field_errors, error_summary
+from ipr_apps.forms import attach_field_errors, enum_arg, error_summary
 from ipr_apps.models import Role, Status, today
+from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
 from ipr_apps.services import completeness, documents, filing, listings
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import RIGHT_FIELDS, to_payload
 from ipr_apps.workdays import days_left_map, reply_days_left_map
-from ipr_apps.workflow import EDITABLE_STATES, is_owner
+from ipr_apps.workflow import is_owner
 
 bp = Blueprint("filing", __name__, url_prefix="/applications")
 VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
@@ -30,14 +31,23 @@ VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
 @bp.get("/")
 @role_required(Role.HOLDER)
 def index():
-    raw = request.args.get("status", "")
-    status = Status(raw) if raw in {s.value for s in Status} else None
+    query = _list_query(request.args)
     page = listings.applications_of(
-        current_user, status, request.args.get("cursor"), current_app.config["PAGE_SIZE"]
+        current_user, query, request.args.get("cursor"), current_app.config["PAGE_SIZE"]
     )
-    days_left = days_left_map(page.items, today())
     return render_template(
-        "filing/index.html", page=page, status=status, Status=Status, days_left=days_left
+        "filing/index.html", page=page, query=query, Status=Status, Scope=listings.Scope,
+        days_left=days_left_map(page.items, today()),
+        reply_days_left=reply_days_left_map(page.items, today()),
+    )  # fmt: skip
+
+
+def _list_query(args) -> listings.ListQuery:
+    return listings.ListQuery(
+        status=enum_arg(Status, args.get("status")),
+        q=args.get("q", "").strip()[:100] or None,
+        scope=enum_arg(listings.Scope, args.get("scope"), listings.Scope.OURS),
+        sort=Sort.parse(args.get("sort"), listings.HOLDER_SORTS, "-created"),
     )
 
 
@@ -90,7 +100,7 @@ def edit(application_id: int):
     application = _visible(application_id)
     if not is_owner(application, current_user):
         abort(404)
-    if application.status not in EDITABLE_STATES:
+    if not application.editable_by(current_user):
         flash("This application has been submitted and can no longer be edited.", "info")
         return redirect(url_for("filing.show", application_id=application.id))
     if request.method == "GET":
@@ -232,6 +242,5 @@ def _page_context(application) -> dict:
     return {
         "days_left": days_left_map([application], today()).get(application.id),
         "reply_days_left": reply_days_left_map([application], today()).get(application.id),
-        "documents_editable": is_owner(application, current_user)
-        and application.status in EDITABLE_STATES,
+        "documents_editable": application.editable_by(current_user),
     }

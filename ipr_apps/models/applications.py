@@ -68,7 +68,11 @@ class Application(db.Model):
         Index("ix_applications_holder_list", "holder_org_id", "created_at", "id"),
         Index("ix_applications_agency_list", "agency_id", "created_at", "id"),
         Index("ix_applications_claimant", "claimed_by_id", "due_on", "id"),
-        Index("ix_applications_waiting", "status", "submitted_at", "id"),
+        # The lists' other sort orders (queue tabs by submission, holders' by last change).
+        Index("ix_applications_submitted", "status", "first_submitted_at", "id"),
+        Index("ix_applications_claimant_submitted", "claimed_by_id", "first_submitted_at", "id"),
+        Index("ix_applications_holder_updated", "holder_org_id", "updated_at", "id"),
+        Index("ix_applications_agency_updated", "agency_id", "updated_at", "id"),
         Index("ix_applications_decided", "decided_at", "id"),
         Index("ix_applications_holder_name_local", "holder_name_local"),
         Index("ix_applications_holder_name_en", "holder_name_en"),
@@ -157,6 +161,12 @@ class Application(db.Model):
     @property
     def right_title(self) -> str:
         return (self.right.title if self.right else None) or "(untitled)"
+
+    def editable_by(self, user: User) -> bool:
+        """Whether `user` may change the content now; templates use it for "edit" links."""
+        from ipr_apps import workflow
+
+        return workflow.may_edit(self, user)
 
     def can(self, action: str, user: User) -> bool:
         """Whether `user` may perform `action` now; templates use it to show buttons."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -27,6 +27,8 @@ class User(UserMixin, db.Model):
             "(role = 'holder') = (organisation_id IS NOT NULL)", name="holder_iff_organisation"
         ),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        Index("ix_users_created", "created_at", "id"),
+        Index("ix_users_last_login", "last_login_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,11 @@ class User(UserMixin, db.Model):
     @property
     def is_agent(self) -> bool:
         return self.organisation is not None and self.organisation.is_agency
+
+    @property
+    def role_label(self) -> str:
+        """The role as people say it: an agency's users are agents, not holders."""
+        return "agent" if self.is_agent else self.role.value
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError, NotFound
-from ipr_apps.forms import apply_errors
+from ipr_apps.forms import apply_errors, enum_arg
 from ipr_apps.models import IprType, Role, User, today
 from ipr_apps.review.forms import (
     NoteForm,
@@ -20,7 +20,7 @@ from ipr_apps.review.forms import (
 from ipr_apps.security import role_required
 from ipr_apps.services import queue, recordations, review
 from ipr_apps.services.access import get_application
-from ipr_apps.workdays import days_left_map
+from ipr_apps.workdays import days_left_map, reply_days_left_map
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 STAFF = (Role.REVIEWER, Role.ADMIN)
@@ -29,23 +29,23 @@ STAFF = (Role.REVIEWER, Role.ADMIN)
 @bp.get("/")
 @role_required(*STAFF)
 def index():
-    raw_tab = request.args.get("tab", "")
-    tab = queue.Tab(raw_tab) if raw_tab in {t.value for t in queue.Tab} else queue.Tab.UNCLAIMED
+    tab = enum_arg(queue.Tab, request.args.get("tab"), queue.Tab.UNCLAIMED)
     form = QueueFilterForm(request.args)
     filters = _filters(form, request.args)
+    sort = queue.sort_for(tab, request.args.get("sort"))
     size = current_app.config["PAGE_SIZE"]
-    page = queue.page(tab, current_user, filters, request.args.get("cursor"), size)
+    page = queue.page(tab, current_user, filters, sort, request.args.get("cursor"), size)
     return render_template(
         "review/index.html", tab=queue.Tab, current=tab, page=page, form=form, filters=filters,
-        counts=queue.counts(current_user), days_left=days_left_map(page.items, today()),
-        today=today(),
+        sort=sort, counts=queue.counts(current_user),
+        days_left=days_left_map(page.items, today()),
+        reply_days_left=reply_days_left_map(page.items, today()),
     )  # fmt: skip
 
 
 def _filters(form: QueueFilterForm, args) -> queue.Filters:
-    raw_type = form.ipr_type.data or ""
     return queue.Filters(
-        ipr_type=IprType(raw_type) if raw_type in {t.value for t in IprType} else None,
+        ipr_type=enum_arg(IprType, form.ipr_type.data),
         country=(form.country.data or "").strip()[:2] or None,
         overdue=args.get("overdue") == "1",
         flagged=args.get("flagged") == "1",

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ipr_apps.db import db
-from ipr_apps.models import Application, Role, Status, User
-from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.models import Application, IpRight, Role, Status, User
+from ipr_apps.pagination import Page, Sort, keyset_page
 from ipr_apps.services.access import mandated_holder_ids
 
 
-def _owned_by(user: User):
+class Scope(StrEnum):
+    """An agency's list has two parts: what it filed, and what its holders filed themselves."""
+
+    OURS = "ours"
+    HOLDERS = "holders"
+
+
+HOLDER_SORTS = {"created": Application.created_at, "updated": Application.updated_at}
+
+
+@dataclass
+class ListQuery:
+    status: Status | None = None
+    q: str | None = None
+    scope: Scope = Scope.OURS
+    sort: Sort = field(default_factory=lambda: Sort("created", descending=True))
+
+
+def matching(q: str):
+    """Reference or right number (exact), holder name (prefix): all index-friendly."""
+    a = Application
+    q = q.strip()
+    by_number = select(IpRight.application_id).where(IpRight.registration_number == q)
+    return or_(
+        a.reference == q.upper(),
+        a.id.in_(by_number),
+        a.holder_name_local.startswith(q, autoescape=True),
+        a.holder_name_en.startswith(q, autoescape=True),
+    )
+
+
+def _visible_to(user: User):
+    """Everything a holder or agent may open (an agent also sees its holders' own filings)."""
     org = user.organisation
     if org.is_agency:
         return or_(
@@ -20,21 +56,56 @@ def _owned_by(user: User):
     return Application.holder_org_id == org.id
 
 
-def applications_of(user: User, status: Status | None, cursor: str | None, size: int) -> Page:
-    """A holder's applications, newest first; an agent's: those it filed and those of every
-    holder it represents."""
-    stmt = select(Application).where(_owned_by(user))
-    if status is not None:
-        stmt = stmt.where(Application.status == status)
-    return keyset_page(
-        stmt, [Application.created_at, Application.id], cursor, size, descending=True
+def _in_scope(user: User, scope: Scope):
+    org = user.organisation
+    if not org.is_agency:
+        return Application.holder_org_id == org.id
+    if scope == Scope.OURS:
+        return Application.agency_id == org.id
+    return and_(
+        Application.holder_org_id.in_(mandated_holder_ids(user)),
+        or_(Application.agency_id.is_(None), Application.agency_id != org.id),
     )
 
 
+def applications_of(user: User, query: ListQuery, cursor: str | None, size: int) -> Page:
+    """A holder's applications; an agency's, those it filed (scope `ours`) or those its
+    holders filed themselves (`holders`, read-only for the agency)."""
+    stmt = (
+        select(Application)
+        .where(_in_scope(user, query.scope))
+        .options(selectinload(Application.right), selectinload(Application.information_requests))
+    )
+    if query.status is not None:
+        stmt = stmt.where(Application.status == query.status)
+    if query.q:
+        stmt = stmt.where(matching(query.q))
+    columns = [HOLDER_SORTS[query.sort.key], Application.id]
+    return keyset_page(stmt, columns, cursor, size, descending=query.sort.descending)
+
+
+ACCOUNT_SORTS = {"created": User.created_at, "last_login": User.last_login_at}
+
+
+def accounts(role: Role | None, q: str | None, sort: Sort, cursor: str | None, size: int) -> Page:
+    """The admins' list of accounts: by role, e-mail or name (prefix), sorted by a date."""
+    stmt = select(User).options(selectinload(User.organisation))
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if q:
+        stmt = stmt.where(
+            or_(User.email.startswith(q.lower(), autoescape=True),
+                User.name.startswith(q, autoescape=True))
+        )  # fmt: skip
+    columns = [ACCOUNT_SORTS[sort.key], User.id]
+    nullable = sort.key == "last_login"  # never signed in: listed last either way
+    return keyset_page(stmt, columns, cursor, size, sort.descending, nulls_last=nullable)
+
+
 def api_page(user: User, status, ipr_type, cursor: str | None, size: int) -> Page:
-    """The API's list: a holder's own (see applications_of), everything for staff."""
+    """The API's list: what a holder or agent may open (see _visible_to), all for staff."""
     if user.role == Role.HOLDER:
-        stmt = select(Application).where(_owned_by(user))
+        stmt = select(Application).where(_visible_to(user))
     else:
         stmt = select(Application)
     if status is not None:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ipr_apps.db import db
-from ipr_apps.models import Application, IpRight, IprType, Status, User, today, utcnow
-from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.models import Application, IprType, Status, User, today, utcnow
+from ipr_apps.pagination import Page, Sort, keyset_page
+from ipr_apps.services.listings import matching
 
 RECENT_DAYS = 30
 
@@ -43,20 +44,39 @@ class Filters:
     q: str | None = None
 
 
-def _base(tab: Tab, reviewer: User) -> tuple[Select, list, bool]:
-    """The tab's rows, sort columns (ending in id) and direction; each matches an index."""
+# Sort orders a reviewer can pick (each is an index: status or claimant, column, id).
+SORTS = {
+    "due": Application.due_on,
+    "submitted": Application.first_submitted_at,
+    "decided": Application.decided_at,
+}
+TAB_SORTS: dict[Tab, tuple[str, ...]] = {
+    Tab.UNCLAIMED: ("due", "submitted"),
+    Tab.MINE: ("due", "submitted"),
+    Tab.IN_REVIEW: ("due", "submitted"),
+    Tab.WAITING: ("submitted",),
+    Tab.DECIDED: ("decided", "submitted"),
+}
+DEFAULT_SORT = {Tab.WAITING: "submitted", Tab.DECIDED: "-decided"}
+
+
+def sort_for(tab: Tab, raw: str | None) -> Sort:
+    """The tab's sort from the URL, or its default (oldest deadline first)."""
+    return Sort.parse(raw, TAB_SORTS[tab], DEFAULT_SORT.get(tab, "due"))
+
+
+def _base(tab: Tab, reviewer: User) -> Select:
+    """The tab's rows (unfiltered, unsorted)."""
     a = Application
     if tab == Tab.UNCLAIMED:
-        return select(a).where(a.status == Status.SUBMITTED), [a.due_on, a.id], False
+        return select(a).where(a.status == Status.SUBMITTED)
     if tab == Tab.MINE:
-        return select(a).where(a.claimed_by_id == reviewer.id), [a.due_on, a.id], False
+        return select(a).where(a.claimed_by_id == reviewer.id)
     if tab == Tab.IN_REVIEW:
-        return select(a).where(a.status == Status.UNDER_REVIEW), [a.due_on, a.id], False
+        return select(a).where(a.status == Status.UNDER_REVIEW)
     if tab == Tab.WAITING:
-        stmt = select(a).where(a.status == Status.INFO_REQUESTED)
-        return stmt, [a.submitted_at, a.id], False
-    since = utcnow() - timedelta(days=RECENT_DAYS)
-    return select(a).where(a.decided_at >= since), [a.decided_at, a.id], True
+        return select(a).where(a.status == Status.INFO_REQUESTED)
+    return select(a).where(a.decided_at >= utcnow() - timedelta(days=RECENT_DAYS))
 
 
 def _filtered(stmt: Select, filters: Filters) -> Select:
@@ -70,33 +90,25 @@ def _filtered(stmt: Select, filters: Filters) -> Select:
     if filters.flagged:
         stmt = stmt.where(a.duplicate_flag.is_(True))
     if filters.q:
-        stmt = stmt.where(_search(filters.q.strip()))
+        stmt = stmt.where(matching(filters.q))
     return stmt
 
 
-def _search(q: str):
-    """Reference or right number (exact), holder name (prefix): all index-friendly."""
-    a = Application
-    by_number = select(IpRight.application_id).where(IpRight.registration_number == q)
-    return or_(
-        a.reference == q.upper(),
-        a.id.in_(by_number),
-        a.holder_name_local.startswith(q, autoescape=True),
-        a.holder_name_en.startswith(q, autoescape=True),
+def page(
+    tab: Tab, reviewer: User, filters: Filters, sort: Sort, cursor: str | None, size: int
+) -> Page:
+    stmt = _filtered(_base(tab, reviewer), filters).options(
+        selectinload(Application.right),
+        selectinload(Application.claimed_by),
+        selectinload(Application.information_requests),
     )
-
-
-def page(tab: Tab, reviewer: User, filters: Filters, cursor: str | None, size: int) -> Page:
-    stmt, columns, descending = _base(tab, reviewer)
-    stmt = _filtered(stmt, filters).options(
-        selectinload(Application.right), selectinload(Application.claimed_by)
-    )
-    return keyset_page(stmt, columns, cursor, size, descending=descending)
+    columns = [SORTS[sort.key], Application.id]
+    return keyset_page(stmt, columns, cursor, size, descending=sort.descending)
 
 
 def counts(reviewer: User) -> dict[Tab, int]:
     """One indexed COUNT per tab (unfiltered), for the tab badges."""
     return {
-        tab: db.session.scalar(select(func.count()).select_from(_base(tab, reviewer)[0].subquery()))
+        tab: db.session.scalar(select(func.count()).select_from(_base(tab, reviewer).subquery()))
         for tab in Tab
     }
