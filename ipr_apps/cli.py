@@ -83,12 +83,17 @@ def create_token_command(email: str, label: str | None) -> None:
 
 @ipr.command("seed-demo")
 def seed_demo_command() -> None:
-    """Create demo accounts for every role (idempotent) and print how to sign in."""
+    """Create demo accounts, history and applications (idempotent); print how to sign in."""
     _require_schema()
     from ipr_apps.services import demo
 
     for account in demo.seed():
         click.echo(f"  {account.role:<9} {account.email:<28} {account.password_note}")
+    imported = demo.seed_history()
+    click.echo(
+        f"  {imported:,} historical decisions imported." if imported
+        else "  Historical decisions exist."
+    )  # fmt: skip
     created = demo.seed_applications()
     click.echo(
         f"  {created} demo applications created." if created else "  Demo applications exist."

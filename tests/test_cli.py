@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
-from ipr_apps.models import AgentMandate, ApiToken, Application, Organisation, Role, User
-from ipr_apps.services import tokens
+from ipr_apps.models import (
+    AgentMandate,
+    ApiToken,
+    Application,
+    Decision,
+    Organisation,
+    Recordation,
+    Role,
+    StatusEvent,
+    User,
+    today,
+)
+from ipr_apps.services import demo, demo_history, tokens
 from ipr_apps.services.demo import DEMO_PASSWORD
 from ipr_apps.services.passwords import verify_password
 from tests.conftest import PASSWORD
@@ -90,10 +102,12 @@ def test_create_token_for_unknown_user_fails_cleanly(runner):
     assert result.output.strip() == "Error: No account with the email ghost@example.com."
 
 
-def test_seed_demo_is_idempotent_and_prints_logins(runner):
+def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login):
     first = runner.invoke(args=["ipr", "seed-demo"])
     assert first.exit_code == 0
     assert first.output.count(f"password: {DEMO_PASSWORD}") == 6
+    history = sum(sum(demo_history.month_size(m)) for m in demo_history.months(today()))
+    assert f"  {history:,} historical decisions imported." in first.output
     counts = {
         role: db.session.scalar(select(func.count()).select_from(User).where(User.role == role))
         for role in Role
@@ -102,31 +116,46 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     agent = _user("agent@example.com")
     assert agent.is_agent
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Application)) == 12
+    assert _count(Application, Application.imported.is_(False)) == 12
+    assert _count(Application, Application.imported) == history
 
-    statuses = db.session.scalars(select(Application.status)).all()
+    own = select(Application).where(Application.imported.is_(False))
+    statuses = db.session.scalars(own.with_only_columns(Application.status)).all()
     assert sorted(s.value for s in statuses) == sorted(
         ["submitted"] * 4
         + ["draft"] * 2
         + ["withdrawn", "approved", "approved", "rejected"]
         + ["info_requested", "under_review"]
     )
-    assert {a.ipr_type.value for a in db.session.scalars(select(Application))} == {
+    assert {a.ipr_type.value for a in db.session.scalars(own)} == {
         "trademark", "copyright", "patent_invention", "patent_design", "patent_utility_model"
     }  # fmt: skip
-    flagged = db.session.scalars(select(Application).where(Application.duplicate_flag)).all()
+    flagged = db.session.scalars(own.where(Application.duplicate_flag)).all()
     assert [a.agency_id for a in flagged] == [agent.organisation_id]
 
+    tables = (User, Organisation, AgentMandate, Application, Decision, StatusEvent, Recordation)
+    before = {model: _count(model) for model in tables}
     second = runner.invoke(args=["ipr", "seed-demo"])
     assert second.exit_code == 0
     assert "already existed" in second.output and DEMO_PASSWORD not in second.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 6
-    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 3
-    assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Application)) == 12
+    assert "Historical decisions exist." in second.output
+    assert "Demo applications exist." in second.output
+    assert {model: _count(model) for model in tables} == before
+
+    # A fresh statistics page opens on the latest complete half year, with real figures.
+    login(_user("admin@example.com"))
+    headline = re.search(r'data-testid="headline">([^<]*)<', client.get("/stats/").get_data(True))
+    approved = re.search(r"customs approved ([\d,]+) applications", headline[1])
+    assert int(approved[1].replace(",", "")) > 500, headline[1]
+    assert "year on year" in headline[1]
 
 
-def test_demo_logins_work(runner, client):
+def _count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_demo_logins_work(runner, client, monkeypatch):
+    monkeypatch.setattr(demo, "seed_history", lambda: 0)  # the history plays no part here
     runner.invoke(args=["ipr", "seed-demo"])
     for email in ("admin@example.com", "reviewer@example.com", "holder@example.com"):
         response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})

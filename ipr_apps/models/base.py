@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 
+_CLOCK: ContextVar[datetime | None] = ContextVar("ipr_clock", default=None)
+
 
 def utcnow() -> datetime:
     """Naive UTC, the form every DateTime column stores (SQLite keeps no zone)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return _CLOCK.get() or datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run code as if it were `moment` (naive UTC): seed-demo replays its applications'
+    histories through the real services, so every date, deadline and event agrees."""
+    token = _CLOCK.set(moment)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 def today() -> date:

@@ -1,4 +1,5 @@
-"""Demo data for a first start: accounts for every role (idempotent)."""
+"""Demo data for a first start: accounts for every role, a decision history and applications
+(all idempotent)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def seed() -> list[DemoAccount]:
     accounts += [_holder(email, name, details) for email, name, details in HOLDERS]
     _mandates()
     return accounts
+
+
+def seed_history() -> int:
+    """Import the demo decision history (2018 up to last month); returns rows imported."""
+    from ipr_apps.services import demo_history
+
+    return demo_history.seed().imported
 
 
 def seed_applications() -> int:

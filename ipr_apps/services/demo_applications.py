@@ -1,18 +1,22 @@
 # ruff: noqa: E501  (the demo plan reads best as a table)
-"""Demo applications for seed-demo: several holders, every right type, an agent, a duplicate."""
+"""Demo applications for seed-demo: several holders, every right type, an agent, a duplicate,
+filed and decided over the last eight weeks."""
 
 from __future__ import annotations
 
 import io
 import struct
 import zlib
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, User, today
+from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review
+from ipr_apps.workdays import holidays_between, is_working_day
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -56,38 +60,99 @@ RIGHTS = {
     },
 }  # fmt: skip
 
-# (holder email, filer email, type, title, number, final state)
+# (holder email, filer email, type, title, number, final state, working days ago of each step).
+# The steps of each state are STEPS[state]; spread over eight weeks, so the queue has overdue
+# rows (BRIGHTLIGHT, Cushioning foam), rows due within days (Dimmable LED driver) and fresh ones.
 PLAN = [
-    ("holder@example.com", "holder@example.com", "trademark", "BRIGHTLIGHT", "TM-32145876", "submitted"),
-    ("holder@example.com", "holder@example.com", "patent_invention", "Dimmable LED driver", "ZL201910123456.7", "submitted"),
-    ("holder@example.com", "holder@example.com", "copyright", "Brightlight firmware 3.0", None, "draft"),
-    ("holder2@example.com", "holder2@example.com", "trademark", "AURORA", "EUTM-018234567", "submitted"),
-    ("holder2@example.com", "holder2@example.com", "patent_design", "Running shoe sole", "ZL202030654321.0", "draft"),
-    ("holder2@example.com", "holder2@example.com", "patent_utility_model", "Lace lock", "ZL202120111222.3", "withdrawn"),
-    ("holder@example.com", "agent@example.com", "trademark", "光明 BRIGHT", "TM-32145876", "submitted"),
-    ("holder@example.com", "holder@example.com", "trademark", "LUMINA", "TM-30998877", "approved"),
-    ("holder2@example.com", "holder2@example.com", "copyright", "Aurora catalogue 2025", None, "approved"),
-    ("holder2@example.com", "holder2@example.com", "trademark", "AURORA RUN", "EUTM-018999000", "rejected"),
-    ("holder@example.com", "agent@example.com", "patent_design", "Lamp shade", "ZL202230777888.1", "info_requested"),
-    ("holder2@example.com", "holder2@example.com", "patent_invention", "Cushioning foam", "EP3456789", "under_review"),
+    ("holder@example.com", "holder@example.com", "trademark", "BRIGHTLIGHT", "TM-32145876", "submitted", (37, 34)),
+    ("holder@example.com", "holder@example.com", "patent_invention", "Dimmable LED driver", "ZL201910123456.7", "submitted", (30, 27)),
+    ("holder@example.com", "holder@example.com", "copyright", "Brightlight firmware 3.0", None, "draft", (3,)),
+    ("holder2@example.com", "holder2@example.com", "trademark", "AURORA", "EUTM-018234567", "submitted", (8, 5)),
+    ("holder2@example.com", "holder2@example.com", "patent_design", "Running shoe sole", "ZL202030654321.0", "draft", (15,)),
+    ("holder2@example.com", "holder2@example.com", "patent_utility_model", "Lace lock", "ZL202120111222.3", "withdrawn", (28, 25, 20)),
+    ("holder@example.com", "agent@example.com", "trademark", "光明 BRIGHT", "TM-32145876", "submitted", (24, 22)),
+    ("holder@example.com", "holder@example.com", "trademark", "LUMINA", "TM-30998877", "approved", (33, 30, 25, 21)),
+    ("holder2@example.com", "holder2@example.com", "copyright", "Aurora catalogue 2025", None, "approved", (20, 18, 14, 10)),
+    ("holder2@example.com", "holder2@example.com", "trademark", "AURORA RUN", "EUTM-018999000", "rejected", (18, 16, 12, 8)),
+    ("holder@example.com", "agent@example.com", "patent_design", "Lamp shade", "ZL202230777888.1", "info_requested", (16, 14, 11, 7)),
+    ("holder2@example.com", "holder2@example.com", "patent_invention", "Cushioning foam", "EP3456789", "under_review", (36, 33, 20)),
 ]  # fmt: skip
-REVIEWED = {"approved", "rejected", "info_requested", "under_review"}
+STEPS = {
+    "draft": ("create",),
+    "submitted": ("create", "submit"),
+    "withdrawn": ("create", "submit", "withdraw"),
+    "under_review": ("create", "submit", "claim"),
+    "info_requested": ("create", "submit", "claim", "request_info"),
+    "approved": ("create", "submit", "claim", "approve"),
+    "rejected": ("create", "submit", "claim", "reject"),
+}
 
 
 def seed() -> int:
-    """Create the demo applications unless demo applications exist already; returns how many."""
-    if db.session.scalar(select(func.count()).select_from(Application)):
+    """Create the demo applications unless some (not imported) exist already; returns how many.
+
+    Each step runs through the real services at its own past moment (`clock_at`), in date
+    order, so references, deadlines, the paused clock, decisions and the history all agree.
+    """
+    own = select(func.count()).select_from(Application).where(Application.imported.is_(False))
+    if db.session.scalar(own):
         return 0
-    for holder_email, filer_email, ipr_type, title, number, state in PLAN:
-        _file(_user(holder_email), _user(filer_email), ipr_type, title, number, state)
+    ids: dict[int, int] = {}
+    for moment, index, step in schedule(today()):
+        with clock_at(moment):
+            _run(step, index, ids)
     return len(PLAN)
+
+
+def schedule(day: date) -> list[tuple[datetime, int, str]]:
+    """(moment, plan row, step) for every step of the plan, oldest first, all before `day`."""
+    holidays = holidays_between(day - timedelta(days=120), day)
+    steps = []
+    for index, (*_row, state, ago) in enumerate(PLAN):
+        for number, (step, days) in enumerate(zip(STEPS[state], ago, strict=True)):
+            moment = datetime.combine(_working_days_before(day, days, holidays), time(9))
+            steps.append((moment + timedelta(minutes=20 * index + 45 * number), index, step))
+    return sorted(steps)
+
+
+def _working_days_before(day: date, days: int, holidays: frozenset[date]) -> date:
+    while days > 0:
+        day -= timedelta(days=1)
+        days -= is_working_day(day, holidays)
+    return day
 
 
 def _user(email: str) -> User:
     return db.session.execute(select(User).where(User.email == email)).scalar_one()
 
 
-def _file(holder, filer, ipr_type, title, number, state) -> None:
+def _run(step: str, index: int, ids: dict[int, int]) -> None:
+    holder_email, filer_email, ipr_type, title, number, state, _ago = PLAN[index]
+    filer = _user(filer_email)
+    if step == "create":
+        ids[index] = _create(_user(holder_email), filer, ipr_type, title, number, state)
+    else:
+        ACTIONS[step](filer, _user(REVIEWER), ids[index])
+
+
+REVIEWER = "reviewer@example.com"
+ACTIONS: dict[str, Callable[[User, User, int], object]] = {
+    "submit": lambda filer, _reviewer, app_id: filing.submit(filer, app_id),
+    "withdraw": lambda filer, _reviewer, app_id: filing.withdraw(
+        filer, app_id, "Filed by mistake (demo)."
+    ),
+    "claim": lambda _filer, reviewer, app_id: review.claim(reviewer, app_id),
+    "approve": lambda _filer, reviewer, app_id: review.approve(reviewer, app_id),
+    "reject": lambda _filer, reviewer, app_id: review.reject(
+        reviewer, app_id, ["right_not_protected"], "The registration was cancelled in 2025 (demo)."
+    ),
+    "request_info": lambda _filer, reviewer, app_id: review.request_info(
+        reviewer, app_id, "Please attach photos of the genuine lamp shade."
+    ),
+}
+
+
+def _create(holder, filer, ipr_type, title, number, state) -> int:
     kind = "patent" if ipr_type.startswith("patent") else ipr_type
     payload = {
         "right": RIGHTS[kind](title, number),
@@ -98,26 +163,7 @@ def _file(holder, filer, ipr_type, title, number, state) -> None:
     holder_org = holder.organisation_id if filer.is_agent else None
     application = filing.create_draft(filer, ipr_type, payload, holder_org)
     _attach(filer, application, ipr_type)
-    if state != "draft":
-        filing.submit(filer, application.id)
-    if state == "withdrawn":
-        filing.withdraw(filer, application.id, "Filed by mistake (demo).")
-    if state in REVIEWED:
-        _review(application.id, state)
-
-
-def _review(application_id: int, state: str) -> None:
-    reviewer = _user("reviewer@example.com")
-    review.claim(reviewer, application_id)
-    if state == "approved":
-        review.approve(reviewer, application_id)
-    elif state == "rejected":
-        review.reject(reviewer, application_id, ["right_not_protected"],
-                      "The registration was cancelled in 2025 (demo).")  # fmt: skip
-    elif state == "info_requested":
-        review.request_info(
-            reviewer, application_id, "Please attach photos of the genuine lamp shade."
-        )
+    return application.id
 
 
 def _attach(filer, application, ipr_type) -> None:
