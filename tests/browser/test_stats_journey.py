@@ -1,15 +1,17 @@
 """The statistics journey in a real browser, as a new administrator would try it.
 
-An operator imports a historical file from the previous system (4,877 approvals in the first
-half of 2018, 5,501 in the first half of 2019, plus rejections and decisions outside those
-halves) with `flask ipr import-recordations`; the administrator signs in, opens the dashboard,
-chooses half years from 2018-01-01 to 2019-06-30, reads the headline and downloads the same
-figures as CSV, XLSX and JSON, which are opened and compared with each other and with
-`flask ipr export-stats`. A reviewer sees the same dashboard, read-only.
+The live server is seeded like a fresh `make run`: its demo history holds every month since
+January 2018 (4,877 approvals in the first half of 2018, 5,501 in the first half of 2019). An
+operator adds the previous system's older export (2016 and 2017) with `flask ipr
+import-recordations`; the administrator signs in, opens the dashboard, chooses half years from
+2016-01-01 to 2019-06-30, reads the headline (the demo's first half of 2019) and the periods the
+import added (2016–2017, and the year-earlier figure of 2018), and downloads the same figures as
+CSV, XLSX and JSON, which are opened and compared with what the file and the demo history hold
+and with `flask ipr export-stats`. A reviewer sees the same dashboard, read-only.
 
-The historical decisions all lie in 2018–2019 (submitted up to 150 days earlier) and use their
-own references, right numbers and recordation numbers, so the other browser tests on the
-shared live server (everything they file or decide is dated today) are unaffected.
+The imported decisions all lie before 2018 and use their own references, right numbers and
+recordation numbers, so the other browser tests on the shared live server (everything they
+file or decide is dated today) are unaffected.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
+from ipr_apps.services import demo_history
 from tests.browser.test_review_journey import sign_in
 from tests.live import LiveServer, run_cli
 
@@ -39,9 +42,9 @@ COLUMNS = [
     "period", "group", "received", "approved", "rejected", "approved_prev_year",
     "approved_yoy_pct",
 ]  # fmt: skip
-START, END = "2018-01-01", "2019-06-30"
+START, END = "2016-01-01", "2019-06-30"
 QUERY = f"by=half&from={START}&to={END}"
-PERIODS = ["2018-H1", "2018-H2", "2019-H1"]
+PERIODS = ["2016-H1", "2016-H2", "2017-H1", "2017-H2", "2018-H1", "2018-H2", "2019-H1"]
 HEADLINE = (
     "In the first half of 2019, customs approved 5,501 applications for IPR customs "
     "protection, up 12.8% year on year."
@@ -53,13 +56,13 @@ DRAWN = (
     ".then(() => images.every(i => i.naturalWidth > 0))"
 )
 
-# (year, half) → (approvals, rejections) decided in it. 2019-H2 lies after the range and must
-# not count; applications submitted in 2017 are decided in 2018 but received before the range.
+# (year, half) → (approvals, rejections) decided in it: the previous system's older export.
+# Its 2017-H1 approvals become the year-earlier figure of the demo's 2018-H1.
 DECISIONS = {
-    (2018, 1): (4_877, 312),
-    (2018, 2): (1_204, 157),
-    (2019, 1): (5_501, 348),
-    (2019, 2): (83, 11),
+    (2016, 1): (183, 12),
+    (2016, 2): (207, 15),
+    (2017, 1): (236, 17),
+    (2017, 2): (41, 4),
 }
 IPR_TYPES = ["trademark", "copyright", "patent_invention", "patent_utility_model", "patent_design"]
 COUNTRIES = ["CN", "CN", "CN", "US", "DE", "JP", "FR", "KR", "GB", "IT", "CH", "SE"]
@@ -115,8 +118,17 @@ def historical_file(path: Path, seed: int = 20190630) -> list[Decided]:
     return decided
 
 
+def demo_decided() -> list[Decided]:
+    """The demo history's decisions of 2018 and 2019, as seed-demo imported them."""
+    return [
+        Decided(date.fromisoformat(row[6]), date.fromisoformat(row[7]), row[8] == "approved")
+        for month in demo_history.months(date(2020, 1, 1))
+        for row in demo_history.month_rows(month)
+    ]
+
+
 def expected_rows(decided: list[Decided]) -> list[tuple]:
-    """The export rows for PERIODS, counted from the file itself (group empty: ungrouped)."""
+    """The export rows for PERIODS, counted from the decisions (group empty: ungrouped)."""
     received = Counter(half_of(d.submitted_on) for d in decided)
     outcomes = Counter((half_of(d.decided_on), d.approved) for d in decided)
     rows = []
@@ -142,7 +154,7 @@ def csv_rows(path: Path) -> list[tuple]:
     header, *rows = list(reader)
     assert header == COLUMNS
     by_period = {row[0]: row for row in rows}
-    assert by_period["2019-H1"][3:] == ["5501", "348", "4877", "12.8"]
+    assert by_period["2019-H1"][3] == "5501" and by_period["2019-H1"][5:] == ["4877", "12.8"]
     return [
         (period, group, *map(int, counts), float(pct) if pct else None)
         for period, group, *counts, pct in rows
@@ -159,7 +171,7 @@ def xlsx_rows(path: Path) -> list[tuple]:
         workbook.close()
     assert list(header) == COLUMNS
     by_period = {row[0]: row for row in rows}
-    assert by_period["2019-H1"][3:] == (5501, 348, 4877, 12.8)
+    assert by_period["2019-H1"][3] == 5501 and by_period["2019-H1"][5:] == (4877, 12.8)
     assert isinstance(by_period["2019-H1"][6], float)  # a number, not the text "12.8"
     # An empty text cell comes back from Excel files as None: the "no group" of CSV and JSON.
     return [(period, group or "", *rest) for period, group, *rest in rows]
@@ -191,18 +203,19 @@ def test_import_history_read_headline_and_download_figures(
 ) -> None:
     base = live.url
 
-    # 1. The operator imports the previous system's export with the CLI.
-    source = tmp_path / "recordations-2018-2019.csv"
-    decided = historical_file(source)
-    expected = expected_rows(decided)
-    approved_h1 = {row[0]: row[3] for row in expected}
-    assert (approved_h1["2018-H1"], approved_h1["2019-H1"]) == (4_877, 5_501)
+    # 1. The operator imports the previous system's older export with the CLI.
+    source = tmp_path / "recordations-2016-2017.csv"
+    imported = historical_file(source)
+    expected = expected_rows(imported + demo_decided())
+    by_period = {row[0]: row for row in expected}
+    assert (by_period["2018-H1"][3], by_period["2019-H1"][3]) == (4_877, 5_501)
+    assert by_period["2018-H1"][5] == DECISIONS[2017, 1][0]  # the import's, a year earlier
     result = run_cli(["ipr", "import-recordations", str(source)], live.env)
     assert result.stdout.strip().splitlines()[-1] == (
-        f"Imported {len(decided):,} recordations; skipped 0 already present."
+        f"Imported {len(imported):,} recordations; skipped 0 already present."
     )
 
-    # 2. The administrator signs in, opens Statistics and chooses half years 2018-01 to 2019-06.
+    # 2. The administrator signs in, opens Statistics and chooses half years 2016-01 to 2019-06.
     sign_in(page, base, ADMIN, "/admin/")
     page.get_by_role("navigation", name="Main navigation").get_by_role(
         "link", name="Statistics", exact=True
@@ -216,13 +229,15 @@ def test_import_history_read_headline_and_download_figures(
     form.get_by_role("button", name="Show", exact=True).click()
     expect(page).to_have_url(f"{base}/stats/?{QUERY}&group_by=")
 
-    # 3. The headline and the table say what happened in the first half of 2019.
+    # 3. The headline (the demo history's) and the table with the periods the import added.
     expect(page.get_by_test_id("headline")).to_have_text(HEADLINE)
     table_rows = page.get_by_test_id("periods-table").locator("tbody tr")
     expect(table_rows.locator("th")).to_have_text(PERIODS)
-    expect(table_rows.nth(2).locator("td")).to_have_text(
-        [f"{expected[2][2]:,}", "5,501", "348", "4,877", "+12.8%"]
-    )
+    for index, row in enumerate(expected):
+        _label, _group, received, approved, rejected, previous, pct = row
+        change = "—" if pct is None else f"{pct:+,.1f}%"
+        cells = [f"{received:,}", f"{approved:,}", f"{rejected:,}", f"{previous:,}", change]
+        expect(table_rows.nth(index).locator("td")).to_have_text(cells)
     charts = page.locator("img[data-testid^=chart-]")
     expect(charts).to_have_count(2)
     assert page.evaluate(DRAWN, charts.element_handles()), "both charts load as images"
