@@ -21,6 +21,9 @@ CSP = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "object-src 'none'",
+        # Frames only from our own origin: the review page shows PDFs in an <iframe>; every
+        # page refuses to be framed (below), only the PDF download allows its own origin.
+        "frame-src 'self'",
         "base-uri 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",

@@ -371,7 +371,11 @@ def test_approve_and_reject_at_once_leave_one_decision(live: LiveServer) -> None
     application_id = application.id
     # Two tabs of the same reviewer: two sessions, so each keeps its own flashed message.
     approver, rejecter = signed_in(live, [reviewer, reviewer])
-    reject_form = {"reason_codes": [RejectReason.FALSE_INFORMATION.value], "message": "Forged."}
+    reject_form = {
+        "reason_codes": [RejectReason.FALSE_INFORMATION.value],
+        "message": "Forged.",
+        "confirm": "1",  # the confirmation step's button
+    }
 
     approve, reject = race(
         [

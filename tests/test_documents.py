@@ -400,3 +400,83 @@ def test_api_upload_names_the_missing_or_empty_file(app, client, owner, draft, f
     [field_message] = error["fields"]["file"]
     assert field_message.startswith(message)
     assert _rows(draft) == []
+
+
+# --------------------------------------------------------------------------- inline view
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "content_type", "framed_by"),
+    [
+        (PDF, "certificate.pdf", "application/pdf", "SAMEORIGIN"),
+        (PNG, "logo.png", "image/png", "DENY"),
+        (JPEG, "photo.jpg", "image/jpeg", "DENY"),
+    ],
+)
+def test_pdf_jpeg_and_png_are_served_inline_pdf_framed_by_our_pages_only(
+    app, client, owner, draft, data, name, content_type, framed_by
+):
+    document = _attach(owner, draft, data, name)
+    response = _get(client, f"/documents/{document.id}")
+    assert (response.status_code, response.mimetype, response.data) == (200, content_type, data)
+    assert response.headers["Content-Disposition"] == f"inline; filename={name}"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == framed_by
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.startswith("default-src 'none'") and "script-src" not in csp
+    if content_type == "application/pdf":
+        assert "frame-ancestors 'self'" in csp  # the review page's <iframe>, nobody else's
+    else:
+        assert "sandbox" in csp and "frame-ancestors" not in csp
+    download = _get(client, f"/documents/{document.id}?download=1")
+    assert download.headers["Content-Disposition"] == f"attachment; filename={name}"
+
+
+def test_a_stored_file_of_any_other_type_is_only_ever_downloaded(app, client, owner, draft):
+    document = _attach(owner, draft)
+    document.content_type = "text/html"  # e.g. a row from before content checks, or tampered
+    db.session.commit()
+    response = _get(client, f"/documents/{document.id}")
+    assert response.status_code == 200 and response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other holder", "owner", "reviewer", "admin"])
+def test_inline_view_only_for_the_owner_and_staff(app, owner, draft, make_user, login, who):
+    document = _attach(owner, draft, PDF, "certificate.pdf")
+    visitor = app.test_client()
+    if who == "owner":
+        login(owner, to=visitor)
+    elif who != "anonymous":
+        role = {"other holder": Role.HOLDER, "reviewer": Role.REVIEWER, "admin": Role.ADMIN}[who]
+        login(make_user(role), to=visitor)
+    response = _get(visitor, f"/documents/{document.id}")
+    if who == "anonymous":
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    elif who == "other holder":
+        assert response.status_code == 404 and response.mimetype == "text/html"
+    else:
+        assert response.status_code == 200 and response.data == PDF
+
+
+def test_review_page_shows_every_document_inline(app, client, owner, draft, make_user, login):
+    image = _attach(owner, draft, PNG, "logo <b>.png", DocType.GOODS_PHOTO)
+    pdf = _attach(owner, draft, PDF, "certificate.pdf")
+    _make_submitted(draft)
+    reviewer = login(make_user(Role.REVIEWER), to=app.test_client())
+    response = reviewer.get(f"/review/{draft.id}")
+    page = response.get_data(as_text=True)
+    viewers = page.split('data-testid="document-viewer"')[1:]
+    assert len(viewers) == 2
+    assert re.search(
+        rf'<img src="/documents/{image.id}" alt="Goods photo: logo &lt;b&gt;.png"', page
+    )
+    assert re.search(rf'<iframe src="/documents/{pdf.id}" title="[^"]*certificate.pdf"', page)
+    assert f'href="/documents/{pdf.id}?download=1"' in viewers[1]  # when no PDF viewer
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-src 'self'" in csp and "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp and response.headers["X-Frame-Options"] == "DENY"
+    holder_page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    assert 'data-testid="document-viewer"' not in holder_page  # only the review page

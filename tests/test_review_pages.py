@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from ipr_apps.db import db
-from ipr_apps.models import Application, Role, Status, today
+from ipr_apps.models import Application, Notification, RejectReason, Role, Status, today
+from ipr_apps.models.audit import StatusEvent
 from ipr_apps.services import filing, review
 from tests.factories import add_required_documents, complete_payload
 
@@ -143,6 +146,7 @@ def test_decisions_through_the_page(client, reviewer, holder):
         data={
             "reason_codes": ["incomplete_or_invalid", "other"],
             "message": "Certificate unreadable.",
+            "confirm": "1",
         },
     )
     client.post(f"/review/{asked.id}/request-info", data={"message": "Send photos."})
@@ -180,3 +184,174 @@ def test_certificate_visibility(client, reviewer, holder, make_user, login):
     stranger = client.application.test_client()
     login(make_user(Role.HOLDER), to=stranger)
     assert stranger.get(f"/applications/{application.id}/certificate").status_code == 404
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+GROUNDS = [RejectReason.INCOMPLETE_OR_INVALID.value, RejectReason.FALSE_INFORMATION.value]
+MESSAGE = "The certificate is unreadable.\r\nPlease file a new application."
+
+
+def _claimed(reviewer, holder, number="TM-1") -> Application:
+    application = _submitted(holder, number=number)
+    review.claim(reviewer, application.id)
+    return application
+
+
+def _state(application_id: int) -> tuple:
+    """Status, decision, audit events and messages to the holder: what a decision changes."""
+    db.session.expire_all()
+    application = db.session.get(Application, application_id)
+    events = select(func.count()).where(StatusEvent.application_id == application_id)
+    sent = select(func.count()).where(Notification.application_id == application_id)
+    return (
+        application.status,
+        application.decision,
+        db.session.execute(events).scalar_one(),
+        db.session.execute(sent).scalar_one(),
+    )
+
+
+def _section(html: str, testid: str) -> str:
+    return html.split(f'data-testid="{testid}"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({}, {"reason_codes", "reject-message"}),
+        ({"message": "No grounds given"}, {"reason_codes"}),
+        ({"reason_codes": GROUNDS, "message": "   "}, {"reject-message"}),
+        ({"reason_codes": ["not_a_ground"], "message": "x"}, {"reason_codes"}),
+        ({"reason_codes": GROUNDS, "message": "x" * 5001}, {"reject-message"}),
+    ],
+)
+def test_an_invalid_rejection_is_refused_before_any_confirmation(
+    client, reviewer, holder, data, fields
+):
+    application = _claimed(reviewer, holder)
+    before = _state(application.id)
+    response = client.post(f"/review/{application.id}/reject", data={**data, "confirm": "1"})
+    html = response.get_data(True)
+    assert response.status_code == 422
+    assert 'data-testid="reject-confirmation"' not in html
+    assert 'data-testid="review-content"' in html  # the review page, with the form kept open
+    assert re.search(r'<details[^>]*data-testid="reject"[^>]*\bopen\b', html)
+    summary = html.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert set(re.findall(r'href="#([^"]+)"', summary)) == fields
+    panel = _section(html, "decision-forms")
+    assert panel.count("invalid-feedback") >= len(fields)
+    assert _state(application.id) == before
+
+
+def test_a_valid_rejection_is_restated_then_confirmed(client, reviewer, holder):
+    application = _claimed(reviewer, holder)
+    before = _state(application.id)
+    url = f"/review/{application.id}/reject"
+    data = {"reason_codes": GROUNDS, "message": MESSAGE}
+
+    step = client.post(url, data=data)
+    html = step.get_data(True)
+    assert step.status_code == 200 and _state(application.id) == before
+    confirmation = html.split('data-testid="reject-confirmation"')[1]
+    grounds = confirmation.split('data-testid="confirm-grounds">')[1].split("</ul>")[0]
+    assert re.findall(r"<li>([^<]+)</li>", grounds) == [RejectReason(c).label for c in GROUNDS]
+    assert f'data-testid="confirm-message">{MESSAGE}</p>' in confirmation
+    form = confirmation.split("<form")[1].split("</form>")[0]
+    assert f'action="{url}"' in form
+    hidden = dict.fromkeys(re.findall(r'name="reason_codes" value="([^"]+)"', form))
+    assert list(hidden) == GROUNDS
+    assert f'name="message" value="{MESSAGE}"' in form
+    assert re.search(r'<button[^>]*name="confirm" value="1"[^>]*>Confirm rejection<', form)
+    assert re.search(r'<button[^>]*name="change" value="1"', form)
+
+    back = client.post(url, data={**data, "change": "1"})
+    html = back.get_data(True)
+    assert back.status_code == 200 and _state(application.id) == before
+    assert 'data-testid="error-summary"' not in html
+    panel = _section(html, "decision-forms")
+    assert re.search(r'<details[^>]*data-testid="reject"[^>]*\bopen\b', panel)
+    for code in GROUNDS:
+        assert re.search(
+            rf'<input[^>]*checked[^>]*value="{code}"|value="{code}"[^>]*checked', panel
+        )
+    assert "The certificate is unreadable." in panel.split('id="reject-message"')[1]
+
+    done = client.post(url, data={**data, "confirm": "1"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/review/{application.id}"
+    db.session.expire_all()
+    saved = db.session.get(Application, application.id)
+    assert saved.status == Status.REJECTED
+    assert sorted(saved.decision.reason_codes.split(",")) == sorted(GROUNDS)
+    assert saved.decision.message == MESSAGE
+    page = client.get(f"/review/{application.id}").get_data(True)
+    assert "rejected." in page and 'data-testid="decision-grounds"' in page
+
+
+def test_no_confirmation_once_the_application_cannot_be_rejected(client, reviewer, holder):
+    application = _claimed(reviewer, holder)
+    review.release(reviewer, application.id)
+    response = client.post(
+        f"/review/{application.id}/reject", data={"reason_codes": GROUNDS, "message": "x"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/review/{application.id}"
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).status == Status.SUBMITTED
+
+
+def test_a_refused_request_for_information_keeps_the_form_with_errors(client, reviewer, holder):
+    application = _claimed(reviewer, holder)
+    before = _state(application.id)
+    url = f"/review/{application.id}/request-info"
+    empty = client.post(url, data={"message": ""})
+    html = empty.get_data(True)
+    assert empty.status_code == 422
+    assert re.search(r'<details[^>]*data-testid="request-info"[^>]*\bopen\b', html)
+    assert 'href="#info-message"' in html.split('data-testid="error-summary"')[1]
+    past = client.post(url, data={"message": "Send photos.", "reply_by": str(today())})
+    html = past.get_data(True)
+    assert past.status_code == 422 and "Send photos." in html
+    assert 'href="#info-reply-by"' in html.split('data-testid="error-summary"')[1]
+    assert _state(application.id) == before
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "request-info"])
+def test_a_decision_url_opened_with_get_leads_to_the_decision_panel(
+    client, reviewer, holder, action
+):
+    application = _claimed(reviewer, holder)
+    before = _state(application.id)
+    response = client.get(f"/review/{application.id}/{action}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/review/{application.id}#decide"
+    assert (
+        client.get(f"/review/{application.id}/{action}", follow_redirects=True).status_code == 200
+    )
+    assert _state(application.id) == before
+    assert (
+        client.get(f"/review/{application.id + 1000}/{action}", follow_redirects=True).status_code
+        == 404
+    )
+
+
+def test_the_review_page_shows_the_content_before_the_decision_panel(client, reviewer, holder):
+    application = _claimed(reviewer, holder)
+    review.request_info(reviewer, application.id, "Send the renewal certificate.")
+    filing.submit(holder, application.id, response="Attached.")
+    review.claim(reviewer, application.id)
+    html = client.get(f"/review/{application.id}").get_data(True)
+    order = [
+        html.index('data-testid="jump-to-decide"'),
+        html.index('data-testid="info-request"'),
+        html.index('id="holder"'),
+        html.index('id="infringers"'),
+        html.index('id="documents"'),
+        html.index('data-testid="decision-forms"'),
+    ]
+    assert order == sorted(order)
+    assert 'href="#decide"' in html and 'id="decide"' in html
+    assert re.search(r'class="[^"]*sticky-lg-top[^"]*" data-testid="decision-panel"', html)
+    assert len(re.findall(r'\bid="([^"]+)"', html)) == len(set(re.findall(r'\bid="([^"]+)"', html)))
+    assert "data-confirm" not in _section(html, "reject")  # checked by the server, then confirmed

@@ -19,9 +19,12 @@ bp = Blueprint("documents", __name__)
 SIGNED_IN = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
 T = TypeVar("T")
 
-# A stored file is shown on its own, never as part of a page: no scripts, no framing.
+# A stored file runs no scripts. Images are shown by <img> and never framed; a PDF may be
+# framed by our own pages only (the review page's viewer), nowhere else.
 IMAGE_CSP = "default-src 'none'; img-src 'self'; sandbox"
-PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+# Only these types (recognised by content at upload) are ever shown in the browser.
+INLINE_CSP = {"image/jpeg": IMAGE_CSP, "image/png": IMAGE_CSP, "application/pdf": PDF_CSP}
 
 
 @bp.app_context_processor
@@ -71,14 +74,17 @@ def mark_image(application_id: int):
 @role_required(*SIGNED_IN)
 def download(document_id: int):
     document, path = _or_404(lambda: documents.get_for_download(current_user, document_id))
+    csp = INLINE_CSP.get(document.content_type)
     response: Response = send_file(
         path,
-        mimetype=document.content_type,
-        as_attachment=request.args.get("download") == "1",
+        mimetype=document.content_type if csp else "application/octet-stream",
+        as_attachment=csp is None or request.args.get("download") == "1",
         download_name=document.original_name,
         etag=document.sha256,
     )
-    response.headers["Content-Security-Policy"] = IMAGE_CSP if document.is_image else PDF_CSP
+    response.headers["Content-Security-Policy"] = csp or "default-src 'none'; sandbox"
+    if csp == PDF_CSP:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -16,28 +23,37 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# The decision forms share one page, so their fields carry ids of their own.
 class RequestInfoForm(FlaskForm):
     message = TextAreaField(
         "What the holder must provide",
+        id="info-message",
         validators=[DataRequired("Say what the holder must provide."), Length(max=5000)],
     )
     reply_by = DateField(
         "Reply by",
+        id="info-reply-by",
         validators=[Optional()],
         description="Leave empty for 10 working days from today.",
     )
 
 
 class RejectForm(FlaskForm):
+    """Sent twice: first to be checked and restated, then again with `confirm` to reject."""
+
     reason_codes = CheckboxesField(
         "Grounds for refusal",
         choices=choices((r.value, r.label) for r in RejectReason),
         validators=[DataRequired("Choose at least one ground.")],
+        description="Choose at least one.",
     )
     message = TextAreaField(
         "Message to the holder",
+        id="reject-message",
         validators=[DataRequired("Explain the refusal to the holder."), Length(max=5000)],
     )
+    confirm = SubmitField("Confirm rejection")
+    change = SubmitField("Change the grounds or message")
 
 
 class NoteForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from sqlalchemy import select
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError, NotFound
 from ipr_apps.forms import apply_errors, enum_arg
-from ipr_apps.models import IprType, Role, User, today
+from ipr_apps.models import Application, IprType, Role, User, today
 from ipr_apps.review.forms import (
     NoteForm,
     QueueFilterForm,
@@ -102,12 +104,31 @@ def show(application_id: int):
     return _render_review(application_id)
 
 
-@bp.post("/<int:application_id>/request-info")
-@role_required(Role.REVIEWER)
+def _decision(rule: str):
+    """Register a decision at `rule`: POST decides. A GET (a bookmark, a link to the URL a
+    refused decision was shown at) goes to the review page's decision panel, never a 405."""
+
+    def register(view):
+        @wraps(view)
+        def dispatch(application_id: int):
+            if request.method == "GET":
+                return redirect(
+                    url_for("review.show", application_id=application_id, _anchor="decide")
+                )
+            return view(application_id)
+
+        return bp.route(rule, methods=["GET", "POST"])(role_required(Role.REVIEWER)(dispatch))
+
+    return register
+
+
+@_decision("/<int:application_id>/request-info")
 def request_info(application_id: int):
     form = RequestInfoForm()
-    return _decide_with_form(
-        application_id, form, "info_form",
+    if not form.validate_on_submit():
+        return _render_review(application_id, status=422, info_form=form)
+    return _decide(
+        application_id, "info_form", form,
         lambda: review.request_info(
             current_user, application_id, form.message.data, form.reply_by.data
         ),
@@ -115,8 +136,7 @@ def request_info(application_id: int):
     )  # fmt: skip
 
 
-@bp.post("/<int:application_id>/approve")
-@role_required(Role.REVIEWER)
+@_decision("/<int:application_id>/approve")
 def approve(application_id: int):
     application = _attempt(lambda: review.approve(current_user, application_id), None)
     if application:
@@ -125,12 +145,19 @@ def approve(application_id: int):
     return redirect(url_for("review.show", application_id=application_id))
 
 
-@bp.post("/<int:application_id>/reject")
-@role_required(Role.REVIEWER)
+@_decision("/<int:application_id>/reject")
 def reject(application_id: int):
+    """Validate first, then confirm: a valid form is restated on a confirmation page whose
+    "Confirm rejection" sends the same values with `confirm`; "Change" brings them back."""
     form = RejectForm()
-    return _decide_with_form(
-        application_id, form, "reject_form",
+    if not form.validate_on_submit():
+        return _render_review(application_id, status=422, reject_form=form)
+    if form.change.data:
+        return _render_review(application_id, reject_form=form)
+    if not form.confirm.data:
+        return _confirm_reject(application_id, form)
+    return _decide(
+        application_id, "reject_form", form,
         lambda: review.reject(
             current_user, application_id, form.reason_codes.data, form.message.data
         ),
@@ -138,9 +165,17 @@ def reject(application_id: int):
     )  # fmt: skip
 
 
-def _decide_with_form(application_id: int, form, form_name: str, action, success: str):
-    """Validate, call the service; on any error show the review page with the form's errors."""
-    if form.validate_on_submit() and _attempt(action, success, form):
+def _confirm_reject(application_id: int, form: RejectForm):
+    application = _visible(application_id)
+    if not application.can("reject", current_user):  # decided or released meanwhile
+        flash(f"You can no longer reject {application.reference}.", "warning")
+        return redirect(url_for("review.show", application_id=application_id))
+    return render_template("review/confirm_reject.html", application=application, form=form)
+
+
+def _decide(application_id: int, form_name: str, form, action, success: str):
+    """Call the decision's service; on a refusal show the review page with the form's errors."""
+    if _attempt(action, success, form):
         return redirect(url_for("review.show", application_id=application_id))
     return _render_review(application_id, status=422, **{form_name: form})
 
@@ -179,11 +214,15 @@ def _reviewer_choices() -> list[tuple[int, str]]:
     return [(u.id, f"{u.name} ({u.email})") for u in db.session.execute(stmt).scalars()]
 
 
-def _render_review(application_id: int, status: int = 200, **forms):
+def _visible(application_id: int) -> Application:
     try:
-        application = get_application(current_user, application_id)
+        return get_application(current_user, application_id)
     except NotFound:
         abort(404)
+
+
+def _render_review(application_id: int, status: int = 200, **forms):
+    application = _visible(application_id)
     reassign_form = ReassignForm()
     reassign_form.reviewer_id.choices = _reviewer_choices()
     context = {
@@ -196,5 +235,6 @@ def _render_review(application_id: int, status: int = 200, **forms):
         "reassign_form": reassign_form,
         "days_left": days_left_map([application], today()).get(application.id),
         "documents_editable": False,
+        "documents_inline": True,
     }
     return render_template("review/show.html", **context), status

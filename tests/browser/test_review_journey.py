@@ -1,6 +1,9 @@
 """The review journey in real browsers: two reviewers race for one application, the winner
 asks for information, the holder answers, the reviewer approves, the holder gets the
-recordation, its certificate and the emails.
+recordation, its certificate and the emails. A second journey rejects: the server checks the
+form first, then the reviewer confirms the restated grounds and message (or goes back to
+change them); the review page reads first and keeps the decision panel in reach on a desktop
+(sticky beside the application) and on a phone (after it, with a "Decide" link near the top).
 
 Three browser contexts (two reviewers, one holder) on the live server. The application is
 filed beforehand through the filing and document services, by an app in this process on the
@@ -21,11 +24,12 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from ipr_apps.db import db
-from ipr_apps.models import today
+from ipr_apps.models import Application, RejectReason, Status, today
 from ipr_apps.services import documents, filing, users
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
 from tests.conftest import base_config, make_app
@@ -38,6 +42,10 @@ REVIEWERS = {"reviewer@example.com": "Officer Zhao", "reviewer2@example.com": "O
 REQUEST = "Please attach the renewal certificate of the trademark registration."
 ANSWER = "The renewal certificate is attached; the registration runs until 2031."
 CERT, LICENCE = "trademark-registration.pdf", "business-licence.png"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+GROUNDS = [RejectReason.NOT_RIGHT_HOLDER, RejectReason.FALSE_INFORMATION]
+REFUSAL = "The licence names another company.\nFile again with the holder's own licence."
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +77,13 @@ def submitted(data_app: Flask) -> tuple[int, str, date]:
 
 @pytest.fixture
 def new_page(browser: Browser):
-    """`new_page()` → a page in a fresh context of its own (own cookies), closed afterwards."""
+    """`new_page(viewport=...)` → a page in a fresh context of its own (own cookies), with
+    axe-core loaded into every document, closed afterwards."""
     contexts = []
 
-    def _new_page() -> Page:
-        context = browser.new_context()
+    def _new_page(**options) -> Page:
+        context = browser.new_context(**options)
+        context.add_init_script(script=AXE_SCRIPT)
         contexts.append(context)
         return context.new_page()
 
@@ -105,6 +115,27 @@ def queue_row(page: Page, base: str, reference: str):
     row = page.locator(f'[data-testid="queue-row"][data-reference="{reference}"]')
     expect(row).to_have_count(1)
     return row
+
+
+def serious_axe_violations(page: Page) -> list[str]:
+    """axe-core's serious or critical violations on the page as it is now (frames excluded:
+    a PDF in its viewer is not our markup)."""
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations'], iframes: false})")
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}"
+        for v in found["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def fits_width(page: Page, locator=None) -> bool:
+    """The whole page, or one part of it, fits the viewport's width."""
+    if locator is None:
+        return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = locator.bounding_box()
+    return (
+        box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+    )
 
 
 def emails_to(outbox: Path, address: str, reference: str) -> list[EmailMessage]:
@@ -159,6 +190,7 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     )
 
     # 3. The winner asks the holder for more information: it leaves the queue.
+    page.get_by_test_id("request-info").locator("summary").click()
     page.get_by_label("What the holder must provide").fill(REQUEST)
     page.get_by_role("button", name="Request information", exact=True).click()
     expect(page).to_have_url(review_url)
@@ -225,3 +257,144 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     assert approval_mail["Subject"] == f"{reference} approved: recordation {number}"
     assert f"Recordation number: {number}" in approval_mail.get_content()
     assert f"until {valid_until}" in approval_mail.get_content()
+
+
+def test_reject_is_checked_then_confirmed_on_a_page_that_reads_first(
+    live: LiveServer, new_page, submitted, data_app: Flask, screenshot
+) -> None:
+    base = live.url
+    application_id, reference, _ = submitted
+    review_url = f"{base}/review/{application_id}"
+    reject_url = f"{review_url}/reject"
+    page = new_page(viewport=DESKTOP)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    csp_errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    sign_in(page, base, "reviewer@example.com", "/review/")
+    queue_row(page, base, reference).get_by_role("button", name="Claim", exact=True).click()
+    expect(page).to_have_url(review_url)
+
+    # 1. Desktop: the application and its documents on the left, the decision panel beside it,
+    #    still on screen when the reviewer has scrolled down to the documents.
+    panel = page.get_by_test_id("decision-forms")
+    content = page.get_by_test_id("review-content")
+    expect(page.get_by_test_id("jump-to-decide")).to_be_hidden()
+    assert panel.bounding_box()["x"] > content.bounding_box()["x"] + 400
+    viewers = page.get_by_test_id("document-viewer")
+    expect(viewers).to_have_count(2)
+    image = viewers.locator(f'img[alt$="{LICENCE}"]')
+    image.scroll_into_view_if_needed()
+    expect(image).to_be_visible()
+    page.wait_for_function(
+        "i => i.complete && i.naturalWidth > 0", arg=image.element_handle(), timeout=5000
+    )
+    expect(panel).to_be_in_viewport()
+    pdf_frame = viewers.locator(f'iframe[title$="{CERT}"]')
+    pdf_frame.scroll_into_view_if_needed()
+    expect(panel).to_be_in_viewport()
+    frame_urls = [frame.url for frame in page.frames[1:]]
+    assert any(url.startswith(f"{base}/documents/") for url in frame_urls), frame_urls
+    assert csp_errors == []  # the PDF may be framed here; nothing else was refused
+    screenshot(page, "review-page-desktop")
+    assert serious_axe_violations(page) == []
+
+    # 2. An empty rejection: no "are you sure?" first; the server shows what is missing.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_test_id("reject").locator("summary").click()
+    panel.get_by_role("button", name="Reject", exact=True).click()
+    expect(page).to_have_url(reject_url)
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("Choose at least one ground.")
+    expect(summary).to_contain_text("Explain the refusal to the holder.")
+    expect(panel.locator(".invalid-feedback")).to_have_count(2)
+    expect(page.get_by_test_id("reject-confirmation")).to_have_count(0)
+    assert dialogs == []
+    screenshot(page, "review-reject-errors-desktop")
+    assert serious_axe_violations(page) == []
+    # The address bar now shows the reject URL: opened again, it leads to the decision panel.
+    reopened = page.goto(reject_url)
+    assert reopened is not None and reopened.status == 200
+    expect(page).to_have_url(f"{review_url}#decide")
+    expect(status_badge(page)).to_have_text("Under review")
+
+    # 3. A complete rejection is restated first; "Change" goes back with everything kept.
+    page.get_by_test_id("reject").locator("summary").click()
+    for ground in GROUNDS:
+        panel.get_by_label(ground.label).check()
+    panel.get_by_label("Message to the holder").fill(REFUSAL)
+    panel.get_by_role("button", name="Reject", exact=True).click()
+    confirmation = page.get_by_test_id("reject-confirmation")
+    expect(confirmation).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Reject {reference}?")
+    expect(page.get_by_test_id("confirm-grounds").locator("li")).to_have_text(
+        [ground.label for ground in GROUNDS]
+    )
+    expect(page.get_by_test_id("confirm-message")).to_have_text(REFUSAL)
+    screenshot(page, "review-reject-confirm-desktop")
+    assert serious_axe_violations(page) == []
+    with data_app.app_context():
+        assert db.session.get(Application, application_id).status == Status.UNDER_REVIEW
+        db.session.remove()
+    page.get_by_role("button", name="Change the grounds or message").click()
+    expect(page).to_have_url(f"{reject_url}#decide")
+    for ground in GROUNDS:
+        expect(panel.get_by_label(ground.label)).to_be_checked()
+    expect(panel.get_by_label("Message to the holder")).to_have_value(REFUSAL)
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)
+
+    # 4. Confirmed: rejected with those grounds and that message, the panel gone.
+    panel.get_by_role("button", name="Reject", exact=True).click()
+    page.get_by_role("button", name="Confirm rejection").click()
+    expect(page).to_have_url(review_url)
+    expect(flash(page, "success")).to_have_text(f"{reference} rejected.")
+    expect(status_badge(page)).to_have_text("Rejected")
+    expect(page.get_by_test_id("decision-grounds").locator("li")).to_have_text(
+        [ground.label for ground in GROUNDS]
+    )
+    expect(page.get_by_test_id("decision")).to_contain_text("File again with the holder's")
+    expect(page.get_by_test_id("decision-forms")).to_have_count(0)
+    assert dialogs == []
+    with data_app.app_context():
+        decision = db.session.get(Application, application_id).decision
+        assert decision.reason_codes.split(",") == [ground.value for ground in GROUNDS]
+        assert decision.message.replace("\r\n", "\n") == REFUSAL
+        db.session.remove()
+
+
+def test_on_a_phone_the_decision_panel_follows_the_application(
+    live: LiveServer, new_page, submitted, screenshot
+) -> None:
+    base = live.url
+    application_id = submitted[0]
+    page = new_page(viewport=PHONE)
+    sign_in(page, base, "reviewer@example.com", "/review/")
+    page.goto(f"{base}/review/{application_id}")
+    page.get_by_role("button", name="Claim", exact=True).click()
+    expect(page.get_by_test_id("claimant")).to_be_visible()
+    panel = page.get_by_test_id("decision-forms")
+    documents = page.locator("#documents")
+    assert panel.bounding_box()["y"] > documents.bounding_box()["y"]  # content first
+    expect(panel).not_to_be_in_viewport()
+    # The filed content's tables (filing/_content.html) are another change; the parts of this
+    # page that are the review's own fit the phone.
+    for part in [panel, documents, page.get_by_test_id("jump-to-decide")]:
+        assert fits_width(page, part)
+    screenshot(page, "review-page-phone")
+    page.get_by_test_id("jump-to-decide").click()
+    expect(page).to_have_url(f"{base}/review/{application_id}#decide")
+    expect(panel).to_be_in_viewport()
+    page.get_by_test_id("reject").locator("summary").click()
+    panel.get_by_label(GROUNDS[0].label).check()
+    panel.get_by_label("Message to the holder").fill(REFUSAL)
+    panel.get_by_role("button", name="Reject", exact=True).click()
+    expect(page.get_by_test_id("reject-confirmation")).to_be_visible()
+    assert fits_width(page)
+    screenshot(page, "review-reject-confirm-phone")
+    page.get_by_role("button", name="Change the grounds or message").click()
+    expect(panel).to_be_in_viewport()  # back at the panel, not at the top of a long page
+    expect(panel.get_by_label("Message to the holder")).to_have_value(REFUSAL)
+    assert fits_width(page, panel)
