@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     SelectField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ipr_apps.forms import choices
+from ipr_apps.forms import AppForm, choices
 from ipr_apps.models import IprType, RejectReason
 
 
@@ -24,7 +23,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 # The decision forms share one page, so their fields carry ids of their own.
-class RequestInfoForm(FlaskForm):
+class RequestInfoForm(AppForm):
     message = TextAreaField(
         "What the holder must provide",
         id="info-message",
@@ -38,7 +37,7 @@ class RequestInfoForm(FlaskForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(AppForm):
     """Sent twice: first to be checked and restated, then again with `confirm` to reject."""
 
     reason_codes = CheckboxesField(
@@ -56,7 +55,7 @@ class RejectForm(FlaskForm):
     change = SubmitField("Change the grounds or message")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AppForm):
     body = TextAreaField(
         "Internal note",
         validators=[DataRequired("Write the note."), Length(max=5000)],
@@ -64,11 +63,11 @@ class NoteForm(FlaskForm):
     )
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(AppForm):
     reviewer_id = SelectField("Reassign to", coerce=int)
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(AppForm):
     """GET filters of the queue (no CSRF: they change nothing)."""
 
     class Meta:
