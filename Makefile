@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint format serve migrate clean
+.PHONY: run test lint format serve migrate clean screenshots
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(VENV)/.installed
 ## test: the whole suite (browser tests run when /usr/bin/chromium exists)
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
+
+## screenshots: each demo role's main pages at desktop and phone width, from a running `make run`
+screenshots: $(VENV)/.installed
+	$(BIN)/python -m tests.browser.screenshots http://$(HOST):$(PORT) docs/screenshots
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
