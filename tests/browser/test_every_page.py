@@ -66,14 +66,6 @@ NOT_PAGES: dict[str, str] = {
     "review.reject": "a GET redirects to the review page's decision panel",
 }
 
-# Violations inside third-party markup we cannot change: (endpoint, axe rule, target regex).
-# Swagger UI 5 renders each operation's summary as a <button> that holds the operation's
-# "copy path" button; the summary itself must stay a button (it toggles the operation), so the
-# nested control is Swagger UI's own markup. Only that pair is excused, nothing else on the page.
-THIRD_PARTY_EXCEPTIONS: list[tuple[str, str, str, str]] = [
-    # filled in below once measured
-]
-
 # Pages whose templates other engineers are changing right now (issue 9): (role, endpoint, axe
 # rule or "phone-width") → the reason. The lead empties this table; an entry that no longer
 # fails makes the test fail too, so it cannot linger.
@@ -307,15 +299,9 @@ def _endpoint(app, path: str) -> str:
         return "errors"
 
 
-def _excused(endpoint: str, rule: str, target: str) -> bool:
-    return any(
-        endpoint == e and rule == r and re.fullmatch(pattern, target)
-        for e, r, pattern, _ in THIRD_PARTY_EXCEPTIONS
-    )
-
-
-def _axe_problems(page: Page, endpoint: str) -> list[tuple[str, str]]:
-    """(rule, description) of every serious or critical violation on the page as it is now.
+def _axe_problems(page: Page) -> list[tuple[str, str]]:
+    """(rule, description) of each serious or critical violation (or one of ALSO_FAILING_RULES)
+    on the page as it is now.
 
     axe-core itself is loaded into every page by the context's init script (see the test).
     """
@@ -327,8 +313,6 @@ def _axe_problems(page: Page, endpoint: str) -> list[tuple[str, str]]:
             continue
         for node in violation["nodes"]:
             target = " ".join(str(t) for t in node["target"])
-            if _excused(endpoint, violation["id"], target):
-                continue
             summary = re.sub(r"Fix (any|all) of the following:\s*", "", node["failureSummary"])
             summary = " ".join(summary.split())[:240]
             problems.append((violation["id"], f"({violation['impact']}) {target} — {summary}"))
@@ -355,13 +339,13 @@ def _sign_in(page: Page, base: str, email: str) -> None:
     expect(page.get_by_test_id("nav-user")).to_be_visible()
 
 
-def _check_page(page: Page, base: str, endpoint: str, visit: Visit) -> list[tuple[str, str]]:
+def _check_page(page: Page, base: str, visit: Visit) -> list[tuple[str, str]]:
     """[(rule or "phone-width" or "status", message)] for one page at both widths."""
     page.set_viewport_size(DESKTOP)
     error = _open(page, base, visit)
     if error:
         return [("status", error)]
-    problems = _axe_problems(page, endpoint)
+    problems = _axe_problems(page)
     # The layout at phone width depends on CSS alone (no script reads the width), so resizing
     # the loaded page gives what loading it at that width would, at a fraction of the time.
     page.set_viewport_size(PHONE)
@@ -391,7 +375,7 @@ def test_every_page_is_accessible_and_fits_a_phone(
             _sign_in(page, live.url, ACCOUNTS[role])
         for visit in site["pages"][role]:
             endpoint = _endpoint(site["app"], visit.path)
-            for rule, message in _check_page(page, live.url, endpoint, visit):
+            for rule, message in _check_page(page, live.url, visit):
                 if (role, endpoint, rule) in KNOWN_FAILURES:
                     known_seen.add((endpoint, rule))
                     continue
