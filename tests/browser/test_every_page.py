@@ -66,18 +66,6 @@ NOT_PAGES: dict[str, str] = {
     "review.reject": "a GET redirects to the review page's decision panel",
 }
 
-# Pages whose templates other engineers are changing right now (issue 9): (role, endpoint, axe
-# rule or "phone-width") → the reason. The lead empties this table; an entry that no longer
-# fails makes the test fail too, so it cannot linger.
-KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-    **{
-        (role, "filing.edit", "heading-order"): "templates/filing/edit.html (being changed): the "
-        "goods section's h3 'Legitimate traders' (#traders) follows the h1 with no h2 between"
-        for role in ("holder", "agent")
-    },
-}
-
-
 # --------------------------------------------------------------------------- the pages
 
 
@@ -369,24 +357,18 @@ def test_every_page_is_accessible_and_fits_a_phone(
     # axe-core as bundled by axe-playwright-python, loaded with every page (compiled once).
     context.add_init_script(script=AXE_SCRIPT)
     page = context.new_page()
-    failures, known_seen = [], set()
+    failures = []
     try:
         if ACCOUNTS[role]:
             _sign_in(page, live.url, ACCOUNTS[role])
         for visit in site["pages"][role]:
-            endpoint = _endpoint(site["app"], visit.path)
             for rule, message in _check_page(page, live.url, visit):
-                if (role, endpoint, rule) in KNOWN_FAILURES:
-                    known_seen.add((endpoint, rule))
-                    continue
                 failures.append(f"[{role}] {visit.label} {visit.path}: {rule} {message}")
     finally:
         context.close()
     for line in failures:
         print(line)
-    stale = [key for key in KNOWN_FAILURES if key[0] == role and (key[1], key[2]) not in known_seen]
     assert failures == [], f"{len(failures)} problem(s):\n" + "\n".join(failures)
-    assert stale == [], f"KNOWN_FAILURES entries that no longer fail, remove them: {stale}"
 
 
 def test_every_page_endpoint_is_visited(site: dict) -> None:
