@@ -101,7 +101,12 @@ def app(config) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _app_context(request) -> Iterator[None]:
-    """Every test that uses the app runs inside its context and leaves empty tables behind."""
+    """Every test that uses the app runs inside its context and leaves empty tables behind.
+
+    No test starts inside an app context left pushed by another (a session fixture that yields
+    inside one would make later tests, e.g. the CLI's, run against the wrong database).
+    """
+    assert not has_app_context(), "an app context leaked from an earlier test or fixture"
     if "app" not in request.fixturenames:
         yield
         return

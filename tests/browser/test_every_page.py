@@ -235,9 +235,11 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
         for role, email in ACCOUNTS.items():
             if email is not None:
                 pages[role] = _role_pages(role, users[email], applications, user_ids)
-        yield {"app": app, "pages": pages}
         db.session.remove()
         db.engine.dispose()
+    # Yielded outside the app context: a context left pushed for the session would leak into
+    # every later test (the CLI tests would run against the live server's database).
+    yield {"app": app, "pages": pages}
 
 
 # --------------------------------------------------------------------------- the checks
