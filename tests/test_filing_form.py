@@ -91,9 +91,7 @@ def test_a_draft_answer_is_not_shown_to_customs(client, info_requested, make_use
     assert "Half-written thoughts" not in html
 
 
-def test_resubmitting_without_an_answer_is_listed_with_the_other_problems(
-    client, info_requested
-):
+def test_resubmitting_without_an_answer_is_listed_with_the_other_problems(client, info_requested):
     data = _full_form(info_requested, action="submit", response="")
     data["goods-0-hs_code"] = "85AB"
     html = client.post(f"/applications/{info_requested.id}/edit", data=data).get_data(True)

@@ -9,7 +9,7 @@ from ipr_apps.models import Application, Role, Status
 from ipr_apps.services import filing
 from ipr_apps.services.content import holder_dict
 from tests.factories import add_required_documents, complete_payload, grant_mandate
-from tests.pages import invalid_fields, summary_links
+from tests.pages import invalid_fields
 
 
 def _form_data(payload: dict | None = None, **extra) -> dict:
