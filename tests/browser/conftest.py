@@ -22,6 +22,15 @@ from tests.live import live_server as serve_live
 HERE = Path(__file__).resolve().parent
 SCREENSHOT_DIR = PROJECT_ROOT / "test-artifacts" / "screenshots"
 
+# The demo accounts seed-demo creates, one per role ("anonymous": not signed in).
+DEMO_ACCOUNTS = {
+    "anonymous": None,
+    "holder": "holder@example.com",
+    "agent": "agent@example.com",
+    "reviewer": "reviewer@example.com",
+    "admin": "admin@example.com",
+}
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

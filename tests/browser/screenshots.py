@@ -18,21 +18,15 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_ACCOUNTS
 
-PASSWORD = "ipr-demo-2026!"
 # name: (viewport, the most of the page's height saved)
 WIDTHS = {
     "desktop": ({"width": 1280, "height": 900}, 2400),
     "phone": ({"width": 390, "height": 844}, 844 * 3),
 }
-ACCOUNTS = {
-    "anonymous": None,
-    "holder": "holder@example.com",
-    "agent": "agent@example.com",
-    "reviewer": "reviewer@example.com",
-    "admin": "admin@example.com",
-}
+ACCOUNTS = DEMO_ACCOUNTS
 
 
 def first_link(page: Page, pattern: str) -> str | None:

@@ -26,23 +26,18 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
+from tests.browser.conftest import DEMO_ACCOUNTS
 from tests.live import LiveServer
 from tests.test_route_protection import ACCESS, PUBLIC, TOKEN
 
-PASSWORD = "ipr-demo-2026!"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 # Lesser-impact rules that fail all the same: issue 9 names them (a skipped heading level loses
 # screen-reader users in a long form; an empty header leaves a column unnamed).
 ALSO_FAILING_RULES = frozenset({"heading-order", "empty-table-header"})
-ACCOUNTS = {
-    "anonymous": None,
-    "holder": "holder@example.com",
-    "agent": "agent@example.com",
-    "reviewer": "reviewer@example.com",
-    "admin": "admin@example.com",
-}
+ACCOUNTS = DEMO_ACCOUNTS
 ACCESS_ROLE = {"holder": "holder", "agent": "holder", "reviewer": "reviewer", "admin": "admin"}
 NO_SUCH_ID = 999_999_999
 SWAGGER_READY = ".swagger-ui .opblock"

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "ipr-demo-2026!"
+from ipr_apps.services.demo import DEMO_PASSWORD
+
 SECOND_HOLDER = "holder2@example.com"
 
 NEW_HOLDER = {

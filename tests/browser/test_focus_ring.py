@@ -13,7 +13,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-PASSWORD = "ipr-demo-2026!"
+from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
+
 MAX_TABS = 60
 
 FOCUS_JS = """() => {
