@@ -6,22 +6,29 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test lint format serve migrate clean screenshots
+.PHONY: run worker test lint format serve migrate clean screenshots
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-## run: install, migrate the SQLite database, seed demo data, start the dev server
+## run: install, migrate the SQLite database, seed demo data, start the job worker and the
+## dev server (Ctrl-C stops both)
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	@echo "Demo accounts:"
 	@$(BIN)/flask ipr seed-demo
 	@echo ""
-	@echo "  ipr_apps is starting at  http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
+	@echo "  ipr_apps is starting at  http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the worker)"
 	@echo ""
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@$(BIN)/flask ipr worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## worker: the job queue's worker alone (production: see the systemd unit in the README)
+worker: $(VENV)/.installed
+	$(BIN)/flask ipr worker
 
 ## test: the whole suite (browser tests run when /usr/bin/chromium exists)
 test: $(VENV)/.installed

@@ -28,10 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)
-    from ipr_apps import cli, web
+    from ipr_apps import cli, tasks, web
 
     web.init_app(app)
     cli.init_app(app)
+    tasks.init_app(app)
     if app.config["PROXY_FIX_X_FOR"]:
         count = int(app.config["PROXY_FIX_X_FOR"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import ExitStack
 from functools import partial
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ipr_apps.errors import DomainError, ValidationError
@@ -189,3 +190,28 @@ def import_recordations_command(file: str) -> None:
             progress.close()
     noun = "recordation" if result.imported == 1 else "recordations"
     click.echo(f"Imported {result.imported:,} {noun}; skipped {result.skipped:,} already present.")
+
+
+@ipr.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Tasks run at the same time.")
+@click.option(
+    "--max-delay", default=1.0, show_default=True, help="Longest pause (s) between polls."
+)
+def worker_command(threads: int, max_delay: float) -> None:
+    """Run the job queue's worker: e-mail delivery, nightly and long jobs, until stopped."""
+    _require_schema()
+    from ipr_apps.tasks import huey
+
+    if huey.immediate:
+        raise click.ClickException("JOBS_IMMEDIATE is set: tasks run in the caller, no worker.")
+    storage = (
+        "Redis" if current_app.config.get("REDIS_URL") else current_app.config["JOBS_DATABASE"]
+    )
+    click.echo(f"Worker started ({threads} threads, queue: {storage}); Ctrl-C stops it.")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    consumer = huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=True, max_delay=max_delay
+    )
+    consumer.run()

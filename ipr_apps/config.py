@@ -39,6 +39,8 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "IPR Customs Recordation <no-reply@ipr.example>"
     MAIL_TIMEOUT = 10  # seconds
+    REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
+    JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed
     DOMESTIC_COUNTRY = "CN"  # statistics: holders from this country count as domestic
 
 
@@ -62,6 +64,7 @@ def _fill_derived(app: Flask) -> None:
     )
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("OUTBOX_FOLDER", str(instance / "outbox"))
+    app.config.setdefault("JOBS_DATABASE", str(instance / "jobs.sqlite3"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
 

@@ -52,13 +52,25 @@ def unit_of_work() -> Iterator[Session]:
         yield session
         session.commit()
     except StaleDataError as exc:
+        session.info.pop(AFTER_COMMIT, None)
         session.rollback()
         raise ConflictError(
             "Someone else changed this application at the same moment; reload and try again."
         ) from exc
     except BaseException:
+        session.info.pop(AFTER_COMMIT, None)
         session.rollback()
         raise
+    for callback in session.info.pop(AFTER_COMMIT, {}):
+        callback()
+
+
+AFTER_COMMIT = "ipr_after_commit"
+
+
+def after_commit(session: Session, callback) -> None:
+    """Run `callback` once after the unit of work commits (never after a rollback)."""
+    session.info.setdefault(AFTER_COMMIT, {})[callback] = None
 
 
 def next_counter_value(session: Session, scope: str) -> int:

@@ -1,4 +1,5 @@
-"""Outgoing email: through SMTP when MAIL_SERVER is set, else as .eml files in the outbox."""
+"""Sending one e-mail: through SMTP when MAIL_SERVER is set, else as an .eml file in the
+OUTBOX_FOLDER. services.outbox decides when (after commit, with retries)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import os
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -34,20 +35,15 @@ def compose(to: list[str], subject: str, body: str) -> EmailMessage:
     return message
 
 
-def deliver(messages: Iterable[EmailMessage]) -> None:
-    """Send `messages`; called after commit. Failures are logged, never raised: the change
-    they announce is already committed and the in-app notification exists."""
-    messages = list(messages)
-    if not messages:
-        return
+def send(message: EmailMessage) -> None:
+    """Send one message through SMTP, or write it as an .eml file when no server is set.
+    Raises on any failure: the outbox keeps the message and tries again later."""
     config = current_app.config
-    try:
-        if config.get("MAIL_SERVER"):
-            _send_smtp(messages, config)
-        else:
-            _write_outbox(messages, Path(config["OUTBOX_FOLDER"]))
-    except Exception:  # any failure at all must not undo the caller's committed work
-        log.exception("Could not deliver %d email(s)", len(messages))
+    if config.get("MAIL_SERVER"):
+        with _connect(config) as smtp:
+            smtp.send_message(message)
+    else:
+        _write_outbox([message], Path(config["OUTBOX_FOLDER"]))
 
 
 def _connect(config: Mapping) -> smtplib.SMTP:
@@ -69,16 +65,6 @@ def _connect(config: Mapping) -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
-
-
-def _send_smtp(messages: list[EmailMessage], config: Mapping) -> None:
-    with _connect(config) as smtp:
-        for message in messages:
-            try:
-                smtp.send_message(message)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
-                # One refused address must not hold back the others' mail.
-                log.exception("SMTP server refused the email to %s", message["To"])
 
 
 def _write_outbox(messages: list[EmailMessage], folder: Path) -> None:

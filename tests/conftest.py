@@ -31,6 +31,10 @@ def base_config(tmp_dir, database_url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "OUTBOX_FOLDER": str(tmp_dir / "outbox"),
+        # Tasks run at once in the caller (Huey's immediate mode, in-memory queue); the tests
+        # of the queue itself use a real storage and worker.
+        "JOBS_IMMEDIATE": True,
+        "JOBS_DATABASE": str(tmp_dir / "jobs.sqlite3"),
     }
 
 

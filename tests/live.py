@@ -297,8 +297,21 @@ def live_server(
             stdout=log,
             stderr=log,
         )
+    worker = start_worker(full_env, instance / "worker.log")
     try:
         _wait_until_serving(process, f"{base_url}/auth/login", log_path)
         yield LiveServer(base_url, instance, database_url, log_path, full_env)
     finally:
         _stop(process)
+        _stop(worker)
+
+
+def start_worker(env: Mapping[str, str], log_path: Path) -> subprocess.Popen:
+    """The job queue's worker (`flask ipr worker`) on the server's database and queue, as
+    `make run` starts it beside the web server (e-mail is delivered by it)."""
+    command = [sys.executable, "-m", "flask", "--app", "app", "ipr", "worker", "--max-delay", "0.5"]
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=dict(env), stdin=subprocess.DEVNULL,
+            stdout=log, stderr=log,
+        )  # fmt: skip

@@ -1,9 +1,8 @@
-"""Email delivery: through a real local SMTP server (aiosmtpd), into the file outbox, and
-failures logged rather than raised."""
+"""Sending one e-mail: through a real local SMTP server (aiosmtpd) or into the .eml folder;
+every failure is raised, so the outbox (tests/test_outbox.py) keeps the message and retries."""
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import socket
 from email import message_from_bytes, policy
@@ -62,18 +61,13 @@ def smtp(app, monkeypatch):
         controller.stop()
 
 
-def _mail_errors(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "ipr_apps.mail" and r.levelno >= logging.ERROR]
-
-
 def test_notification_email_reaches_the_smtp_server(app, smtp, make_user, make_application):
     inbox = smtp()
     holder = make_user(Role.HOLDER)
     application = make_application(holder, "submitted")
     subject = f"Information requested on {application.reference}"
-    with unit_of_work():
-        outgoing = notifications.notify_holder(application, subject, "Send the certificate.")
-    mail.deliver(outgoing)
+    with unit_of_work():  # queued in the transaction, delivered after commit
+        notifications.notify_holder(application, subject, "Send the certificate.")
 
     [(envelope_from, envelope_to, message)] = inbox.received
     assert envelope_from == "no-reply@ipr.example" and envelope_to == [holder.email]
@@ -95,42 +89,33 @@ def test_smtp_login_uses_the_configured_credentials(app, smtp, monkeypatch):
     inbox = smtp(authenticator=authenticator, auth_require_tls=False)
     monkeypatch.setitem(app.config, "MAIL_USERNAME", "mailer")
     monkeypatch.setitem(app.config, "MAIL_PASSWORD", 123456)  # as IPR_MAIL_PASSWORD parses
-    mail.deliver([mail.compose(["a@example.com"], "Hello", "Body")])
+    mail.send(mail.compose(["a@example.com"], "Hello", "Body"))
     assert logins == [(b"mailer", b"123456")]
     assert [to for _, to, _ in inbox.received] == [["a@example.com"]]
 
 
-def test_a_refused_recipient_does_not_hold_back_the_others(app, smtp, caplog):
+def test_a_refused_recipient_is_raised(app, smtp):
     inbox = smtp()
-    mail.deliver(
-        [
-            mail.compose(["refused@example.com"], "One", "Body"),
-            mail.compose(["ok@example.com"], "Two", "Body"),
-        ]
-    )
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        mail.send(mail.compose(["refused@example.com"], "One", "Body"))
+    mail.send(mail.compose(["ok@example.com"], "Two", "Body"))
     assert [message["Subject"] for _, _, message in inbox.received] == ["Two"]
-    [error] = _mail_errors(caplog)
-    assert error.exc_info[0] is smtplib.SMTPRecipientsRefused
 
 
-def test_unreachable_server_is_logged_not_raised(app, monkeypatch, caplog):
+def test_unreachable_server_is_raised(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())  # nobody listens there
     monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 2)
-    mail.deliver([mail.compose(["a@example.com"], "Hello", "Body")])
-    [error] = _mail_errors(caplog)
-    assert issubclass(error.exc_info[0], ConnectionRefusedError)
+    with pytest.raises(ConnectionRefusedError):
+        mail.send(mail.compose(["a@example.com"], "Hello", "Body"))
 
 
-def test_starttls_refused_by_the_server_is_logged_and_the_socket_closed(
-    app, smtp, monkeypatch, caplog
-):
+def test_starttls_refused_by_the_server_is_raised_and_the_socket_closed(app, smtp, monkeypatch):
     inbox = smtp()  # this server offers no STARTTLS
     monkeypatch.setitem(app.config, "MAIL_USE_TLS", True)
-    mail.deliver([mail.compose(["a@example.com"], "Hello", "Body")])
+    with pytest.raises(smtplib.SMTPNotSupportedError):
+        mail.send(mail.compose(["a@example.com"], "Hello", "Body"))
     assert inbox.received == []
-    [error] = _mail_errors(caplog)
-    assert error.exc_info[0] is smtplib.SMTPNotSupportedError
     # An unclosed socket would surface as a ResourceWarning, which fails this suite.
 
 
@@ -138,12 +123,8 @@ def test_without_a_server_each_email_is_an_eml_file_in_the_outbox(app, monkeypat
     outbox = tmp_path / "not-yet" / "outbox"
     monkeypatch.setitem(app.config, "MAIL_SERVER", None)
     monkeypatch.setitem(app.config, "OUTBOX_FOLDER", str(outbox))
-    mail.deliver(
-        [
-            mail.compose(["a@example.com"], "First", "Über IPR-2026-000001"),
-            mail.compose(["b@example.com", "c@example.com"], "Second", "Body"),
-        ]
-    )
+    mail.send(mail.compose(["a@example.com"], "First", "Über IPR-2026-000001"))
+    mail.send(mail.compose(["b@example.com", "c@example.com"], "Second", "Body"))
     files = sorted(outbox.iterdir())
     assert [f.suffix for f in files] == [".eml", ".eml"]  # and no partial files left
     first, second = (message_from_bytes(f.read_bytes(), policy=policy.default) for f in files)
@@ -155,18 +136,10 @@ def test_without_a_server_each_email_is_an_eml_file_in_the_outbox(app, monkeypat
     assert b"\r\n" in files[0].read_bytes()  # RFC 5322 line endings
 
 
-def test_an_outbox_that_cannot_be_written_is_logged_not_raised(app, monkeypatch, tmp_path, caplog):
+def test_an_outbox_folder_that_cannot_be_written_is_raised(app, monkeypatch, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setitem(app.config, "MAIL_SERVER", None)
     monkeypatch.setitem(app.config, "OUTBOX_FOLDER", str(blocker / "outbox"))
-    mail.deliver([mail.compose(["a@example.com"], "Hello", "Body")])
-    [error] = _mail_errors(caplog)
-    assert issubclass(error.exc_info[0], OSError)
-
-
-def test_nothing_to_send_touches_nothing(app, monkeypatch, tmp_path):
-    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
-    monkeypatch.setitem(app.config, "OUTBOX_FOLDER", str(tmp_path / "outbox"))
-    mail.deliver([])
-    assert not (tmp_path / "outbox").exists()
+    with pytest.raises(OSError):
+        mail.send(mail.compose(["a@example.com"], "Hello", "Body"))

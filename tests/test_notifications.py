@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
-from ipr_apps.models import Application, Notification, Role, User
+from ipr_apps.models import Application, Notification, OutboxMessage, Role, User
 from ipr_apps.services import filing, notifications, review
 from tests.factories import (
     add_required_documents,
@@ -30,9 +30,16 @@ def _colleague(of: User, active: bool = True) -> User:
     return user
 
 
-def _notify(application, subject: str = "Decision", body: str = "Approved."):
+def _notify(application, subject: str = "Decision", body: str = "Approved.") -> list:
+    """Notify in a transaction of its own; the e-mails it queued (outbox rows)."""
+    before = {m.id for m in _mail()}
     with unit_of_work():
-        return notifications.notify_holder(application, subject, body)
+        notifications.notify_holder(application, subject, body)
+    return [m for m in _mail() if m.id not in before]
+
+
+def _mail() -> list[OutboxMessage]:
+    return list(db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
 
 
 def _application_of(user: User) -> Application:
@@ -64,7 +71,7 @@ def test_holder_and_filing_agency_users_are_told_once_each_inactive_skipped(make
 
     expected = {holder.id, colleague.id, agent.id}
     assert sorted(n.user_id for n in _rows()) == sorted(expected)
-    assert sorted(str(m["To"]) for m in outgoing) == sorted(
+    assert sorted(m.to_address for m in outgoing) == sorted(
         db.session.get(User, i).email for i in expected
     )
     assert {retired.id, stranger.id}.isdisjoint(n.user_id for n in _rows())
@@ -82,17 +89,17 @@ def test_nothing_is_kept_when_the_callers_transaction_fails(application):
     with pytest.raises(RuntimeError), unit_of_work():
         notifications.notify_holder(application, "Decision", "Approved.")
         raise RuntimeError("the state change failed")
-    assert _rows() == []
+    assert _rows() == [] and _mail() == []
 
 
 def test_email_names_the_application_and_links_to_it(holder, application, app):
     [message] = _notify(application, body="Please send the certificate.")
-    text = message.get_content()
+    text = message.body
     assert application.reference in text and "Please send the certificate." in text
     assert f"\nOpen it: /applications/{application.id}\n" in text  # no request: a path
     with app.test_request_context(base_url="https://ipr.example"):
         [message] = _notify(application)
-    assert f"https://ipr.example/applications/{application.id}" in message.get_content()
+    assert f"https://ipr.example/applications/{application.id}" in message.body
 
 
 def test_unread_count_and_newest_first_pages(holder, application):

@@ -78,6 +78,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.activate_user": ADMIN,
     "admin.holidays": ADMIN,
     "admin.delete_holiday": ADMIN,
+    "admin.mail_list": ADMIN,
+    "admin.mail_retry": ADMIN,
     "notifications.index": SIGNED_IN,
     "notifications.read": SIGNED_IN,
     "notifications.read_all": SIGNED_IN,
@@ -111,6 +113,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "document_id": 0,  # no such document: allowed roles get 404 from the service
         "day": "2000-01-01",  # not in the holiday calendar: admins are told so
         "notification_id": 0,  # no such notification: allowed roles get 404
+        "message_id": 0,  # no such e-mail: admins get 404
         "fmt": "csv",
         "name": "approvals",
     }

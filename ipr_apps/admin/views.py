@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from ipr_apps.admin.forms import StaffUserForm
 from ipr_apps.db import db
-from ipr_apps.errors import DomainError
+from ipr_apps.errors import DomainError, NotFound
 from ipr_apps.forms import apply_errors, enum_arg
-from ipr_apps.models import Role, User
+from ipr_apps.models import MailStatus, Role, User
 from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
-from ipr_apps.services import listings, users
+from ipr_apps.services import listings, outbox, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -81,3 +81,26 @@ def activate_user(user_id: int):
 
 
 from ipr_apps.admin import calendar as _calendar  # noqa: E402,F401  (registers its routes on bp)
+
+
+@bp.get("/mail")
+@role_required(Role.ADMIN)
+def mail_list():
+    """The e-mail outbox: what is waiting, sent or failed, with a retry for failures."""
+    status = enum_arg(MailStatus, request.args.get("status"))
+    size = current_app.config["PAGE_SIZE"]
+    page = outbox.page(status, request.args.get("cursor"), size)
+    return render_template(
+        "admin/mail.html", page=page, status=status, counts=outbox.counts(), MailStatus=MailStatus
+    )
+
+
+@bp.post("/mail/<int:message_id>/retry")
+@role_required(Role.ADMIN)
+def mail_retry(message_id: int):
+    try:
+        message = outbox.retry(current_user, message_id)
+    except NotFound:
+        abort(404)
+    flash(f"The e-mail to {message.to_address} is queued again.", "success")
+    return redirect(url_for("admin.mail_list", status=request.args.get("status")))

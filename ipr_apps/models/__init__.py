@@ -15,6 +15,7 @@ from ipr_apps.models.children import (
 from ipr_apps.models.counters import Counter
 from ipr_apps.models.documents import DocType, Document
 from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
+from ipr_apps.models.outbox import MailStatus, OutboxMessage
 from ipr_apps.models.recordations import Recordation, RecordationStatus
 from ipr_apps.models.review import (
     Decision,
@@ -45,9 +46,11 @@ __all__ = [
     "IpRight",
     "IprType",
     "Licensee",
+    "MailStatus",
     "Notification",
     "OrgKind",
     "Organisation",
+    "OutboxMessage",
     "Outcome",
     "Port",
     "PortDirection",

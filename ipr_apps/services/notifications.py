@@ -1,18 +1,16 @@
-"""Telling holders about their applications: in-app notifications, and the emails that go
-out after the caller's transaction commits."""
+"""Telling holders about their applications: in-app notifications, and e-mails queued in the
+outbox in the same transaction (delivered by a task after commit)."""
 
 from __future__ import annotations
-
-from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select, update
 
-from ipr_apps import mail
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import Application, Notification, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services import outbox
 
 SIGNATURE = (
     "IPR Customs Recordation\n"
@@ -20,19 +18,14 @@ SIGNATURE = (
 )
 
 
-def notify_holder(application: Application, subject: str, body: str) -> list[EmailMessage]:
-    """Add a notification for every active user of the holder (and of the filing agency)
-    inside the caller's transaction; return the emails for the caller to deliver after
-    commit. Never commits."""
-    recipients = recipients_of(application)
-    db.session.add_all(
-        Notification(user_id=user.id, application_id=application.id, subject=subject, body=body)
-        for user in recipients
-    )
-    return [
-        mail.compose([user.email], subject, _email_text(application, user, body))
-        for user in recipients
-    ]
+def notify_holder(application: Application, subject: str, body: str) -> None:
+    """Add a notification and queue an e-mail for every active user of the holder (and of
+    the filing agency) inside the caller's transaction. Never commits."""
+    for user in recipients_of(application):
+        db.session.add(
+            Notification(user_id=user.id, application_id=application.id, subject=subject, body=body)
+        )
+        outbox.queue(user.email, subject, _email_text(application, user, body))
 
 
 def recipients_of(application: Application) -> list[User]:

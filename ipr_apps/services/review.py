@@ -11,7 +11,6 @@ from datetime import date
 
 from sqlalchemy import select, update
 
-from ipr_apps import mail
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from ipr_apps.models import (
@@ -160,14 +159,13 @@ def request_info(
         application.status = transition.target
         application.claimed_by_id = application.claimed_at = None
         audit.record(application, Action.REQUEST_INFO.value, Status.UNDER_REVIEW, actor, message)
-        outgoing = notifications.notify_holder(
+        notifications.notify_holder(
             application,
             f"Customs need more information on {application.reference}",
             f"Customs ask for more information on {application.reference} "
             f"({application.right_title}) by {reply_by.isoformat()}:\n\n{message}\n\n"
             "Answer and resubmit the application; the 30-working-day clock is paused until then.",
         )
-    mail.deliver(outgoing)
     return application
 
 
@@ -187,14 +185,13 @@ def approve(actor: User, application_id: int) -> Application:
         recordation = recordations.create_for(application, decided_on)
         note = f"Recordation {recordation.number}, valid until {recordation.valid_until}"
         audit.record(application, Action.APPROVE.value, Status.UNDER_REVIEW, actor, note)
-        outgoing = notifications.notify_holder(
+        notifications.notify_holder(
             application,
             f"{application.reference} approved: recordation {recordation.number}",
             f"Customs approved {application.reference} ({application.right_title}).\n\n"
             f"Recordation number: {recordation.number}\nValid from {recordation.valid_from} "
             f"until {recordation.valid_until}.",
         )
-    mail.deliver(outgoing)
     return application
 
 
@@ -210,13 +207,12 @@ def reject(actor: User, application_id: int, reason_codes: list[str], message: s
         decision.message = message
         audit.record(application, Action.REJECT.value, Status.UNDER_REVIEW, actor, message)
         reasons = "\n".join(f"- {RejectReason(c).label}" for c in codes)
-        outgoing = notifications.notify_holder(
+        notifications.notify_holder(
             application,
             f"{application.reference} rejected",
             f"Customs rejected {application.reference} ({application.right_title}).\n\n"
             f"Grounds:\n{reasons}\n\n{message}\n\nYou may revise and file a new application.",
         )
-    mail.deliver(outgoing)
     return application
 
 

@@ -167,6 +167,7 @@ def _staff_pages(role: str, visible, user_ids: dict[str, int]) -> list[Visit]:
             Visit("accounts", "/admin/users"),
             Visit("new account", "/admin/users/new"),
             Visit("holidays", f"/admin/holidays?year={HOLIDAY_YEAR}"),
+            Visit("e-mail", "/admin/mail"),
             Visit("deactivate", deactivate),
             Visit("API reference", "/api/v1/docs/", wait_for=SWAGGER_READY),
         ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email import policy
@@ -138,14 +139,22 @@ def fits_width(page: Page, locator=None) -> bool:
     )
 
 
-def emails_to(outbox: Path, address: str, reference: str) -> list[EmailMessage]:
+def emails_to(
+    outbox: Path, address: str, reference: str, expected: int, timeout: float = 15
+) -> list[EmailMessage]:
+    """The e-mails the worker delivered, waiting until `expected` have arrived (the worker
+    sends them after the reviewer's request has already been answered)."""
     parser = BytesParser(policy=policy.default)
-    found = []
-    for path in sorted(outbox.glob("*.eml")):
-        message = parser.parsebytes(path.read_bytes())
-        if message["To"] == address and reference in message["Subject"]:
-            found.append(message)
-    return found
+    deadline = time.monotonic() + timeout
+    while True:
+        found = []
+        for path in sorted(outbox.glob("*.eml")):
+            message = parser.parsebytes(path.read_bytes())
+            if message["To"] == address and reference in message["Subject"]:
+                found.append(message)
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def test_two_reviewers_race_then_request_info_answer_and_approve(
@@ -251,7 +260,7 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     screenshot(holder, "certificate")
 
     # 7. The server's outbox holds both emails to the holder.
-    request_mail, approval_mail = emails_to(live.outbox, HOLDER, reference)
+    request_mail, approval_mail = emails_to(live.outbox, HOLDER, reference, expected=2)
     assert request_mail["Subject"] == f"Customs need more information on {reference}"
     assert REQUEST in request_mail.get_content()
     assert approval_mail["Subject"] == f"{reference} approved: recordation {number}"
