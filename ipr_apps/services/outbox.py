@@ -5,7 +5,9 @@ after 1 min, 5 min, 30 min and 2 h before a message is marked failed."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from ipr_apps import mail
@@ -14,9 +16,13 @@ from ipr_apps.errors import NotFound, PermissionDenied
 from ipr_apps.models import MailStatus, OutboxMessage, Role, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
 
+# The waits after each failed attempt; the config's MAIL_RETRY_SECONDS (a list) overrides them.
 RETRY_DELAYS = (
-    timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
-)  # fmt: skip
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claim older than this belongs to a worker that died while sending: the message goes back
 # to pending (it may then be sent twice, never lost).
@@ -32,11 +38,16 @@ def queue(to: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
-def _start_delivery() -> None:
+def _start_delivery(delay: float | None = None) -> None:
     from ipr_apps.tasks import enqueue
     from ipr_apps.tasks.outbox import deliver
 
-    enqueue(deliver)
+    enqueue(deliver, delay=delay)
+
+
+def retry_delays() -> tuple[timedelta, ...]:
+    seconds = current_app.config.get("MAIL_RETRY_SECONDS")
+    return tuple(timedelta(seconds=s) for s in seconds) if seconds else RETRY_DELAYS
 
 
 def deliver_due(limit: int = BATCH) -> int:
@@ -76,13 +87,17 @@ def _send(message_id: int) -> bool:
 
 
 def _schedule_retry(message: OutboxMessage, error: Exception) -> None:
-    with unit_of_work():
+    delays = retry_delays()
+    with unit_of_work() as session:
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
+        if message.attempts > len(delays):
             message.status = MailStatus.FAILED
         else:
             message.status = MailStatus.PENDING
-            message.next_attempt_at = utcnow() + RETRY_DELAYS[message.attempts - 1]
+            delay = delays[message.attempts - 1]
+            message.next_attempt_at = utcnow() + delay
+            # A delayed task for the exact moment; the minutely sweep is the safety net.
+            after_commit(session, partial(_start_delivery, delay.total_seconds()))
 
 
 def release_stale() -> int:

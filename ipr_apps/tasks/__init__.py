@@ -67,14 +67,18 @@ def periodic(validate_datetime, **options):
     return lambda fn: huey.periodic_task(validate_datetime, **options)(in_app_context(fn))
 
 
-def enqueue(task_fn, *args, **kwargs) -> None:
-    """Start a task after a commit: inline when the app runs tasks immediately (tests), else
-    on the queue. A queue that is down must not fail the user's request: the periodic sweeps
-    pick the work up later."""
+def enqueue(task_fn, *args, delay: float | None = None, **kwargs) -> None:
+    """Start a task after a commit: inline when the app runs tasks immediately (tests; a
+    delayed task is then left to the test, which moves the clock), else on the queue. A queue
+    that is down must not fail the user's request: the periodic sweeps pick the work up."""
     if current_app.config["JOBS_IMMEDIATE"]:
-        task_fn.call_local(*args, **kwargs)
+        if delay is None:
+            task_fn.call_local(*args, **kwargs)
         return
     try:
-        task_fn(*args, **kwargs)
+        if delay is None:
+            task_fn(*args, **kwargs)
+        else:
+            task_fn.schedule(args=args, kwargs=kwargs, delay=delay)
     except Exception:
         log.exception("Could not enqueue %s", getattr(task_fn, "name", task_fn))
