@@ -1,0 +1,42 @@
+"""Periodic jobs (times in UTC; China is UTC+8): the nightly clean-up at 18:30 (02:30 in
+Beijing, the quietest hour) and the reviewers' digest at 00:00 (08:00 in Beijing, when the
+UTC date the app counts working days by turns over)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from ipr_apps.models import today
+from ipr_apps.services import digest, maintenance
+from ipr_apps.tasks import crontab, huey, periodic
+
+log = logging.getLogger(__name__)
+
+
+@periodic(crontab(minute="30", hour="18"))
+def nightly_cleanup() -> dict[str, int]:
+    counts = maintenance.clean_up()
+    log.info("Nightly clean-up removed: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+@periodic(crontab(minute="0", hour="0"), retries=3, retry_delay=600)
+def reviewer_digest() -> int:
+    """Every worker's scheduler starts periodic jobs, so the day's first run takes a mark in the
+    shared job storage and the others stop: a second digest would be a duplicate e-mail. A run
+    that fails gives the mark back, so its retry (10 minutes later) can send."""
+    day = today()
+    mark = f"reviewer-digest:{day}"
+    if not huey.put_if_empty(mark, 1):
+        log.info("Reviewer digest for %s already started by another run", day)
+        return 0
+    try:
+        sent = digest.send_digests()
+    except Exception:
+        huey.delete(mark)
+        raise
+    for back in range(1, 8):  # earlier marks are no longer needed
+        huey.delete(f"reviewer-digest:{day - timedelta(days=back)}")
+    log.info("Reviewer digest for %s: %d e-mails queued", day, sent)
+    return sent
