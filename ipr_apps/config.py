@@ -39,6 +39,7 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "IPR Customs Recordation <no-reply@ipr.example>"
     MAIL_TIMEOUT = 10  # seconds
+    PUBLIC_URL = None  # e.g. https://ipr.example.gov: absolute links in the worker's e-mails
     MAIL_RETRY_SECONDS = None  # e.g. [60, 300, 1800, 7200] (the default schedule)
     REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
     JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed

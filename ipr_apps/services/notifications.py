@@ -3,9 +3,9 @@ outbox in the same transaction (delivered by a task after commit)."""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select, update
 
+from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import Application, Notification, User, utcnow
@@ -40,19 +40,12 @@ def recipients_of(application: Application) -> list[User]:
 
 
 def _email_text(application: Application, user: User, body: str) -> str:
+    link = emails.link("filing.show", application_id=application.id)
     return (
         f"Dear {user.name},\n\n{body}\n\n"
         f"Application: {application.reference} ({application.right_title})\n"
-        f"Open it: {application_link(application.id)}\n\n-- \n{SIGNATURE}\n"
+        f"Open it: {link}\n\n-- \n{SIGNATURE}\n"
     )
-
-
-def application_link(application_id: int) -> str:
-    """An absolute URL when the host is known (a request, or SERVER_NAME), else the path."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for("filing.show", application_id=application_id, _external=True)
-    adapter = current_app.url_map.bind("localhost")
-    return adapter.build("filing.show", {"application_id": application_id})
 
 
 def unread_count(user: User) -> int:
