@@ -80,11 +80,18 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.delete_holiday": ADMIN,
     "admin.mail_list": ADMIN,
     "admin.mail_retry": ADMIN,
+    "admin.job_list": ADMIN,
+    "admin.job_import": ADMIN,
+    "admin.job_show": ADMIN,
+    "admin.job_status": ADMIN,
+    "admin.job_result": ADMIN,
+    "admin.job_rerun": ADMIN,
     "notifications.index": SIGNED_IN,
     "notifications.read": SIGNED_IN,
     "notifications.read_all": SIGNED_IN,
     "stats.index": STAFF,
     "stats.export": ADMIN,
+    "stats.export_job": ADMIN,
     "stats.chart": STAFF,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin"]
@@ -114,6 +121,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "day": "2000-01-01",  # not in the holiday calendar: admins are told so
         "notification_id": 0,  # no such notification: allowed roles get 404
         "message_id": 0,  # no such e-mail: admins get 404
+        "job_id": 0,  # no such job: admins get 404
         "fmt": "csv",
         "name": "approvals",
     }

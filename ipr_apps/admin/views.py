@@ -81,6 +81,7 @@ def activate_user(user_id: int):
 
 
 from ipr_apps.admin import calendar as _calendar  # noqa: E402,F401  (registers its routes on bp)
+from ipr_apps.admin import jobs as _jobs  # noqa: E402,F401  (registers its routes on bp)
 
 
 @bp.get("/mail")

@@ -14,6 +14,7 @@ from ipr_apps.models.children import (
 )
 from ipr_apps.models.counters import Counter
 from ipr_apps.models.documents import DocType, Document
+from ipr_apps.models.jobs import Job, JobKind, JobStatus
 from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
 from ipr_apps.models.outbox import MailStatus, OutboxMessage
 from ipr_apps.models.recordations import Recordation, RecordationStatus
@@ -45,6 +46,9 @@ __all__ = [
     "Infringer",
     "IpRight",
     "IprType",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Licensee",
     "MailStatus",
     "Notification",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ipr_apps.models import Role, today
 from ipr_apps.security import role_required
-from ipr_apps.services import dashboard, exports, stats
+from ipr_apps.services import dashboard, exports, jobs, stats
 from ipr_apps.stats import charts
 from ipr_apps.stats.forms import Selection, StatsForm, selection
 
@@ -56,6 +56,21 @@ def export(fmt: str):
     response.headers.set("Content-Disposition", "attachment", filename=_filename(chosen, fmt))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/export-job")
+@role_required(Role.ADMIN)
+def export_job():
+    """The same file as a download, made by the worker (large exports): its progress and the
+    file are on the job's page."""
+    fmt = request.form.get("format", "")
+    form = StatsForm(request.form)
+    chosen = selection(form, today())
+    if form.errors or fmt not in exports.FORMATS:
+        abort(400, "; ".join(e for errors in form.errors.values() for e in errors) or None)
+    job = jobs.start_export(current_user, chosen.by, chosen.start, chosen.end, chosen.group_by, fmt)
+    flash("The export runs in the background; its file appears here when it is ready.", "success")
+    return redirect(url_for("admin.job_show", job_id=job.id))
 
 
 def _filename(chosen: Selection, fmt: str) -> str:

@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     if not app.config["JOBS_IMMEDIATE"]:
         _app = app
         huey.configure(app)
-    from ipr_apps.tasks import maintenance, outbox  # noqa: F401  (registers the tasks)
+    from ipr_apps.tasks import jobs, maintenance, outbox  # noqa: F401  (registers the tasks)
 
 
 def in_app_context(fn):

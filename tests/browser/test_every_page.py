@@ -53,6 +53,8 @@ NOT_PAGES: dict[str, str] = {
     "documents.download": "an uploaded file, shown inline or downloaded",
     "stats.chart": "an SVG chart, shown inside the statistics page",
     "stats.export": "CSV/XLSX/JSON downloads",
+    "admin.job_status": "a job's progress as JSON, polled by the job page",
+    "admin.job_result": "a job's file, downloaded",
     **{endpoint: "JSON API" for endpoint, access in ACCESS.items() if access == TOKEN},
     # Redirects: the page they lead to is visited.
     "main.home": "redirects to the role's home page",
@@ -147,7 +149,9 @@ def _filer_pages(role: str, user, visible) -> list[Visit]:
     return pages
 
 
-def _staff_pages(role: str, visible, user_ids: dict[str, int]) -> list[Visit]:
+def _staff_pages(
+    role: str, visible, user_ids: dict[str, int], job_ids: dict[str, int]
+) -> list[Visit]:
     """The reviewer sees the review page of each state and every queue tab; the admin (same
     templates) the review page where its own controls appear, and the admin pages."""
     from ipr_apps.services.queue import Tab
@@ -168,13 +172,18 @@ def _staff_pages(role: str, visible, user_ids: dict[str, int]) -> list[Visit]:
             Visit("new account", "/admin/users/new"),
             Visit("holidays", f"/admin/holidays?year={HOLIDAY_YEAR}"),
             Visit("e-mail", "/admin/mail"),
+            Visit("jobs", "/admin/jobs"),
+            Visit("import recordations", "/admin/jobs/import"),
+            *(Visit(f"job: {label}", f"/admin/jobs/{job_id}") for label, job_id in job_ids.items()),
             Visit("deactivate", deactivate),
             Visit("API reference", "/api/v1/docs/", wait_for=SWAGGER_READY),
         ]
     return pages
 
 
-def _role_pages(role: str, user, applications, user_ids: dict[str, int]) -> list[Visit]:
+def _role_pages(
+    role: str, user, applications, user_ids: dict[str, int], job_ids: dict[str, int]
+) -> list[Visit]:
     from ipr_apps.services.access import can_view
 
     visible = [a for a in applications if can_view(a, user)]
@@ -184,12 +193,13 @@ def _role_pages(role: str, user, applications, user_ids: dict[str, int]) -> list
         pages.append(Visit("certificate", f"/applications/{approved.id}/certificate"))
     if ACCESS_ROLE[role] == "holder":
         return pages + _filer_pages(role, user, visible)
-    return pages + _staff_pages(role, visible, user_ids)
+    return pages + _staff_pages(role, visible, user_ids, job_ids)
 
 
-def _fill_empty_lists(users: dict) -> None:
+def _fill_empty_lists(users: dict) -> dict[str, int]:
     """Rows for the lists the demo data leaves empty, so their tables are checked too: an API
-    token for each account and a holiday in HOLIDAY_YEAR (long before any deadline)."""
+    token for each account, a holiday in HOLIDAY_YEAR (long before any deadline) and a job in
+    each state its page shows (returned by label)."""
     from datetime import date
 
     from ipr_apps.services import calendar, tokens
@@ -198,6 +208,47 @@ def _fill_empty_lists(users: dict) -> None:
         tokens.create_token(users[email], "Docketing system")
     if not calendar.holidays_in_year(HOLIDAY_YEAR):
         calendar.add_holiday(users["admin@example.com"], date(HOLIDAY_YEAR, 1, 1), "New Year")
+    return _jobs_of_every_state(users["admin@example.com"])
+
+
+def _jobs_of_every_state(admin) -> dict[str, int]:
+    """Job rows written directly (no worker runs them): running, done and failed imports, and
+    an export whose file is ready."""
+    from datetime import timedelta
+
+    from ipr_apps.db import db
+    from ipr_apps.models import Job, JobKind, JobStatus, utcnow
+    from ipr_apps.services import jobs
+
+    now = utcnow()
+    ended = {"started_at": now - timedelta(minutes=3), "finished_at": now,
+             "expires_at": now + timedelta(days=7)}  # fmt: skip
+    upload = {"kind": JobKind.IMPORT_RECORDATIONS, "input_name": "history-2016-2017.csv",
+              "parameters": {"file_name": "history-2016-2017.csv"}}  # fmt: skip
+    result = jobs.new_file_name("csv")
+    jobs.folder().mkdir(parents=True, exist_ok=True)
+    jobs.file_path(result).write_text("period,group\r\n", encoding="utf-8")
+    found = {
+        "running import": Job(**upload, status=JobStatus.RUNNING, started_at=now,
+                              heartbeat_at=now, phase="check", done=40_000, total=100_001),
+        "done import": Job(**upload, **ended, status=JobStatus.DONE,
+                           summary={"imported": 100_000, "skipped": 0}),
+        "failed import": Job(**upload, **ended, status=JobStatus.FAILED,
+                             error="2 invalid rows; nothing was imported.",
+                             error_lines=["line 7, column decided_on: 2016-02-30 is not a date "
+                                          "(YYYY-MM-DD)", "line 9, column holder_country: XX is "
+                                          "not an ISO 3166 country code"]),
+        "export": Job(kind=JobKind.EXPORT_STATS, **ended, status=JobStatus.DONE,
+                      parameters={"by": "half", "from": "2018-01-01", "to": "2019-06-30",
+                                  "group_by": "country", "format": "csv"},
+                      result_file=result, summary={"rows": 42},
+                      result_name="ipr-stats-half-2018-01-01-2019-06-30-country.csv"),
+    }  # fmt: skip
+    for job in found.values():
+        job.started_by_id = admin.id
+        db.session.add(job)
+    db.session.commit()
+    return {label: job.id for label, job in found.items()}
 
 
 @pytest.fixture(scope="session")
@@ -226,11 +277,11 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
             .all()
         )
         user_ids = {email: user.id for email, user in users.items()}
-        _fill_empty_lists(users)
+        job_ids = _fill_empty_lists(users)
         pages = {"anonymous": _public_pages()}
         for role, email in ACCOUNTS.items():
             if email is not None:
-                pages[role] = _role_pages(role, users[email], applications, user_ids)
+                pages[role] = _role_pages(role, users[email], applications, user_ids, job_ids)
         db.session.remove()
         db.engine.dispose()
     # Yielded outside the app context: a context left pushed for the session would leak into

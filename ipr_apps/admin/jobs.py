@@ -1,0 +1,114 @@
+"""Admin views of the jobs started from the web: the list, one job (with a progress bar fed
+by a small JSON endpoint), its result, re-run, and the upload that starts an import."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from ipr_apps.admin.job_forms import ImportForm
+from ipr_apps.admin.views import bp
+from ipr_apps.errors import DomainError, NotFound
+from ipr_apps.forms import apply_errors
+from ipr_apps.models import Job, JobStatus, Role
+from ipr_apps.security import role_required
+from ipr_apps.services import jobs
+from ipr_apps.services.import_rows import HEADER
+
+IMPORT_MAX_BYTES = 512 * 1024 * 1024  # a history file may be far larger than a document
+
+
+@bp.url_value_preprocessor
+def _allow_large_import(endpoint: str | None, _values) -> None:
+    """Raise the upload limit for the import page only, before anything reads the body (the
+    CSRF check does, in before_request; URL preprocessors run before it)."""
+    if endpoint == "admin.job_import":
+        limit = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+        request.max_content_length = limit
+
+
+def _job(job_id: int) -> Job:
+    try:
+        return jobs.get(job_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/jobs")
+@role_required(Role.ADMIN)
+def job_list():
+    page = jobs.page(request.args.get("cursor"), current_app.config["PAGE_SIZE"])
+    return render_template("admin/jobs.html", page=page, JobStatus=JobStatus)
+
+
+@bp.route("/jobs/import", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def job_import():
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            job = jobs.start_import(current_user, upload.stream, upload.filename)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            flash(f"{upload.filename} is uploaded; its import runs in the background.", "success")
+            return redirect(url_for("admin.job_show", job_id=job.id))
+    return render_template("admin/job_import.html", form=form, header=",".join(HEADER))
+
+
+@bp.get("/jobs/<int:job_id>")
+@role_required(Role.ADMIN)
+def job_show(job_id: int):
+    job = _job(job_id)
+    return render_template("admin/job.html", job=job, JobStatus=JobStatus)
+
+
+@bp.get("/jobs/<int:job_id>.json")
+@role_required(Role.ADMIN)
+def job_status(job_id: int):
+    """What the job page's script polls: status and progress (no-store: always fresh)."""
+    job = _job(job_id)
+    has_result = jobs.result_path(job) is not None
+    response = jsonify(
+        id=job.id, status=job.status.value, phase=job.phase, done=job.done, total=job.total,
+        percent=job.percent, finished=job.status.finished,
+        result_url=url_for("admin.job_result", job_id=job.id) if has_result else None,
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/jobs/<int:job_id>/result")
+@role_required(Role.ADMIN)
+def job_result(job_id: int):
+    """The job's file while it is kept (a week); any admin may download it."""
+    job = _job(job_id)
+    path = jobs.result_path(job) or abort(404)
+    response = send_file(path, as_attachment=True, download_name=job.result_name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/jobs/<int:job_id>/rerun")
+@role_required(Role.ADMIN)
+def job_rerun(job_id: int):
+    try:
+        jobs.rerun(current_user, job_id)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"Job {job_id} is queued again.", "success")
+    return redirect(url_for("admin.job_show", job_id=job_id))

@@ -1,0 +1,175 @@
+"""What a job does in the worker: the same services as the CLI commands (import-recordations,
+export-stats), with their progress written to the job row and their result kept with it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import event
+
+from ipr_apps.db import db
+from ipr_apps.errors import ConflictError, DomainError, ValidationError
+from ipr_apps.models import Job, JobKind, JobStatus
+from ipr_apps.services import exports, imports, jobs, stats
+from ipr_apps.services.periods import By
+from ipr_apps.services.stats import GroupBy
+
+log = logging.getLogger(__name__)
+
+BEAT_SECONDS = 1.0  # progress is written at most this often (and at each phase change)
+EXPORT_STEP = 1000  # rows between progress reports while writing an export
+
+
+def run(job_id: int) -> JobStatus | None:
+    """Claim the job and run it; None when another worker has it (or it is not queued)."""
+    if not jobs.claim(job_id):
+        return None
+    job = db.session.get(Job, job_id)
+    try:
+        RUNNERS[job.kind](job)
+    except DomainError as error:
+        db.session.rollback()
+        lines = error.fields.get("rows") if isinstance(error, ValidationError) else None
+        jobs.fail(job_id, error.message, lines)
+    except FileNotFoundError:
+        db.session.rollback()
+        jobs.fail(job_id, jobs.FILE_GONE_ERROR)
+    except Exception:
+        log.exception("Job %s failed", job_id)
+        db.session.rollback()
+        jobs.fail(job_id, jobs.UNEXPECTED_ERROR)
+    db.session.expire_all()
+    return db.session.get(Job, job_id).status
+
+
+class _Progress:
+    """The import's progress callback (phase, line), written to the job at most once a second.
+
+    On SQLite the import's write pass holds the database's only write lock until it commits, so
+    nothing is written during that pass: the job shows the phase change (recorded when the file
+    is opened the second time, before the pass starts) and then the end.
+    """
+
+    def __init__(self, job_id: int, total: int) -> None:
+        self.job_id, self.total = job_id, total
+        self.opens = 0
+        self.last = 0.0
+        self.hold_during_import = db.engine.dialect.name == "sqlite"
+
+    def opened(self) -> None:
+        self.opens += 1
+        self._write("check" if self.opens == 1 else "import", 0)
+
+    def __call__(self, phase: str, line: int) -> None:
+        if phase == "import" and self.hold_during_import:
+            return
+        if time.monotonic() - self.last >= BEAT_SECONDS:
+            self._write(phase, line)
+
+    def _write(self, phase: str, line: int) -> None:
+        self.last = time.monotonic()
+        if not jobs.record_progress(self.job_id, phase, line, self.total):
+            raise ConflictError(jobs.NOT_RUNNING_ERROR)
+
+
+def count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with path.open("rb") as file:
+        for chunk in iter(partial(file.read, 1 << 20), b""):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _import(job: Job) -> None:
+    path = jobs.file_path(job.input_file or "")
+    progress = _Progress(job.id, count_lines(path))
+
+    def opener():
+        progress.opened()
+        return path.open(encoding="utf-8-sig", newline="")
+
+    with _saved_on_commit(job.id):
+        result = imports.import_recordations(opener, progress)
+    summary = {"imported": result.imported, "skipped": result.skipped}
+    if not jobs.finish(job.id, summary=summary):  # the stale check ended it meanwhile
+        jobs.add_summary(job.id, summary)
+
+
+@contextmanager
+def _saved_on_commit(job_id: int) -> Iterator[None]:
+    """The import's own commit records that its rows are saved, so both happen or neither: a
+    job marked failed meanwhile makes the commit fail (nothing imported), and a worker killed
+    right after the commit leaves a job the stale check marks done, not failed."""
+    session = db.session()
+
+    def record(committing) -> None:
+        if committing is session and not jobs.mark_saved(session, job_id):
+            raise ConflictError(jobs.NOT_RUNNING_ERROR)
+
+    event.listen(session, "before_commit", record)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_commit", record)
+
+
+def _export(job: Job) -> None:
+    params = job.parameters
+    by, fmt = By(params["by"]), params["format"]
+    start, end = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
+    group_by = GroupBy(params["group_by"]) if params.get("group_by") else None
+    jobs.record_progress(job.id, "export", 0)
+    rows = stats.rows(by, start, end, group_by)
+    db.session.rollback()  # only read; end the transaction before the file is written
+    jobs.record_progress(job.id, "export", 0, len(rows))
+    name = jobs.new_file_name(fmt)
+    path = jobs.file_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_export(path, fmt, _counted(job.id, rows))
+        filename = export_filename(by, start, end, group_by, fmt)
+        if jobs.finish(job.id, result_file=name, result_name=filename, summary={"rows": len(rows)}):
+            return
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    path.unlink(missing_ok=True)  # the job was marked failed meanwhile: no file to keep
+
+
+def _counted(job_id: int, rows: list[dict]) -> Iterator[dict]:
+    for number, row in enumerate(rows, start=1):
+        yield row
+        if number % EXPORT_STEP == 0:
+            jobs.record_progress(job_id, "export", number)
+
+
+def _write_export(path: Path, fmt: str, rows: Iterable[dict]) -> None:
+    """The file `flask ipr export-stats` writes (the CSV with a BOM, as the page's download)."""
+    if fmt == "xlsx":
+        exports.write_xlsx(rows, str(path))
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        if fmt == "json":
+            handle.write(exports.json_text(rows))
+        else:
+            handle.writelines(exports.csv_lines(rows, bom=True))
+
+
+def export_filename(by: By, start: date, end: date, group_by: GroupBy | None, fmt: str) -> str:
+    """ipr-stats-half-2018-01-01-2019-06-30.csv (plus -country / -ipr_type when grouped), as
+    the statistics page's direct downloads are named."""
+    group = f"-{group_by.value}" if group_by else ""
+    return f"ipr-stats-{by.value}-{start}-{end}{group}.{fmt}"
+
+
+RUNNERS: dict[JobKind, Callable[[Job], None]] = {
+    JobKind.IMPORT_RECORDATIONS: _import,
+    JobKind.EXPORT_STATS: _export,
+}

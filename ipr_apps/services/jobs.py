@@ -1,0 +1,324 @@
+"""Jobs started from the web: every write to a job row. A job is created (and handed to the
+worker after commit), claimed by one worker, reports progress and a heartbeat in short
+transactions of its own, and ends done or failed; its result is kept for RESULT_DAYS. A running
+job whose heartbeat stopped (the worker was killed) is marked failed and can be re-run."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from ipr_apps.db import after_commit, db, unit_of_work
+from ipr_apps.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
+from ipr_apps.models import Job, JobKind, JobStatus, Role, User, utcnow
+from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services import exports
+from ipr_apps.services.periods import By
+from ipr_apps.services.stats import GroupBy
+
+log = logging.getLogger(__name__)
+
+RESULT_DAYS = timedelta(days=7)  # results (files, error reports) are kept this long
+STALE_AFTER = timedelta(minutes=5)  # a running job without a heartbeat this long is dead
+REQUEUE_AFTER = timedelta(minutes=10)  # a job still queued this long is handed out again
+ORPHAN_AGE = timedelta(days=1)  # files in the folder no job refers to are removed after this
+CHUNK_BYTES = 1024 * 1024
+SAVED = "saved"  # the phase of an import whose rows are committed (the job ends done)
+
+# User-facing texts, kept here in one place (translated later).
+STALE_ERROR = (
+    "The worker stopped while running this job (no sign of life for {minutes} minutes). "
+    "Nothing of an import was saved; re-run the job."
+)
+UNEXPECTED_ERROR = "The job failed unexpectedly; the worker's log has the details."
+FILE_GONE_ERROR = "The uploaded file is no longer available; upload it again."
+NOT_RUNNING_ERROR = "The job was stopped before it finished; nothing of an import was saved."
+
+
+def folder() -> Path:
+    """Where uploaded inputs and results live: JOBS_FOLDER, default instance/jobs/."""
+    configured = current_app.config.get("JOBS_FOLDER")
+    return Path(configured) if configured else Path(current_app.instance_path) / "jobs"
+
+
+def file_path(name: str) -> Path:
+    return folder() / name
+
+
+def new_file_name(extension: str) -> str:
+    return f"{secrets.token_hex(16)}.{extension}"
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("Only administrators start and re-run jobs.")
+
+
+# --------------------------------------------------------------------------- starting
+
+
+def start_import(actor: User, stream: BinaryIO, filename: str | None) -> Job:
+    """Keep the uploaded history CSV and queue its import (`flask ipr import-recordations`)."""
+    _require_admin(actor)
+    if not filename:
+        raise ValidationError.on("file", "Choose a CSV file to upload.")
+    name = new_file_name("csv")
+    path = file_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("wb") as target:
+            shutil.copyfileobj(stream, target, CHUNK_BYTES)
+        if path.stat().st_size == 0:
+            raise ValidationError.on("file", "The file is empty.")
+        return _create(actor, JobKind.IMPORT_RECORDATIONS, {"file_name": filename[:255]},
+                       input_file=name, input_name=filename[:255])  # fmt: skip
+    except BaseException:
+        path.unlink(missing_ok=True)  # no orphan file for a job that was never created
+        raise
+
+
+def start_export(
+    actor: User, by: By, start: date, end: date, group_by: GroupBy | None, fmt: str
+) -> Job:
+    """Queue a statistics export: the rows of `flask ipr export-stats` as a file to download."""
+    _require_admin(actor)
+    if fmt not in exports.FORMATS:
+        raise ValidationError.on("format", f"Choose one of {', '.join(exports.FORMATS)}.")
+    if end < start:
+        raise ValidationError.on("to", "The end date is before the start date.")
+    parameters = {
+        "by": By(by).value, "from": start.isoformat(), "to": end.isoformat(),
+        "group_by": GroupBy(group_by).value if group_by else None, "format": fmt,
+    }  # fmt: skip
+    return _create(actor, JobKind.EXPORT_STATS, parameters)
+
+
+def _create(actor: User, kind: JobKind, parameters: dict[str, Any], **values: Any) -> Job:
+    with unit_of_work() as session:
+        job = Job(kind=kind, started_by_id=actor.id, parameters=parameters, **values)
+        session.add(job)
+        session.flush()
+        after_commit(session, partial(_hand_to_worker, job.id))
+    return job
+
+
+def _hand_to_worker(job_id: int) -> None:
+    from ipr_apps.tasks import enqueue
+    from ipr_apps.tasks.jobs import run_job
+
+    enqueue(run_job, job_id)
+
+
+def rerun(actor: User, job_id: int) -> Job:
+    """A failed job goes back to the queue (same parameters and file), started by `actor`."""
+    _require_admin(actor)
+    with unit_of_work() as session:
+        job = get(job_id)
+        if job.status != JobStatus.FAILED:
+            raise TransitionError("Only a failed job can be re-run.")
+        if job.expired or (job.input_file is None and job.kind == JobKind.IMPORT_RECORDATIONS):
+            raise TransitionError("This job's file has expired; start it again.")
+        stmt = (
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.FAILED)
+            .values(status=JobStatus.QUEUED, started_by_id=actor.id, queued_at=utcnow(),
+                    **_fresh_run())
+        )  # fmt: skip
+        if session.execute(stmt).rowcount != 1:
+            raise ConflictError("Someone re-ran this job a moment ago.")
+        after_commit(session, partial(_hand_to_worker, job_id))
+    db.session.refresh(job)
+    return job
+
+
+def _fresh_run() -> dict[str, Any]:
+    return {
+        "started_at": None, "heartbeat_at": None, "finished_at": None, "expires_at": None,
+        "phase": None, "done": 0, "total": None, "error": None, "error_lines": None,
+        "summary": None,
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the worker's side
+
+
+def claim(job_id: int) -> bool:
+    """Take a queued job for this worker: one conditional UPDATE, so one winner."""
+    now = utcnow()
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, runs=Job.runs + 1)
+    )
+    with unit_of_work() as session:
+        return session.execute(stmt).rowcount == 1
+
+
+@contextmanager
+def _own_transaction() -> Iterator[Session]:
+    """A short transaction on its own connection, beside whatever the caller's session holds
+    open (an import's one big transaction must not carry its progress)."""
+    with Session(db.engine) as session, session.begin():
+        yield session
+
+
+def record_progress(job_id: int, phase: str, done: int, total: int | None = None) -> bool:
+    """Progress and heartbeat; False when the job is no longer running (marked failed)."""
+    values: dict[str, Any] = {"phase": phase, "done": done, "heartbeat_at": utcnow()}
+    if total is not None:
+        values["total"] = total
+    stmt = update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(values)
+    with _own_transaction() as session:
+        return session.execute(stmt).rowcount == 1
+
+
+def mark_saved(session: Session, job_id: int) -> bool:
+    """In the caller's transaction (an import's own): its rows are saved when this commits.
+    False when the job is no longer running (the import must then not commit)."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(phase=SAVED, heartbeat_at=utcnow())
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+def _done_values(now) -> dict[str, Any]:
+    return {
+        "status": JobStatus.DONE, "finished_at": now, "heartbeat_at": now,
+        "expires_at": now + RESULT_DAYS, "done": func.coalesce(Job.total, Job.done),
+    }  # fmt: skip
+
+
+def finish(job_id: int, **values: Any) -> bool:
+    """Running → done with its result (file, summary); False when no longer running."""
+    stmt = update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+    with unit_of_work() as session:
+        return session.execute(stmt.values(**_done_values(utcnow()), **values)).rowcount == 1
+
+
+def add_summary(job_id: int, summary: dict[str, Any]) -> None:
+    """The figures of an import that the stale check marked done (its rows were saved)."""
+    stmt = update(Job).where(Job.id == job_id, Job.status == JobStatus.DONE)
+    with unit_of_work() as session:
+        session.execute(stmt.values(summary=summary))
+
+
+def fail(job_id: int, error: str, lines: list[str] | None = None) -> bool:
+    """Running → failed with an error report (`line N, column C: reason` lines). Not an import
+    whose rows are saved already: the stale check ends that one done."""
+    now = utcnow()
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .where(or_(Job.phase.is_(None), Job.phase != SAVED))
+        .values(status=JobStatus.FAILED, finished_at=now, expires_at=now + RESULT_DAYS,
+                error=error[:4000], error_lines=lines or None)
+    )  # fmt: skip
+    with unit_of_work() as session:
+        return session.execute(stmt).rowcount == 1
+
+
+def mark_stale_failed(older_than: timedelta = STALE_AFTER) -> int:
+    """Running jobs whose heartbeat is older than `older_than`: their worker died. Failed, and
+    re-runnable; except an import whose rows were saved just before: done. Returns how many
+    failed."""
+    now = utcnow()
+    error = STALE_ERROR.format(minutes=max(round(older_than.total_seconds() / 60), 1))
+    stale = update(Job).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - older_than)
+    with unit_of_work() as session:
+        session.execute(stale.where(Job.phase == SAVED).values(**_done_values(now)))
+        failed = stale.values(status=JobStatus.FAILED, finished_at=now,
+                              expires_at=now + RESULT_DAYS, error=error)  # fmt: skip
+        return session.execute(failed).rowcount
+
+
+def requeue_lost(older_than: timedelta = REQUEUE_AFTER) -> int:
+    """Hand out again jobs queued long ago (the queue was down or lost the task); the claim
+    makes a duplicate harmless."""
+    now = utcnow()
+    stmt = select(Job.id).where(Job.status == JobStatus.QUEUED, Job.queued_at < now - older_than)
+    with unit_of_work() as session:
+        ids = list(session.execute(stmt).scalars())
+        if ids:
+            session.execute(update(Job).where(Job.id.in_(ids)).values(queued_at=now))
+            for job_id in ids:
+                after_commit(session, partial(_hand_to_worker, job_id))
+    return len(ids)
+
+
+def purge_expired() -> int:
+    """Remove the files and error reports of jobs whose week is over (the rows stay), and
+    files in the folder that no job refers to."""
+    now = utcnow()
+    kept = or_(Job.input_file.is_not(None), Job.result_file.is_not(None),
+               Job.error_lines.is_not(None))  # fmt: skip
+    stmt = select(Job).where(Job.expires_at <= now, kept)
+    with unit_of_work() as session:
+        expired = list(session.execute(stmt).scalars())
+        names = [n for job in expired for n in (job.input_file, job.result_file) if n]
+        for job in expired:
+            job.input_file = job.result_file = job.error_lines = None
+        after_commit(session, partial(_remove_files, names))
+    _remove_orphans(now)
+    return len(expired)
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        file_path(name).unlink(missing_ok=True)
+
+
+def _remove_orphans(now) -> None:
+    base = folder()
+    if not base.is_dir():
+        return
+    used = select(Job.input_file, Job.result_file)
+    referenced = {n for row in db.session.execute(used) for n in row if n}
+    db.session.rollback()
+    cutoff = (now - ORPHAN_AGE).replace(tzinfo=UTC).timestamp()
+    for path in base.iterdir():
+        if path.is_file() and path.name not in referenced and path.stat().st_mtime < cutoff:
+            log.info("Removing %s: no job refers to it", path.name)
+            path.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def get(job_id: int) -> Job:
+    job = db.session.get(Job, job_id, options=[joinedload(Job.started_by)])
+    if job is None:
+        raise NotFound("No such job.")
+    return job
+
+
+def page(cursor: str | None, size: int) -> Page:
+    """Jobs, newest first."""
+    stmt = select(Job).options(joinedload(Job.started_by))
+    return keyset_page(stmt, [Job.id], cursor, size, descending=True)
+
+
+def result_path(job: Job) -> Path | None:
+    """The job's result file while it is kept, else None."""
+    if job.status != JobStatus.DONE or not job.result_file or job.expired:
+        return None
+    path = file_path(job.result_file)
+    return path if path.is_file() else None
