@@ -265,11 +265,13 @@ def live_server(
     workers: int = 2,
     seed_demo: bool = False,
     env: Mapping[str, str] | None = None,
+    with_worker: bool = True,
 ) -> Iterator[LiveServer]:
     """Migrate (and seed) `database_url`, serve the app with gunicorn, yield, stop it.
 
     `instance` becomes the app's instance folder (secret key, uploads, outbox, gunicorn.log);
     `env` adds or overrides environment variables (e.g. IPR_SECRET_KEY, IPR_LOGIN_RATE_LIMIT).
+    `with_worker=False`: no job worker is started (the test starts, and may kill, its own).
     """
     instance = Path(instance)
     instance.mkdir(parents=True, exist_ok=True)
@@ -297,13 +299,14 @@ def live_server(
             stdout=log,
             stderr=log,
         )
-    worker = start_worker(full_env, instance / "worker.log")
+    worker = start_worker(full_env, instance / "worker.log") if with_worker else None
     try:
         _wait_until_serving(process, f"{base_url}/auth/login", log_path)
         yield LiveServer(base_url, instance, database_url, log_path, full_env)
     finally:
         _stop(process)
-        _stop(worker)
+        if worker is not None:
+            _stop(worker)
 
 
 def start_worker(env: Mapping[str, str], log_path: Path) -> subprocess.Popen:
