@@ -20,7 +20,7 @@ from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError, ValidationError
 from ipr_apps.models import Job, JobKind, JobStatus, Role, utcnow
 from ipr_apps.models.base import clock_at
-from ipr_apps.services import job_runs, jobs
+from ipr_apps.services import job_files, job_runs, jobs
 from ipr_apps.services.periods import By
 from tests.import_files import counts, csv_text, rejected, row
 
@@ -67,9 +67,9 @@ def _queued(admin, kind=JobKind.EXPORT_STATS, **values) -> Job:
 
 
 def _queued_import(admin, text: str) -> Job:
-    name = jobs.new_file_name("csv")
-    jobs.folder().mkdir(parents=True, exist_ok=True)
-    jobs.file_path(name).write_text(text, encoding="utf-8")
+    name = job_files.new_file_name("csv")
+    job_files.folder().mkdir(parents=True, exist_ok=True)
+    job_files.file_path(name).write_text(text, encoding="utf-8")
     return _queued(admin, JobKind.IMPORT_RECORDATIONS, parameters={"file_name": "h.csv"},
                    input_file=name, input_name="h.csv")  # fmt: skip
 
@@ -300,7 +300,7 @@ def test_only_admins_start_jobs_and_exports_are_checked(make_user, admin):
         jobs.start_export(admin, By.HALF, date(2019, 6, 1), date(2019, 1, 1), None, "csv")
     with pytest.raises(ValidationError):
         jobs.start_import(admin, io.BytesIO(b""), "empty.csv")
-    assert list(jobs.folder().glob("*")) == []  # no file kept for a job never created
+    assert list(job_files.folder().glob("*")) == []  # no file kept for a job never created
 
 
 def test_a_re_run_lost_to_another_admin_is_a_conflict(admin, monkeypatch):

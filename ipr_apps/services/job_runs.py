@@ -16,7 +16,7 @@ from sqlalchemy import event
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, DomainError, ValidationError
 from ipr_apps.models import Job, JobKind, JobStatus
-from ipr_apps.services import exports, imports, jobs, stats
+from ipr_apps.services import exports, imports, job_files, jobs, stats
 from ipr_apps.services.periods import By
 from ipr_apps.services.stats import GroupBy
 
@@ -88,7 +88,7 @@ def count_lines(path: Path) -> int:
 
 
 def _import(job: Job) -> None:
-    path = jobs.file_path(job.input_file or "")
+    path = job_files.file_path(job.input_file or "")
     progress = _Progress(job.id, count_lines(path))
 
     def opener():
@@ -129,8 +129,8 @@ def _export(job: Job) -> None:
     rows = stats.rows(by, start, end, group_by)
     db.session.rollback()  # only read; end the transaction before the file is written
     jobs.record_progress(job.id, "export", 0, len(rows))
-    name = jobs.new_file_name(fmt)
-    path = jobs.file_path(name)
+    name = job_files.new_file_name(fmt)
+    path = job_files.file_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         _write_export(path, fmt, _counted(job.id, rows))

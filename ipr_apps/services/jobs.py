@@ -5,17 +5,13 @@ job whose heartbeat stopped (the worker was killed) is marked failed and can be 
 
 from __future__ import annotations
 
-import logging
-import secrets
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
@@ -29,17 +25,13 @@ from ipr_apps.errors import (
 )
 from ipr_apps.models import Job, JobKind, JobStatus, Role, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
-from ipr_apps.services import exports
+from ipr_apps.services import exports, job_files
 from ipr_apps.services.periods import By
 from ipr_apps.services.stats import GroupBy
-
-log = logging.getLogger(__name__)
 
 RESULT_DAYS = timedelta(days=7)  # results (files, error reports) are kept this long
 STALE_AFTER = timedelta(minutes=5)  # a running job without a heartbeat this long is dead
 REQUEUE_AFTER = timedelta(minutes=10)  # a job still queued this long is handed out again
-ORPHAN_AGE = timedelta(days=1)  # files in the folder no job refers to are removed after this
-CHUNK_BYTES = 1024 * 1024
 SAVED = "saved"  # the phase of an import whose rows are committed (the job ends done)
 
 # User-facing texts, kept here in one place (translated later).
@@ -50,20 +42,6 @@ STALE_ERROR = (
 UNEXPECTED_ERROR = "The job failed unexpectedly; the worker's log has the details."
 FILE_GONE_ERROR = "The uploaded file is no longer available; upload it again."
 NOT_RUNNING_ERROR = "The job was stopped before it finished; nothing of an import was saved."
-
-
-def folder() -> Path:
-    """Where uploaded inputs and results live: JOBS_FOLDER, default instance/jobs/."""
-    configured = current_app.config.get("JOBS_FOLDER")
-    return Path(configured) if configured else Path(current_app.instance_path) / "jobs"
-
-
-def file_path(name: str) -> Path:
-    return folder() / name
-
-
-def new_file_name(extension: str) -> str:
-    return f"{secrets.token_hex(16)}.{extension}"
 
 
 def _require_admin(actor: User) -> None:
@@ -79,18 +57,14 @@ def start_import(actor: User, stream: BinaryIO, filename: str | None) -> Job:
     _require_admin(actor)
     if not filename:
         raise ValidationError.on("file", "Choose a CSV file to upload.")
-    name = new_file_name("csv")
-    path = file_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    name, size = job_files.save(stream, "csv")
     try:
-        with path.open("wb") as target:
-            shutil.copyfileobj(stream, target, CHUNK_BYTES)
-        if path.stat().st_size == 0:
+        if size == 0:
             raise ValidationError.on("file", "The file is empty.")
         return _create(actor, JobKind.IMPORT_RECORDATIONS, {"file_name": filename[:255]},
                        input_file=name, input_name=filename[:255])  # fmt: skip
     except BaseException:
-        path.unlink(missing_ok=True)  # no orphan file for a job that was never created
+        job_files.remove([name])  # no orphan file for a job that was never created
         raise
 
 
@@ -276,28 +250,12 @@ def purge_expired() -> int:
         names = [n for job in expired for n in (job.input_file, job.result_file) if n]
         for job in expired:
             job.input_file = job.result_file = job.error_lines = None
-        after_commit(session, partial(_remove_files, names))
-    _remove_orphans(now)
-    return len(expired)
-
-
-def _remove_files(names: list[str]) -> None:
-    for name in names:
-        file_path(name).unlink(missing_ok=True)
-
-
-def _remove_orphans(now) -> None:
-    base = folder()
-    if not base.is_dir():
-        return
+        after_commit(session, partial(job_files.remove, names))
     used = select(Job.input_file, Job.result_file)
-    referenced = {n for row in db.session.execute(used) for n in row if n}
+    referenced = {name for row in db.session.execute(used) for name in row if name}
     db.session.rollback()
-    cutoff = (now - ORPHAN_AGE).replace(tzinfo=UTC).timestamp()
-    for path in base.iterdir():
-        if path.is_file() and path.name not in referenced and path.stat().st_mtime < cutoff:
-            log.info("Removing %s: no job refers to it", path.name)
-            path.unlink(missing_ok=True)
+    job_files.remove_orphans(referenced, now)
+    return len(expired)
 
 
 # --------------------------------------------------------------------------- reading
@@ -320,5 +278,5 @@ def result_path(job: Job) -> Path | None:
     """The job's result file while it is kept, else None."""
     if job.status != JobStatus.DONE or not job.result_file or job.expired:
         return None
-    path = file_path(job.result_file)
+    path = job_files.file_path(job.result_file)
     return path if path.is_file() else None

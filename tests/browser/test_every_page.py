@@ -218,16 +218,16 @@ def _jobs_of_every_state(admin) -> dict[str, int]:
 
     from ipr_apps.db import db
     from ipr_apps.models import Job, JobKind, JobStatus, utcnow
-    from ipr_apps.services import jobs
+    from ipr_apps.services import job_files
 
     now = utcnow()
     ended = {"started_at": now - timedelta(minutes=3), "finished_at": now,
              "expires_at": now + timedelta(days=7)}  # fmt: skip
     upload = {"kind": JobKind.IMPORT_RECORDATIONS, "input_name": "history-2016-2017.csv",
               "parameters": {"file_name": "history-2016-2017.csv"}}  # fmt: skip
-    result = jobs.new_file_name("csv")
-    jobs.folder().mkdir(parents=True, exist_ok=True)
-    jobs.file_path(result).write_text("period,group\r\n", encoding="utf-8")
+    result = job_files.new_file_name("csv")
+    job_files.folder().mkdir(parents=True, exist_ok=True)
+    job_files.file_path(result).write_text("period,group\r\n", encoding="utf-8")
     found = {
         "running import": Job(**upload, status=JobStatus.RUNNING, started_at=now,
                               heartbeat_at=now, phase="check", done=40_000, total=100_001),
