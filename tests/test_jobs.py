@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy.exc import OperationalError
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError, ValidationError
@@ -137,6 +138,21 @@ def test_an_import_reports_its_progress_through_both_passes(admin, monkeypatch):
     done = _fresh(job.id)
     assert done.summary == {"imported": 2500, "skipped": 0} and done.percent == 100
     assert done.total == 2501  # lines in the file, the header's included
+
+
+def test_a_progress_write_that_fails_does_not_stop_the_import(admin, monkeypatch):
+    record = jobs.record_progress
+    failures = []
+
+    def locked_once(*args, **kwargs):
+        if not failures:
+            failures.append(args)
+            raise OperationalError("UPDATE jobs", {}, Exception("database is locked"))
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "record_progress", locked_once)
+    job = _queued_import(admin, _history(3))
+    assert job_runs.run(job.id) == JobStatus.DONE and failures and counts()[0] == 3
 
 
 def test_a_bad_file_fails_with_the_error_report_and_imports_nothing(admin):

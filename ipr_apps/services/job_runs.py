@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, DomainError, ValidationError
@@ -74,7 +75,12 @@ class _Progress:
 
     def _write(self, phase: str, line: int) -> None:
         self.last = time.monotonic()
-        if not jobs.record_progress(self.job_id, phase, line, self.total):
+        try:
+            running = jobs.record_progress(self.job_id, phase, line, self.total)
+        except OperationalError:  # e.g. the database stayed locked: the import goes on
+            log.warning("Job %s: progress not recorded", self.job_id, exc_info=True)
+            return
+        if not running:
             raise ConflictError(jobs.NOT_RUNNING_ERROR)
 
 

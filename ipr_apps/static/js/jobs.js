@@ -20,7 +20,12 @@
   }
 
   function describe(job) {
-    const key = job.status === "queued" ? "textQueued" : `text${(job.phase || "").replace(/^./, (c) => c.toUpperCase())}`;
+    let key = `text${(job.phase || "").replace(/^./, (c) => c.toUpperCase())}`;
+    if (job.status === "queued") {
+      key = "textQueued";
+    } else if (job.phase === "export" && job.total === null) {
+      key = "textCounting";
+    }
     const template = section.dataset[key];
     if (!template) {
       return text.textContent;
