@@ -6,9 +6,9 @@ done; the rows are all there. Then a second import is under way when the worker 
 shows the job failed, and a re-run by a new worker imports it whole. Once with the queue in
 its SQLite storage, once in Redis (required in CI, skipped here when no Redis answers).
 
-Time: about 1 minute per storage on SQLite, 2.5 on PostgreSQL, on a busy 2-core machine;
-every wait below has its own deadline (POLL_DEADLINE, KILL_DEADLINE), so a stuck worker
-fails the test instead of hanging it.
+Time: about 1 minute per storage on SQLite, 2.5 on PostgreSQL (the Redis variant always uses
+SQLite), on a busy 2-core machine; every wait below has its own deadline (POLL_DEADLINE,
+KILL_DEADLINE), so a stuck worker fails the test instead of hanging it.
 """
 
 from __future__ import annotations
@@ -65,8 +65,10 @@ def storage(request) -> dict[str, str]:
 @pytest.fixture
 def server(tmp_path, storage: dict[str, str]) -> Iterator[LiveServer]:
     env = {"IPR_SECRET_KEY": f"jobs-live-{secrets.token_hex(16)}", **storage}
+    # The Redis variant is about the queue: it keeps the fast SQLite database either way.
+    postgres = False if storage else None
     with (
-        temporary_database("jobs_live", tmp_path) as url,
+        temporary_database("jobs_live", tmp_path, postgres=postgres) as url,
         live_server(url, tmp_path / "instance", env=env, with_worker=False) as live,
     ):
         yield live
