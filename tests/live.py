@@ -318,3 +318,12 @@ def start_worker(env: Mapping[str, str], log_path: Path) -> subprocess.Popen:
             command, cwd=PROJECT_ROOT, env=dict(env), stdin=subprocess.DEVNULL,
             stdout=log, stderr=log,
         )  # fmt: skip
+
+
+def redis_call(url: str, command: str):
+    """One Redis command on a connection closed afterwards (an unclosed one would surface later
+    as a ResourceWarning, which fails whichever test happens to run then)."""
+    import redis
+
+    with redis.Redis.from_url(url, socket_timeout=1) as client:
+        return getattr(client, command)()

@@ -37,6 +37,7 @@ from ipr_apps.services.import_rows import HEADER
 from tests.conftest import base_config, make_app
 from tests.factories import make_user
 from tests.live import LiveServer, live_server, start_worker, temporary_database
+from tests.live import redis_call as _redis_call
 from tests.test_concurrency import Response, Session
 
 pytestmark = pytest.mark.live
@@ -54,7 +55,7 @@ def storage(request) -> dict[str, str]:
     if request.param == "sqlite":
         return {}
     try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).flushdb()
+        _redis_call(REDIS_URL, "flushdb")
     except redis.RedisError:
         if os.environ.get("IPR_REQUIRE_REDIS") == "1":
             pytest.fail(f"IPR_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")

@@ -30,6 +30,7 @@ from ipr_apps.models.base import clock_at
 from ipr_apps.services import digest, documents, maintenance, outbox, tokens, users
 from ipr_apps.tasks import huey
 from ipr_apps.tasks import maintenance as maintenance_tasks
+from tests.live import redis_call as _redis_call
 
 REDIS_URL = os.environ.get("IPR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 MONDAY = datetime(2024, 6, 3, 0, 0)  # the digest's hour on a Monday
@@ -333,7 +334,7 @@ def _worker_storages(kind: str, tmp_path: Path) -> list:
 
 def _redis_ready() -> bool:
     try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+        return bool(_redis_call(REDIS_URL, "ping"))
     except redis.RedisError:
         return False
 

@@ -26,6 +26,7 @@ from ipr_apps.services import outbox
 from tests.conftest import base_config, make_app
 from tests.factories import make_user
 from tests.live import LiveServer, free_port, live_server, start_worker, temporary_database
+from tests.live import redis_call as _redis_call
 from tests.test_concurrency import Session, submitted_applications
 from tests.test_mail import Inbox
 
@@ -37,7 +38,7 @@ STORAGES = ["sqlite", "redis"]
 
 def _redis_ready() -> bool:
     try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+        _redis_call(REDIS_URL, "ping")
     except redis.RedisError:
         return False
     return True
@@ -52,7 +53,7 @@ def storage(request) -> dict[str, str]:
         if os.environ.get("IPR_REQUIRE_REDIS") == "1":
             pytest.fail(f"IPR_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    _redis_call(REDIS_URL, "flushdb")
     return {"IPR_REDIS_URL": REDIS_URL}
 
 
