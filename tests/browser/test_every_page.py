@@ -26,8 +26,8 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
 from tests.browser.conftest import DEMO_ACCOUNTS
+from tests.live import DEMO_PASSWORD as PASSWORD
 from tests.live import LiveServer
 from tests.test_route_protection import ACCESS, PUBLIC, TOKEN
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from ipr_apps.services.demo import DEMO_PASSWORD
+from tests.live import DEMO_PASSWORD
 
 SECOND_HOLDER = "holder2@example.com"
 
