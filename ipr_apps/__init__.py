@@ -76,6 +76,9 @@ def _register_blueprints(app: Flask) -> None:
         stats_bp,
     ):
         app.register_blueprint(blueprint)
+    from ipr_apps.auth.account_views import bp as account_bp  # e-mail confirmation, reset
+
+    app.register_blueprint(account_bp)
     from ipr_apps import api
 
     api.init_app(app)

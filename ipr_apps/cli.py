@@ -88,7 +88,11 @@ def seed_demo_command() -> None:
     _require_schema()
     from ipr_apps.services import demo
 
-    for account in demo.seed():
+    try:
+        accounts = demo.seed()
+    except DomainError as error:
+        _fail(error)
+    for account in accounts:
         click.echo(f"  {account.role:<9} {account.email:<28} {account.password_note}")
     imported = demo.seed_history()
     click.echo(

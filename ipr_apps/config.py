@@ -44,6 +44,13 @@ class Defaults:
     REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
     JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed
     DOMESTIC_COUNTRY = "CN"  # statistics: holders from this country count as domestic
+    # Accounts (issue 11): password strength, e-mail confirmation, password reset, demo logins.
+    PASSWORD_MIN_SCORE = 3  # zxcvbn score 0-4 a new password must reach
+    EMAIL_CONFIRM_MAX_AGE = 48 * 3600  # seconds a registration's confirmation link works
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link works (and only once)
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (reset requests per client address)
+    CONFIRM_RESEND_RATE_LIMIT = "3 per hour"  # confirmation e-mails re-sent per client address
+    DEMO_PASSWORD = None  # seed-demo: unset, one random password kept in instance/demo_password
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -34,6 +34,9 @@ SERVER_START_TIMEOUT = 30.0  # seconds
 SERVER_STOP_TIMEOUT = 10.0
 CLI_TIMEOUT = 120.0
 DATABASE_LOCK_TIMEOUT = 600.0  # another run's browser session can hold the same database
+# seed-demo's password for the demo accounts on live servers (IPR_DEMO_PASSWORD); without it
+# seed-demo would make a random one in the server's instance folder.
+DEMO_PASSWORD = "Lantern-Harbour-83"
 
 
 def postgres_url_from_env() -> str | None:
@@ -184,6 +187,7 @@ def server_env(
         "IPR_INSTANCE_PATH": str(instance),
         "DATABASE_URL": database_url,
         "PYTHONUNBUFFERED": "1",
+        "IPR_DEMO_PASSWORD": DEMO_PASSWORD,
         **(extra or {}),
     }
     env.pop("FLASK_APP", None)

@@ -51,6 +51,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.organisation": HOLDER,
     "auth.api_tokens": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,
+    "account.confirm": PUBLIC,
+    "account.resend_confirmation": PUBLIC,
+    "account.forgot_password": PUBLIC,
+    "account.reset_password": PUBLIC,
     "filing.index": HOLDER,
     "filing.new": HOLDER,
     "filing.show": SIGNED_IN,
@@ -124,6 +128,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "job_id": 0,  # no such job: admins get 404
         "fmt": "csv",
         "name": "approvals",
+        "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400
     }
     return {arg: values[arg] for arg in rule.arguments}
 

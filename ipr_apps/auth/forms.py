@@ -8,6 +8,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from ipr_apps.forms import AppForm, OrganisationFieldsMixin, choices
 from ipr_apps.models import OrgKind
 
+STRENGTH_HINT = (
+    "At least 10 characters. A few unrelated words are easy to remember and hard to guess; "
+    "avoid common passwords and your own name or e-mail address."
+)
+
 
 class LoginForm(AppForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
@@ -20,7 +25,7 @@ class PasswordFields:
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 10 characters; avoid common passwords.",
+        description=STRENGTH_HINT,
     )
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
@@ -50,7 +55,7 @@ class ChangePasswordForm(AppForm):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 10 characters; avoid common passwords.",
+        description=STRENGTH_HINT,
     )
     confirm = PasswordField(
         "Repeat new password",
@@ -70,3 +75,19 @@ class TokenForm(AppForm):
         description="What the token is for, e.g. 'docketing system'.",
     )
     submit = SubmitField("Create token")
+
+
+class ForgotPasswordForm(AppForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(AppForm):
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(max=256)], description=STRENGTH_HINT
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", "Passwords differ.")],
+    )
+    submit = SubmitField("Set new password")

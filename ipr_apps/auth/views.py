@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ipr_apps.auth.forms import (
@@ -17,10 +26,12 @@ from ipr_apps.extensions import limiter
 from ipr_apps.forms import apply_errors
 from ipr_apps.models import OrgKind, Role
 from ipr_apps.security import is_safe_next, role_required
-from ipr_apps.services import tokens, users
+from ipr_apps.services import registration, tokens, users
 from ipr_apps.services.users import OrganisationDetails
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# The account that signed in with the right password but an unconfirmed address.
+UNCONFIRMED_USER = "unconfirmed_user_id"
 
 
 def _login_limit() -> str:
@@ -34,7 +45,11 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        try:
+            user = users.authenticate(form.email.data, form.password.data)
+        except users.EmailNotConfirmed as error:
+            session[UNCONFIRMED_USER] = error.user.id  # for the re-send button, nothing else
+            return render_template("auth/unconfirmed.html", email=error.user.email)
         if user is not None:
             login_user(user)
             flash(f"Signed in as {user.email}.", "success")
@@ -60,15 +75,13 @@ def register():
     if form.validate_on_submit():
         details = OrganisationDetails(kind=OrgKind(form.kind.data), **form.organisation_data())
         try:
-            user = users.register_holder(
-                form.email.data, form.password.data, form.name.data, details
-            )
+            registration.register(form.email.data, form.password.data, form.name.data, details)
         except DomainError as error:
             apply_errors(form, error)
-        else:
-            login_user(user)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("main.home"))
+        else:  # the same page whether or not the address had an account
+            return render_template(
+                "auth/check_email.html", reason="register", email=form.email.data.strip()
+            )
     return render_template("auth/register.html", form=form)
 
 

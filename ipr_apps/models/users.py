@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # None until the owner follows the link e-mailed at self-registration; accounts made by
+    # administrators, the CLI and seed-demo are confirmed when created.
+    email_confirmed_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -47,6 +50,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_agent(self) -> bool:

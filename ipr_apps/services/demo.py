@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from ipr_apps.db import db, unit_of_work
+from ipr_apps.errors import ValidationError
 from ipr_apps.models import AgentMandate, OrgKind, Role
 from ipr_apps.services import users
+from ipr_apps.services.passwords import generate_password, password_problem
 from ipr_apps.services.users import OrganisationDetails
 
-DEMO_PASSWORD = "ipr-demo-2026!"  # noqa: S105 (printed demo logins, by design)
+PASSWORD_FILE = "demo_password"  # noqa: S105 (a file name in the instance folder)
 
 HOLDERS = [
     (
@@ -63,10 +68,37 @@ class DemoAccount:
 
 def seed() -> list[DemoAccount]:
     """Create whatever demo accounts are missing; never touches existing ones."""
-    accounts = [_staff(email, name, role) for email, name, role in STAFF]
-    accounts += [_holder(email, name, details) for email, name, details in HOLDERS]
+    password = demo_password()
+    accounts = [_staff(email, name, role, password) for email, name, role in STAFF]
+    accounts += [_holder(email, name, details, password) for email, name, details in HOLDERS]
     _mandates()
     return accounts
+
+
+def demo_password() -> str:
+    """DEMO_PASSWORD (IPR_DEMO_PASSWORD) when set, if it passes the password policy; else one
+    random password kept in instance/demo_password, so that every run prints the same one."""
+    configured = current_app.config.get("DEMO_PASSWORD")
+    if configured:
+        problem = password_problem(configured)
+        if problem:
+            raise ValidationError(f"IPR_DEMO_PASSWORD is not accepted: {problem}")
+        return configured
+    return _instance_password(Path(current_app.instance_path) / PASSWORD_FILE)
+
+
+def _instance_password(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = generate_password()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password)
+    return password
 
 
 def seed_history() -> int:
@@ -82,23 +114,23 @@ def seed_applications() -> int:
     return demo_applications.seed()
 
 
-def _note(created: bool) -> str:
-    return f"password: {DEMO_PASSWORD}" if created else "already existed (password unchanged)"
+def _note(created: bool, password: str) -> str:
+    return f"password: {password}" if created else "already existed (password unchanged)"
 
 
-def _staff(email: str, name: str, role: Role) -> DemoAccount:
+def _staff(email: str, name: str, role: Role, password: str) -> DemoAccount:
     created = users.get_by_email(email) is None
     if created:
-        users.create_user(email, DEMO_PASSWORD, role, name)
-    return DemoAccount(role.value, email, _note(created))
+        users.create_user(email, password, role, name)
+    return DemoAccount(role.value, email, _note(created, password))
 
 
-def _holder(email: str, name: str, details: OrganisationDetails) -> DemoAccount:
+def _holder(email: str, name: str, details: OrganisationDetails, password: str) -> DemoAccount:
     created = users.get_by_email(email) is None
     if created:
-        users.register_holder(email, DEMO_PASSWORD, name, details)
+        users.register_holder(email, password, name, details)
     label = "agent" if details.kind == OrgKind.AGENCY else "holder"
-    return DemoAccount(label, email, _note(created))
+    return DemoAccount(label, email, _note(created, password))
 
 
 def _mandates() -> None:

@@ -8,9 +8,31 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from ipr_apps.errors import (
+    ConflictError,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from ipr_apps.models import Organisation, OrgKind, Role, User, utcnow
-from ipr_apps.services.passwords import check_policy, hash_password, verify_password
+from ipr_apps.services.passwords import (
+    check_policy,
+    hash_password,
+    personal_words,
+    verify_password,
+)
+
+
+class EmailNotConfirmed(DomainError):
+    """Right credentials, but the owner has not followed the confirmation link yet."""
+
+    http_status = 403
+    code = "email_not_confirmed"
+
+    def __init__(self, user: User):
+        super().__init__("Confirm your e-mail address first: follow the link we sent you.")
+        self.user = user
 
 
 @dataclass
@@ -49,13 +71,22 @@ def get_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def _new_user(email: str, password: str, role: Role, name: str, org: Organisation | None) -> User:
+def _new_user(
+    email: str,
+    password: str,
+    role: Role,
+    name: str,
+    org: Organisation | None,
+    confirmed: bool = True,
+) -> User:
     email = normalise_email(email)
     if get_by_email(email) is not None:
         raise ConflictError(f"An account with the email {email} already exists.")
-    check_policy(password, email)
+    org_name = org.name_local if org else ""
+    check_policy(password, personal_words(email, name, org_name or ""))
     user = User(email=email, name=name.strip() or email, role=role, organisation=org)
     user.password_hash = hash_password(password)
+    user.email_confirmed_at = utcnow() if confirmed else None
     db.session.add(user)
     try:
         db.session.flush()
@@ -64,16 +95,26 @@ def _new_user(email: str, password: str, role: Role, name: str, org: Organisatio
     return user
 
 
-def register_holder(email: str, password: str, name: str, details: OrganisationDetails) -> User:
-    """Self-registration of a rights holder or an agency, with its organisation."""
+def register_holder(
+    email: str, password: str, name: str, details: OrganisationDetails, confirmed: bool = True
+) -> User:
+    """A rights holder's or an agency's account with its organisation, confirmed (seed-demo,
+    tests); self-registration goes through services.registration."""
+    with unit_of_work():
+        return add_holder(email, password, name, details, confirmed)
+
+
+def add_holder(
+    email: str, password: str, name: str, details: OrganisationDetails, confirmed: bool
+) -> User:
+    """The holder account and its organisation, in the caller's transaction (never commits)."""
     if not (details.name_local or "").strip():
         raise ValidationError.on("name_local", "Organisation name is required.")
-    with unit_of_work():
-        org = Organisation(kind=details.kind, name_local=details.name_local)
-        details.apply_to(org)
-        user = _new_user(email, password, Role.HOLDER, name, org)
-        org.email = org.email or user.email
-        return user
+    org = Organisation(kind=details.kind, name_local=details.name_local)
+    details.apply_to(org)
+    user = _new_user(email, password, Role.HOLDER, name, org, confirmed)
+    org.email = org.email or user.email
+    return user
 
 
 def create_user(
@@ -92,12 +133,22 @@ def create_user(
         return _new_user(email, password, role, display, org)
 
 
+def personal_words_of(user: User) -> list[str]:
+    """The user's own data a password must not contain."""
+    org_name = user.organisation.name_local if user.organisation else ""
+    return personal_words(user.email, user.name, org_name)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None (the same for unknown email and bad password)."""
+    """The user for these credentials, or None (the same, in answer and time, for an unknown
+    email, a bad password and an inactive account); EmailNotConfirmed when the credentials are
+    right but the address has not been confirmed yet."""
     user = get_by_email(email or "")
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
         return None
+    if not user.email_confirmed:
+        raise EmailNotConfirmed(user)
     with unit_of_work():
         user.last_login_at = utcnow()
     return user
@@ -106,7 +157,7 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise ValidationError.on("current_password", "Your current password is not correct.")
-    check_policy(new, user.email, field="new_password")
+    check_policy(new, personal_words_of(user), field="new_password")
     with unit_of_work():
         user.password_hash = hash_password(new)
 

@@ -11,6 +11,7 @@ Applications are found by following the links on the role's own list, so any dem
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_ACCOUNTS
+from tests.live import PROJECT_ROOT
 
 # name: (viewport, the most of the page's height saved)
 WIDTHS = {
@@ -82,10 +83,20 @@ PAGES: dict[str, Callable[[Page, str], dict[str, str]]] = {
 }
 
 
-def sign_in(page: Page, base: str, email: str) -> None:
+def demo_password() -> str:
+    """The password seed-demo gave the demo accounts of `make run`: IPR_DEMO_PASSWORD when
+    set, else the random one it keeps in instance/demo_password."""
+    configured = os.environ.get("IPR_DEMO_PASSWORD")
+    if configured:
+        return configured
+    instance = Path(os.environ.get("IPR_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    return (instance / "demo_password").read_text().strip()
+
+
+def sign_in(page: Page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/auth/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_test_id("nav-user").wait_for()
 
@@ -104,6 +115,7 @@ def shoot(page: Page, url: str, path: Path, viewport: dict, max_height: int) -> 
 
 def take(base: str, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    password = demo_password()
     saved = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -112,7 +124,7 @@ def take(base: str, out: Path) -> list[Path]:
                 context = browser.new_context(viewport=WIDTHS["desktop"][0])
                 page = context.new_page()
                 if email:
-                    sign_in(page, base, email)
+                    sign_in(page, base, email, password)
                 for name, path in PAGES[role](page, base).items():
                     for width, (viewport, max_height) in WIDTHS.items():
                         target = out / f"{role}-{name}-{width}.png"

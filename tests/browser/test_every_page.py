@@ -26,8 +26,8 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
 from tests.browser.conftest import DEMO_ACCOUNTS
+from tests.live import DEMO_PASSWORD as PASSWORD
 from tests.live import LiveServer
 from tests.test_route_protection import ACCESS, PUBLIC, TOKEN
 
@@ -89,11 +89,14 @@ def _try_operations(page: Page) -> None:
     page.locator(".body-param textarea").first.wait_for()
 
 
-def _public_pages() -> list[Visit]:
+def _public_pages(reset_token: str) -> list[Visit]:
     return [
         Visit("landing", "/"),
         Visit("sign in", "/auth/login"),
         Visit("register", "/auth/register"),
+        Visit("forgot password", "/auth/password/forgot"),
+        Visit("set a new password (e-mailed link)", f"/auth/password/reset/{reset_token}"),
+        Visit("confirmation link not valid", "/auth/confirm/not-a-token", 400),
         Visit("API reference", "/api/v1/docs/", wait_for=SWAGGER_READY),
         Visit(
             "API reference, trying operations", "/api/v1/docs/", 200, SWAGGER_READY, _try_operations
@@ -263,6 +266,7 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
     from ipr_apps import create_app
     from ipr_apps.db import db
     from ipr_apps.models import Application, User
+    from ipr_apps.services import account_links
 
     env = {"IPR_INSTANCE_PATH": str(live.instance), "DATABASE_URL": live.database_url}
     with mock.patch.dict(os.environ, env):
@@ -278,7 +282,9 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
         )
         user_ids = {email: user.id for email, user in users.items()}
         job_ids = _fill_empty_lists(users)
-        pages = {"anonymous": _public_pages()}
+        # A reset link for a demo account, as the e-mail would carry it (only opened, not used).
+        reset_token = account_links.reset_token(users["holder2@example.com"])
+        pages = {"anonymous": _public_pages(reset_token)}
         for role, email in ACCOUNTS.items():
             if email is not None:
                 pages[role] = _role_pages(role, users[email], applications, user_ids, job_ids)

@@ -13,12 +13,14 @@ import struct
 import time
 import zlib
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from ipr_apps.services.demo import DEMO_PASSWORD
+from tests.live import DEMO_PASSWORD, LiveServer
 
 SECOND_HOLDER = "holder2@example.com"
 
@@ -221,10 +223,23 @@ def submit_application(page: Page) -> None:
 # --------------------------------------------------------------------------- the journey
 
 
+def confirmation_link(outbox: Path, address: str, timeout: float = 15) -> str:
+    """The link in the confirmation e-mail the worker delivered to `address`."""
+    parser = BytesParser(policy=policy.default)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(outbox.glob("*.eml")):
+            message = parser.parsebytes(path.read_bytes())
+            if message["To"] == address:
+                return re.search(r"https?://\S+/auth/confirm/\S+", message.get_content())[0]
+        time.sleep(0.2)
+    pytest.fail(f"no confirmation e-mail to {address} in {outbox}")
+
+
 def test_new_holder_files_a_trademark_and_a_second_holder_files_the_same_right(
-    page: Page, live_server: str, screenshot, documents: dict[str, Path]
+    page: Page, live: LiveServer, screenshot, documents: dict[str, Path]
 ) -> None:
-    base = live_server
+    base = live.url
     stamp = time.time_ns()
     email = f"mei.chen.{stamp}@example.com"
     number = f"TM-{stamp}"
@@ -243,10 +258,14 @@ def test_new_holder_files_a_trademark_and_a_second_holder_files_the_same_right(
         page.locator(f"#{name}").fill(NEW_HOLDER[name])
     page.locator("#country").select_option(NEW_HOLDER["country"])
     page.get_by_role("button", name="Create account", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
 
+    # ... confirms the address through the e-mailed link, which signs the holder in.
+    page.goto(confirmation_link(live.outbox, email))
+    page.get_by_role("button", name="Confirm and sign in").click()
     expect(page).to_have_url(f"{base}/applications/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My applications")
-    expect(flash(page, "success")).to_contain_text("Welcome! Your account is ready.")
+    expect(flash(page, "success")).to_contain_text("Your e-mail address is confirmed. Welcome!")
     expect(page.get_by_test_id("nav-user")).to_contain_text(NEW_HOLDER["name"])
     expect(page.get_by_test_id("empty-state")).to_contain_text(
         "You have not filed any applications yet."

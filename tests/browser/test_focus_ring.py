@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
+from tests.live import DEMO_PASSWORD as PASSWORD
 
 MAX_TABS = 60
 

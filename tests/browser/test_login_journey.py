@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from ipr_apps.services.demo import DEMO_PASSWORD as PASSWORD
+from tests.live import DEMO_PASSWORD as PASSWORD
 
 ROLES = [
     # email, role badge, home path, home heading

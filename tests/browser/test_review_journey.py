@@ -32,11 +32,10 @@ from playwright.sync_api import Browser, Page, expect
 from ipr_apps.db import db
 from ipr_apps.models import Application, RejectReason, Status, today
 from ipr_apps.services import documents, filing, users
-from ipr_apps.services.demo import DEMO_PASSWORD
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
 from tests.conftest import base_config, make_app
 from tests.factories import complete_payload
-from tests.live import LiveServer
+from tests.live import DEMO_PASSWORD, LiveServer
 
 HOLDER = "holder@example.com"
 REVIEWERS = {"reviewer@example.com": "Officer Zhao", "reviewer2@example.com": "Officer Qian"}
