@@ -200,3 +200,14 @@ def test_restore_refuses_a_folder_without_manifest(runner, tmp_path) -> None:
     result = runner.invoke(args=["ipr", "restore", str(tmp_path)])
     assert result.exit_code == 1
     assert "holds no complete backup" in result.output
+
+
+def test_restore_refuses_a_damaged_backup(runner, photo, tmp_path) -> None:
+    _application, document = photo
+    backup = tmp_path / "backup"
+    assert runner.invoke(args=["ipr", "backup", str(backup)]).exit_code == 0
+    name = document.stored_name
+    (backup / "uploads" / name[:2] / name).write_bytes(png(99))
+    result = runner.invoke(args=["ipr", "restore", str(backup)])
+    assert result.exit_code == 1
+    assert f"The backup is damaged: documents row {document.id}" in result.output

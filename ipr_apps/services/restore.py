@@ -35,9 +35,9 @@ def restore(source: Path) -> Restored:
     source = Path(source)
     manifest = read_manifest(source)
     snapshot = for_engine(db.engine)
-    _check_target(manifest, snapshot.kind)
     database_file = _verified_database(source, manifest)
     refs = [_verified_file(source, entry) for entry in manifest["files"]]
+    _check_target(manifest, snapshot.kind)
     present = _check_upload_folder(refs)
     for ref in refs:
         if ref.relative not in present:
