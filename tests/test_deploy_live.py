@@ -22,7 +22,7 @@ import pytest
 
 from ipr_apps.admin.jobs import IMPORT_MAX_BYTES
 from ipr_apps.config import Defaults
-from tests.live import PROJECT_ROOT, live_server, temporary_database
+from tests.live import PROJECT_ROOT, LiveServer, live_server, temporary_database
 from tests.nginx import DEPLOY, SERVER_NAME, Nginx, require_nginx, running_nginx
 
 WORKERS = 4
@@ -32,9 +32,11 @@ TRICKLE = (5, 0.5)  # bytes, every seconds: the body would take hours
 FAST_ENOUGH = 2.0  # seconds for GET / while the slow clients trickle
 STALLED = 3.0  # seconds without an answer that prove gunicorn alone is stalled
 
+pytestmark = pytest.mark.live
+
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> Iterator[tuple[object, Nginx]]:
+def stack(tmp_path_factory) -> Iterator[tuple[LiveServer, Nginx]]:
     require_nginx()
     tmp = tmp_path_factory.mktemp("deploy")
     with ExitStack() as stack:
@@ -42,7 +44,8 @@ def stack(tmp_path_factory) -> Iterator[tuple[object, Nginx]]:
         server = stack.enter_context(
             live_server(
                 database, tmp / "instance", workers=WORKERS, with_worker=False,
-                env={"IPR_PROXY_FIX_X_FOR": "1", "IPR_SECRET_KEY": "deploy-test"},
+                env={"IPR_PROXY_FIX_X_FOR": "1", "IPR_SECRET_KEY": "deploy-test",
+                     "IPR_BASE_URL": f"https://{SERVER_NAME}"},
                 # --timeout: a stalled worker is killed sooner; --preload: the app is imported
                 # once, not by each of the four workers (a busy CI machine boots them slowly).
                 gunicorn_args=("-c", str(PROJECT_ROOT / "deploy" / "gunicorn.conf.py"),

@@ -35,8 +35,7 @@ def check() -> Report:
         problem = _file_problem(ref)
         if problem:
             report.problems.append(problem)
-    counters = db.session.execute(select(Counter.scope, Counter.value))
-    values = {scope: value for scope, value in counters}
+    values = dict(db.session.execute(select(Counter.scope, Counter.value)).tuples().all())
     for scope, highest in highest_numbers().items():
         report.counters += 1
         value = values.get(scope)
