@@ -21,6 +21,8 @@ ipr = AppGroup("ipr", help="ipr_apps administration commands.")
 
 
 def init_app(app: Flask) -> None:
+    from ipr_apps import backup_cli  # noqa: F401  (adds backup, restore and check to `ipr`)
+
     app.cli.add_command(ipr)
 
 

@@ -270,12 +270,16 @@ def live_server(
     seed_demo: bool = False,
     env: Mapping[str, str] | None = None,
     with_worker: bool = True,
+    gunicorn_args: tuple[str, ...] = (),
+    app_target: str = "app:app",
 ) -> Iterator[LiveServer]:
     """Migrate (and seed) `database_url`, serve the app with gunicorn, yield, stop it.
 
     `instance` becomes the app's instance folder (secret key, uploads, outbox, gunicorn.log);
     `env` adds or overrides environment variables (e.g. IPR_SECRET_KEY, IPR_LOGIN_RATE_LIMIT).
     `with_worker=False`: no job worker is started (the test starts, and may kill, its own).
+    `gunicorn_args` are added to gunicorn's command line (e.g. `-c deploy/gunicorn.conf.py`);
+    `app_target` is the WSGI app gunicorn serves.
     """
     instance = Path(instance)
     instance.mkdir(parents=True, exist_ok=True)
@@ -288,11 +292,12 @@ def live_server(
     base_url = f"http://127.0.0.1:{port}"
     log_path = instance / "gunicorn.log"
     command = [
-        sys.executable, "-m", "gunicorn", "app:app", "-b", f"127.0.0.1:{port}",
+        sys.executable, "-m", "gunicorn", app_target, "-b", f"127.0.0.1:{port}",
         "-w", str(workers),
         # gunicorn ≥ 25 otherwise opens a control socket shared by every server of this user
         # (~/.gunicorn/gunicorn.ctl): parallel runs would fight over it; it lies outside tmp.
         "--no-control-socket",
+        *gunicorn_args,
     ]  # fmt: skip
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
