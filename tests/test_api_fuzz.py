@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from ipr_apps.models import Role, Status
 from ipr_apps.services import filing, tokens
-from tests import factories
+from tests import factories, files
 
 CHECKS = [
     not_a_server_error,
@@ -121,10 +121,7 @@ def test_api_conforms_to_its_openapi_document(app, client, world, role):
     assert not failures, "\n\n".join(failures)
 
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-    "0000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
+PNG = files.png()  # a real image: uploads are decoded whole
 
 
 def test_the_happy_path_conforms_to_the_document(app, client, world):

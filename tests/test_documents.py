@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 from flask import current_app, url_for
+from PIL import Image
 from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound, PermissionDenied, TransitionError, ValidationError
 from ipr_apps.models import Application, DocType, Document, IpRight, Role, Status, utcnow
 from ipr_apps.services import documents, filing
-from tests import factories
+from tests import factories, files
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = files.png()
+JPEG = files.jpeg()
+PDF = files.pdf()
 
 
 def _post_file(client, endpoint: str, application_id: int, data: bytes, name: str, **fields):
@@ -77,25 +78,38 @@ def draft(owner, make_application):
     return make_application(owner, "draft")
 
 
+def _pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.format, image.size, image.tobytes()
+
+
 @pytest.mark.parametrize(
-    ("data", "name", "content_type", "extension"),
+    ("data", "name", "content_type", "stored_as"),
     [
-        (PNG, "logo.png", "image/png", ".png"),
-        (JPEG, "photo.jpeg", "image/jpeg", ".jpg"),
-        (PDF, "certificate.pdf", "application/pdf", ".pdf"),
-        (PDF, "scan.png", "application/pdf", ".pdf"),  # the content decides, not the name
+        (PNG, "logo.png", "image/png", "logo.png"),
+        (JPEG, "photo.jpeg", "image/jpeg", "photo.jpg"),
+        (PDF, "certificate.pdf", "application/pdf", "certificate.pdf"),
+        (PDF, "scan.png", "application/pdf", "scan.pdf"),  # the content decides, not the name
+        (PDF, "x.html", "application/pdf", "x.pdf"),
     ],
 )
 def test_upload_stores_file_under_random_name(
-    app, client, draft, data, name, content_type, extension
+    app, client, draft, data, name, content_type, stored_as
 ):
     assert _back_to_edit(_upload(client, draft, data, name), draft)
     [document] = _rows(draft)
-    assert (document.doc_type, document.original_name) == (DocType.IPR_CERTIFICATE, name)
-    assert (document.content_type, document.size_bytes) == (content_type, len(data))
-    assert document.sha256 == hashlib.sha256(data).hexdigest()
-    assert re.fullmatch(r"[0-9a-f]{32}" + re.escape(extension), document.stored_name)
-    assert _path(app, document).read_bytes() == data
+    assert (document.doc_type, document.original_name) == (DocType.IPR_CERTIFICATE, stored_as)
+    stored = _path(app, document).read_bytes()
+    assert (document.content_type, document.size_bytes) == (content_type, len(stored))
+    assert document.sha256 == hashlib.sha256(stored).hexdigest()
+    extension = stored_as.rsplit(".", 1)[1]
+    assert re.fullmatch(r"[0-9a-f]{32}\." + extension, document.stored_name)
+    if content_type == "application/pdf":
+        assert stored == data  # kept as uploaded, once it passed every check
+    else:  # re-encoded: the same picture
+        assert _pixels(stored)[:2] == _pixels(data)[:2]
+    if content_type == "image/png":
+        assert _pixels(stored) == _pixels(data)  # lossless
 
 
 @pytest.mark.parametrize(
@@ -117,7 +131,7 @@ def test_content_that_is_not_pdf_jpeg_or_png_is_refused(app, client, draft, data
 def test_size_limit_from_config(app, client, draft, monkeypatch):
     monkeypatch.setitem(app.config, "DOCUMENT_MAX_BYTES", len(PDF))
     before = _disk(app)
-    _upload(client, draft, PDF + b"x", "big.pdf")
+    _upload(client, draft, PDF + b"\n", "big.pdf")
     assert _rows(draft) == [] and _disk(app) == before
     _upload(client, draft, PDF, "exact.pdf")
     assert [d.original_name for d in _rows(draft)] == ["exact.pdf"]
@@ -156,6 +170,11 @@ def test_unknown_document_type_is_refused(app, client, owner, draft, doc_type):
         ("evil\u202egpj.pdf", "evilgpj.pdf"),  # no right-to-left override tricks
         ("x" * 300 + ".pdf", "x" * 251 + ".pdf"),
         ("", "document.pdf"),
+        ("cert <b>.pdf", "cert_b.pdf"),
+        ("invoice.pdf.exe", "invoice.pdf.pdf"),  # the extension is always the sniffed type's
+        ("page.html", "page.pdf"),
+        (".htaccess", "htaccess.pdf"),
+        ("营业执照 2024.PDF", "营业执照_2024.pdf"),  # letters of any script are kept
     ],
 )
 def test_original_name_is_sanitised_for_display(app, owner, draft, raw, kept):
@@ -199,7 +218,8 @@ def test_staff_download_but_never_change(app, owner, draft, make_user, login, ro
     staff_user = make_user(role)
     staff = login(staff_user, to=app.test_client())
     response = _get(staff, f"/documents/{document.id}")
-    assert (response.status_code, response.data, response.mimetype) == (200, PNG, "image/png")
+    stored = _path(app, document).read_bytes()
+    assert (response.status_code, response.data, response.mimetype) == (200, stored, "image/png")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert response.headers["Content-Disposition"].startswith("inline")
@@ -276,7 +296,8 @@ def test_mark_image_set_replaced_and_cleared(app, client, owner, draft):
     first_path = _path(app, first)
     second = documents.set_mark_image(owner, draft.id, io.BytesIO(JPEG), "mark2.jpg")
     assert [d.id for d in _rows(draft)] == [second.id] and _mark_id(draft) == second.id
-    assert not first_path.exists() and _path(app, second).read_bytes() == JPEG
+    assert not first_path.exists()  # a draft never submitted: really deleted
+    assert _pixels(_path(app, second).read_bytes())[:2] == ("JPEG", (8, 6))
     client.post(f"/documents/{second.id}/delete")
     assert _rows(draft) == [] and _mark_id(draft) is None
 
@@ -308,7 +329,7 @@ def test_panel_on_edit_and_show_pages(app, client, owner, draft, make_user, logi
     pdf = _attach(owner, draft, PDF, "cert <b>.pdf")
     page = client.get(f"/applications/{draft.id}/edit").get_data(as_text=True)
     assert f'class="doc-thumb" src="/documents/{image.id}"' in page
-    assert f"/documents/{pdf.id}/delete" in page and "cert &lt;b&gt;.pdf" in page
+    assert f"/documents/{pdf.id}/delete" in page and "cert_b.pdf" in page
     assert pdf.sha256[:12] in page
     reviewer = login(make_user(Role.REVIEWER), to=app.test_client())
     page = reviewer.get(f"/applications/{draft.id}").get_data(as_text=True)
@@ -418,7 +439,8 @@ def test_pdf_jpeg_and_png_are_served_inline_pdf_framed_by_our_pages_only(
 ):
     document = _attach(owner, draft, data, name)
     response = _get(client, f"/documents/{document.id}")
-    assert (response.status_code, response.mimetype, response.data) == (200, content_type, data)
+    stored = _path(app, document).read_bytes()
+    assert (response.status_code, response.mimetype, response.data) == (200, content_type, stored)
     assert response.headers["Content-Disposition"] == f"inline; filename={name}"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == framed_by
@@ -462,7 +484,7 @@ def test_inline_view_only_for_the_owner_and_staff(app, owner, draft, make_user, 
 
 
 def test_review_page_shows_every_document_inline(app, client, owner, draft, make_user, login):
-    image = _attach(owner, draft, PNG, "logo <b>.png", DocType.GOODS_PHOTO)
+    image = _attach(owner, draft, PNG, "logo <b>.png", DocType.GOODS_PHOTO)  # logo_b.png
     pdf = _attach(owner, draft, PDF, "certificate.pdf")
     _make_submitted(draft)
     reviewer = login(make_user(Role.REVIEWER), to=app.test_client())
@@ -470,9 +492,7 @@ def test_review_page_shows_every_document_inline(app, client, owner, draft, make
     page = response.get_data(as_text=True)
     viewers = page.split('data-testid="document-viewer"')[1:]
     assert len(viewers) == 2
-    assert re.search(
-        rf'<img src="/documents/{image.id}" alt="Goods photo: logo &lt;b&gt;.png"', page
-    )
+    assert re.search(rf'<img src="/documents/{image.id}" alt="Goods photo: logo_b.png"', page)
     assert re.search(rf'<iframe src="/documents/{pdf.id}" title="[^"]*certificate.pdf"', page)
     assert f'href="/documents/{pdf.id}?download=1"' in viewers[1]  # when no PDF viewer
     csp = response.headers["Content-Security-Policy"]

@@ -8,6 +8,7 @@ from ipr_apps.db import db
 from ipr_apps.models import Application, Role, Status
 from ipr_apps.services import filing
 from ipr_apps.services.content import holder_dict
+from tests import files
 from tests.factories import add_required_documents, complete_payload, grant_mandate
 from tests.pages import invalid_fields
 
@@ -200,7 +201,7 @@ def test_upload_from_the_form_saves_what_was_typed_first(client, holder, draft, 
     import io
 
     data = _form_data({"right": {"title": "TYPED BUT NOT SAVED"}}, action="upload_document")
-    data.update(doc_type="ipr_certificate", file=(io.BytesIO(b"%PDF-1.4 demo"), "cert.pdf"))
+    data.update(doc_type="ipr_certificate", file=(io.BytesIO(files.pdf()), "cert.pdf"))
     response = client.post(
         f"/applications/{draft.id}/edit", data=data, content_type="multipart/form-data"
     )

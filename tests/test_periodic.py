@@ -30,11 +30,12 @@ from ipr_apps.models.base import clock_at
 from ipr_apps.services import digest, documents, maintenance, outbox, tokens, users
 from ipr_apps.tasks import huey
 from ipr_apps.tasks import maintenance as maintenance_tasks
+from tests import files
 from tests.live import redis_call as _redis_call
 
 REDIS_URL = os.environ.get("IPR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 MONDAY = datetime(2024, 6, 3, 0, 0)  # the digest's hour on a Monday
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = files.pdf()
 
 
 @pytest.fixture

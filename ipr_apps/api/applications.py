@@ -136,7 +136,12 @@ def patch(data: dict, application_id: int):
 @blp.response(201, DocumentSchema)
 @documented(401, 403, 404, 409, 413, 422)
 def upload(form: dict, files: dict, application_id: int):
-    """Attach a PDF, JPEG or PNG (≤ 10 MB, ≤ 20 per application)."""
+    """Attach a PDF, JPEG or PNG (≤ 10 MB, ≤ 20 per application).
+
+    The file is parsed whole: a PDF that is encrypted, holds JavaScript or embedded files, or
+    has data after its end, and an image that does not decode or has data after its end, is
+    refused with 422 and a message in `fields.file`. Images are stored re-encoded, without
+    EXIF metadata. The stored name ends in the type found in the content."""
     upload = files["file"]
     return documents.attach(api_user(), application_id, form["doc_type"], upload, upload.filename)
 

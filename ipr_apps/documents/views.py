@@ -14,6 +14,7 @@ from ipr_apps.models import Role
 from ipr_apps.security import role_required
 from ipr_apps.services import documents
 from ipr_apps.services.access import get_application
+from ipr_apps.services.document_names import name_for
 
 bp = Blueprint("documents", __name__)
 SIGNED_IN = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
@@ -34,6 +35,7 @@ def _panel_helpers() -> dict:
         "document_upload_form": lambda: UploadForm(formdata=None),
         "mark_image_form": lambda: MarkImageForm(formdata=None),
         "missing_documents": documents.missing_for,
+        "earlier_documents": lambda application: documents.earlier_for(current_user, application),
         "document_limit": documents.limit,
         "human_size": documents.human_size,
     }
@@ -79,9 +81,10 @@ def download(document_id: int):
         path,
         mimetype=document.content_type if csp else "application/octet-stream",
         as_attachment=csp is None or request.args.get("download") == "1",
-        download_name=document.original_name,
+        download_name=name_for(document.original_name, document.content_type),
         etag=document.sha256,
     )
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = csp or "default-src 'none'; sandbox"
     if csp == PDF_CSP:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"

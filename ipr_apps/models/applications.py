@@ -130,11 +130,12 @@ class Application(db.Model):
     infringers: Mapped[list[Infringer]] = relationship(
         order_by=Infringer.position, cascade="all, delete-orphan"
     )
+    # The current documents; superseded versions are read through services.documents.
     documents: Mapped[list[Document]] = relationship(
-        back_populates="application",
-        foreign_keys="Document.application_id",
+        primaryjoin="and_(Application.id == Document.application_id, "
+        "Document.superseded_at.is_(None))",
         order_by="Document.id",
-        cascade="all, delete-orphan",
+        viewonly=True,
     )
     events: Mapped[list[StatusEvent]] = relationship(order_by="StatusEvent.id", viewonly=True)
     information_requests: Mapped[list[InformationRequest]] = relationship(
@@ -161,6 +162,12 @@ class Application(db.Model):
     @property
     def right_title(self) -> str:
         return (self.right.title if self.right else None) or "(untitled)"
+
+    @property
+    def seen_by_customs(self) -> bool:
+        """Submitted at least once (the date is set then and never cleared): from then on its
+        documents are kept, a replaced or removed one as an earlier version."""
+        return self.first_submitted_at is not None
 
     def editable_by(self, user: User) -> bool:
         """Whether `user` may change the content now; templates use it for "edit" links."""

@@ -14,6 +14,7 @@ from ipr_apps.models.base import utcnow, value_enum
 
 if TYPE_CHECKING:
     from ipr_apps.models.applications import Application
+    from ipr_apps.models.users import User
 
 
 class DocType(StrEnum):
@@ -43,6 +44,9 @@ class Document(db.Model):
     __table_args__ = (
         CheckConstraint("size_bytes > 0", name="not_empty"),
         CheckConstraint("length(sha256) = 64", name="sha256_hex"),
+        CheckConstraint(
+            "superseded_by_id IS NULL OR superseded_at IS NOT NULL", name="superseded_when"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,10 +61,17 @@ class Document(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Replaced or removed after customs had seen the application: the row and its file stay,
+    # for staff only (services.documents decides who sees which).
+    superseded_at: Mapped[datetime | None]
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who did it
 
-    application: Mapped[Application] = relationship(
-        back_populates="documents", foreign_keys=[application_id]
-    )
+    application: Mapped[Application] = relationship(foreign_keys=[application_id])
+    superseded_by: Mapped[User | None] = relationship(foreign_keys=[superseded_by_id])
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
 
     @property
     def is_image(self) -> bool:

@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from pypdf import PdfWriter
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
@@ -18,7 +19,14 @@ from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review
 from ipr_apps.workdays import holidays_between, is_working_day
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+def _pdf() -> bytes:
+    """A blank one-page A4 PDF: uploads are parsed whole, so the demo needs a real one."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _png(rgb: tuple[int, int, int] = (13, 110, 253)) -> bytes:
@@ -172,7 +180,7 @@ def _attach(filer, application, ipr_type) -> None:
         wanted.append("power_of_attorney")
     for doc_type in wanted:
         data, name = (
-            (_png(), "photo.png") if doc_type == "goods_photo" else (PDF, f"{doc_type}.pdf")
+            (_png(), "photo.png") if doc_type == "goods_photo" else (_pdf(), f"{doc_type}.pdf")
         )
         documents.attach(filer, application.id, doc_type, io.BytesIO(data), name)
     if ipr_type == "trademark":
