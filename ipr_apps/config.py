@@ -44,6 +44,10 @@ class Defaults:
     REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
     JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed
     DOMESTIC_COUNTRY = "CN"  # statistics: holders from this country count as domestic
+    # Server-side sessions, in seconds: a sign-in ends after this long without a request, and
+    # this long after it started whatever the activity (ASVS 3.3.2 / NIST AAL2: 12 hours).
+    SESSION_IDLE_TIMEOUT = 8 * 3600
+    SESSION_MAX_AGE = 12 * 3600
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
