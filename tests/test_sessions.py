@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, select, update
 
 from ipr_apps.db import db
+from ipr_apps.extensions import limiter
 from ipr_apps.models import EndReason, Role, User, UserSession, utcnow
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import maintenance, sessions
@@ -60,6 +61,13 @@ def age(row: UserSession, **columns: timedelta) -> None:
     values = {name: getattr(row, name) - delta for name, delta in columns.items()}
     db.session.execute(update(UserSession).where(UserSession.id == row.id).values(**values))
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(monkeypatch) -> None:
+    """These tests sign in through the form many times. The test app has rate limiting off,
+    but the limiter is one object for every app: a strict app of another module turns it on."""
+    monkeypatch.setattr(limiter, "enabled", False)
 
 
 @pytest.fixture
