@@ -152,6 +152,11 @@ def end_session(session_id: int):
 @bp.post("/sessions/end-others")
 @login_required
 def end_other_sessions():
-    ended = sessions.end_all(current_user, except_session=signin.current_session_id())
-    flash(f"Signed out of {len(ended)} other session(s).", "success")
+    ended = len(sessions.end_all(current_user, except_session=signin.current_session_id()))
+    if ended == 0:
+        flash("You had no other sessions to sign out.", "info")
+    elif ended == 1:
+        flash("Signed out of 1 other session.", "success")
+    else:
+        flash(f"Signed out of {ended} other sessions.", "success")
     return redirect(url_for("auth.profile", _anchor="sessions"))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import ColumnElement
 from ua_parser import parse as parse_user_agent
 
@@ -87,9 +87,14 @@ def lookup(raw: str | None) -> UserSession | None:
     """The live session with this raw id, or None (unknown, ended, idle or too old)."""
     if not raw:
         return None
-    stmt = select(UserSession).where(UserSession.token_hash == _digest(raw))
-    # populate_existing: _touch writes on another connection, behind this session's back
-    row = db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+    stmt = (
+        select(UserSession)
+        .where(UserSession.token_hash == _digest(raw))
+        .options(joinedload(UserSession.user))  # the request needs the user too: one query
+        # _touch writes on another connection, behind this session's back
+        .execution_options(populate_existing=True)
+    )
+    row = db.session.execute(stmt).scalar_one_or_none()
     now = utcnow()
     if row is None or row.ends_at(idle_timeout(), max_age()) <= now:
         return None
