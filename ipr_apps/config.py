@@ -51,6 +51,10 @@ class Defaults:
     PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (reset requests per client address)
     CONFIRM_RESEND_RATE_LIMIT = "3 per hour"  # confirmation e-mails re-sent per client address
     DEMO_PASSWORD = None  # seed-demo: unset, one random password kept in instance/demo_password
+    # Server-side sessions, in seconds: a sign-in ends after this long without a request, and
+    # this long after it started whatever the activity (ASVS 3.3.2 / NIST AAL2: 12 hours).
+    SESSION_IDLE_TIMEOUT = 8 * 3600
+    SESSION_MAX_AGE = 12 * 3600
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -12,10 +12,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from ipr_apps.api import errors as api_errors
+from ipr_apps.auth import signin
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError, NotFound, PermissionDenied
 from ipr_apps.extensions import login_manager
-from ipr_apps.models import Role, User
+from ipr_apps.models import Role
 from ipr_apps.security import SessionInterface, set_security_headers
 from ipr_apps.services.countries import country_name
 from ipr_apps.timeline import entries as timeline_entries
@@ -53,18 +54,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(signin.load_user)
+    login_manager.unauthorized_handler(signin.unauthorized)
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.context_processor(_template_globals)
-
-
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def render_error(status: int, message: str | None = None):

@@ -150,13 +150,18 @@ def make_application(app):
 
 @pytest.fixture
 def login(client) -> Callable[[User], FlaskClient]:
-    """Sign a user in without going through the form (the form has its own tests)."""
+    """Sign a user in without going through the form (the form has its own tests): a real
+    server-side session, its raw id in the cookie as the sign-in page puts it there."""
+    from ipr_apps.auth.signin import SESSION_KEY
+    from ipr_apps.services import sessions
 
     def _login(user: User, to: FlaskClient | None = None) -> FlaskClient:
         target = to or client
+        _, raw = sessions.start(user, "127.0.0.1", "pytest")
         with target.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+            session[SESSION_KEY] = raw
         return target
 
     return _login

@@ -27,7 +27,7 @@ from ipr_apps.models import (
     Status,
 )
 from ipr_apps.models.base import clock_at
-from ipr_apps.services import digest, documents, maintenance, outbox, tokens, users
+from ipr_apps.services import digest, documents, maintenance, outbox, sessions, tokens, users
 from ipr_apps.tasks import huey
 from ipr_apps.tasks import maintenance as maintenance_tasks
 from tests import files
@@ -150,11 +150,13 @@ def test_the_nightly_task_runs_every_step_and_logs_the_counts(uploads, make_user
     _token(user, 45)
     _mail_sent_at(MONDAY - timedelta(days=100))
     _stored_file(uploads, "ab" + "0" * 30 + ".pdf", timedelta(days=2))
+    with clock_at(MONDAY - timedelta(days=45)):
+        sessions.start(user, None, None)  # never used again: ended by its idle timeout
     caplog.set_level("INFO", logger="ipr_apps.tasks.maintenance")
     with clock_at(MONDAY):
         counts = maintenance_tasks.nightly_cleanup.call_local()
-    assert counts == {"revoked_tokens": 1, "sent_mail": 1, "orphan_uploads": 1}
-    assert "revoked_tokens 1, sent_mail 1, orphan_uploads 1" in caplog.text
+    assert counts == {"revoked_tokens": 1, "sent_mail": 1, "orphan_uploads": 1, "ended_sessions": 1}
+    assert "revoked_tokens 1, sent_mail 1, orphan_uploads 1, ended_sessions 1" in caplog.text
     assert _messages() == [] and db.session.execute(select(ApiToken)).first() is None
 
 

@@ -97,14 +97,12 @@ def test_queue_pages_with_keyset_cursor(client, reviewer, holder, app, monkeypat
     assert seen == [a.reference for a in created]
 
 
-def test_claim_from_the_queue_and_a_lost_race_message(client, reviewer, holder, make_user):
+def test_claim_from_the_queue_and_a_lost_race_message(client, reviewer, holder, make_user, login):
     application = _submitted(holder)
     response = client.post(f"/review/{application.id}/claim")
     assert response.headers["Location"] == f"/review/{application.id}"
     rival = make_user(Role.REVIEWER)
-    rival_client = client.application.test_client()
-    with rival_client.session_transaction() as session:
-        session["_user_id"] = str(rival.id)
+    rival_client = login(rival, to=client.application.test_client())
     lost = rival_client.post(f"/review/{application.id}/claim", follow_redirects=True)
     assert "was just claimed by Officer Zhao" in lost.get_data(True)
     db.session.expire_all()

@@ -55,6 +55,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "account.resend_confirmation": PUBLIC,
     "account.forgot_password": PUBLIC,
     "account.reset_password": PUBLIC,
+    "auth.end_session": SIGNED_IN,
+    "auth.end_other_sessions": SIGNED_IN,
     "filing.index": HOLDER,
     "filing.new": HOLDER,
     "filing.show": SIGNED_IN,
@@ -126,6 +128,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "notification_id": 0,  # no such notification: allowed roles get 404
         "message_id": 0,  # no such e-mail: admins get 404
         "job_id": 0,  # no such job: admins get 404
+        "session_id": 0,  # no such sign-in session: signed-in users get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400

@@ -60,11 +60,9 @@ def test_bootstrap_is_served_locally(client):
     response.close()
 
 
-def test_every_post_route_refuses_a_request_without_csrf_token(strict_app, make_user):
+def test_every_post_route_refuses_a_request_without_csrf_token(strict_app, make_user, login):
     user = make_user(Role.ADMIN)
-    client = strict_app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+    client = login(user, to=strict_app.test_client())
     post_rules = [
         r
         for r in strict_app.url_map.iter_rules()
@@ -175,14 +173,12 @@ def test_logout_is_post_only(client, login, make_user):
     assert client.get("/auth/profile").status_code == 302
 
 
-def test_api_needs_a_bearer_token_not_a_csrf_token_or_cookie(strict_app, make_user):
+def test_api_needs_a_bearer_token_not_a_csrf_token_or_cookie(strict_app, make_user, login):
     from ipr_apps.services import tokens
 
     holder = make_user(Role.HOLDER)
     _, raw = tokens.create_token(holder, "ci")
-    client = strict_app.test_client()
-    with client.session_transaction() as session:  # a signed-in browser session is not enough
-        session["_user_id"] = str(holder.id)
+    client = login(holder, to=strict_app.test_client())  # a signed-in browser is not enough
     assert client.post("/api/v1/applications", json={"ipr_type": "trademark"}).status_code == 401
     response = client.post(
         "/api/v1/applications",

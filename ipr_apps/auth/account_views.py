@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
+from ipr_apps.auth import signin
 from ipr_apps.auth.forms import ForgotPasswordForm, ResetPasswordForm
 from ipr_apps.auth.views import UNCONFIRMED_USER
 from ipr_apps.errors import ValidationError
@@ -43,7 +44,7 @@ def confirm(token: str):
         except ValidationError:
             return _invalid_link()
         session.pop(UNCONFIRMED_USER, None)
-        login_user(user)
+        signin.sign_in(user)
         flash("Your e-mail address is confirmed. Welcome!", "success")
         return redirect(url_for("main.home"))
     return render_template("auth/confirm.html", form=form, email=user.email)

@@ -12,8 +12,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
+from ipr_apps.auth import signin
 from ipr_apps.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -24,9 +25,9 @@ from ipr_apps.auth.forms import (
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.extensions import limiter
 from ipr_apps.forms import apply_errors
-from ipr_apps.models import OrgKind, Role
+from ipr_apps.models import EndReason, OrgKind, Role
 from ipr_apps.security import is_safe_next, role_required
-from ipr_apps.services import registration, tokens, users
+from ipr_apps.services import registration, sessions, tokens, users
 from ipr_apps.services.users import OrganisationDetails
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -51,7 +52,7 @@ def login():
             session[UNCONFIRMED_USER] = error.user.id  # for the re-send button, nothing else
             return render_template("auth/unconfirmed.html", email=error.user.email)
         if user is not None:
-            login_user(user)
+            signin.sign_in(user)
             flash(f"Signed in as {user.email}.", "success")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.home"))
@@ -62,7 +63,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()  # CSRFProtect has already checked the token on this POST
+    signin.sign_out()  # CSRFProtect has already checked the token on this POST
     flash("You have signed out.", "info")
     return redirect(url_for("main.index"))
 
@@ -91,13 +92,17 @@ def profile():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            users.change_password(current_user, form.current_password.data, form.new_password.data)
+            users.change_password(
+                current_user, form.current_password.data, form.new_password.data,
+                keep_session=signin.current_session_id(),
+            )  # fmt: skip
         except ValidationError as error:
             apply_errors(form, error)
         else:
             flash("Your password has been changed.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    live = sessions.list_live(current_user, current=signin.current_session_id())
+    return render_template("auth/profile.html", form=form, sessions=live)
 
 
 @bp.route("/organisation", methods=["GET", "POST"])
@@ -143,3 +148,28 @@ def revoke_token(token_id: int):
     token = tokens.revoke_token(current_user, token_id)
     flash(f"Token “{token.label}” revoked; it no longer works.", "success")
     return redirect(url_for("auth.api_tokens"))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if session_id == signin.current_session_id():
+        signin.sign_out(EndReason.ENDED_BY_USER)
+        flash("You have signed out.", "info")
+        return redirect(url_for("auth.login"))
+    sessions.end_one(current_user, session_id)
+    flash("That session has been signed out.", "success")
+    return redirect(url_for("auth.profile", _anchor="sessions"))
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    ended = len(sessions.end_all(current_user, except_session=signin.current_session_id()))
+    if ended == 0:
+        flash("You had no other sessions to sign out.", "info")
+    elif ended == 1:
+        flash("Signed out of 1 other session.", "success")
+    else:
+        flash(f"Signed out of {ended} other sessions.", "success")
+    return redirect(url_for("auth.profile", _anchor="sessions"))

@@ -28,6 +28,7 @@ from ipr_apps.models.review import (
     ReviewNote,
 )
 from ipr_apps.models.rights import IpRight, IprType
+from ipr_apps.models.sessions import EndReason, UserSession
 from ipr_apps.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Decision",
     "DocType",
     "Document",
+    "EndReason",
     "Goods",
     "Holiday",
     "InformationRequest",
@@ -68,6 +70,7 @@ __all__ = [
     "Trader",
     "TraderRole",
     "User",
+    "UserSession",
     "today",
     "utcnow",
 ]  # fmt: skip

@@ -1,5 +1,6 @@
-"""The nightly clean-up: API tokens revoked long ago, upload files no document refers to, and
-old sent e-mails. Each step is its own transaction and reports how much it removed."""
+"""The nightly clean-up: API tokens revoked long ago, upload files no document refers to, old
+sent e-mails and sign-in sessions ended long ago. Each step is its own transaction and reports
+how much it removed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.models import ApiToken, Document, MailStatus, OutboxMessage, utcnow
+from ipr_apps.models import ApiToken, Document, MailStatus, OutboxMessage, UserSession, utcnow
+from ipr_apps.services import sessions
 from ipr_apps.services.documents import STORED_NAME
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ REVOKED_TOKEN_KEPT = timedelta(days=30)
 # upload under way, so only files untouched for a day count as orphans.
 ORPHAN_FILE_AGE = timedelta(hours=24)
 SENT_MAIL_KEPT = timedelta(days=90)
+ENDED_SESSION_KEPT = timedelta(days=30)
 BATCH = 1000
 
 
@@ -34,8 +37,7 @@ def clean_up() -> dict[str, int]:
         "revoked_tokens": purge_revoked_tokens(now),
         "sent_mail": purge_sent_mail(now),
         "orphan_uploads": purge_orphan_uploads(now),
-        # Issue 11 (server-side sessions) adds its step here:
-        # "expired_sessions": purge_expired_sessions(now),
+        "ended_sessions": purge_ended_sessions(now),
     }
 
 
@@ -45,6 +47,22 @@ def purge_revoked_tokens(now: datetime) -> int:
     stmt = delete(ApiToken).where(ApiToken.revoked_at < now - REVOKED_TOKEN_KEPT)
     with unit_of_work() as session:
         return session.execute(stmt.execution_options(synchronize_session=False)).rowcount
+
+
+def purge_ended_sessions(now: datetime) -> int:
+    """Delete sessions that ended (signed out, revoked, idle or too old) over 30 days ago, in
+    batches. A deleted session's cookie is refused exactly like an ended one."""
+    old = select(UserSession.id).where(sessions.ended_before(now - ENDED_SESSION_KEPT))
+    removed = 0
+    while True:
+        with unit_of_work() as session:
+            ids = list(session.execute(old.limit(BATCH)).scalars())
+            if ids:
+                stmt = delete(UserSession).where(UserSession.id.in_(ids))
+                session.execute(stmt.execution_options(synchronize_session=False))
+        removed += len(ids)
+        if len(ids) < BATCH:
+            return removed
 
 
 def purge_sent_mail(now: datetime) -> int:

@@ -8,8 +8,8 @@ from flask import current_app
 from ipr_apps import emails
 from ipr_apps.db import unit_of_work
 from ipr_apps.errors import ValidationError
-from ipr_apps.models import User, utcnow
-from ipr_apps.services import account_links, outbox, users
+from ipr_apps.models import EndReason, User, utcnow
+from ipr_apps.services import account_links, outbox, sessions, users
 from ipr_apps.services.passwords import check_policy, hash_password
 from ipr_apps.services.registration import INVALID_LINK
 
@@ -37,13 +37,15 @@ def resettable_user(token: str) -> User | None:
 
 def reset_password(token: str, new_password: str) -> User:
     """Set the new password (the policy applies); the link dies with the old hash. Following
-    the link proves the address, so an unconfirmed account becomes confirmed."""
-    with unit_of_work():
+    the link proves the address, so an unconfirmed account becomes confirmed. Every session
+    of the account ends: whoever knew the old password is signed out."""
+    with unit_of_work() as session:
         user = account_links.user_for_reset_token(token)
         if user is None:
             raise ValidationError(INVALID_LINK)
         check_policy(new_password, users.personal_words_of(user), field="new_password")
         user.password_hash = hash_password(new_password)
+        sessions.revoke_all(session, user, None, EndReason.PASSWORD_RESET)
         if not user.email_confirmed:
             user.email_confirmed_at = utcnow()
         return user

@@ -15,7 +15,8 @@ from ipr_apps.errors import (
     PermissionDenied,
     ValidationError,
 )
-from ipr_apps.models import Organisation, OrgKind, Role, User, utcnow
+from ipr_apps.models import EndReason, Organisation, OrgKind, Role, User, utcnow
+from ipr_apps.services import sessions
 from ipr_apps.services.passwords import (
     check_policy,
     hash_password,
@@ -154,12 +155,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep_session: int | None = None) -> None:
+    """Set a new password and end every other session of the user (`keep_session`: this one)."""
     if not verify_password(user.password_hash, current):
         raise ValidationError.on("current_password", "Your current password is not correct.")
     check_policy(new, personal_words_of(user), field="new_password")
-    with unit_of_work():
+    with unit_of_work() as session:
         user.password_hash = hash_password(new)
+        sessions.revoke_all(session, user, keep_session, EndReason.PASSWORD_CHANGED)
 
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
@@ -172,6 +175,8 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
         if user.id == actor.id and not active:
             raise ValidationError("You cannot deactivate your own account.")
         user.active = active
+        if not active:
+            sessions.revoke_all(session, user, None, EndReason.DEACTIVATED)
         return user
 
 

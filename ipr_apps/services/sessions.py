@@ -1,0 +1,204 @@
+"""Signed-in sessions kept on the server: started at sign-in, checked on every request, ended by
+sign-out, a password change or deactivation, and after an idle time or a maximum age."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import Connection, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql import ColumnElement
+from ua_parser import parse as parse_user_agent
+
+from ipr_apps.db import db, unit_of_work
+from ipr_apps.errors import NotFound
+from ipr_apps.models import EndReason, User, UserSession, utcnow
+
+log = logging.getLogger(__name__)
+
+# last_seen_at is written at most this often per session: a page view is a read, not a write.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A live session as the profile page lists it."""
+
+    id: int
+    device: str
+    ip: str | None
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def idle_timeout() -> timedelta:
+    return timedelta(seconds=int(current_app.config["SESSION_IDLE_TIMEOUT"]))
+
+
+def max_age() -> timedelta:
+    return timedelta(seconds=int(current_app.config["SESSION_MAX_AGE"]))
+
+
+def live_condition(now: datetime) -> ColumnElement[bool]:
+    """SQL for "still works at `now`": not revoked, seen recently enough, young enough."""
+    return (
+        UserSession.revoked_at.is_(None)
+        & (UserSession.last_seen_at > now - idle_timeout())
+        & (UserSession.created_at > now - max_age())
+    )
+
+
+def ended_before(cutoff: datetime) -> ColumnElement[bool]:
+    """SQL for "had stopped working before `cutoff`" (the nightly clean-up deletes those)."""
+    return or_(
+        UserSession.revoked_at < cutoff,
+        UserSession.last_seen_at < cutoff - idle_timeout(),
+        UserSession.created_at < cutoff - max_age(),
+    )
+
+
+def start(user: User, ip: str | None, user_agent: str | None) -> tuple[UserSession, str]:
+    """A new session for `user`; returns the row and the raw id for the cookie (never stored)."""
+    raw = secrets.token_urlsafe(32)
+    with unit_of_work() as session:
+        row = UserSession(
+            user=user, token_hash=_digest(raw), ip=(ip or None) and ip[:45],
+            user_agent=(user_agent or None) and user_agent[:255],
+        )  # fmt: skip
+        session.add(row)
+    return row, raw
+
+
+def lookup(raw: str | None) -> UserSession | None:
+    """The live session with this raw id, or None (unknown, ended, idle or too old)."""
+    if not raw:
+        return None
+    stmt = (
+        select(UserSession)
+        .where(UserSession.token_hash == _digest(raw))
+        .options(joinedload(UserSession.user))  # the request needs the user too: one query
+        # _touch writes on another connection, behind this session's back
+        .execution_options(populate_existing=True)
+    )
+    row = db.session.execute(stmt).scalar_one_or_none()
+    now = utcnow()
+    if row is None or row.ends_at(idle_timeout(), max_age()) <= now:
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        _touch(row.id, now)
+    return row
+
+
+def _touch(session_id: int, now: datetime) -> None:
+    """Record activity on its own short transaction, best-effort: if the database is busy the
+    request goes on, and a later request records it (an idle timeout of hours allows that)."""
+    stmt = (
+        update(UserSession)
+        .where(UserSession.id == session_id, UserSession.last_seen_at < now)
+        .values(last_seen_at=now)
+    )
+    try:
+        with db.engine.connect() as conn, _no_lock_wait(conn):
+            conn.execute(stmt)
+            conn.commit()
+    except SQLAlchemyError:
+        log.info("Session %s: last_seen_at not updated (database busy)", session_id)
+
+
+@contextmanager
+def _no_lock_wait(conn: Connection) -> Iterator[None]:
+    """Give up at once instead of waiting for a lock another transaction holds."""
+    if conn.dialect.name == "sqlite":
+        before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            yield
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(before or 0)}")
+        return
+    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")  # PostgreSQL: this transaction
+    yield
+
+
+def end(raw: str | None, reason: EndReason = EndReason.LOGOUT) -> UserSession | None:
+    """End the session with this raw id (sign-out); returns it, or None if there was none."""
+    if not raw:
+        return None
+    with unit_of_work() as session:
+        stmt = select(UserSession).where(UserSession.token_hash == _digest(raw))
+        row = session.execute(stmt).scalar_one_or_none()
+        if row is not None:
+            row.revoke(reason, utcnow())
+        return row
+
+
+def end_one(actor: User, session_id: int) -> UserSession:
+    """End one of the actor's own sessions; another user's session is NotFound."""
+    with unit_of_work() as session:
+        row = session.get(UserSession, session_id)
+        if row is None or row.user_id != actor.id:
+            raise NotFound("No such session.")
+        row.revoke(EndReason.ENDED_BY_USER, utcnow())
+        return row
+
+
+def end_all(
+    user: User, except_session: int | None = None, reason: EndReason = EndReason.ENDED_BY_USER
+) -> list[UserSession]:
+    """End every live session of `user` but `except_session` (an id); returns those ended."""
+    with unit_of_work() as session:
+        return revoke_all(session, user, except_session, reason)
+
+
+def revoke_all(
+    session: Session, user: User, except_session: int | None, reason: EndReason
+) -> list[UserSession]:
+    """end_all inside the caller's transaction (a password change, a deactivation)."""
+    now = utcnow()
+    stmt = select(UserSession).where(UserSession.user_id == user.id, live_condition(now))
+    if except_session is not None:
+        stmt = stmt.where(UserSession.id != except_session)
+    rows = list(session.execute(stmt).scalars())
+    for row in rows:
+        row.revoke(reason, now)
+    return rows
+
+
+def list_live(user: User, current: int | None = None) -> list[SessionInfo]:
+    """The user's sessions that still work, most recently used first."""
+    stmt = (
+        select(UserSession)
+        .where(UserSession.user_id == user.id, live_condition(utcnow()))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    return [
+        SessionInfo(row.id, device_label(row.user_agent), row.ip, row.created_at,
+                    row.last_seen_at, row.id == current)
+        for row in db.session.execute(stmt).scalars()
+    ]  # fmt: skip
+
+
+@lru_cache(maxsize=512)
+def device_label(user_agent: str | None) -> str:
+    """A label such as `Firefox on Windows` from a User-Agent header, or `Unknown browser`."""
+    result = parse_user_agent(user_agent or "")
+    browser = result.user_agent.family if result.user_agent else None
+    system = result.os.family if result.os else None
+    if browser and browser != "Other" and system and system != "Other":
+        return f"{browser} on {system}"
+    return browser if browser and browser != "Other" else "Unknown browser"
