@@ -52,24 +52,20 @@ def run(job_id: int) -> JobStatus | None:
 class _Progress:
     """The import's progress callback (phase, line), written to the job at most once a second.
 
-    On SQLite the import's write pass holds the database's only write lock until it commits, so
-    nothing is written during that pass: the job shows the phase change (recorded when the file
-    is opened the second time, before the pass starts) and then the end.
+    The write pass commits each batch into the staging table on its own, so its progress is
+    written between batches on SQLite too (no lock is held across batches).
     """
 
     def __init__(self, job_id: int, total: int) -> None:
         self.job_id, self.total = job_id, total
         self.opens = 0
         self.last = 0.0
-        self.hold_during_import = db.engine.dialect.name == "sqlite"
 
     def opened(self) -> None:
         self.opens += 1
         self._write("check" if self.opens == 1 else "import", 0)
 
     def __call__(self, phase: str, line: int) -> None:
-        if phase == "import" and self.hold_during_import:
-            return
         if time.monotonic() - self.last >= BEAT_SECONDS:
             self._write(phase, line)
 

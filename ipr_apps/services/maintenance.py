@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import ApiToken, Document, MailStatus, OutboxMessage, utcnow
+from ipr_apps.services import import_write
 from ipr_apps.services.documents import STORED_NAME
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ REVOKED_TOKEN_KEPT = timedelta(days=30)
 # upload under way, so only files untouched for a day count as orphans.
 ORPHAN_FILE_AGE = timedelta(hours=24)
 SENT_MAIL_KEPT = timedelta(days=90)
+# An import's staging rows live minutes; a day-old run's worker crashed (killed mid-import).
+STALE_IMPORT_RUN_AGE = timedelta(hours=24)
 BATCH = 1000
 
 
@@ -34,6 +37,7 @@ def clean_up() -> dict[str, int]:
         "revoked_tokens": purge_revoked_tokens(now),
         "sent_mail": purge_sent_mail(now),
         "orphan_uploads": purge_orphan_uploads(now),
+        "stale_import_runs": purge_stale_import_runs(now),
         # Issue 11 (server-side sessions) adds its step here:
         # "expired_sessions": purge_expired_sessions(now),
     }
@@ -69,6 +73,11 @@ def purge_sent_mail(now: datetime) -> int:
         removed += len(ids)
         if len(ids) < BATCH:
             return removed
+
+
+def purge_stale_import_runs(now: datetime) -> int:
+    """Delete the staging rows of imports that never finished (their worker was killed)."""
+    return import_write.purge_stale_runs(now - STALE_IMPORT_RUN_AGE)
 
 
 def purge_orphan_uploads(now: datetime) -> int:
