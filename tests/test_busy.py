@@ -30,7 +30,7 @@ from ipr_apps.services import filing, import_write, imports, maintenance, tokens
 from ipr_apps.services.import_rows import parse_row, read_rows
 from tests.api_helpers import API, assert_error, bearer
 from tests.conftest import base_config, make_app
-from tests.import_files import counts, csv_text, openers, rejected, row
+from tests.import_files import counts, csv_text, openers, rejected, row, write_csv
 
 NOTHING = [0, 0, 0, 0, 0, 0]
 
@@ -290,3 +290,15 @@ def test_the_swap_only_inserts_into_the_audit_tables(app):
         table in s.split(" where ")[0] for s in touched for table in ("status_events", "decisions")
     )
     assert db.session.scalar(select(func.count()).select_from(Application)) == 3
+
+
+def test_the_import_command_says_when_the_database_stayed_busy(app, runner, tmp_path, monkeypatch):
+    def busy(*_args) -> None:
+        raise _busy_sqlite()
+
+    monkeypatch.setattr(imports, "swap", busy)
+    monkeypatch.setattr(imports.time, "sleep", lambda _seconds: None)
+    path = write_csv(tmp_path / "f.csv", [row("OLD-1"), rejected("OLD-2")])
+    result = runner.invoke(args=["ipr", "import-recordations", str(path)])
+    assert result.exit_code == 1 and DatabaseBusy.message in result.output
+    assert "Traceback" not in result.output and counts() == NOTHING and _staged() == 0

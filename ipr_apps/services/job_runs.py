@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from ipr_apps.db import db
-from ipr_apps.errors import ConflictError, DomainError, ValidationError
+from ipr_apps.errors import ConflictError, DatabaseBusy, DomainError, ValidationError
 from ipr_apps.models import Job, JobKind, JobStatus
 from ipr_apps.services import exports, imports, job_files, jobs, stats
 from ipr_apps.services.periods import By
@@ -41,6 +41,9 @@ def run(job_id: int) -> JobStatus | None:
     except FileNotFoundError:
         db.session.rollback()
         jobs.fail(job_id, jobs.FILE_GONE_ERROR)
+    except DatabaseBusy as error:  # the database stayed locked, even after retries: re-run it
+        db.session.rollback()
+        jobs.fail(job_id, error.message)
     except Exception:
         log.exception("Job %s failed", job_id)
         db.session.rollback()
