@@ -126,8 +126,9 @@ PG_TOUCH_LOCK_TIMEOUT = "100ms"  # a best-effort stamp waits this long for a row
 
 def best_effort_touch(stmt: Update) -> bool:
     """Run a small conditional UPDATE (a "last used" stamp) in its own short transaction on its
-    own connection, giving up at once when another writer holds the lock. Never raises a
-    database error: a request must not fail (or wait) for a stamp. True when a row changed."""
+    own connection, giving up at once when another writer holds the lock. A lock (or any other
+    operational error) is swallowed: a request must not fail, or wait, for a stamp. True when
+    a row changed. Use a conditional UPDATE (`WHERE stamp < cutoff`) so repeats write nothing."""
     try:
         with db.engine.connect() as connection, _no_lock_wait(connection):
             changed = connection.execute(stmt).rowcount > 0
