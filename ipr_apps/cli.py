@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ipr_apps.errors import DomainError, ValidationError
+from ipr_apps.errors import DatabaseBusy, DomainError, ValidationError
 from ipr_apps.models import Role
 from ipr_apps.services import calendar, exports, stats, tokens, users
 from ipr_apps.services.periods import By
@@ -189,6 +189,8 @@ def import_recordations_command(file: str) -> None:
     except DomainError as error:
         rows = error.fields.get("rows", []) if isinstance(error, ValidationError) else []
         raise click.ClickException("\n".join([error.message, *rows])) from None
+    except DatabaseBusy as error:
+        raise click.ClickException(error.message) from None
     except OSError as error:
         raise click.ClickException(f"Cannot read {file}: {error.strerror}") from None
     finally:

@@ -55,6 +55,11 @@ class Defaults:
     # this long after it started whatever the activity (ASVS 3.3.2 / NIST AAL2: 12 hours).
     SESSION_IDLE_TIMEOUT = 8 * 3600
     SESSION_MAX_AGE = 12 * 3600
+    # Busy database (issue 11): a writer waits this long for SQLite's lock, then answers 503
+    # with Retry-After (keep it well under gunicorn's worker timeout, 30 s by default).
+    SQLITE_BUSY_TIMEOUT = 5  # seconds
+    BUSY_RETRY_AFTER = 5  # seconds, the Retry-After of a 503 "busy" answer
+    TOKEN_TOUCH_INTERVAL = 300  # seconds: an API token's last_used_at is written at most this often
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -75,11 +80,22 @@ def _fill_derived(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    _sqlite_busy_timeout(app)
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("OUTBOX_FOLDER", str(instance / "outbox"))
     app.config.setdefault("JOBS_DATABASE", str(instance / "jobs.sqlite3"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def _sqlite_busy_timeout(app: Flask) -> None:
+    """SQLite waits SQLITE_BUSY_TIMEOUT seconds for a lock (the driver's `timeout`)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])  # not the shared class default
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("timeout", float(app.config["SQLITE_BUSY_TIMEOUT"]))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 
 def normalise_database_url(url: str) -> str:

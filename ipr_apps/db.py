@@ -1,19 +1,22 @@
-"""The database handle, naming convention, SQLite pragmas and the unit of work."""
+"""The database handle, naming convention, SQLite pragmas, the unit of work and busy locks."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event, insert, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import MetaData, Update, event, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ipr_apps.errors import ConflictError
+from ipr_apps.errors import ConflictError, DatabaseBusy
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -33,12 +36,12 @@ db = SQLAlchemy(model_class=Base)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL + foreign keys + busy timeout so several workers can share one SQLite file."""
+    """WAL + foreign keys so several workers can share one SQLite file. The busy timeout is
+    the driver's `timeout` (SQLITE_BUSY_TIMEOUT, set in config.py), not a pragma here."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -57,6 +60,12 @@ def unit_of_work() -> Iterator[Session]:
         raise ConflictError(
             "Someone else changed this application at the same moment; reload and try again."
         ) from exc
+    except DBAPIError as exc:
+        session.info.pop(AFTER_COMMIT, None)
+        session.rollback()
+        if is_busy_error(exc):
+            raise DatabaseBusy() from exc
+        raise
     except BaseException:
         session.info.pop(AFTER_COMMIT, None)
         session.rollback()
@@ -90,3 +99,61 @@ def next_counter_value(session: Session, scope: str) -> int:
             pass  # created concurrently; fall through to the increment
         session.execute(stmt)
     return session.execute(select(Counter.value).where(Counter.scope == scope)).scalar_one()
+
+
+# SQLite: SQLITE_BUSY / SQLITE_LOCKED (and their extended codes). PostgreSQL: lock_not_available
+# (lock_timeout, NOWAIT), serialization_failure, deadlock_detected.
+_SQLITE_BUSY_NAMES = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked")
+_PG_BUSY_STATES = frozenset({"55P03", "40001", "40P01"})
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """True when `error` means another transaction held a lock we needed: try again later."""
+    if not isinstance(error, DBAPIError):
+        return False
+    orig = error.orig
+    if isinstance(orig, sqlite3.Error):
+        name = getattr(orig, "sqlite_errorname", "") or ""
+        return name.startswith(_SQLITE_BUSY_NAMES) or any(
+            message in str(orig) for message in _SQLITE_BUSY_MESSAGES
+        )
+    return getattr(orig, "sqlstate", None) in _PG_BUSY_STATES
+
+
+PG_TOUCH_LOCK_TIMEOUT = "100ms"  # a best-effort stamp waits this long for a row lock at most
+
+
+def best_effort_touch(stmt: Update) -> bool:
+    """Run a small conditional UPDATE (a "last used" stamp) in its own short transaction on its
+    own connection, giving up at once when another writer holds the lock. A lock (or any other
+    operational error) is swallowed: a request must not fail, or wait, for a stamp. True when
+    a row changed. Use a conditional UPDATE (`WHERE stamp < cutoff`) so repeats write nothing."""
+    try:
+        with db.engine.connect() as connection, _no_lock_wait(connection):
+            changed = connection.execute(stmt).rowcount > 0
+            connection.commit()
+            return changed
+    except OperationalError as exc:
+        if not is_busy_error(exc):
+            log.warning("Stamp not written: %s", exc.orig)
+        return False
+
+
+@contextmanager
+def _no_lock_wait(connection: Connection) -> Iterator[None]:
+    """The body's transaction does not wait for a lock (SQLite) or hardly (PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_TOUCH_LOCK_TIMEOUT}'")
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # A pragma, not part of the transaction: the pooled connection gets its timeout back.
+    timeout = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        yield
+    finally:
+        connection.rollback()  # no-op after the body's commit
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={timeout}")
+        connection.commit()

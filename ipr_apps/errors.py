@@ -61,3 +61,18 @@ class ConflictError(DomainError):
 
     http_status = 409
     code = "conflict"
+
+
+class DatabaseBusy(Exception):
+    """Another writer (e.g. a long import) held the database's lock until our wait ran out.
+
+    Not a DomainError on purpose: views flash those and re-render the form, while this must
+    reach the error handlers (HTML 503 page, API 503 `busy`, both with Retry-After).
+    """
+
+    http_status = 503
+    code = "busy"
+    message = (
+        "The database is busy with other work (for example a large import), so nothing was "
+        "saved. Please try again in a few seconds."
+    )

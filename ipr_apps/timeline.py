@@ -16,7 +16,7 @@ from ipr_apps.models import Application, Role, Status, StatusEvent, User
 from ipr_apps.workflow import Action
 
 CREATE = "create"  # services/filing.py: create_draft
-IMPORT = "import"  # services/import_write.py: historical decisions
+IMPORT = "import"  # services/import_swap.py: historical decisions
 
 # Actions taken by the holder's side (the holder's users or their agent); every other
 # action is taken by customs (a reviewer, an admin, or the import of customs' old records).

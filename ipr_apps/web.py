@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from ipr_apps.api import errors as api_errors
 from ipr_apps.auth import signin
-from ipr_apps.db import db
-from ipr_apps.errors import DomainError, NotFound, PermissionDenied
+from ipr_apps.db import db, is_busy_error
+from ipr_apps.errors import DatabaseBusy, DomainError, NotFound, PermissionDenied
 from ipr_apps.extensions import login_manager
 from ipr_apps.models import Role
 from ipr_apps.security import SessionInterface, set_security_headers
@@ -31,6 +32,7 @@ ERROR_TITLES = {
     413: "File too large",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Busy, please try again",
 }
 
 
@@ -60,6 +62,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(DatabaseBusy, _busy)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.context_processor(_template_globals)
 
@@ -95,6 +99,25 @@ def _domain_error(error: DomainError):
     if isinstance(error, PermissionDenied):
         return render_error(403, error.message)
     return render_error(error.http_status, error.message)
+
+
+def _database_error(error: DBAPIError):
+    """A lock not obtained outside a unit of work is "busy" too; anything else is unexpected."""
+    if is_busy_error(error):
+        return _busy(DatabaseBusy())
+    return _unexpected_error(error)
+
+
+def _busy(error: DatabaseBusy):
+    """503 with Retry-After: the request may simply be sent again (nothing was saved)."""
+    db.session.rollback()
+    log.warning("Database busy: %s %s answered 503", request.method, request.path)
+    if api_errors.is_api_request():
+        response = api_errors.error_response(503, error.message, error.code)
+    else:
+        response = make_response(render_error(503, error.message))
+    response.headers["Retry-After"] = str(int(current_app.config["BUSY_RETRY_AFTER"]))
+    return response
 
 
 def _unexpected_error(error: Exception):

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import threading
 import time
 from datetime import date, timedelta
@@ -18,10 +19,16 @@ from openpyxl import load_workbook
 from sqlalchemy.exc import OperationalError
 
 from ipr_apps.db import db
-from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError, ValidationError
+from ipr_apps.errors import (
+    ConflictError,
+    DatabaseBusy,
+    PermissionDenied,
+    TransitionError,
+    ValidationError,
+)
 from ipr_apps.models import Job, JobKind, JobStatus, Role, utcnow
 from ipr_apps.models.base import clock_at
-from ipr_apps.services import job_files, job_runs, jobs
+from ipr_apps.services import imports, job_files, job_runs, jobs
 from ipr_apps.services.periods import By
 from tests.import_files import counts, csv_text, rejected, row
 
@@ -153,6 +160,20 @@ def test_a_progress_write_that_fails_does_not_stop_the_import(admin, monkeypatch
     monkeypatch.setattr(jobs, "record_progress", locked_once)
     job = _queued_import(admin, _history(3))
     assert job_runs.run(job.id) == JobStatus.DONE and failures and counts()[0] == 3
+
+
+def test_an_import_that_finds_the_database_busy_fails_with_a_clear_error(admin, monkeypatch):
+    """Busy at every try of the final swap: the job fails saying so (not "unexpectedly"), and
+    nothing is imported; a re-run can then succeed."""
+
+    def busy(*_args) -> None:
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(imports, "swap", busy)
+    monkeypatch.setattr(imports.time, "sleep", lambda _seconds: None)
+    job = _queued_import(admin, _history(3))
+    assert job_runs.run(job.id) == JobStatus.FAILED
+    assert _fresh(job.id).error == DatabaseBusy.message and counts()[0] == 0
 
 
 def test_a_bad_file_fails_with_the_error_report_and_imports_nothing(admin):

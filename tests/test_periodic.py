@@ -155,7 +155,13 @@ def test_the_nightly_task_runs_every_step_and_logs_the_counts(uploads, make_user
     caplog.set_level("INFO", logger="ipr_apps.tasks.maintenance")
     with clock_at(MONDAY):
         counts = maintenance_tasks.nightly_cleanup.call_local()
-    assert counts == {"revoked_tokens": 1, "sent_mail": 1, "orphan_uploads": 1, "ended_sessions": 1}
+    assert counts == {
+        "revoked_tokens": 1,
+        "sent_mail": 1,
+        "orphan_uploads": 1,
+        "ended_sessions": 1,
+        "stale_import_runs": 0,
+    }
     assert "revoked_tokens 1, sent_mail 1, orphan_uploads 1, ended_sessions 1" in caplog.text
     assert _messages() == [] and db.session.execute(select(ApiToken)).first() is None
 

@@ -11,7 +11,7 @@ HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
     415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
-    500: "server_error",
+    500: "server_error", 503: "busy",
 }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from ipr_apps.models.children import (
 )
 from ipr_apps.models.counters import Counter
 from ipr_apps.models.documents import DocType, Document
+from ipr_apps.models.imports import ImportStagingHolder, ImportStagingRow
 from ipr_apps.models.jobs import Job, JobKind, JobStatus
 from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
 from ipr_apps.models.outbox import MailStatus, OutboxMessage
@@ -44,6 +45,8 @@ __all__ = [
     "EndReason",
     "Goods",
     "Holiday",
+    "ImportStagingHolder",
+    "ImportStagingRow",
     "InformationRequest",
     "Infringer",
     "IpRight",

@@ -1,45 +1,26 @@
-"""Pass 2 of a recordation import: batched Core inserts inside the caller's transaction."""
+"""Pass 2 of a recordation import: valid rows into the staging table, one short transaction
+per batch, so other writers get the database's lock between batches (nothing is visible yet)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select
 
-from ipr_apps.models import (
-    Application,
-    Counter,
-    Decision,
-    IpRight,
-    Organisation,
-    OrgKind,
-    Outcome,
-    Recordation,
-    Status,
-    StatusEvent,
-    utcnow,
-)
-from ipr_apps.services.import_check import among, chunks, existing_references
+from ipr_apps.db import db
+from ipr_apps.models import ImportStagingHolder, ImportStagingRow, utcnow
 from ipr_apps.services.import_rows import ImportRow, own_number
-from ipr_apps.services.recordations import counter_scope
 from ipr_apps.workdays import holidays_between, working_days_between
 
-IMPORT_NOTE = "Imported from the previous system"
 HolderKey = tuple[str, str]  # (name_local, country)
+STAGING, STAGING_HOLDERS = ImportStagingRow.__table__, ImportStagingHolder.__table__
+CLEANUP_ROWS = 5000  # staging rows deleted per (short) transaction
 
 
-def _table(model: Any) -> Table:
-    return model.__table__
-
-
-APPLICATIONS, RIGHTS, DECISIONS = _table(Application), _table(IpRight), _table(Decision)
-RECORDATIONS, EVENTS, ORGANISATIONS = _table(Recordation), _table(StatusEvent), _table(Organisation)
-
-
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
     return datetime.combine(day, time())
 
 
@@ -63,127 +44,70 @@ class WorkingDays:
         return self.running[(end - self.first).days] - self.running[(start - self.first).days]
 
 
-class Writer:
-    """Writes batches of valid rows; remembers holders and the highest own-format numbers."""
+class Stager:
+    """Writes batches of valid rows under a fresh run id, each batch its own transaction."""
 
-    def __init__(self, session: Session, first_day: date, last_day: date) -> None:
-        self.session = session
-        self.connection = session.connection()
+    def __init__(self, first_day: date, last_day: date) -> None:
+        self.run_id = secrets.token_hex(16)
         self.now = utcnow()
         self.working_days = WorkingDays(first_day, last_day)
-        self.holders: dict[HolderKey, int] = {}
-        self.highest: dict[tuple[str, int], int] = {}  # (prefix, year) → highest sequence
-        self.imported = self.skipped = 0
+        self.holder_keys: dict[HolderKey, int] = {}
+        self.staged = 0
 
     def write(self, rows: Sequence[ImportRow]) -> None:
-        present = existing_references([row.reference for row in rows])
-        new = [row for row in rows if row.reference not in present]
-        self.skipped += len(rows) - len(new)
-        if not new:
-            return
-        self._find_or_create_holders({(r.holder_name, r.holder_country) for r in new})
-        ids = self._insert_applications(new)
-        self._insert_children(new, ids)
-        self.imported += len(new)
+        values = [self._staged(row) for row in rows]
+        with db.engine.begin() as connection:
+            connection.execute(insert(STAGING), values)
+        self.staged += len(values)
 
-    def finish(self) -> None:
-        """Move each recordation counter past the highest imported number in our own format."""
-        for (prefix, year), sequence in self.highest.items():
-            scope = counter_scope(prefix, year)
-            stmt = update(Counter).where(Counter.scope == scope, Counter.value < sequence)
-            if self.session.execute(stmt.values(value=sequence)).rowcount:
-                continue
-            if self.session.get(Counter, scope) is None:
-                self.session.execute(insert(Counter).values(scope=scope, value=sequence))
+    def _holder_key(self, row: ImportRow) -> int:
+        key = (row.holder_name, row.holder_country)
+        return self.holder_keys.setdefault(key, len(self.holder_keys) + 1)
 
-    def _find_or_create_holders(self, keys: set[HolderKey]) -> None:
-        missing = sorted(keys - self.holders.keys())
-        for chunk in chunks(missing):
-            wanted = set(chunk)
-            stmt = (
-                select(ORGANISATIONS.c.id, ORGANISATIONS.c.name_local, ORGANISATIONS.c.country)
-                .where(ORGANISATIONS.c.kind == OrgKind.HOLDER)
-                .where(among(ORGANISATIONS.c.name_local, sorted({name for name, _ in chunk})))
-                .order_by(ORGANISATIONS.c.id.desc())  # the oldest wins below
-            )
-            for org_id, name, country in self.connection.execute(stmt):
-                if (name, country) in wanted:
-                    self.holders[(name, country)] = org_id
-        self._create_holders([key for key in missing if key not in self.holders])
-
-    def _create_holders(self, keys: list[HolderKey]) -> None:
-        if not keys:
-            return
-        values = [
-            {"kind": OrgKind.HOLDER, "name_local": name, "country": country,
-             "created_at": self.now, "updated_at": self.now}
-            for name, country in keys
-        ]  # fmt: skip
-        stmt = insert(ORGANISATIONS).returning(
-            ORGANISATIONS.c.id, ORGANISATIONS.c.name_local, ORGANISATIONS.c.country,
-
-        )  # fmt: skip
-        for org_id, name, country in self.connection.execute(stmt, values):
-            self.holders[(name, country)] = org_id
-
-    def _insert_applications(self, rows: Sequence[ImportRow]) -> list[int]:
-        stmt = insert(APPLICATIONS).returning(APPLICATIONS.c.id, APPLICATIONS.c.reference)
-        result = self.connection.execute(stmt, [self._application(row) for row in rows])
-        ids = {reference: app_id for app_id, reference in result}
-        return [ids[row.reference] for row in rows]
-
-    def _application(self, row: ImportRow) -> dict[str, Any]:
-        submitted, decided = _midnight(row.submitted_on), _midnight(row.decided_on)
-        status = Status.APPROVED if row.outcome == Outcome.APPROVED else Status.REJECTED
-        return {
-            "reference": row.reference, "ipr_type": row.ipr_type, "status": status,
-            "version": 1, "imported": True, "duplicate_flag": False, "clock_days_used": 0,
-            "holder_org_id": self.holders[(row.holder_name, row.holder_country)],
-            "filed_by_id": None, "holder_name_local": row.holder_name,
-            "holder_country": row.holder_country, "first_submitted_at": submitted,
-            "submitted_at": submitted, "decided_at": decided,
-            "created_at": self.now, "updated_at": self.now,
-        }  # fmt: skip
-
-    def _insert_children(self, rows: Sequence[ImportRow], ids: list[int]) -> None:
-        rights, decisions, recordations, events = [], [], [], []
-        for row, app_id in zip(rows, ids, strict=True):
-            rights.append(
-                {"application_id": app_id, "registration_number": row.right_number,
-                 "title": row.right_title}
-            )  # fmt: skip
-            decisions.append(self._decision(row, app_id))
-            events.append(
-                {"application_id": app_id, "action": "import", "from_status": None,
-                 "to_status": row.outcome.value, "actor_id": None, "note": IMPORT_NOTE,
-                 "created_at": self.now}
-            )  # fmt: skip
-            if row.outcome == Outcome.APPROVED:
-                recordations.append(self._recordation(row, app_id))
-        for table, values in (
-            (RIGHTS, rights), (DECISIONS, decisions), (RECORDATIONS, recordations), (EVENTS, events)
-        ):  # fmt: skip
-            if values:
-                self.connection.execute(insert(table), values)
-
-    def _decision(self, row: ImportRow, app_id: int) -> dict[str, Any]:
-        return {
-            "application_id": app_id, "outcome": row.outcome, "reason_codes": None,
-            "message": None, "decided_by_id": None, "decided_on": row.decided_on,
-            "decided_at": _midnight(row.decided_on), "imported": True,
-            "working_days": self.working_days.between(row.submitted_on, row.decided_on),
-        }  # fmt: skip
-
-    def _recordation(self, row: ImportRow, app_id: int) -> dict[str, Any]:
-        prefix = row.ipr_type.prefix
+    def _staged(self, row: ImportRow) -> dict[str, Any]:
         own = own_number(row.recordation_number)
-        if own is not None:
-            # Whatever letter it carries, our own numbering must never produce it again.
-            key = own[:2]
-            self.highest[key] = max(self.highest.get(key, 0), own[2])
-        year, sequence = (own[1], own[2]) if own and own[0] == prefix else (None, None)
+        prefix = row.ipr_type.prefix
+        ours = own is not None and own[0] == prefix
+        approved = row.recordation_number is not None and row.valid_until is not None
         return {
-            "number": row.recordation_number, "application_id": app_id, "prefix": prefix,
-            "year": year, "sequence": sequence, "valid_from": row.decided_on,
-            "valid_until": row.valid_until, "imported": True, "created_at": self.now,
+            "run_id": self.run_id, "line": row.line, "reference": row.reference,
+            "ipr_type": row.ipr_type.value, "right_number": row.right_number,
+            "right_title": row.right_title, "holder_key": self._holder_key(row),
+            "holder_name": row.holder_name, "holder_country": row.holder_country,
+            "submitted_at": midnight(row.submitted_on), "decided_on": row.decided_on,
+            "decided_at": midnight(row.decided_on), "outcome": row.outcome.value,
+            "working_days": self.working_days.between(row.submitted_on, row.decided_on),
+            "recordation_number": row.recordation_number,
+            "recordation_prefix": prefix if approved else None,
+            "recordation_year": own[1] if own and ours else None,
+            "recordation_sequence": own[2] if own and ours else None,
+            "own_prefix": own[0] if own else None, "own_year": own[1] if own else None,
+            "own_sequence": own[2] if own else None, "valid_until": row.valid_until,
+            "skipped": False, "created_at": self.now,
         }  # fmt: skip
+
+
+def remove_run(run_id: str) -> None:
+    """Delete a run's staging rows in short transactions (after its swap, or its failure)."""
+    with db.engine.begin() as connection:
+        connection.execute(delete(STAGING_HOLDERS).where(STAGING_HOLDERS.c.run_id == run_id))
+    lines = STAGING.select().with_only_columns(STAGING.c.line).where(STAGING.c.run_id == run_id)
+    while True:
+        with db.engine.begin() as connection:
+            batch = lines.order_by(STAGING.c.line).limit(CLEANUP_ROWS).scalar_subquery()
+            stmt = delete(STAGING).where(STAGING.c.run_id == run_id, STAGING.c.line.in_(batch))
+            if connection.execute(stmt).rowcount < CLEANUP_ROWS:
+                return
+
+
+def purge_stale_runs(before: datetime) -> int:
+    """Remove the staging rows of imports started before `before` (a crashed worker's run);
+    returns how many runs were removed."""
+    stmt = select(STAGING.c.run_id).where(STAGING.c.created_at < before).distinct()
+    with db.engine.connect() as connection:
+        runs = set(connection.execute(stmt).scalars())
+        holders = select(STAGING_HOLDERS.c.run_id).where(STAGING_HOLDERS.c.created_at < before)
+        runs.update(connection.execute(holders.distinct()).scalars())
+    for run_id in runs:
+        remove_run(run_id)
+    return len(runs)

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from ipr_apps.db import db
-from ipr_apps.errors import ConflictError, DomainError, ValidationError
+from ipr_apps.errors import ConflictError, DatabaseBusy, DomainError, ValidationError
 from ipr_apps.models import Job, JobKind, JobStatus
 from ipr_apps.services import exports, imports, job_files, jobs, stats
 from ipr_apps.services.periods import By
@@ -41,6 +41,9 @@ def run(job_id: int) -> JobStatus | None:
     except FileNotFoundError:
         db.session.rollback()
         jobs.fail(job_id, jobs.FILE_GONE_ERROR)
+    except DatabaseBusy as error:  # the database stayed locked, even after retries: re-run it
+        db.session.rollback()
+        jobs.fail(job_id, error.message)
     except Exception:
         log.exception("Job %s failed", job_id)
         db.session.rollback()
@@ -52,24 +55,20 @@ def run(job_id: int) -> JobStatus | None:
 class _Progress:
     """The import's progress callback (phase, line), written to the job at most once a second.
 
-    On SQLite the import's write pass holds the database's only write lock until it commits, so
-    nothing is written during that pass: the job shows the phase change (recorded when the file
-    is opened the second time, before the pass starts) and then the end.
+    The write pass commits each batch into the staging table on its own, so its progress is
+    written between batches on SQLite too (no lock is held across batches).
     """
 
     def __init__(self, job_id: int, total: int) -> None:
         self.job_id, self.total = job_id, total
         self.opens = 0
         self.last = 0.0
-        self.hold_during_import = db.engine.dialect.name == "sqlite"
 
     def opened(self) -> None:
         self.opens += 1
         self._write("check" if self.opens == 1 else "import", 0)
 
     def __call__(self, phase: str, line: int) -> None:
-        if phase == "import" and self.hold_during_import:
-            return
         if time.monotonic() - self.last >= BEAT_SECONDS:
             self._write(phase, line)
 

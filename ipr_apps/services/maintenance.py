@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import ApiToken, Document, MailStatus, OutboxMessage, UserSession, utcnow
-from ipr_apps.services import sessions
+from ipr_apps.services import import_write, sessions
 from ipr_apps.services.documents import STORED_NAME
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ REVOKED_TOKEN_KEPT = timedelta(days=30)
 ORPHAN_FILE_AGE = timedelta(hours=24)
 SENT_MAIL_KEPT = timedelta(days=90)
 ENDED_SESSION_KEPT = timedelta(days=30)
+# An import's staging rows live minutes; a day-old run's worker crashed (killed mid-import).
+STALE_IMPORT_RUN_AGE = timedelta(hours=24)
 BATCH = 1000
 
 
@@ -38,6 +40,7 @@ def clean_up() -> dict[str, int]:
         "sent_mail": purge_sent_mail(now),
         "orphan_uploads": purge_orphan_uploads(now),
         "ended_sessions": purge_ended_sessions(now),
+        "stale_import_runs": purge_stale_import_runs(now),
     }
 
 
@@ -87,6 +90,11 @@ def purge_sent_mail(now: datetime) -> int:
         removed += len(ids)
         if len(ids) < BATCH:
             return removed
+
+
+def purge_stale_import_runs(now: datetime) -> int:
+    """Delete the staging rows of imports that never finished (their worker was killed)."""
+    return import_write.purge_stale_runs(now - STALE_IMPORT_RUN_AGE)
 
 
 def purge_orphan_uploads(now: datetime) -> int:

@@ -6,20 +6,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Connection, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import ColumnElement
 from ua_parser import parse as parse_user_agent
 
-from ipr_apps.db import db, unit_of_work
+from ipr_apps.db import best_effort_touch, db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import EndReason, User, UserSession, utcnow
 
@@ -104,35 +101,14 @@ def lookup(raw: str | None) -> UserSession | None:
 
 
 def _touch(session_id: int, now: datetime) -> None:
-    """Record activity on its own short transaction, best-effort: if the database is busy the
-    request goes on, and a later request records it (an idle timeout of hours allows that)."""
+    """Record activity, best-effort: if the database is busy the request goes on, and a later
+    request records it (an idle timeout of hours allows that)."""
     stmt = (
         update(UserSession)
         .where(UserSession.id == session_id, UserSession.last_seen_at < now)
         .values(last_seen_at=now)
     )
-    try:
-        with db.engine.connect() as conn, _no_lock_wait(conn):
-            conn.execute(stmt)
-            conn.commit()
-    except SQLAlchemyError:
-        log.info("Session %s: last_seen_at not updated (database busy)", session_id)
-
-
-@contextmanager
-def _no_lock_wait(conn: Connection) -> Iterator[None]:
-    """Give up at once instead of waiting for a lock another transaction holds."""
-    if conn.dialect.name == "sqlite":
-        before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
-        conn.exec_driver_sql("PRAGMA busy_timeout=0")
-        try:
-            yield
-        finally:
-            conn.rollback()
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(before or 0)}")
-        return
-    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")  # PostgreSQL: this transaction
-    yield
+    best_effort_touch(stmt)
 
 
 def end(raw: str | None, reason: EndReason = EndReason.LOGOUT) -> UserSession | None:

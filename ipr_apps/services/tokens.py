@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import or_, select, update
 
-from ipr_apps.db import db, unit_of_work
+from ipr_apps.db import best_effort_touch, db, unit_of_work
 from ipr_apps.errors import NotFound, ValidationError
 from ipr_apps.models import ApiToken, User, utcnow
 
@@ -57,6 +59,21 @@ def user_for_token(raw: str) -> User | None:
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    with unit_of_work():
-        token.last_used_at = utcnow()
+    _touch(token)
     return token.user
+
+
+def _touch(token: ApiToken) -> None:
+    """Stamp last_used_at at most once per TOKEN_TOUCH_INTERVAL, best-effort: an API read
+    must not write (nor wait for, nor fail on) the database's lock on every call."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["TOKEN_TOUCH_INTERVAL"])
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return
+    stmt = (
+        update(ApiToken)
+        .where(ApiToken.id == token.id)
+        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= cutoff))
+        .values(last_used_at=now)
+    )
+    best_effort_touch(stmt)
