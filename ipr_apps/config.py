@@ -21,7 +21,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = None  # unset: REDIS_URL's Redis when that is set, else memory://
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a secret)
@@ -44,6 +44,10 @@ class Defaults:
     REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
     JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed
     DOMESTIC_COUNTRY = "CN"  # statistics: holders from this country count as domestic
+    # Throttling (per address unless said otherwise); limits may be joined with ";"
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;50 per hour"  # failed sign-ins per account
+    REGISTER_RATE_LIMIT = "10 per hour"
+    TOKEN_RATE_LIMIT = "10 per hour"  # noqa: S105 (API tokens created per account; no secret)
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -67,6 +71,9 @@ def _fill_derived(app: Flask) -> None:
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("OUTBOX_FOLDER", str(instance / "outbox"))
     app.config.setdefault("JOBS_DATABASE", str(instance / "jobs.sqlite3"))
+    app.config["RATELIMIT_STORAGE_URI"] = (
+        app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
 

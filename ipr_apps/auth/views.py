@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ipr_apps import throttle
 from ipr_apps.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -23,12 +24,12 @@ from ipr_apps.services.users import OrganisationDetails
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(throttle.setting("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    throttle.setting("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], scope="account",
+    key_func=throttle.account_key, exempt_when=throttle.no_account,
+)  # fmt: skip
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
@@ -36,6 +37,7 @@ def login():
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
+            throttle.forget_account_failures()
             login_user(user)
             flash(f"Signed in as {user.email}.", "success")
             target = form.next.data
@@ -53,6 +55,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(throttle.setting("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -105,6 +108,10 @@ def organisation():
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
+@limiter.limit(
+    throttle.setting("TOKEN_RATE_LIMIT"), methods=["POST"], key_func=throttle.user_key,
+    exempt_when=throttle.anonymous,
+)  # fmt: skip
 @login_required
 def api_tokens():
     form = TokenForm()
