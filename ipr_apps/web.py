@@ -12,7 +12,7 @@ from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
-from ipr_apps import throttle
+from ipr_apps import input_guard, throttle
 from ipr_apps.api import errors as api_errors
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError, NotFound, PermissionDenied
@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.context_processor(_template_globals)
+    input_guard.init_app(app)
 
 
 def _load_user(user_id: str) -> User | None:
