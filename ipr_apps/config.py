@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -39,7 +40,7 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "IPR Customs Recordation <no-reply@ipr.example>"
     MAIL_TIMEOUT = 10  # seconds
-    PUBLIC_URL = None  # e.g. https://ipr.example.gov: absolute links in the worker's e-mails
+    PUBLIC_URL = None  # deprecated: the old name of BASE_URL (used when BASE_URL is unset)
     MAIL_RETRY_SECONDS = None  # e.g. [60, 300, 1800, 7200] (the default schedule)
     REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
     JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed
@@ -48,6 +49,8 @@ class Defaults:
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;50 per hour"  # failed sign-ins per account
     REGISTER_RATE_LIMIT = "10 per hour"
     TOKEN_RATE_LIMIT = "10 per hour"  # noqa: S105 (API tokens created per account; no secret)
+    BASE_URL = None  # e.g. https://ipr.example.gov: every absolute link in e-mails
+    TRUSTED_HOSTS = None  # unset: BASE_URL's host, localhost and 127.0.0.1; other Hosts get 400
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -74,8 +77,21 @@ def _fill_derived(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = (
         app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
     )
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def base_url(config) -> str | None:
+    """BASE_URL, or PUBLIC_URL, its deprecated older name."""
+    return config.get("BASE_URL") or config.get("PUBLIC_URL") or None
+
+
+def default_trusted_hosts(config) -> list[str]:
+    hosts = ["localhost", "127.0.0.1"]
+    host = urlsplit(base_url(config) or "").hostname
+    return [host, *hosts] if host and host not in hosts else hosts
 
 
 def normalise_database_url(url: str) -> str:
