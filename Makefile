@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt
 
 ## run: install, migrate the SQLite database, seed demo data, start the job worker and the
 ## dev server (Ctrl-C stops both)
+run: export IPR_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	@echo "Demo accounts:"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -21,7 +22,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = None  # unset: REDIS_URL's Redis when that is set, else memory://
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a secret)
@@ -39,7 +40,7 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "IPR Customs Recordation <no-reply@ipr.example>"
     MAIL_TIMEOUT = 10  # seconds
-    PUBLIC_URL = None  # e.g. https://ipr.example.gov: absolute links in the worker's e-mails
+    PUBLIC_URL = None  # deprecated: the old name of BASE_URL (used when BASE_URL is unset)
     MAIL_RETRY_SECONDS = None  # e.g. [60, 300, 1800, 7200] (the default schedule)
     REDIS_URL = None  # set: the job queue (and later rate limits) use this Redis
     JOBS_IMMEDIATE = False  # True: tasks run at once in the caller (tests), no worker needed
@@ -60,6 +61,12 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT = 5  # seconds
     BUSY_RETRY_AFTER = 5  # seconds, the Retry-After of a 503 "busy" answer
     TOKEN_TOUCH_INTERVAL = 300  # seconds: an API token's last_used_at is written at most this often
+    # Throttling (per address unless said otherwise); limits may be joined with ";"
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;50 per hour"  # failed sign-ins per account
+    REGISTER_RATE_LIMIT = "10 per hour"
+    TOKEN_RATE_LIMIT = "10 per hour"  # noqa: S105 (API tokens created per account; no secret)
+    BASE_URL = None  # e.g. https://ipr.example.gov: every absolute link in e-mails
+    TRUSTED_HOSTS = None  # unset: BASE_URL's host, localhost and 127.0.0.1; other Hosts get 400
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -84,6 +91,11 @@ def _fill_derived(app: Flask) -> None:
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     app.config.setdefault("OUTBOX_FOLDER", str(instance / "outbox"))
     app.config.setdefault("JOBS_DATABASE", str(instance / "jobs.sqlite3"))
+    app.config["RATELIMIT_STORAGE_URI"] = (
+        app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://"
+    )
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = default_trusted_hosts(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
 
@@ -96,6 +108,17 @@ def _sqlite_busy_timeout(app: Flask) -> None:
     connect_args = dict(options.get("connect_args") or {})
     connect_args.setdefault("timeout", float(app.config["SQLITE_BUSY_TIMEOUT"]))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+
+
+def base_url(config) -> str | None:
+    """BASE_URL, or PUBLIC_URL, its deprecated older name."""
+    return config.get("BASE_URL") or config.get("PUBLIC_URL") or None
+
+
+def default_trusted_hosts(config) -> list[str]:
+    hosts = ["localhost", "127.0.0.1"]
+    host = urlsplit(base_url(config) or "").hostname
+    return [host, *hosts] if host and host not in hosts else hosts
 
 
 def normalise_database_url(url: str) -> str:

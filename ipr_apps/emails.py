@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
+
+from ipr_apps.config import base_url
 
 
 def render(name: str, **context) -> tuple[str, str]:
@@ -18,15 +20,12 @@ def render(name: str, **context) -> tuple[str, str]:
 
 
 def link(endpoint: str, **values) -> str:
-    """An absolute URL when the host is known (a request, SERVER_NAME, or PUBLIC_URL such as
-    https://ipr.example.gov, for the worker, which has no request to take it from), else the
-    path."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
-    if not public.netloc:
+    """An absolute URL under BASE_URL (e.g. https://ipr.example.gov; PUBLIC_URL is its older
+    name), else the path. Never from the request's Host header, which the client chooses."""
+    base = urlsplit(base_url(current_app.config) or "")
+    if not base.netloc:
         return current_app.url_map.bind("localhost").build(endpoint, values)
     adapter = current_app.url_map.bind(
-        public.netloc, script_name=public.path or "/", url_scheme=public.scheme or "https"
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)

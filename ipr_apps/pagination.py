@@ -62,7 +62,7 @@ def decode_cursor(cursor: str | None, columns: list, nulls_last: bool = False) -
             None if value is None else _decode_value(col, value)
             for col, value in zip(columns, raw, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -12,6 +13,7 @@ from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
+from ipr_apps import input_guard, throttle
 from ipr_apps.api import errors as api_errors
 from ipr_apps.auth import signin
 from ipr_apps.db import db, is_busy_error
@@ -61,16 +63,20 @@ def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(DatabaseBusy, _busy)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.context_processor(_template_globals)
+    input_guard.init_app(app)
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None, **context):
     title = ERROR_TITLES.get(status, "Error")
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    page = render_template("errors/error.html", status=status, title=title, message=message,
+                           **context)  # fmt: skip
+    return page, status
 
 
 def _http_error(error: HTTPException):
@@ -89,6 +95,19 @@ def _csrf_error(error: CSRFError):
         return api_errors.error_response(400, "CSRF token missing; the API takes bearer tokens.")
     return render_error(400, "The form has expired or was not sent from this site. "
                         "Go back, reload the page and try again.")  # fmt: skip
+
+
+def _too_many_requests(error: RateLimitExceeded):
+    """429 with Retry-After: the page says how long to wait, the API says it in its JSON."""
+    seconds = throttle.retry_after()
+    if api_errors.is_api_request():
+        response = api_errors.error_response(
+            429, f"Too many requests. Try again in {seconds} seconds."
+        )
+    else:
+        response = make_response(render_error(429, retry_after=seconds))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _domain_error(error: DomainError):

@@ -28,6 +28,7 @@ def base_config(tmp_dir, database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://localhost",  # absolute links in e-mails, as in production
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(tmp_dir / "uploads"),
         "OUTBOX_FOLDER": str(tmp_dir / "outbox"),

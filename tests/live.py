@@ -290,6 +290,7 @@ def live_server(
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
+    full_env = {"IPR_BASE_URL": base_url, **full_env}  # e-mailed links point at this server
     log_path = instance / "gunicorn.log"
     command = [
         sys.executable, "-m", "gunicorn", app_target, "-b", f"127.0.0.1:{port}",

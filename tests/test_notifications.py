@@ -92,12 +92,14 @@ def test_nothing_is_kept_when_the_callers_transaction_fails(application):
     assert _rows() == [] and _mail() == []
 
 
-def test_email_names_the_application_and_links_to_it(holder, application, app):
+def test_email_names_the_application_and_links_to_it(holder, application, app, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", None)
     [message] = _notify(application, body="Please send the certificate.")
     text = message.body
     assert application.reference in text and "Please send the certificate." in text
-    assert f"\nOpen it: /applications/{application.id}\n" in text  # no request: a path
-    with app.test_request_context(base_url="https://ipr.example"):
+    assert f"\nOpen it: /applications/{application.id}\n" in text  # no BASE_URL: a path
+    monkeypatch.setitem(app.config, "BASE_URL", "https://ipr.example")
+    with app.test_request_context(base_url="http://localhost"):  # BASE_URL, not the request
         [message] = _notify(application)
     assert f"https://ipr.example/applications/{application.id}" in message.body
 

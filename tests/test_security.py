@@ -90,7 +90,7 @@ def test_login_with_csrf_token_works_and_session_cookie_is_hardened(strict_app, 
 
 
 def test_session_cookie_is_secure_over_https(strict_app):
-    response = strict_app.test_client().get("/auth/login", base_url="https://ipr.example")
+    response = strict_app.test_client().get("/auth/login", base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 from flask_smorest import Api
+
+from ipr_apps.api.errors import is_api_request
 
 
 class IprApi(Api):
@@ -48,6 +50,14 @@ def init_app(app: Flask) -> None:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
+    app.after_request(_no_store)
+
+
+def _no_store(response: Response) -> Response:
+    """API answers hold personal and case data: no browser or proxy may keep a copy."""
+    if is_api_request():
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 DESCRIPTION = """Drive the recordation workflow without a browser.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
 from ipr_apps.api.auth import api_user, token_required
 from ipr_apps.api.examples import CREATE_EXAMPLE, DECISION_EXAMPLE, PATCH_EXAMPLE
+from ipr_apps.api.parsing import Blueprint
 from ipr_apps.api.schemas import (
     ApiErrorSchema,
     ApplicationCreateSchema,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from flask_smorest import Blueprint
-
 from ipr_apps.api.applications import documented
 from ipr_apps.api.auth import token_required
+from ipr_apps.api.parsing import Blueprint
 from ipr_apps.api.schemas import StatsQuerySchema, StatsRowSchema
 from ipr_apps.models import Role
 from ipr_apps.services import exports, stats

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from ipr_apps import throttle
 from ipr_apps.auth import signin
 from ipr_apps.auth.forms import (
     ChangePasswordForm,
@@ -35,12 +27,12 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 UNCONFIRMED_USER = "unconfirmed_user_id"
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(throttle.setting("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    throttle.setting("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], scope="account",
+    key_func=throttle.account_key, exempt_when=throttle.no_account,
+)  # fmt: skip
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
@@ -52,6 +44,7 @@ def login():
             session[UNCONFIRMED_USER] = error.user.id  # for the re-send button, nothing else
             return render_template("auth/unconfirmed.html", email=error.user.email)
         if user is not None:
+            throttle.forget_account_failures()
             signin.sign_in(user)
             flash(f"Signed in as {user.email}.", "success")
             target = form.next.data
@@ -69,6 +62,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(throttle.setting("REGISTER_RATE_LIMIT"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -123,6 +117,10 @@ def organisation():
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
+@limiter.limit(
+    throttle.setting("TOKEN_RATE_LIMIT"), methods=["POST"], key_func=throttle.user_key,
+    exempt_when=throttle.anonymous,
+)  # fmt: skip
 @login_required
 def api_tokens():
     form = TokenForm()
