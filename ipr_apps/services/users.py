@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from ipr_apps.models import Organisation, OrgKind, Role, User, utcnow
+from ipr_apps.models import Organisation, OrgKind, Role, SecurityAction, User, utcnow
+from ipr_apps.services import security_log
 from ipr_apps.services.passwords import check_policy, hash_password, verify_password
 
 
@@ -73,6 +74,7 @@ def register_holder(email: str, password: str, name: str, details: OrganisationD
         details.apply_to(org)
         user = _new_user(email, password, Role.HOLDER, name, org)
         org.email = org.email or user.email
+        security_log.record(SecurityAction.ACCOUNT_CREATED, user, user, {"role": "holder"})
         return user
 
 
@@ -89,7 +91,9 @@ def create_user(
     display = (name or "").strip() or email.strip().lower()
     with unit_of_work():
         org = Organisation(kind=OrgKind.HOLDER, name_local=display) if role == Role.HOLDER else None
-        return _new_user(email, password, role, display, org)
+        user = _new_user(email, password, role, display, org)
+        security_log.record(SecurityAction.ACCOUNT_CREATED, actor, user, {"role": role.value})
+        return user
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -97,9 +101,11 @@ def authenticate(email: str, password: str) -> User | None:
     user = get_by_email(email or "")
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
+        security_log.record_now(SecurityAction.SIGNIN_FAILED, target=user, email=email)
         return None
     with unit_of_work():
         user.last_login_at = utcnow()
+        security_log.record(SecurityAction.SIGNIN_SUCCEEDED, user, user)
     return user
 
 
@@ -109,6 +115,7 @@ def change_password(user: User, current: str, new: str) -> None:
     check_policy(new, user.email, field="new_password")
     with unit_of_work():
         user.password_hash = hash_password(new)
+        security_log.record(SecurityAction.ACCOUNT_CHANGED, user, user, {"changed": "password"})
 
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
@@ -120,8 +127,13 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
             raise NotFound("No such account.")
         if user.id == actor.id and not active:
             raise ValidationError("You cannot deactivate your own account.")
-        user.active = active
+        if user.active != active:
+            user.active = active
+            security_log.record(_ACTIVATION[active], actor, user)
         return user
+
+
+_ACTIVATION = {True: SecurityAction.ACCOUNT_ACTIVATED, False: SecurityAction.ACCOUNT_DEACTIVATED}
 
 
 def update_organisation(user: User, details: OrganisationDetails) -> Organisation:
