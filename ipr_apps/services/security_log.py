@@ -61,6 +61,8 @@ def _target(target: Target) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(target, tuple):
         return target[0], str(target[1])
+    if hasattr(target, "_get_current_object"):  # current_user: the User behind the proxy
+        target = target._get_current_object()
     state = inspect(target)
     if state.identity is None:  # created in this transaction: give it its key first
         db.session.flush()
