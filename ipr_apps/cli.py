@@ -12,8 +12,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ipr_apps.errors import DatabaseBusy, DomainError, ValidationError
-from ipr_apps.models import Role
-from ipr_apps.services import calendar, exports, stats, tokens, users
+from ipr_apps.models import Role, SecurityAction
+from ipr_apps.services import calendar, exports, security_log, stats, tokens, users
 from ipr_apps.services.periods import By
 from ipr_apps.services.stats import GroupBy
 
@@ -77,7 +77,7 @@ def create_token_command(email: str, label: str | None) -> None:
     if user is None:
         raise click.ClickException(f"No account with the email {email.strip().lower()}.")
     try:
-        token, raw = tokens.create_token(user, label)
+        token, raw = tokens.create_token(user, label, by_operator=True)
     except DomainError as error:
         _fail(error)
     click.echo(f"Token “{token.label}” for {user.email} (store it now; it is not shown again):")
@@ -136,6 +136,8 @@ def export_stats_command(by, start, end, group_by, fmt, output) -> None:
         rows = stats.rows(by, start.date(), end.date(), group_by)
     except DomainError as error:
         _fail(error)
+    detail = exports.log_detail(fmt, by, start.date(), end.date(), group_by)
+    security_log.record_now(SecurityAction.EXPORT_DOWNLOADED, detail=detail)
     if fmt == "xlsx":
         exports.write_xlsx(rows, output)
         click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)

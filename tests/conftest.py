@@ -16,6 +16,7 @@ from ipr_apps import create_app
 from ipr_apps.db import db
 from ipr_apps.models import Role, User
 from tests import factories
+from tests.tables import empty_tables
 
 PG_URL = os.environ.get("IPR_TEST_DATABASE_URL")
 PASSWORD = factories.PASSWORD
@@ -124,9 +125,7 @@ def _app_context(request) -> Iterator[None]:
 
 
 def _empty_tables() -> None:
-    with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+    empty_tables(db.engine)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from tests.api_helpers import API, assert_error, token_for
 from tests.conftest import base_config, make_app
 from tests.factories import add_required_documents, complete_payload, make_user
 from tests.live import LiveServer, live_server, postgres_url_from_env, temporary_database
+from tests.tables import empty_tables
 
 pytestmark = pytest.mark.live
 
@@ -117,9 +118,7 @@ def data_app(server: LiveServer, tmp_path_factory) -> Iterator[Flask]:
 @pytest.fixture
 def live(server: LiveServer, data_app: Flask) -> Iterator[LiveServer]:
     with data_app.app_context():
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        empty_tables(db.engine)
         log_start = len(server.log())
         yield server
         db.session.remove()

@@ -42,6 +42,7 @@ from ipr_apps.services import filing, review
 from tests.conftest import PASSWORD, base_config, make_app
 from tests.factories import add_required_documents, complete_payload, make_user
 from tests.live import LiveServer, live_server, postgres_url_from_env, temporary_database
+from tests.tables import empty_tables
 
 pytestmark = pytest.mark.live
 
@@ -217,9 +218,7 @@ def live(server: LiveServer, data_app: Flask) -> Iterator[LiveServer]:
 
 
 def _empty_tables() -> None:
-    with db.engine.begin() as conn:
-        for table in reversed(db.metadata.sorted_tables):
-            conn.execute(table.delete())
+    empty_tables(db.engine)
 
 
 # --------------------------------------------------------------------------- data

@@ -92,6 +92,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.job_status": ADMIN,
     "admin.job_result": ADMIN,
     "admin.job_rerun": ADMIN,
+    "admin.security_log_list": ADMIN,
     "notifications.index": SIGNED_IN,
     "notifications.read": SIGNED_IN,
     "notifications.read_all": SIGNED_IN,

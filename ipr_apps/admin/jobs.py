@@ -20,9 +20,9 @@ from ipr_apps.admin.job_forms import ImportForm
 from ipr_apps.admin.views import bp
 from ipr_apps.errors import DomainError, NotFound
 from ipr_apps.forms import apply_errors
-from ipr_apps.models import Job, JobStatus, Role
+from ipr_apps.models import Job, JobStatus, Role, SecurityAction
 from ipr_apps.security import role_required
-from ipr_apps.services import jobs
+from ipr_apps.services import jobs, security_log
 from ipr_apps.services.import_rows import HEADER
 
 IMPORT_MAX_BYTES = 512 * 1024 * 1024  # a history file may be far larger than a document
@@ -95,6 +95,8 @@ def job_result(job_id: int):
     """The job's file while it is kept (a week); any admin may download it."""
     job = _job(job_id)
     path = jobs.result_path(job) or abort(404)
+    detail = {"file": job.result_name}
+    security_log.record_now(SecurityAction.EXPORT_DOWNLOADED, current_user, job, detail)
     response = send_file(path, as_attachment=True, download_name=job.result_name)
     response.headers["Cache-Control"] = "no-store"
     return response

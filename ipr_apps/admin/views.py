@@ -82,6 +82,7 @@ def activate_user(user_id: int):
 
 from ipr_apps.admin import calendar as _calendar  # noqa: E402,F401  (registers its routes on bp)
 from ipr_apps.admin import jobs as _jobs  # noqa: E402,F401  (registers its routes on bp)
+from ipr_apps.admin import security_log as _security_log  # noqa: E402,F401  (its routes)
 
 
 @bp.get("/mail")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from ipr_apps.api.applications import documented
-from ipr_apps.api.auth import token_required
+from ipr_apps.api.auth import api_user, token_required
 from ipr_apps.api.parsing import Blueprint
 from ipr_apps.api.schemas import StatsQuerySchema, StatsRowSchema
-from ipr_apps.models import Role
-from ipr_apps.services import exports, stats
+from ipr_apps.models import Role, SecurityAction
+from ipr_apps.services import exports, security_log, stats
 
 blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
                 description="Approval statistics per period.")  # fmt: skip
@@ -23,4 +23,10 @@ blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
 def get_stats(query: dict):
     """Received, approved, rejected per period with the year-on-year change (admins)."""
     rows = stats.rows(query["by"], query["from_"], query["to"], query.get("group_by"))
+    detail = exports.log_detail(
+        "json", query["by"], query["from_"], query["to"], query.get("group_by")
+    )
+    security_log.record_now(
+        SecurityAction.EXPORT_DOWNLOADED, api_user(), detail={**detail, "via": "api"}
+    )
     return json.loads(exports.json_text(rows))

@@ -17,9 +17,9 @@ from ipr_apps.auth.forms import (
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.extensions import limiter
 from ipr_apps.forms import apply_errors
-from ipr_apps.models import EndReason, OrgKind, Role
+from ipr_apps.models import EndReason, OrgKind, Role, SecurityAction
 from ipr_apps.security import is_safe_next, role_required
-from ipr_apps.services import registration, sessions, tokens, users
+from ipr_apps.services import registration, security_log, sessions, tokens, users
 from ipr_apps.services.users import OrganisationDetails
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -56,6 +56,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    security_log.record_now(SecurityAction.SIGNOUT, current_user, current_user)
     signin.sign_out()  # CSRFProtect has already checked the token on this POST
     flash("You have signed out.", "info")
     return redirect(url_for("main.index"))

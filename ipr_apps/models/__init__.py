@@ -29,6 +29,7 @@ from ipr_apps.models.review import (
     ReviewNote,
 )
 from ipr_apps.models.rights import IpRight, IprType
+from ipr_apps.models.security import SecurityAction, SecurityEvent
 from ipr_apps.models.sessions import EndReason, UserSession
 from ipr_apps.models.users import ApiToken, Role, User
 
@@ -68,6 +69,8 @@ __all__ = [
     "RejectReason",
     "ReviewNote",
     "Role",
+    "SecurityAction",
+    "SecurityEvent",
     "Status",
     "StatusEvent",
     "Trader",

@@ -1,4 +1,4 @@
-"""The append-only status-event log: every state change of every application."""
+"""The append-only status-event log, and the ORM guard on every audit table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
 from ipr_apps.models.base import utcnow
+from ipr_apps.models.review import Decision
+from ipr_apps.models.security import SecurityEvent
 
 if TYPE_CHECKING:
     from ipr_apps.models.applications import Application
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class AuditViolation(RuntimeError):
-    """Raised when code tries to change or delete a status event."""
+    """Raised when code tries to change or delete a row of an append-only audit table."""
 
 
 class StatusEvent(db.Model):
@@ -37,7 +39,12 @@ class StatusEvent(db.Model):
     application: Mapped[Application] = relationship()
 
 
-@event.listens_for(StatusEvent, "before_update")
-@event.listens_for(StatusEvent, "before_delete")
-def _append_only(_mapper, _connection, target: StatusEvent) -> None:
-    raise AuditViolation(f"status event {target.id} is append-only")
+def _append_only(_mapper, _connection, target) -> None:
+    raise AuditViolation(f"{target.__tablename__} row {target.id} is append-only")
+
+
+# The database refuses UPDATE and DELETE on these tables too (triggers, migration
+# fe7cb776a657); this hook only fails earlier, with a clearer error, for ORM writes.
+for _model in (StatusEvent, Decision, SecurityEvent):
+    event.listen(_model, "before_update", _append_only)
+    event.listen(_model, "before_delete", _append_only)

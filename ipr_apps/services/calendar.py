@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from ipr_apps.models import Holiday, Role, User
+from ipr_apps.models import Holiday, Role, SecurityAction, User
+from ipr_apps.services import security_log
 
 NAME_MAX = 200
 HEADER = ("date", "name")
@@ -78,6 +79,7 @@ def add_holiday(actor: User | None, day: date | None, name: str | None) -> Holid
             session.flush()
         except IntegrityError as exc:  # another admin added the same date a moment ago
             raise duplicate from exc
+        security_log.record(SecurityAction.HOLIDAY_ADDED, actor, holiday, {"name": name})
         return holiday
 
 
@@ -86,6 +88,7 @@ def remove_holiday(actor: User | None, day: date) -> None:
     with unit_of_work() as session:
         if session.execute(delete(Holiday).where(Holiday.day == day)).rowcount == 0:
             raise NotFound(f"{day.isoformat()} is not in the calendar.")
+        security_log.record(SecurityAction.HOLIDAY_REMOVED, actor, ("holiday", day.isoformat()))
 
 
 def import_holidays(actor: User | None, source: Iterable[tuple[str, str]] | TextIO) -> ImportResult:
@@ -104,6 +107,7 @@ def import_holidays(actor: User | None, source: Iterable[tuple[str, str]] | Text
             for h in session.execute(select(Holiday).where(Holiday.day.in_(list(parsed)))).scalars()
         }
         for day, name in parsed.items():
+            _log_import(actor, day, name, existing.get(day))
             if day in existing:
                 existing[day].name = name
             else:
@@ -113,6 +117,13 @@ def import_holidays(actor: User | None, source: Iterable[tuple[str, str]] | Text
         except IntegrityError as exc:
             raise ConflictError("The calendar changed during the import; run it again.") from exc
     return ImportResult(added=len(parsed) - len(existing), updated=len(existing))
+
+
+def _log_import(actor: User | None, day: date, name: str, old: Holiday | None) -> None:
+    if old is not None and old.name == name:
+        return
+    action = SecurityAction.HOLIDAY_ADDED if old is None else SecurityAction.HOLIDAY_CHANGED
+    security_log.record(action, actor, ("holiday", day.isoformat()), {"name": name, "import": True})
 
 
 def _read_csv(stream: TextIO) -> Iterator[tuple[int, list[str]]]:

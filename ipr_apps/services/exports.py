@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -81,3 +82,9 @@ def xlsx_bytes(rows: Iterable[dict]) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(rows, buffer)
     return buffer.getvalue()
+
+
+def log_detail(fmt: str, by, start: date, end: date, group_by) -> dict[str, str]:
+    """What an export contained, for its security-log entry."""
+    detail = {"format": fmt, "by": str(by), "from": start.isoformat(), "to": end.isoformat()}
+    return {**detail, "group_by": str(group_by)} if group_by else detail

@@ -8,8 +8,8 @@ from flask import current_app
 from ipr_apps import emails
 from ipr_apps.db import unit_of_work
 from ipr_apps.errors import ValidationError
-from ipr_apps.models import EndReason, User, utcnow
-from ipr_apps.services import account_links, outbox, sessions, users
+from ipr_apps.models import EndReason, SecurityAction, User, utcnow
+from ipr_apps.services import account_links, outbox, security_log, sessions, users
 from ipr_apps.services.passwords import check_policy, hash_password
 from ipr_apps.services.registration import INVALID_LINK
 
@@ -45,7 +45,9 @@ def reset_password(token: str, new_password: str) -> User:
             raise ValidationError(INVALID_LINK)
         check_policy(new_password, users.personal_words_of(user), field="new_password")
         user.password_hash = hash_password(new_password)
-        sessions.revoke_all(session, user, None, EndReason.PASSWORD_RESET)
+        sessions.revoke_all(session, user, None, EndReason.PASSWORD_RESET, actor=user)
+        detail = {"changed": "password", "via": "reset"}
+        security_log.record(SecurityAction.ACCOUNT_CHANGED, user, user, detail)
         if not user.email_confirmed:
             user.email_confirmed_at = utcnow()
         return user

@@ -8,8 +8,8 @@ from flask import current_app
 from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, ValidationError
-from ipr_apps.models import User, utcnow
-from ipr_apps.services import account_links, outbox, users
+from ipr_apps.models import SecurityAction, User, utcnow
+from ipr_apps.services import account_links, outbox, security_log, users
 from ipr_apps.services.passwords import burn_hash, check_policy, personal_words
 from ipr_apps.services.users import OrganisationDetails
 
@@ -69,6 +69,8 @@ def confirm_email(token: str) -> User:
             raise ValidationError(INVALID_LINK)
         user.email_confirmed_at = utcnow()
         user.last_login_at = utcnow()  # the caller signs the owner in
+        detail = {"changed": "email_confirmed"}
+        security_log.record(SecurityAction.ACCOUNT_CHANGED, user, user, detail)
         return user
 
 

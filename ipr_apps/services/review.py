@@ -202,9 +202,8 @@ def reject(actor: User, application_id: int, reason_codes: list[str], message: s
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
         transition = transition_for(application, Action.REJECT, actor)
-        decision = _decide(application, actor, transition.target, Outcome.REJECTED, today())
-        decision.reason_codes = ",".join(codes)
-        decision.message = message
+        _decide(application, actor, transition.target, Outcome.REJECTED, today(),
+                reason_codes=",".join(codes), message=message)  # fmt: skip
         audit.record(application, Action.REJECT.value, Status.UNDER_REVIEW, actor, message)
         reasons = "\n".join(f"- {RejectReason(c).label}" for c in codes)
         notifications.notify_holder(
@@ -231,12 +230,14 @@ def _required(field: str, value: str | None, message: str) -> str:
     return value
 
 
-def _decide(application, actor, target, outcome, decided_on) -> Decision:
+def _decide(application, actor, target, outcome, decided_on, **reasons) -> Decision:
+    """The decision row, complete when added: decisions are append-only (never updated)."""
     started = application.clock_started_on or decided_on
     ran = working_days_between(started, decided_on, holidays_between(started, decided_on))
     decision = Decision(application=application, outcome=outcome, decided_by_id=actor.id,
                         decided_on=decided_on,
-                        working_days=application.clock_days_used + max(ran, 0))  # fmt: skip
+                        working_days=application.clock_days_used + max(ran, 0),
+                        **reasons)  # fmt: skip
     db.session.add(decision)
     application.status = target
     application.claimed_by_id = application.claimed_at = None

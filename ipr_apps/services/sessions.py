@@ -18,7 +18,8 @@ from ua_parser import parse as parse_user_agent
 
 from ipr_apps.db import best_effort_touch, db, unit_of_work
 from ipr_apps.errors import NotFound
-from ipr_apps.models import EndReason, User, UserSession, utcnow
+from ipr_apps.models import EndReason, SecurityAction, User, UserSession, utcnow
+from ipr_apps.services import security_log
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ def end_one(actor: User, session_id: int) -> UserSession:
         if row is None or row.user_id != actor.id:
             raise NotFound("No such session.")
         row.revoke(EndReason.ENDED_BY_USER, utcnow())
+        _log_revoked(actor, actor, [row], EndReason.ENDED_BY_USER)
         return row
 
 
@@ -138,13 +140,18 @@ def end_all(
 ) -> list[UserSession]:
     """End every live session of `user` but `except_session` (an id); returns those ended."""
     with unit_of_work() as session:
-        return revoke_all(session, user, except_session, reason)
+        return revoke_all(session, user, except_session, reason, actor=user)
 
 
 def revoke_all(
-    session: Session, user: User, except_session: int | None, reason: EndReason
+    session: Session,
+    user: User,
+    except_session: int | None,
+    reason: EndReason,
+    actor: User | None = None,
 ) -> list[UserSession]:
-    """end_all inside the caller's transaction (a password change, a deactivation)."""
+    """end_all inside the caller's transaction (a password change, a deactivation); `actor`
+    (None: the operator) is who did it, for the security log."""
     now = utcnow()
     stmt = select(UserSession).where(UserSession.user_id == user.id, live_condition(now))
     if except_session is not None:
@@ -152,7 +159,14 @@ def revoke_all(
     rows = list(session.execute(stmt).scalars())
     for row in rows:
         row.revoke(reason, now)
+    _log_revoked(actor, user, rows, reason)
     return rows
+
+
+def _log_revoked(actor: User | None, user: User, rows: list[UserSession], reason: EndReason):
+    if rows:
+        detail = {"reason": reason.value, "sessions": [row.id for row in rows]}
+        security_log.record(SecurityAction.SESSION_REVOKED, actor, user, detail)
 
 
 def list_live(user: User, current: int | None = None) -> list[SessionInfo]:

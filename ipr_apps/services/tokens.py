@@ -11,7 +11,8 @@ from sqlalchemy import or_, select, update
 
 from ipr_apps.db import best_effort_touch, db, unit_of_work
 from ipr_apps.errors import NotFound, ValidationError
-from ipr_apps.models import ApiToken, User, utcnow
+from ipr_apps.models import ApiToken, SecurityAction, User, utcnow
+from ipr_apps.services import security_log
 
 TOKEN_PREFIX = "ipr_"  # noqa: S105 (marks our tokens; not a secret)
 
@@ -20,8 +21,13 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user: User, label: str | None = None) -> tuple[ApiToken, str]:
-    """Create a token; returns the row and the raw token, which is never stored."""
+def create_token(
+    user: User, label: str | None = None, by_operator: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the row and the raw token, which is never stored.
+
+    by_operator: made at the command line (flask ipr create-token), not by the user itself.
+    """
     label = (label or "").strip() or "API token"
     if len(label) > 100:
         raise ValidationError.on("label", "Label must be at most 100 characters.")
@@ -31,6 +37,7 @@ def create_token(user: User, label: str | None = None) -> tuple[ApiToken, str]:
     with unit_of_work():
         token = ApiToken(user=user, label=label, token_hash=_digest(raw), prefix=raw[:10])
         db.session.add(token)
+        security_log.record(SecurityAction.TOKEN_CREATED, None if by_operator else user, token)
     return token, raw
 
 
@@ -47,6 +54,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
             raise NotFound("No such token.")
         if token.revoked_at is None:
             token.revoked_at = utcnow()
+            security_log.record(SecurityAction.TOKEN_REVOKED, user, token)
         return token
 
 

@@ -15,8 +15,8 @@ from ipr_apps.errors import (
     PermissionDenied,
     ValidationError,
 )
-from ipr_apps.models import EndReason, Organisation, OrgKind, Role, User, utcnow
-from ipr_apps.services import sessions
+from ipr_apps.models import EndReason, Organisation, OrgKind, Role, SecurityAction, User, utcnow
+from ipr_apps.services import security_log, sessions
 from ipr_apps.services.passwords import (
     check_policy,
     hash_password,
@@ -115,6 +115,7 @@ def add_holder(
     details.apply_to(org)
     user = _new_user(email, password, Role.HOLDER, name, org, confirmed)
     org.email = org.email or user.email
+    security_log.record(SecurityAction.ACCOUNT_CREATED, user, user, {"role": "holder"})
     return user
 
 
@@ -131,7 +132,9 @@ def create_user(
     display = (name or "").strip() or email.strip().lower()
     with unit_of_work():
         org = Organisation(kind=OrgKind.HOLDER, name_local=display) if role == Role.HOLDER else None
-        return _new_user(email, password, role, display, org)
+        user = _new_user(email, password, role, display, org)
+        security_log.record(SecurityAction.ACCOUNT_CREATED, actor, user, {"role": role.value})
+        return user
 
 
 def personal_words_of(user: User) -> list[str]:
@@ -147,11 +150,13 @@ def authenticate(email: str, password: str) -> User | None:
     user = get_by_email(email or "")
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
+        security_log.record_now(SecurityAction.SIGNIN_FAILED, target=user, email=email)
         return None
     if not user.email_confirmed:
         raise EmailNotConfirmed(user)
     with unit_of_work():
         user.last_login_at = utcnow()
+        security_log.record(SecurityAction.SIGNIN_SUCCEEDED, user, user)
     return user
 
 
@@ -162,7 +167,8 @@ def change_password(user: User, current: str, new: str, keep_session: int | None
     check_policy(new, personal_words_of(user), field="new_password")
     with unit_of_work() as session:
         user.password_hash = hash_password(new)
-        sessions.revoke_all(session, user, keep_session, EndReason.PASSWORD_CHANGED)
+        sessions.revoke_all(session, user, keep_session, EndReason.PASSWORD_CHANGED, actor=user)
+        security_log.record(SecurityAction.ACCOUNT_CHANGED, user, user, {"changed": "password"})
 
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
@@ -174,10 +180,15 @@ def set_active(actor: User, user_id: int, active: bool) -> User:
             raise NotFound("No such account.")
         if user.id == actor.id and not active:
             raise ValidationError("You cannot deactivate your own account.")
-        user.active = active
+        if user.active != active:
+            user.active = active
+            security_log.record(_ACTIVATION[active], actor, user)
         if not active:
-            sessions.revoke_all(session, user, None, EndReason.DEACTIVATED)
+            sessions.revoke_all(session, user, None, EndReason.DEACTIVATED, actor=actor)
         return user
+
+
+_ACTIVATION = {True: SecurityAction.ACCOUNT_ACTIVATED, False: SecurityAction.ACCOUNT_DEACTIVATED}
 
 
 def update_organisation(user: User, details: OrganisationDetails) -> Organisation:

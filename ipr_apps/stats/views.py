@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ipr_apps.models import Role, today
+from ipr_apps.models import Role, SecurityAction, today
 from ipr_apps.security import role_required
-from ipr_apps.services import dashboard, exports, jobs, stats
+from ipr_apps.services import dashboard, exports, jobs, security_log, stats
 from ipr_apps.stats import charts
 from ipr_apps.stats.forms import Selection, StatsForm, selection
 
@@ -48,6 +48,8 @@ def export(fmt: str):
     if form.errors:  # never hand out a file for other arguments than the ones asked for
         abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
     rows = stats.rows(chosen.by, chosen.start, chosen.end, chosen.group_by)
+    detail = exports.log_detail(fmt, chosen.by, chosen.start, chosen.end, chosen.group_by)
+    security_log.record_now(SecurityAction.EXPORT_DOWNLOADED, current_user, detail=detail)
     if fmt == "csv":  # streamed; the rows are already loaded, so no request context is needed
         body = exports.csv_lines(rows, bom=True)
     else:

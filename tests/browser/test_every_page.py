@@ -179,6 +179,8 @@ def _staff_pages(
             Visit("import recordations", "/admin/jobs/import"),
             *(Visit(f"job: {label}", f"/admin/jobs/{job_id}") for label, job_id in job_ids.items()),
             Visit("deactivate", deactivate),
+            Visit("security log", "/admin/security-log"),
+            Visit("security log, none found", "/admin/security-log?actor=nobody&from=2000-13-01"),
             Visit("API reference", "/api/v1/docs/", wait_for=SWAGGER_READY),
         ]
     return pages

@@ -71,6 +71,7 @@ def test_an_admin_imports_a_big_file_and_watches_it(
     source = history_file(tmp_path / "history-2008-2011.csv")
     sign_in(page, base, ADMIN, "/admin/")
     nav = page.get_by_role("navigation", name="Main navigation")
+    nav.get_by_role("button", name="Administration").click()
     nav.get_by_role("link", name="Jobs", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jobs")
     page.get_by_role("link", name="Import recordations…").click()
