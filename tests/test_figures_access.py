@@ -43,7 +43,7 @@ FORM = {"confirm": "1", "reason": "leak", "message": "leak", "body": "leak", "la
         "reason_codes": "false_information", "action": "save", "doc_type": "ipr_certificate",
         "format": "csv", "response": "leak"}  # fmt: skip
 API_BODY = {"applications.create": {"ipr_type": "trademark"}, "applications.patch": {},
-            "applications.submit": {}, "applications.decide": {"outcome": "approved"}}  # fmt: skip
+            "applications.submit": {}, "applications.decide": {"outcome": "approve"}}  # fmt: skip
 BOOKKEEPING = {"last_used_at"}
 WEB_REFUSALS = {403, 404}
 API_REFUSALS = {401, 403, 404, 422}
