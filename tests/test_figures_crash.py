@@ -173,7 +173,7 @@ def check_integrity(database_url: str) -> None:
             connection.close()
         return
     orphans = text("SELECT count(*) FROM applications a LEFT JOIN ip_rights r "
-                   "ON r.application_id = a.id WHERE r.id IS NULL")  # fmt: skip
+                   "ON r.application_id = a.id WHERE r.application_id IS NULL")  # fmt: skip
     assert db.session.execute(orphans).scalar_one() == 0
 
 
