@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -60,6 +60,7 @@ class World:
     target_id: int
     app_markers: list[str]
     private_markers: list[str]  # the owner's token label and notification: the owner's eyes only
+    login: Callable  # the suite's sign-in (conftest `login`), so sessions work as everywhere
 
 
 def _stored_document(application_id: int, name: str) -> int:
@@ -76,7 +77,7 @@ def _stored_document(application_id: int, name: str) -> int:
 
 
 @pytest.fixture
-def world(app) -> World:
+def world(app, login) -> World:
     owner = factories.make_user(Role.HOLDER)
     agent = factories.make_user(Role.HOLDER, agency=True)
     factories.grant_mandate(agent, owner)
@@ -100,7 +101,7 @@ def world(app) -> World:
     markers = [a.reference for a in apps] + [f"owner-secret-{i}.pdf" for i in range(len(apps))]
     return World(actors, bearer, [a.id for a in apps], docs, token.id, note.id,
                  factories.make_user(Role.HOLDER).id, markers,
-                 ["owner-secret-label", "owner-secret-news"])  # fmt: skip
+                 ["owner-secret-label", "owner-secret-news"], login)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the probes
@@ -175,9 +176,7 @@ def _send(app, world: World, probe: Probe):
         body = API_BODY.get(probe.rule.endpoint)
         return client.open(url, method=probe.method, json=body, headers=headers)
     if user is not None:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        world.login(user, to=client)
     data = FORM if probe.method == "POST" else None
     return client.open(url, method=probe.method, data=data)
 

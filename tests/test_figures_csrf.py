@@ -46,13 +46,9 @@ def objects(app) -> dict:
     return {"users": users, "args": args, "draft": draft.id}
 
 
-def _client(app, user):
+def _client(app, user, login):
     client = app.test_client()
-    if user is not None:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
-    return client
+    return login(user, to=client) if user is not None else client
 
 
 def _session_token(client, signed_in: bool) -> str:
@@ -61,9 +57,9 @@ def _session_token(client, signed_in: bool) -> str:
     return CSRF_INPUT.search(client.get(page).get_data(True)).group(1)
 
 
-def test_every_post_route_refuses_forged_requests(strict_app, objects, capsys):  # noqa: F811
+def test_every_post_route_refuses_forged_requests(strict_app, objects, login, capsys):  # noqa: F811
     users, args = objects["users"], objects["args"]
-    other = _client(strict_app, users["other"])
+    other = _client(strict_app, users["other"], login)
     foreign = _session_token(other, signed_in=True)
     routes = [(r, m) for r, m in _routes(strict_app) if m == "POST"
               and not r.rule.startswith("/api/")]  # fmt: skip
@@ -74,7 +70,7 @@ def test_every_post_route_refuses_forged_requests(strict_app, objects, capsys): 
         user = users["anonymous" if access == PUBLIC else ACTOR_FOR[id(access)]]
         with strict_app.test_request_context():
             url = url_for(rule.endpoint, **{a: args[a] for a in rule.arguments})
-        client = _client(strict_app, user)
+        client = _client(strict_app, user, login)
         own = _session_token(client, signed_in=user is not None)
         for variant, token in zip(VARIANTS, (None, "forged-" + own[::-1], foreign), strict=True):
             data = FORM if token is None else {**FORM, "csrf_token": token}
