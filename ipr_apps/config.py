@@ -26,7 +26,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a secret)
-    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MIN_LENGTH = 12  # ASVS 2.1.1
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     PAGE_SIZE = 25
     BABEL_DEFAULT_LOCALE = "en"

@@ -115,7 +115,7 @@ def test_an_existing_owner_is_told_someone_tried_to_register(client, make_user):
 
 def test_a_weak_password_is_refused_for_new_and_existing_addresses_alike(client, make_user):
     make_user(Role.HOLDER, email="taken@example.com")
-    weak = {"password": "Password1!", "confirm": "Password1!"}
+    weak = {"password": "Password123!", "confirm": "Password123!"}
     answers = [
         client.post("/auth/register", data={**REGISTRATION, **weak, "email": email})
         for email in ("fresh@example.com", "taken@example.com")
@@ -215,7 +215,7 @@ def test_the_reset_link_sets_a_new_password_once(client, make_user):
     _request_reset(client, user.email)
     path = _link(_mails(user.email)[0], "/auth/password/reset/")
     assert client.get(path).status_code == 200
-    weak = client.post(path, data={"new_password": "qwerty1234", "confirm": "qwerty1234"})
+    weak = client.post(path, data={"new_password": "qwerty123456", "confirm": "qwerty123456"})
     assert weak.status_code == 200 and "too easy to guess" in weak.get_data(True)
     assert verify_password(db.session.get(User, user.id).password_hash, PASSWORD)
     data = {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
@@ -262,3 +262,34 @@ def test_reset_requests_are_rate_limited(strict_app):
         data = {"email": "someone@example.com", "csrf_token": token}
         statuses.append(client.post("/auth/password/forgot", data=data).status_code)
     assert statuses == [200, 200, 429]
+
+
+# --------------------------------------------------------------------------- change notice
+
+
+def test_a_password_change_is_mailed_to_the_owner(client, login, make_user):
+    user = make_user(Role.REVIEWER)
+    login(user)
+    form = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post("/auth/profile", data=form).status_code == 302
+    [mail] = _mails(user.email)
+    assert mail.subject == "Your IPR Customs Recordation password was changed"
+    assert _link(mail, "/auth/password/forgot") == "/auth/password/forgot"
+    assert "reset link" not in mail.body
+
+
+def test_a_reset_is_mailed_as_a_change_too(client, make_user):
+    user = make_user(Role.REVIEWER)
+    path = f"/auth/password/reset/{account_links.reset_token(user)}"
+    data = {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post(path, data=data).status_code == 302
+    [mail] = _mails(user.email)
+    assert "changed through a password-reset link" in mail.body
+
+
+def test_a_refused_change_mails_nothing(client, login, make_user):
+    user = make_user(Role.REVIEWER)
+    login(user)
+    form = {"current_password": "wrong", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post("/auth/profile", data=form).status_code == 200
+    assert _mails(user.email) == []

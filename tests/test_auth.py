@@ -118,7 +118,7 @@ def test_weak_new_password_is_refused(client, login, make_user):
     user = make_user(Role.HOLDER)
     login(user)
     old_hash = user.password_hash
-    weak = "password123"
+    weak = "password1234"
     data = {"current_password": PASSWORD, "new_password": weak, "confirm": weak}
     response = client.post("/auth/profile", data=data)
     assert response.status_code == 200 and "too easy to guess" in response.get_data(True)

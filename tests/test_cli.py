@@ -54,7 +54,7 @@ def test_holder_without_name_gets_organisation_named_from_email(runner):
 
 @pytest.mark.parametrize(
     ("password", "reason"),
-    [("short", "at least 10 characters"), ("password123", "too easy to guess")],
+    [("short", "at least 12 characters"), ("password1234", "too easy to guess")],
 )
 def test_weak_password_exits_non_zero_with_one_line(runner, password, reason):
     result = runner.invoke(

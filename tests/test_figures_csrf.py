@@ -42,7 +42,8 @@ def objects(app) -> dict:
     args = {"application_id": application.id, "document_id": _stored_document(draft.id, "a.pdf"),
             "token_id": tokens.create_token(holder, "t")[0].id, "notification_id": note.id,
             "user_id": factories.make_user(Role.HOLDER).id, "day": "2000-01-01",
-            "message_id": 0, "job_id": 0}  # fmt: skip
+            "message_id": 0, "job_id": 0, "session_id": 0,
+            "token": "not-a-valid-token"}  # fmt: skip
     return {"users": users, "args": args, "draft": draft.id}
 
 

@@ -223,7 +223,7 @@ def test_each_active_reviewer_gets_own_claims_first_then_unclaimed_by_due_date(q
     assert "Due 2024-06-04, 1 working day left\n" in body
     assert "Due 2024-06-10, 5 working days left\n" in body
     assert "Claimed by you (2)" in body and "Not claimed yet (3)" in body
-    assert f"  /review/{q['ids']['edge']}\n" in body
+    assert f"  http://localhost/review/{q['ids']['edge']}\n" in body  # conftest's BASE_URL
     assert all(m.subject.startswith("Review queue 2024-06-03: ") for m in _messages())
     assert [m.subject.split(": ")[1] for m in _messages()] == [
         "5 applications due within 5 working days",
@@ -232,13 +232,13 @@ def test_each_active_reviewer_gets_own_claims_first_then_unclaimed_by_due_date(q
 
 
 @pytest.mark.parametrize(
-    ("public_url", "prefix"),
+    ("base_url", "prefix"),
     [(None, "/review/"), ("https://ipr.example.gov/app/", "https://ipr.example.gov/app/review/")],
 )
-def test_links_are_absolute_when_the_public_url_is_set(
-    app, monkeypatch, make_user, make_application, public_url, prefix
+def test_links_are_absolute_when_the_base_url_is_set(
+    app, monkeypatch, make_user, make_application, base_url, prefix
 ):
-    monkeypatch.setitem(app.config, "PUBLIC_URL", public_url)
+    monkeypatch.setitem(app.config, "BASE_URL", base_url)
     holder, alice = make_user(Role.HOLDER), make_user(Role.REVIEWER)
     with clock_at(MONDAY - timedelta(days=40)):
         mine = _due(make_application(holder, Status.UNDER_REVIEW, claimed_by=alice), MONDAY.date())

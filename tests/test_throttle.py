@@ -112,13 +112,12 @@ def test_registration_is_limited_per_address(limited):
     assert emails == ["new0@example.com", "new1@example.com"]
 
 
-def test_token_creation_is_limited_per_account(limited, make_user):
+def test_token_creation_is_limited_per_account(limited, make_user, login):
     alice, bob = make_user(Role.HOLDER), make_user(Role.HOLDER)
     client = limited.test_client()
     statuses = []
     for who, label in [(alice, "a1"), (alice, "a2"), (alice, "a3"), (bob, "b1")]:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(who.id)
+        login(who, to=client)
         statuses.append(client.post("/auth/tokens", data={"label": label}).status_code)
     assert statuses == [200, 200, 429, 200]
     labels = db.session.execute(select(ApiToken.label).order_by(ApiToken.label)).scalars().all()

@@ -48,6 +48,7 @@ def reset_password(token: str, new_password: str) -> User:
         sessions.revoke_all(session, user, None, EndReason.PASSWORD_RESET, actor=user)
         detail = {"changed": "password", "via": "reset"}
         security_log.record(SecurityAction.ACCOUNT_CHANGED, user, user, detail)
+        users.notify_password_changed(user, via="reset")
         if not user.email_confirmed:
             user.email_confirmed_at = utcnow()
         return user

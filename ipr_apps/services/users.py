@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import (
     ConflictError,
@@ -16,7 +17,7 @@ from ipr_apps.errors import (
     ValidationError,
 )
 from ipr_apps.models import EndReason, Organisation, OrgKind, Role, SecurityAction, User, utcnow
-from ipr_apps.services import security_log, sessions
+from ipr_apps.services import outbox, security_log, sessions
 from ipr_apps.services.passwords import (
     check_policy,
     hash_password,
@@ -169,6 +170,14 @@ def change_password(user: User, current: str, new: str, keep_session: int | None
         user.password_hash = hash_password(new)
         sessions.revoke_all(session, user, keep_session, EndReason.PASSWORD_CHANGED, actor=user)
         security_log.record(SecurityAction.ACCOUNT_CHANGED, user, user, {"changed": "password"})
+        notify_password_changed(user, via="profile")
+
+
+def notify_password_changed(user: User, via: str) -> None:
+    """Tell the owner (ASVS 2.2.3): if it was not them, the e-mail says how to take it back."""
+    link = emails.link("account.forgot_password")
+    subject, body = emails.render("password_changed", user=user, via=via, link=link)
+    outbox.queue(user.email, subject, body)
 
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
