@@ -262,6 +262,23 @@ def test_reset_requests_are_rate_limited(strict_app):
         data = {"email": "someone@example.com", "csrf_token": token}
         statuses.append(client.post("/auth/password/forgot", data=data).status_code)
     assert statuses == [200, 200, 429]
+    page = client.post("/auth/password/forgot", data=data).get_data(True)
+    assert 'href="/auth/login"' in page and 'href="/auth/password/forgot"' in page
+
+
+def test_an_already_confirmed_link_opened_while_signed_in_says_nothing_about_signing_in(
+    client, login, make_user
+):
+    user = make_user(Role.HOLDER)
+    path = f"/auth/confirm/{account_links.confirm_token(user)}"
+    first = client.get(path, follow_redirects=True)
+    assert first.request.path == "/auth/login" and "already confirmed; sign in" in first.get_data(
+        True
+    )
+    login(user)
+    response = client.get(path, follow_redirects=True)
+    assert "already confirmed." in response.get_data(True)
+    assert "already confirmed; sign in" not in response.get_data(True)
 
 
 # --------------------------------------------------------------------------- change notice

@@ -500,3 +500,21 @@ def test_review_page_shows_every_document_inline(app, client, owner, draft, make
     assert "frame-ancestors 'none'" in csp and response.headers["X-Frame-Options"] == "DENY"
     holder_page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
     assert 'data-testid="document-viewer"' not in holder_page  # only the review page
+
+
+def test_an_upload_from_the_application_page_returns_to_that_page(client, draft):
+    page = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    assert 'name="back" value="show"' in page  # the page's own upload form says where it is
+    response = client.post(
+        f"/applications/{draft.id}/documents",
+        data={"doc_type": "ipr_certificate", "file": (io.BytesIO(PDF), "c.pdf"), "back": "show"},
+        content_type="multipart/form-data",
+    )
+    assert response.headers["Location"] == f"/applications/{draft.id}"
+    assert len(_rows(draft)) == 1
+    other = client.post(
+        f"/applications/{draft.id}/documents",
+        data={"doc_type": "ipr_certificate", "file": (io.BytesIO(PDF), "d.pdf"), "back": "//evil"},
+        content_type="multipart/form-data",
+    )
+    assert other.headers["Location"] == f"/applications/{draft.id}/edit"  # only a known name

@@ -245,3 +245,12 @@ def test_a_non_latin_name_is_kept_and_sent_encoded(app, client, owner, draft):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;") and "filename*=UTF-8''" in disposition
     assert "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf" in disposition
+
+
+def test_a_file_whose_content_is_not_what_its_name_says_is_told_so(owner, draft):
+    with pytest.raises(ValidationError) as refused:
+        _attach(owner, draft, b"Just some text, renamed.\n", "certificate.pdf")
+    [message] = refused.value.fields["file"]
+    assert "whatever its name says" in message and message.endswith(
+        "Upload a PDF, JPEG or PNG file."
+    )

@@ -35,6 +35,9 @@ def confirm(token: str):
     if user is None:
         return _invalid_link()
     if user.email_confirmed:
+        if current_user.is_authenticated:
+            flash("Your e-mail address is already confirmed.", "info")
+            return redirect(url_for("main.home"))
         flash("Your e-mail address is already confirmed; sign in.", "info")
         return redirect(url_for("auth.login"))
     form = AppForm()

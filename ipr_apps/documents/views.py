@@ -130,6 +130,10 @@ def _attempt(action: Callable[[], object], success: str) -> None:
 
 
 def _back_to(application_id: int):
-    """Owners go back to the form (where the panel is); staff to the read-only page."""
-    endpoint = "filing.edit" if current_user.role == Role.HOLDER else "filing.show"
+    """Back where the form was: the application's page when it says so (`back=show`, a name,
+    never a URL), else owners to the form (where the panel is) and staff to the read-only page."""
+    from_page = request.form.get("back") == "show"
+    endpoint = (
+        "filing.edit" if current_user.role == Role.HOLDER and not from_page else "filing.show"
+    )
     return redirect(url_for(endpoint, application_id=application_id))

@@ -84,7 +84,10 @@ def kind_of(head: bytes, allowed: tuple[Kind, ...]) -> Kind:
         if head.startswith(kind.magic):
             return kind
     names = ", ".join(kind.label for kind in allowed[:-1]) + f" or {allowed[-1].label}"
-    raise refuse(f"Upload a {names} file.")
+    raise refuse(
+        f"This file is not a {names} file, whatever its name says (its content is of another "
+        f"kind). Upload a {names} file."
+    )
 
 
 def checked(kind: Kind, data: bytes, max_pixels: int) -> bytes:
