@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, Update, event, insert, select, update
+from sqlalchemy import Executable, MetaData, Update, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -129,28 +129,37 @@ def best_effort_touch(stmt: Update) -> bool:
     own connection, giving up at once when another writer holds the lock. A lock (or any other
     operational error) is swallowed: a request must not fail, or wait, for a stamp. True when
     a row changed. Use a conditional UPDATE (`WHERE stamp < cutoff`) so repeats write nothing."""
+    return best_effort_write(stmt)
+
+
+def best_effort_write(stmt: Executable, wait_ms: int = 0) -> bool:
+    """Run one small write in its own short transaction on its own connection, waiting at most
+    `wait_ms` for a lock (0: the touch's minimum); a busy database or any other operational
+    error is swallowed (and logged unless busy). True when a row was written."""
     try:
-        with db.engine.connect() as connection, _no_lock_wait(connection):
+        with db.engine.connect() as connection, _no_lock_wait(connection, wait_ms):
             changed = connection.execute(stmt).rowcount > 0
             connection.commit()
             return changed
     except OperationalError as exc:
         if not is_busy_error(exc):
-            log.warning("Stamp not written: %s", exc.orig)
+            log.warning("Best-effort write not done: %s", exc.orig)
         return False
 
 
 @contextmanager
-def _no_lock_wait(connection: Connection) -> Iterator[None]:
-    """The body's transaction does not wait for a lock (SQLite) or hardly (PostgreSQL)."""
+def _no_lock_wait(connection: Connection, wait_ms: int = 0) -> Iterator[None]:
+    """The body's transaction waits `wait_ms` for a lock at most; by default not at all
+    (SQLite) or hardly (PostgreSQL)."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{PG_TOUCH_LOCK_TIMEOUT}'")
+        timeout = f"{wait_ms}ms" if wait_ms else PG_TOUCH_LOCK_TIMEOUT
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{timeout}'")
     if connection.dialect.name != "sqlite":
         yield
         return
     # A pragma, not part of the transaction: the pooled connection gets its timeout back.
     timeout = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
     try:
         yield
     finally:

@@ -10,6 +10,9 @@ from flask import current_app, request
 from flask_login import current_user
 
 from ipr_apps.extensions import limiter
+from ipr_apps.services import security_log
+
+SIGNIN_ENDPOINT = "auth.login"
 
 
 def setting(key: str) -> Callable[[], str]:
@@ -50,6 +53,19 @@ def forget_account_failures() -> None:
     for current in limiter.current_limits:
         if key and key in current.request_args:
             limiter.limiter.clear(current.limit, *current.request_args)
+
+
+def log_refused_signin() -> None:
+    """A sign-in attempt refused by a limit goes to the security log (best-effort)."""
+    if request.endpoint == SIGNIN_ENDPOINT and request.method == "POST":
+        security_log.record_signin_throttled(request.form.get("email"), breached_scope())
+
+
+def breached_scope() -> str:
+    """Which sign-in limit refused the request: the account's, or the address's."""
+    current = limiter.current_limit
+    args = current.request_args if current is not None else []
+    return "account" if any(str(arg).startswith("account:") for arg in args) else "address"
 
 
 def retry_after() -> int:

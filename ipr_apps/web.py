@@ -100,6 +100,7 @@ def _csrf_error(error: CSRFError):
 def _too_many_requests(error: RateLimitExceeded):
     """429 with Retry-After: the page says how long to wait, the API says it in its JSON."""
     seconds = throttle.retry_after()
+    throttle.log_refused_signin()
     if api_errors.is_api_request():
         response = api_errors.error_response(
             429, f"Too many requests. Try again in {seconds} seconds."

@@ -3,14 +3,19 @@ the 429 answers (page and API) and where the counts are kept."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ipr_apps import create_app
 from ipr_apps.db import db
 from ipr_apps.extensions import limiter
-from ipr_apps.models import ApiToken, Role, User
+from ipr_apps.models import ApiToken, Role, SecurityEvent, User
 from tests.conftest import PASSWORD, make_app
 from tests.test_auth import REGISTRATION
 
@@ -87,6 +92,83 @@ def test_sign_ins_are_counted_per_address_across_accounts(limited, make_user):
     statuses = [sign_in(client, e, "wrong-password-1", "10.0.3.1").status_code for e in emails]
     assert statuses == [200] * 6 + [429] * 2
     assert sign_in(client, emails[0], "wrong-password-1", "10.0.3.2").status_code == 200
+
+
+AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def _throttled() -> list[SecurityEvent]:
+    db.session.expire_all()
+    stmt = select(SecurityEvent).where(SecurityEvent.action == "signin.throttled")
+    return list(db.session.scalars(stmt.order_by(SecurityEvent.id)))
+
+
+def test_each_refused_sign_in_is_in_the_security_log(limited, make_user):
+    victim = make_user(Role.HOLDER)
+    client = limited.test_client()
+    for i in range(5):
+        data = {"email": f"  {victim.email.upper()} ", "password": "wrong-password-1"}
+        client.post("/auth/login", data=data, headers={"User-Agent": AGENT},
+                    environ_base={"REMOTE_ADDR": f"10.0.5.{i}"})  # fmt: skip
+    rows = _throttled()
+    assert [(r.email, r.ip_address, r.user_agent) for r in rows] == [
+        (victim.email, "10.0.5.3", AGENT),
+        (victim.email, "10.0.5.4", AGENT),
+    ]
+    assert {(r.actor_id, r.target_type, r.target_id) for r in rows} == {
+        (None, "user", str(victim.id))
+    }
+    assert [r.detail for r in rows] == [{"limit": "account"}] * 2
+
+
+def test_a_refusal_per_address_is_logged_with_the_address_limit(limited):
+    client = limited.test_client()
+    emails = [f"person{i}@example.com" for i in range(7)]
+    statuses = [sign_in(client, e, "wrong-password-1", "10.0.6.1").status_code for e in emails]
+    assert statuses == [200] * 6 + [429]
+    [row] = _throttled()
+    assert (row.email, row.target_type, row.detail) == (
+        "person6@example.com", None, {"limit": "address"}
+    )  # fmt: skip
+
+
+def test_other_refusals_are_not_sign_in_entries(limited):
+    client = limited.test_client()
+    for i in range(3):
+        client.post("/auth/register", data={**REGISTRATION, "email": f"n{i}@example.com"})
+    assert _throttled() == []
+
+
+def test_a_refused_sign_in_is_answered_at_once_when_the_database_is_busy(limited):
+    client = limited.test_client()
+    for _ in range(3):
+        sign_in(client, "nobody@example.com", "wrong-password-1", "10.0.7.1")
+    with _security_log_locked():
+        began = time.monotonic()
+        response = sign_in(client, "nobody@example.com", "wrong-password-1", "10.0.7.1")
+        assert time.monotonic() - began < 2.0
+    assert response.status_code == 429 and response.headers["Retry-After"]
+    assert _throttled() == []  # dropped, not waited for
+    assert sign_in(client, "nobody@example.com", "x", "10.0.7.1").status_code == 429
+    assert [r.email for r in _throttled()] == ["nobody@example.com"]
+
+
+@contextmanager
+def _security_log_locked() -> Iterator[None]:
+    """Another connection holds the lock an insert into the security log needs."""
+    if db.engine.dialect.name == "sqlite":
+        other = sqlite3.connect(db.engine.url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.rollback()
+            other.close()
+        return
+    with db.engine.connect() as other:
+        other.execute(text("LOCK TABLE security_events IN SHARE MODE"))
+        yield
+        other.rollback()
 
 
 def test_the_429_page_says_how_long_to_wait(limited):

@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template, request
 
 from ipr_apps.admin.views import bp
 from ipr_apps.forms import enum_arg
 from ipr_apps.models import Role, SecurityAction
+from ipr_apps.pagination import Page
 from ipr_apps.security import role_required
 from ipr_apps.services import calendar, security_log
+from ipr_apps.services.sessions import device_label
 
 TEXT_MAX = 254
+
+# The log's wording for the details it records, in one place (whole phrases with one
+# placeholder each, ready for translation). Keys not listed here show as "key: value".
+DETAIL_TEXTS = {
+    "reason": "Reason: {}",
+    "changed": "Changed: {}",
+    "via": "Through: {}",
+    "role": "Role: {}",
+    "name": "Name: {}",
+    "file": "File: {}",
+    "format": "Format: {}",
+    "by": "Grouped by: {}",
+    "group_by": "Broken down by: {}",
+    "from": "From: {}",
+    "to": "To: {}",
+    "limit": "Limit reached: {}",
+}
+DETAIL_VALUES = {
+    "logout": "signed out",
+    "ended_by_user": "ended by the user",
+    "password_changed": "password changed",
+    "password_reset": "password reset",
+    "reset": "password reset",
+    "deactivated": "account deactivated",
+    "email_confirmed": "e-mail address confirmed",
+    "api": "the API",
+    "profile": "the profile page",
+    "account": "attempts on this account",
+    "address": "attempts from this address",
+}
+ONE_SESSION, SESSIONS = "1 session", "{} sessions"
+IMPORTED = "Imported from a file"
 
 
 @bp.get("/security-log")
@@ -27,15 +63,36 @@ def security_log_list():
         text=_text("q"),
     )
     bad_dates = [n for n in ("from", "to") if args.get(n) and not calendar.parse_day(args[n])]
-    page = security_log.page(search, args.get("cursor"), current_app.config["PAGE_SIZE"])
+    # A reversed range is a typing slip: say so rather than swap it or answer "no entries".
+    reversed_range = bool(search.start and search.end and search.start > search.end)
+    size = current_app.config["PAGE_SIZE"]
+    page = Page([], None) if reversed_range else security_log.page(search, args.get("cursor"), size)
     return render_template(
         "admin/security_log.html",
         page=page,
         search=search,
         bad_dates=bad_dates,
+        reversed_range=reversed_range,
         actions=list(SecurityAction),
         users=security_log.accounts_of(page.items),
+        describe=describe,
+        device_label=device_label,
     )
+
+
+def describe(detail: dict[str, Any] | None) -> list[str]:
+    """An event's details as short readable phrases (unknown keys as "key: value")."""
+    return [_phrase(key, value) for key, value in (detail or {}).items()]
+
+
+def _phrase(key: str, value: Any) -> str:
+    if key == "sessions" and isinstance(value, list):
+        return ONE_SESSION if len(value) == 1 else SESSIONS.format(len(value))
+    if key == "import" and value is True:
+        return IMPORTED
+    if key in DETAIL_TEXTS and isinstance(value, str):
+        return DETAIL_TEXTS[key].format(DETAIL_VALUES.get(value, value))
+    return f"{key}: {value}"
 
 
 def _text(name: str) -> str | None:

@@ -31,9 +31,35 @@ class SecurityAction(StrEnum):
     TOKEN_REVOKED = "token.revoked"  # noqa: S105
     SIGNIN_SUCCEEDED = "signin.succeeded"
     SIGNIN_FAILED = "signin.failed"
+    SIGNIN_THROTTLED = "signin.throttled"  # refused by throttling before the password was checked
     SIGNOUT = "signout"
     SESSION_REVOKED = "session.revoked"
     EXPORT_DOWNLOADED = "export.downloaded"
+
+    @property
+    def label(self) -> str:
+        """What the admin page shows for this action (the code stays the filter's value)."""
+        return ACTION_LABELS[self]
+
+
+# The log's wording for each action, in one place (whole phrases, ready for translation).
+ACTION_LABELS: dict[SecurityAction, str] = {
+    SecurityAction.ACCOUNT_CREATED: "Account created",
+    SecurityAction.ACCOUNT_CHANGED: "Account changed",
+    SecurityAction.ACCOUNT_DEACTIVATED: "Account deactivated",
+    SecurityAction.ACCOUNT_ACTIVATED: "Account reactivated",
+    SecurityAction.HOLIDAY_ADDED: "Holiday added",
+    SecurityAction.HOLIDAY_CHANGED: "Holiday changed",
+    SecurityAction.HOLIDAY_REMOVED: "Holiday removed",
+    SecurityAction.TOKEN_CREATED: "API token created",
+    SecurityAction.TOKEN_REVOKED: "API token revoked",
+    SecurityAction.SIGNIN_SUCCEEDED: "Signed in",
+    SecurityAction.SIGNIN_FAILED: "Sign-in failed",
+    SecurityAction.SIGNIN_THROTTLED: "Sign-in refused (too many attempts)",
+    SecurityAction.SIGNOUT: "Signed out",
+    SecurityAction.SESSION_REVOKED: "Sessions ended",
+    SecurityAction.EXPORT_DOWNLOADED: "Export downloaded",
+}
 
 
 class SecurityEvent(db.Model):
@@ -61,3 +87,11 @@ class SecurityEvent(db.Model):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        """The action's label; a code this version does not know, as it is."""
+        try:
+            return SecurityAction(self.action).label
+        except ValueError:
+            return self.action

@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import insert, inspect, or_, select
 
-from ipr_apps.db import db, unit_of_work
+from ipr_apps.db import best_effort_write, db, unit_of_work
 from ipr_apps.models import SecurityAction, SecurityEvent, User
 from ipr_apps.pagination import Page, keyset_page
 
@@ -17,6 +17,9 @@ from ipr_apps.pagination import Page, keyset_page
 TARGET_TYPES = {"User": "user", "ApiToken": "token", "Holiday": "holiday", "Job": "job"}
 
 Target = Any  # a model instance, or a (type, id) pair
+
+# How long a throttled sign-in's entry waits for a busy database before it is dropped.
+THROTTLED_WAIT_MS = 250
 
 
 def record(
@@ -30,16 +33,7 @@ def record(
 
     actor=None is the operator at the command line, or nobody (a failed sign-in).
     """
-    target_type, target_id = _target(target)
-    event = SecurityEvent(
-        action=SecurityAction(action).value,
-        actor_id=actor.id if actor is not None else None,
-        target_type=target_type,
-        target_id=target_id,
-        email=(email or "").strip().lower()[:254] or None,
-        detail=detail or None,
-        **_client(),
-    )
+    event = SecurityEvent(**_fields(action, actor, target, detail, email))
     db.session.add(event)
     return event
 
@@ -54,6 +48,35 @@ def record_now(
     """Record an event that has no transaction of its own (a failed sign-in, a download)."""
     with unit_of_work():
         record(action, actor, target, detail, email)
+
+
+def record_signin_throttled(email: str | None, limit: str) -> bool:
+    """A sign-in attempt refused by throttling (`limit`: "account" or "address"), best-effort:
+    in its own short transaction that waits for a lock THROTTLED_WAIT_MS at most, so a refusal
+    never fails, nor holds a worker, because the database is busy. True when recorded."""
+    address = normal_email(email)
+    user_id = db.session.execute(select(User.id).where(User.email == address)).scalar()
+    target = ("user", user_id) if user_id is not None else None
+    fields = _fields(SecurityAction.SIGNIN_THROTTLED, None, target, {"limit": limit}, address)
+    return best_effort_write(insert(SecurityEvent).values(**fields), THROTTLED_WAIT_MS)
+
+
+def normal_email(email: str | None) -> str | None:
+    """An address as accounts store it (trimmed, lower case), cut to the column's size."""
+    return (email or "").replace("\x00", "").strip().lower()[:254] or None
+
+
+def _fields(action, actor, target, detail, email) -> dict[str, Any]:
+    target_type, target_id = _target(target)
+    return {
+        "action": SecurityAction(action).value,
+        "actor_id": actor.id if actor is not None else None,
+        "target_type": target_type,
+        "target_id": target_id,
+        "email": normal_email(email),
+        "detail": detail or None,
+        **_client(),
+    }
 
 
 def _target(target: Target) -> tuple[str | None, str | None]:
