@@ -233,7 +233,10 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     expect(page.get_by_test_id("info-request")).to_contain_text(ANSWER)
     forms = page.get_by_test_id("decision-forms")
     page.once("dialog", lambda dialog: dialog.accept())
-    forms.get_by_role("button", name="Approve", exact=True).click()
+    # The page comes back at the same URL: wait for the new page, not for the URL (which
+    # already matches), or a slow approval on a loaded machine reads the old page.
+    with page.expect_navigation(timeout=30_000):
+        forms.get_by_role("button", name="Approve", exact=True).click()
     expect(page).to_have_url(review_url)
     year = today().year
     number_pattern = re.compile(rf"^T{year}-\d{{6}}$")
