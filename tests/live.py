@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-SERVER_START_TIMEOUT = 30.0  # seconds
+SERVER_START_TIMEOUT = 120.0  # seconds: four workers booting on a loaded 2-core machine
 SERVER_STOP_TIMEOUT = 10.0
 CLI_TIMEOUT = 120.0
 DATABASE_LOCK_TIMEOUT = 600.0  # another run's browser session can hold the same database

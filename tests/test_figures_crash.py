@@ -34,7 +34,6 @@ from sqlalchemy import create_engine, func, select, text
 from ipr_apps.db import db
 from ipr_apps.models import Application, IprType, Organisation, Recordation, Role, Status, today
 from ipr_apps.services import review
-from tests import live as live_module
 from tests.api_helpers import API, token_for
 from tests.conftest import base_config, make_app
 from tests.factories import make_application, make_user
@@ -57,15 +56,6 @@ TRAFFIC_BEFORE_KILL = 60  # acknowledged writes before the kill
 TO_APPROVE = 120
 IMPORT_ROWS = 20_000
 DEADLINE = 180.0  # seconds for any wait below
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _patient_server_start() -> Iterator[None]:
-    """Give gunicorn more time to boot: four workers importing the app on a busy, shared
-    machine can take longer than the default 30 s (a harness limit, not a figure)."""
-    default, live_module.SERVER_START_TIMEOUT = live_module.SERVER_START_TIMEOUT, 120.0
-    yield
-    live_module.SERVER_START_TIMEOUT = default
 
 
 @contextmanager

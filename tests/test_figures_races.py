@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -27,7 +27,6 @@ from ipr_apps.models import (
     StatusEvent,
     today,
 )
-from tests import live as live_module
 from tests.factories import make_application, make_user
 from tests.test_concurrency import (  # noqa: F401  (server, data_app, live: the fixtures)
     Session,
@@ -44,15 +43,6 @@ APPLICATIONS = 200  # the issue's figure
 REVIEWERS = 6
 REJECT = {"reason_codes": [RejectReason.FALSE_INFORMATION.value], "message": "Forged.",
           "confirm": "1"}  # fmt: skip
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _patient_server_start() -> Iterator[None]:
-    """Give gunicorn more time to boot: four workers importing the app on a busy, shared
-    machine can take longer than the default 30 s (a harness limit, not a figure)."""
-    default, live_module.SERVER_START_TIMEOUT = live_module.SERVER_START_TIMEOUT, 120.0
-    yield
-    live_module.SERVER_START_TIMEOUT = default
 
 
 def _in_threads(jobs: list[Callable[[], None]]) -> None:
