@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask, has_app_context
@@ -90,6 +91,19 @@ def make_app(config: dict) -> Flask:
     application = create_app(config)
     application.test_client_class = IsolatedClient
     return application
+
+
+@contextmanager
+def app_on(database_url: str, tmp_dir) -> Iterator[Flask]:
+    """An app in this process on a live server's database, its context pushed: to create
+    accounts and count rows beside the server. Its connections are closed afterwards."""
+    application = make_app(base_config(tmp_dir, database_url))
+    with application.app_context():
+        try:
+            yield application
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

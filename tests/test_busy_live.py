@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from ipr_apps.db import db
 from ipr_apps.models import Application, Role, Status
 from tests.api_helpers import API, assert_error, token_for
-from tests.conftest import base_config, make_app
+from tests.conftest import app_on
 from tests.factories import make_user
 from tests.live import PROJECT_ROOT, LiveServer, live_server, temporary_database
 from tests.test_concurrency import Session
@@ -68,11 +68,8 @@ def server(tmp_path) -> Iterator[LiveServer]:
 @pytest.fixture
 def data_app(server: LiveServer, tmp_path) -> Iterator[Flask]:
     """An app in this process on the server's database, to create users and count rows."""
-    app = make_app(base_config(tmp_path / "data", server.database_url))
-    with app.app_context():
+    with app_on(server.database_url, tmp_path / "data") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _api(server: LiveServer, method: str, path: str, token: str, body: dict | None = None):

@@ -35,7 +35,7 @@ from ipr_apps.db import db
 from ipr_apps.models import Application, IprType, Organisation, Recordation, Role, Status, today
 from ipr_apps.services import review
 from tests.api_helpers import API, token_for
-from tests.conftest import base_config, make_app
+from tests.conftest import app_on
 from tests.factories import make_application, make_user
 from tests.live import (
     PROJECT_ROOT,
@@ -61,13 +61,8 @@ DEADLINE = 180.0  # seconds for any wait below
 @contextmanager
 def data_app(database_url: str, tmp: Path) -> Iterator[None]:
     """An app in this process on the server's database, its context pushed."""
-    application = make_app(base_config(tmp / "data", database_url))
-    with application.app_context():
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    with app_on(database_url, tmp / "data"):
+        yield
 
 
 def start_gunicorn(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:

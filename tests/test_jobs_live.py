@@ -33,7 +33,7 @@ from ipr_apps.models import Application, Job, JobStatus, Organisation, Recordati
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import jobs
 from ipr_apps.services.import_rows import HEADER
-from tests.conftest import base_config, make_app
+from tests.conftest import app_on
 from tests.factories import make_user
 from tests.live import LiveServer, live_server, start_worker, temporary_database
 from tests.live import redis_call as _redis_call
@@ -77,11 +77,8 @@ def server(tmp_path, storage: dict[str, str]) -> Iterator[LiveServer]:
 @pytest.fixture
 def data_app(server: LiveServer, tmp_path) -> Iterator[Flask]:
     """An app in this process on the server's database, to create the admin and count rows."""
-    app = make_app(base_config(tmp_path / "data", server.database_url))
-    with app.app_context():
+    with app_on(server.database_url, tmp_path / "data") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _history(path: Path, count: int, prefix: str, holders: str) -> Path:
