@@ -1,9 +1,14 @@
-"""Emptying every table between tests, past the triggers that keep the audit tables append-only.
+"""Emptying every table between tests, past the triggers that keep the audit tables append-only;
+holding SQLite's write lock from another connection.
 
 The application never needs this: no code path updates or deletes an audit row.
 """
 
 from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 
@@ -42,3 +47,15 @@ def _empty_sqlite(engine: Engine) -> None:
         raw.executescript(";\n".join(script) + ";")
     finally:
         raw.close()
+
+
+@contextmanager
+def sqlite_write_lock(path: str) -> Iterator[None]:
+    """Another connection holds SQLite's only write lock on the file at `path`."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()

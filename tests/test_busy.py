@@ -31,6 +31,7 @@ from ipr_apps.services.import_rows import parse_row, read_rows
 from tests.api_helpers import API, assert_error, bearer
 from tests.conftest import base_config, make_app
 from tests.import_files import counts, csv_text, openers, rejected, row, write_csv
+from tests.tables import sqlite_write_lock
 
 NOTHING = [0, 0, 0, 0, 0, 0]
 
@@ -48,13 +49,8 @@ def _write_lock_held() -> Iterator[None]:
     """Another connection holds the lock a write needs: SQLite's only write lock, or (on
     PostgreSQL) the row lock of every API token."""
     if db.engine.dialect.name == "sqlite":
-        other = sqlite3.connect(db.engine.url.database, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        try:
+        with sqlite_write_lock(db.engine.url.database):
             yield
-        finally:
-            other.rollback()
-            other.close()
         return
     with db.engine.connect() as other:
         other.execute(select(ApiToken.id).with_for_update()).all()

@@ -3,7 +3,6 @@ the 429 answers (page and API) and where the counts are kept."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from ipr_apps.db import db
 from ipr_apps.extensions import limiter
 from ipr_apps.models import ApiToken, Role, SecurityEvent, User
 from tests.conftest import PASSWORD, make_app
+from tests.tables import sqlite_write_lock
 from tests.test_auth import REGISTRATION
 
 LIMITS = {
@@ -157,13 +157,8 @@ def test_a_refused_sign_in_is_answered_at_once_when_the_database_is_busy(limited
 def _security_log_locked() -> Iterator[None]:
     """Another connection holds the lock an insert into the security log needs."""
     if db.engine.dialect.name == "sqlite":
-        other = sqlite3.connect(db.engine.url.database, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        try:
+        with sqlite_write_lock(db.engine.url.database):
             yield
-        finally:
-            other.rollback()
-            other.close()
         return
     with db.engine.connect() as other:
         other.execute(text("LOCK TABLE security_events IN SHARE MODE"))
