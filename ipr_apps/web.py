@@ -13,7 +13,7 @@ from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
-from ipr_apps import input_guard, throttle
+from ipr_apps import input_guard, throttle, workflow
 from ipr_apps.api import errors as api_errors
 from ipr_apps.auth import signin
 from ipr_apps.db import db, is_busy_error
@@ -151,6 +151,7 @@ def _unexpected_error(error: Exception):
 
 def _template_globals() -> dict:
     return {
+        "DECISION_WORKING_DAYS": workflow.DECISION_WORKING_DAYS,
         "Role": Role,
         "country_name": country_name,
         "current_user": current_user,

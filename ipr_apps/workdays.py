@@ -9,10 +9,6 @@ from sqlalchemy import select
 
 from ipr_apps.db import db
 
-DECISION_WORKING_DAYS = 30  # customs decide within 30 working days of a complete application
-REPLY_WORKING_DAYS = 10  # a holder has 10 working days to answer an information request
-CLOCK_STATES = ("submitted", "under_review")  # the decision clock runs in these states
-
 
 def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
     return day.weekday() < 5 and day not in holidays
@@ -85,7 +81,7 @@ def days_left_map(applications, today: date) -> dict[int, int]:
 
     Only applications whose clock is running (submitted, under review) are included.
     """
-    running = {a.id: a.due_on for a in applications if a.due_on and a.status in CLOCK_STATES}
+    running = {a.id: a.due_on for a in applications if a.due_on and a.clock_running}
     return days_left_until(running, today)
 
 

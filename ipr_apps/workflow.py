@@ -1,4 +1,6 @@
-"""The application state machine, as data: (state, action) → new state and who may act."""
+"""The application state machine, as data: (state, action) → new state, who may act, and what
+the transition does to the claim. `apply` is the only code that changes an application's
+status; the deadline facts (30 working days, the states the clock runs in) live here too."""
 
 from __future__ import annotations
 
@@ -6,16 +8,26 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from ipr_apps.db import db
 from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models.applications import Status
+from ipr_apps.models.audit import StatusEvent
+from ipr_apps.models.base import utcnow
 from ipr_apps.models.users import Role
 
 if TYPE_CHECKING:
     from ipr_apps.models.applications import Application
     from ipr_apps.models.users import User
 
+DECISION_WORKING_DAYS = 30  # customs decide within 30 working days of a complete application
+REPLY_WORKING_DAYS = 10  # a holder has 10 working days to answer an information request
+CLOCK_STATES = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW})  # the decision clock runs
+PAUSED_STATES = frozenset({Status.INFO_REQUESTED})  # ... and waits for the holder's answer
+
 
 class Action(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"  # a permission only: the content may change, the status does not
     SUBMIT = "submit"
     CLAIM = "claim"
     RELEASE = "release"
@@ -24,6 +36,7 @@ class Action(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     WITHDRAW = "withdraw"
+    REVISE = "revise"  # file a new application from a refused or withdrawn one
 
 
 class Party(StrEnum):
@@ -35,22 +48,34 @@ class Party(StrEnum):
     ADMIN = "admin"
 
 
+class Claim(StrEnum):
+    """What a transition does to the reviewer's claim."""
+
+    KEEP = "keep"
+    TAKE = "take"  # the acting reviewer (or the one named) holds it
+    CLEAR = "clear"
+
+
 @dataclass(frozen=True)
 class Transition:
     target: Status
     parties: frozenset[Party]
+    claim: Claim = Claim.CLEAR
+    records: bool = True  # False for permissions that change nothing (edit, revise)
 
 
-def _t(target: Status, *parties: Party) -> Transition:
-    return Transition(target, frozenset(parties))
+def _t(target: Status, *parties: Party, claim: Claim = Claim.CLEAR, records=True) -> Transition:
+    return Transition(target, frozenset(parties), claim, records)
 
 
 S, A, P = Status, Action, Party
-TRANSITIONS: dict[tuple[Status, Action], Transition] = {
+_EDITABLE = (S.DRAFT, S.INFO_REQUESTED)
+TRANSITIONS: dict[tuple[Status | None, Action], Transition] = {
+    (None, A.CREATE): _t(S.DRAFT, P.OWNER),
     (S.DRAFT, A.SUBMIT): _t(S.SUBMITTED, P.OWNER),
-    (S.SUBMITTED, A.CLAIM): _t(S.UNDER_REVIEW, P.REVIEWER),
+    (S.SUBMITTED, A.CLAIM): _t(S.UNDER_REVIEW, P.REVIEWER, claim=Claim.TAKE),
     (S.UNDER_REVIEW, A.RELEASE): _t(S.SUBMITTED, P.CLAIMANT, P.ADMIN),
-    (S.UNDER_REVIEW, A.REASSIGN): _t(S.UNDER_REVIEW, P.ADMIN),
+    (S.UNDER_REVIEW, A.REASSIGN): _t(S.UNDER_REVIEW, P.ADMIN, claim=Claim.TAKE),
     (S.UNDER_REVIEW, A.REQUEST_INFO): _t(S.INFO_REQUESTED, P.CLAIMANT),
     (S.INFO_REQUESTED, A.SUBMIT): _t(S.SUBMITTED, P.OWNER),
     (S.UNDER_REVIEW, A.APPROVE): _t(S.APPROVED, P.CLAIMANT),
@@ -59,11 +84,13 @@ TRANSITIONS: dict[tuple[Status, Action], Transition] = {
         (state, A.WITHDRAW): _t(S.WITHDRAWN, P.OWNER)
         for state in (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.INFO_REQUESTED)
     },
+    **{(state, A.EDIT): _t(state, P.OWNER, records=False) for state in _EDITABLE},
+    **{(state, A.REVISE): _t(state, P.OWNER, records=False) for state in (S.REJECTED, S.WITHDRAWN)},
 }
 del S, A, P
 
 # Holders may edit the content while the application is in these states.
-EDITABLE_STATES = frozenset({Status.DRAFT, Status.INFO_REQUESTED})
+EDITABLE_STATES = frozenset(state for (state, action) in TRANSITIONS if action == Action.EDIT)
 
 
 def is_owner(application: Application, user: User) -> bool:
@@ -73,11 +100,6 @@ def is_owner(application: Application, user: User) -> bool:
         and org is not None
         and org in (application.holder_org_id, application.agency_id)
     )
-
-
-def may_edit(application: Application, user: User) -> bool:
-    """Whether `user` may change the content now: the owner, in an editable state."""
-    return is_owner(application, user) and application.status in EDITABLE_STATES
 
 
 def parties(application: Application, user: User) -> set[Party]:
@@ -93,17 +115,19 @@ def parties(application: Application, user: User) -> set[Party]:
     return found
 
 
+def _words(action: Action) -> str:
+    return action.value.replace("_", " ")
+
+
 def transition_for(application: Application, action: Action | str, user: User) -> Transition:
     """The transition `user` may make, or a TransitionError / PermissionDenied saying why not."""
     action = Action(action)
     transition = TRANSITIONS.get((application.status, action))
     if transition is None:
-        raise TransitionError(
-            f"Cannot {action.value.replace('_', ' ')} an application that is "
-            f"{application.status.label.lower()}."
-        )
+        state = application.status.label.lower() if application.status else "new"
+        raise TransitionError(f"Cannot {_words(action)} an application that is {state}.")
     if not transition.parties & parties(application, user):
-        raise PermissionDenied(f"You may not {action.value.replace('_', ' ')} this application.")
+        raise PermissionDenied(f"You may not {_words(action)} this application.")
     return transition
 
 
@@ -113,3 +137,68 @@ def can(application: Application, action: Action | str, user: User) -> bool:
     except (TransitionError, PermissionDenied):
         return False
     return True
+
+
+def may_edit(application: Application, user: User) -> bool:
+    """Whether `user` may change the content now: the owner, in an editable state."""
+    return can(application, Action.EDIT, user)
+
+
+def apply(
+    application: Application,
+    action: Action | str,
+    actor: User,
+    note: str | None = None,
+    *,
+    claimant: User | None = None,
+) -> StatusEvent:
+    """Check and make the transition: the new status, the claim, and the status event.
+
+    `claimant` names the reviewer who takes the claim when it is not the actor (reassign).
+    The caller's transaction commits it; services add only what is the action's own.
+    """
+    action = Action(action)
+    transition = transition_for(application, action, actor)
+    if not transition.records:
+        raise TransitionError(f"{_words(action).capitalize()} does not change the status.")
+    previous = application.status
+    application.status = transition.target
+    _set_claim(application, transition.claim, claimant or actor)
+    return record(application, action, previous, actor, note)
+
+
+def _set_claim(application: Application, effect: Claim, reviewer: User) -> None:
+    if effect == Claim.TAKE:
+        application.claimed_by_id = reviewer.id
+        application.claimed_at = utcnow()
+    elif effect == Claim.CLEAR:
+        application.claimed_by_id = application.claimed_at = None
+
+
+def claim_values(action: Action, reviewer: User) -> dict:
+    """The column values of `action` from the submitted queue, for one conditional UPDATE
+    that picks and claims a row at once (claim next)."""
+    transition = TRANSITIONS[(Status.SUBMITTED, action)]
+    if transition.claim != Claim.TAKE:
+        raise TransitionError(f"{_words(action).capitalize()} does not take a claim.")
+    return {"status": transition.target, "claimed_by_id": reviewer.id, "claimed_at": utcnow()}
+
+
+def record(
+    application: Application,
+    action: Action | str,
+    previous: Status | None,
+    actor: User | None,
+    note: str | None = None,
+) -> StatusEvent:
+    """Append the status event of a transition already made (by `apply` or claim-next's UPDATE)."""
+    event = StatusEvent(
+        application=application,
+        action=str(action),
+        from_status=previous.value if previous else None,
+        to_status=application.status.value,
+        actor_id=actor.id if actor else None,
+        note=note,
+    )
+    db.session.add(event)
+    return event

@@ -14,12 +14,14 @@ from ipr_apps.models import (
     IpRight,
     IprType,
     OrgKind,
+    Recordation,
+    RecordationStatus,
     Role,
     Status,
     User,
     utcnow,
 )
-from ipr_apps.services import users
+from ipr_apps.services import recordations, users
 from ipr_apps.services.users import OrganisationDetails
 
 PASSWORD = "correct-horse-battery"
@@ -152,3 +154,29 @@ def add_required_documents(application: Application) -> None:
     add_document(application, DocType.IDENTITY_PROOF)
     if application.agency_id:
         add_document(application, DocType.POWER_OF_ATTORNEY)
+
+
+def recordation_row(
+    application: Application,
+    number: str | None = None,
+    valid_from: date = date(2019, 1, 1),
+    valid_until: date = date(2029, 1, 1),
+    sequence: int | None = None,
+    status: RecordationStatus = RecordationStatus.ACTIVE,
+) -> Recordation:
+    """A recordation of an approved `application` added to the session (not committed), with
+    its facts copied the way the approval copies them. No event: tests that need the
+    history go through review.approve."""
+    n = sequence or next(_seq)
+    prefix = application.ipr_type.prefix
+    recordation = Recordation(
+        number=number or f"{prefix}{valid_from.year}-{n:06d}", application_id=application.id,
+        prefix=prefix, year=valid_from.year, sequence=n, valid_from=valid_from,
+        valid_until=valid_until, status=status, ipr_type=application.ipr_type,
+        holder_org_id=application.holder_org_id,
+        ended_on=None if status == RecordationStatus.ACTIVE else valid_until,
+    )  # fmt: skip
+    recordations.copy_facts(recordation, application)
+    db.session.add(recordation)
+    application.recordation = recordation
+    return recordation

@@ -39,6 +39,7 @@ def _empty_sqlite(engine: Engine) -> None:
         triggers = triggers.fetchall()
         script = [
             "BEGIN",
+            "PRAGMA defer_foreign_keys = ON",  # applications ↔ recordations point at each other
             *(f'DROP TRIGGER "{name}"' for name, _ in triggers),
             *(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)),  # noqa: S608 (our own table names)
             *(sql for _, sql in triggers),

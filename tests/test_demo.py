@@ -27,7 +27,8 @@ from ipr_apps.services import dashboard, demo, demo_applications, demo_history, 
 from ipr_apps.services.import_rows import HEADER, parse_row
 from ipr_apps.services.periods import By, Period, latest_complete
 from ipr_apps.stats.forms import default_start
-from ipr_apps.workdays import DECISION_WORKING_DAYS, due_date, working_days_between
+from ipr_apps.workdays import due_date, working_days_between
+from ipr_apps.workflow import DECISION_WORKING_DAYS
 
 H1_2019 = (
     "In the first half of 2019, customs approved 5,501 applications for IPR customs "

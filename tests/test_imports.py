@@ -29,6 +29,7 @@ from ipr_apps.models import (
 from ipr_apps.services import import_check, imports, recordations
 from ipr_apps.services.import_write import WorkingDays
 from ipr_apps.workdays import working_days_between
+from tests.factories import recordation_row
 from tests.import_files import (
     application,
     count,
@@ -129,7 +130,7 @@ def test_counters_move_past_imported_own_numbers(runner, tmp_path, make_user, ma
     reviewer = make_user(Role.REVIEWER)
     pending = make_application(make_user(), Status.UNDER_REVIEW, claimed_by=reviewer)
     with unit_of_work():
-        created = recordations.create_for(pending, date(2019, 5, 1))
+        created = recordations.create_for(pending, date(2019, 5, 1), None)
     assert created.number == "T2019-000006"
 
 
@@ -150,7 +151,7 @@ def test_own_format_number_used_by_the_app_is_refused(
     reviewer = make_user(Role.REVIEWER)
     pending = make_application(make_user(), Status.UNDER_REVIEW, claimed_by=reviewer)
     with unit_of_work():
-        number = recordations.create_for(pending, date(2019, 5, 1)).number
+        number = recordations.create_for(pending, date(2019, 5, 1), None).number
     path = write_csv(tmp_path / "f.csv", [row("OLD-1", recordation_number=number)])
     result = run(runner, path)
     assert result.exit_code == 1
@@ -269,9 +270,7 @@ def test_number_taken_during_the_import_is_a_conflict(app, make_user, make_appli
 
     def take_the_number():
         taken = make_application(make_user(), Status.APPROVED)
-        db.session.add(Recordation(number="T2019-000005", application_id=taken.id, prefix="T",
-                                   year=2019, sequence=5, valid_from=date(2019, 1, 1),
-                                   valid_until=date(2029, 1, 1)))  # fmt: skip
+        recordation_row(taken, "T2019-000005", sequence=5)
         db.session.commit()
         return io.StringIO(text)
 

@@ -14,12 +14,12 @@ from ipr_apps.models import (
     AuditViolation,
     Decision,
     Outcome,
-    Recordation,
     Role,
     Status,
     StatusEvent,
     User,
 )
+from tests.factories import recordation_row
 
 
 def _fails(statement, **params) -> None:
@@ -107,9 +107,7 @@ def test_recordation_number_is_unique(make_user, make_application):
     holder = make_user(Role.HOLDER)
     apps = [make_application(holder, Status.APPROVED) for _ in range(2)]
     for seq, app in enumerate(apps):
-        db.session.add(Recordation(number="T2026-000001", application_id=app.id, prefix="T",
-                                   year=2026, sequence=seq + 1, valid_from=date(2026, 1, 1),
-                                   valid_until=date(2036, 1, 1)))  # fmt: skip
+        recordation_row(app, "T2026-000001", date(2026, 1, 1), date(2036, 1, 1), seq + 1)
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()

@@ -10,8 +10,6 @@ import pytest
 from ipr_apps.db import db
 from ipr_apps.models import Holiday
 from ipr_apps.workdays import (
-    DECISION_WORKING_DAYS,
-    REPLY_WORKING_DAYS,
     add_working_days,
     days_left,
     days_left_map,
@@ -20,6 +18,7 @@ from ipr_apps.workdays import (
     is_working_day,
     working_days_between,
 )
+from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS
 
 # June 2024: Monday 3 … Friday 7, Saturday 8, Sunday 9, Monday 10, Tuesday 11.
 MON, TUE, WED, THU, FRI, SAT, SUN = (date(2024, 6, d) for d in range(3, 10))
@@ -181,12 +180,12 @@ def test_days_left_counts_holidays_in_the_calendar(app):
 def test_days_left_map_covers_only_running_clocks(app):
     _add_holidays(WED)
     applications = [
-        SimpleNamespace(id=1, status="submitted", due_on=NEXT_MON),
-        SimpleNamespace(id=2, status="under_review", due_on=FRI),
-        SimpleNamespace(id=3, status="under_review", due_on=date(2024, 5, 31)),  # overdue
-        SimpleNamespace(id=4, status="info_requested", due_on=NEXT_MON),  # clock paused
-        SimpleNamespace(id=5, status="draft", due_on=None),
-        SimpleNamespace(id=6, status="approved", due_on=FRI),
+        SimpleNamespace(id=1, clock_running=True, due_on=NEXT_MON),
+        SimpleNamespace(id=2, clock_running=True, due_on=FRI),
+        SimpleNamespace(id=3, clock_running=True, due_on=date(2024, 5, 31)),  # overdue
+        SimpleNamespace(id=4, clock_running=False, due_on=NEXT_MON),  # clock paused
+        SimpleNamespace(id=5, clock_running=False, due_on=None),
+        SimpleNamespace(id=6, clock_running=False, due_on=FRI),
     ]
     assert days_left_map(applications, MON) == {1: 4, 2: 3, 3: -1}
     assert days_left_map([], MON) == {}

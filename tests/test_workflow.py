@@ -6,9 +6,19 @@ import itertools
 
 import pytest
 
+from ipr_apps.db import db
 from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models import Application, Organisation, OrgKind, Role, Status, User
-from ipr_apps.workflow import TRANSITIONS, Action, can, transition_for
+from ipr_apps.workflow import (
+    CLOCK_STATES,
+    DECISION_WORKING_DAYS,
+    EDITABLE_STATES,
+    TRANSITIONS,
+    Action,
+    apply,
+    can,
+    transition_for,
+)
 
 # DESIGN.md §4, written out independently of workflow.TRANSITIONS.
 ALLOWED = {
@@ -24,6 +34,11 @@ ALLOWED = {
     ("under_review", "reject", "claimant"): "rejected",
     **{(s, "withdraw", "owner"): "withdrawn"
        for s in ("draft", "submitted", "under_review", "info_requested")},
+    # Permissions that change no status: editing the content, revising a refused application.
+    ("draft", "edit", "owner"): "draft",
+    ("info_requested", "edit", "owner"): "info_requested",
+    ("rejected", "revise", "owner"): "rejected",
+    ("withdrawn", "revise", "owner"): "withdrawn",
 }  # fmt: skip
 PARTIES = ["owner", "agent", "other_holder", "reviewer", "claimant", "admin"]
 
@@ -73,10 +88,91 @@ def test_transition_matrix(state, action, party):
             transition_for(application, action, actor)
 
 
-def test_final_states_allow_nothing():
+def test_final_states_allow_no_transition():
     for state in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN):
         assert state.is_final
-        assert not [a for (s, a) in TRANSITIONS if s == state]
+        assert not [a for (s, a), t in TRANSITIONS.items() if s == state and t.records]
+
+
+@pytest.fixture
+def scratch(app):
+    """`apply` adds the event to the session: roll it back, nothing is meant to be saved."""
+    yield
+    db.session.rollback()
+
+
+@pytest.mark.usefixtures("scratch")
+def test_create_makes_a_draft_with_its_event():
+    owner = _actors()["owner"]
+    application = Application(holder_org_id=1, agency_id=2)
+    event = apply(application, Action.CREATE, owner)
+    assert application.status == Status.DRAFT
+    assert (event.action, event.from_status, event.to_status) == ("create", None, "draft")
+    with pytest.raises(PermissionDenied):
+        apply(Application(holder_org_id=1), Action.CREATE, _actors()["other_holder"])
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "party", "claimed_by"),
+    [
+        (Status.SUBMITTED, Action.CLAIM, "reviewer", 4),
+        (Status.UNDER_REVIEW, Action.RELEASE, "claimant", None),
+        (Status.UNDER_REVIEW, Action.REQUEST_INFO, "claimant", None),
+        (Status.UNDER_REVIEW, Action.APPROVE, "claimant", None),
+        (Status.UNDER_REVIEW, Action.WITHDRAW, "owner", None),
+        (Status.DRAFT, Action.SUBMIT, "owner", None),
+    ],
+)
+@pytest.mark.usefixtures("scratch")
+def test_apply_sets_status_claim_and_event(state, action, party, claimed_by):
+    actor = _actors()[party]
+    application = _application(state)
+    event = apply(application, action, actor, "why")
+    assert application.status == TRANSITIONS[(state, action)].target
+    assert application.claimed_by_id == claimed_by
+    assert (application.claimed_at is not None) is (claimed_by is not None)
+    assert (event.from_status, event.to_status) == (state.value, application.status.value)
+    assert (event.action, event.actor_id, event.note) == (action.value, actor.id, "why")
+
+
+@pytest.mark.usefixtures("scratch")
+def test_reassign_hands_the_claim_to_the_named_reviewer():
+    actors = _actors()
+    application = _application(Status.UNDER_REVIEW)
+    apply(application, Action.REASSIGN, actors["admin"], claimant=actors["reviewer"])
+    assert (application.status, application.claimed_by_id) == (Status.UNDER_REVIEW, 4)
+
+
+@pytest.mark.usefixtures("scratch")
+def test_apply_refuses_permissions_and_wrong_states():
+    actors = _actors()
+    with pytest.raises(TransitionError):
+        apply(_application(Status.DRAFT), Action.EDIT, actors["owner"])
+    with pytest.raises(TransitionError):
+        apply(_application(Status.APPROVED), Action.WITHDRAW, actors["owner"])
+    application = _application(Status.UNDER_REVIEW)
+    with pytest.raises(PermissionDenied):
+        apply(application, Action.APPROVE, actors["reviewer"])  # not the claimant
+    assert application.status == Status.UNDER_REVIEW
+
+
+def test_edit_is_asked_through_the_workflow():
+    actors = _actors()
+    assert {Status.DRAFT, Status.INFO_REQUESTED} == EDITABLE_STATES
+    for state in Status:
+        application = _application(state)
+        assert application.editable_by(actors["owner"]) is (state in EDITABLE_STATES)
+        assert not application.editable_by(actors["admin"])
+        assert not application.editable_by(actors["other_holder"])
+
+
+def test_clock_facts_live_in_the_workflow():
+    assert DECISION_WORKING_DAYS == 30
+    for state in Status:
+        application = _application(state)
+        assert application.clock_running is (state in CLOCK_STATES)
+        assert application.clock_paused is (state == Status.INFO_REQUESTED)
+    assert {Status.SUBMITTED, Status.UNDER_REVIEW} == CLOCK_STATES
 
 
 def test_template_helper_matches_workflow():

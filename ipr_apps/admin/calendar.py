@@ -14,7 +14,7 @@ from ipr_apps.forms import apply_errors
 from ipr_apps.models import Role, today
 from ipr_apps.security import role_required
 from ipr_apps.services import calendar
-from ipr_apps.workdays import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS
+from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS
 
 
 def _year() -> int:

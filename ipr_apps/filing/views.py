@@ -89,7 +89,7 @@ def show(application_id: int):
 def certificate(application_id: int):
     """The printable recordation certificate of an approved application."""
     application = _visible(application_id)
-    if application.recordation is None:
+    if not application.has_certificate:
         abort(404)
     return render_template("filing/certificate.html", application=application)
 

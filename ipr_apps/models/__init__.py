@@ -1,6 +1,6 @@
 """All models, imported here so that metadata (and Alembic) sees every table."""
 
-from ipr_apps.models.applications import FINAL_STATES, Application, Status
+from ipr_apps.models.applications import FINAL_STATES, Application, Kind, Status
 from ipr_apps.models.audit import AuditViolation, StatusEvent
 from ipr_apps.models.base import today, utcnow
 from ipr_apps.models.children import (
@@ -18,7 +18,7 @@ from ipr_apps.models.imports import ImportStagingHolder, ImportStagingRow
 from ipr_apps.models.jobs import Job, JobKind, JobStatus
 from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
 from ipr_apps.models.outbox import MailStatus, OutboxMessage
-from ipr_apps.models.recordations import Recordation, RecordationStatus
+from ipr_apps.models.recordations import Recordation, RecordationEvent, RecordationStatus
 from ipr_apps.models.review import (
     Decision,
     Holiday,
@@ -55,6 +55,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobStatus",
+    "Kind",
     "Licensee",
     "MailStatus",
     "Notification",
@@ -65,6 +66,7 @@ __all__ = [
     "Port",
     "PortDirection",
     "Recordation",
+    "RecordationEvent",
     "RecordationStatus",
     "RejectReason",
     "ReviewNote",

@@ -42,6 +42,22 @@ class Status(StrEnum):
 
 
 FINAL_STATES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
+
+
+class Kind(StrEnum):
+    """What the application asks for: a new recordation, or a change to an existing one."""
+
+    NEW = "new"
+    RENEWAL = "renewal"
+    AMENDMENT = "amendment"
+
+    @property
+    def label(self) -> str:
+        return {"new": "New recordation", "renewal": "Renewal", "amendment": "Amendment"}[
+            self.value
+        ]
+
+
 _IN_QUEUE = "('submitted', 'under_review')"
 _DECIDED = "('approved', 'rejected')"
 
@@ -62,6 +78,9 @@ class Application(db.Model):
         CheckConstraint(f"(status IN {_DECIDED}) = (decided_at IS NOT NULL)", name="decided_iff"),
         CheckConstraint("clock_days_used >= 0", name="clock_non_negative"),
         CheckConstraint(
+            "kind = 'new' OR recordation_id IS NOT NULL", name="change_has_recordation"
+        ),
+        CheckConstraint(
             "holder_country IS NULL OR length(holder_country) = 2", name="holder_country_iso2"
         ),
         Index("ix_applications_queue", "status", "due_on", "id"),
@@ -76,12 +95,20 @@ class Application(db.Model):
         Index("ix_applications_decided", "decided_at", "id"),
         Index("ix_applications_holder_name_local", "holder_name_local"),
         Index("ix_applications_holder_name_en", "holder_name_en"),
+        Index("ix_applications_recordation", "recordation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     ipr_type: Mapped[IprType] = mapped_column(value_enum(IprType, "ipr_type"), index=True)
     status: Mapped[Status] = mapped_column(value_enum(Status, "status"), default=Status.DRAFT)
+    kind: Mapped[Kind] = mapped_column(value_enum(Kind, "application_kind"), default=Kind.NEW)
+    # The recordation it renews or amends; for a new application, set when it is approved.
+    recordation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordations.id", use_alter=True)
+    )
+    # The rejected or withdrawn application this one revises ("revise and file again").
+    revises_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
@@ -142,9 +169,11 @@ class Application(db.Model):
         order_by="InformationRequest.id", back_populates="application"
     )
     decision: Mapped[Decision | None] = relationship(back_populates="application", uselist=False)
+    # post_update: the recordation also points at its original application (a row cycle).
     recordation: Mapped[Recordation | None] = relationship(
-        back_populates="application", uselist=False
+        foreign_keys=[recordation_id], post_update=True
     )
+    revises: Mapped[Application | None] = relationship(remote_side=[id], foreign_keys=[revises_id])
     holder_org: Mapped[Organisation] = relationship(foreign_keys=[holder_org_id])
     agency: Mapped[Organisation | None] = relationship(foreign_keys=[agency_id])
     filed_by: Mapped[User | None] = relationship(foreign_keys=[filed_by_id])
@@ -171,9 +200,33 @@ class Application(db.Model):
 
     def editable_by(self, user: User) -> bool:
         """Whether `user` may change the content now; templates use it for "edit" links."""
+        return self.can("edit", user)
+
+    @property
+    def clock_running(self) -> bool:
+        """Whether the 30-working-day decision clock runs in the current state."""
         from ipr_apps import workflow
 
-        return workflow.may_edit(self, user)
+        return self.status in workflow.CLOCK_STATES
+
+    @property
+    def clock_paused(self) -> bool:
+        """Whether the clock waits for the holder's answer to an information request."""
+        from ipr_apps import workflow
+
+        return self.status in workflow.PAUSED_STATES
+
+    @property
+    def clock_remaining(self) -> int:
+        """Working days the decision clock has left when it runs again."""
+        from ipr_apps import workflow
+
+        return max(workflow.DECISION_WORKING_DAYS - self.clock_days_used, 0)
+
+    @property
+    def has_certificate(self) -> bool:
+        """Approved, so its recordation (as this approval left it) can be certified."""
+        return self.status == Status.APPROVED and self.recordation is not None
 
     def can(self, action: str, user: User) -> bool:
         """Whether `user` may perform `action` now; templates use it to show buttons."""

@@ -1,4 +1,4 @@
-"""Recordations: what an approval creates, with its number and validity."""
+"""Recordations: what an approval creates, with its number, validity and own event log."""
 
 from __future__ import annotations
 
@@ -6,26 +6,43 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
 from ipr_apps.models.base import utcnow, value_enum
+from ipr_apps.models.rights import IprType
 
 if TYPE_CHECKING:
     from ipr_apps.models.applications import Application
+    from ipr_apps.models.organisations import Organisation
+    from ipr_apps.models.users import User
 
 
 class RecordationStatus(StrEnum):
     ACTIVE = "active"
-    EXPIRED = "expired"
-    RENEWED = "renewed"
-    CANCELLED = "cancelled"
-    REVOKED = "revoked"
+    EXPIRED = "expired"  # its validity ended without a renewal
+    LAPSED = "lapsed"  # the right itself stopped being protected
+    CANCELLED = "cancelled"  # at the holder's request
+    REVOKED = "revoked"  # by customs, for false information
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def in_force(self) -> bool:
+        return self == RecordationStatus.ACTIVE
 
 
 class Recordation(db.Model):
-    """Numbered `{T|C|P}{year}-{sequence:06d}`; imported numbers keep their old format."""
+    """Numbered `{T|C|P}{year}-{sequence:06d}`; imported numbers keep their old format.
+
+    `application_id` is the original application; `facts_application_id` the approved
+    application (original, renewal or amendment) whose content is the recorded facts now —
+    the earlier ones stay as they were, so every earlier version remains readable. The right
+    and holder columns are copies of those facts for the lists and the public register.
+    """
 
     __tablename__ = "recordations"
     __table_args__ = (
@@ -34,11 +51,20 @@ class Recordation(db.Model):
         CheckConstraint(
             "imported OR (year IS NOT NULL AND sequence IS NOT NULL)", name="own_numbering"
         ),
+        CheckConstraint("(status = 'active') = (ended_on IS NULL)", name="ended_iff_not_active"),
+        Index("ix_recordations_holder_list", "holder_org_id", "valid_until", "id"),
+        Index("ix_recordations_agency_list", "agency_id", "valid_until", "id"),
+        Index("ix_recordations_status_until", "status", "valid_until", "id"),
+        Index("ix_recordations_right_number", "right_number"),
+        Index("ix_recordations_right_title", "right_title"),
+        Index("ix_recordations_holder_name", "holder_name"),
+        Index("ix_recordations_ended_on", "ended_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    facts_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     prefix: Mapped[str] = mapped_column(String(1))
     year: Mapped[int | None]
     sequence: Mapped[int | None]
@@ -47,7 +73,59 @@ class Recordation(db.Model):
     status: Mapped[RecordationStatus] = mapped_column(
         value_enum(RecordationStatus, "recordation_status"), default=RecordationStatus.ACTIVE
     )
+    # The first day it was no longer in force (cancelled, revoked, expired or lapsed).
+    ended_on: Mapped[date | None]
     imported: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    application: Mapped[Application] = relationship(back_populates="recordation")
+    # Copies of the recorded facts (see the class docstring).
+    ipr_type: Mapped[IprType] = mapped_column(value_enum(IprType, "ipr_type"))
+    holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    holder_name: Mapped[str] = mapped_column(String(300))
+    holder_name_other: Mapped[str | None] = mapped_column(String(300))
+    holder_country: Mapped[str | None] = mapped_column(String(2))
+    right_number: Mapped[str | None] = mapped_column(String(64))
+    right_title: Mapped[str | None] = mapped_column(String(500))
+    right_expiry: Mapped[date | None]
+
+    application: Mapped[Application] = relationship(foreign_keys=[application_id])
+    facts_application: Mapped[Application] = relationship(foreign_keys=[facts_application_id])
+    holder_org: Mapped[Organisation] = relationship(foreign_keys=[holder_org_id])
+    agency: Mapped[Organisation | None] = relationship(foreign_keys=[agency_id])
+    events: Mapped[list[RecordationEvent]] = relationship(
+        order_by="RecordationEvent.id", viewonly=True
+    )
+
+    def can(self, action: str, user: User) -> bool:
+        """Whether `user` may perform `action` now; templates use it to show buttons."""
+        from ipr_apps import recordation_workflow
+
+        return recordation_workflow.can(self, action, user)
+
+    def __repr__(self) -> str:
+        return f"<Recordation {self.number} {self.status}>"
+
+
+class RecordationEvent(db.Model):
+    """Append-only: every change of a recordation's status, validity or facts."""
+
+    __tablename__ = "recordation_events"
+    __table_args__ = (Index("ix_recordation_events_timeline", "recordation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recordation_id: Mapped[int] = mapped_column(ForeignKey("recordations.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    # The application that caused it (the approval of a new one, a renewal, an amendment).
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    valid_until: Mapped[date]  # after the event
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    recordation: Mapped[Recordation] = relationship()
+    actor: Mapped[User | None] = relationship()
+    application: Mapped[Application | None] = relationship()

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ipr_apps import workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, ValidationError
 from ipr_apps.models import Application, IpRight, IprType, Role, Status, User, today, utcnow
-from ipr_apps.services import audit, completeness
+from ipr_apps.services import completeness
 from ipr_apps.services.access import get_application, get_editable, represented_holders
 from ipr_apps.services.content import apply_payload, prefill_holder
-from ipr_apps.workdays import DECISION_WORKING_DAYS, due_date
-from ipr_apps.workflow import Action, transition_for
+from ipr_apps.workdays import due_date
+from ipr_apps.workflow import DECISION_WORKING_DAYS, Action
 
 # Other applications for the same right in these states make a submission a duplicate.
 DUPLICATE_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED, Status.APPROVED)
@@ -57,15 +58,15 @@ def create_draft(
     with unit_of_work() as session:
         holder_id, agency_id = _filing_org_ids(actor, holder_org_id)
         application = Application(
-            reference=_new_reference(), ipr_type=ipr_type, status=Status.DRAFT,
-            holder_org_id=holder_id, agency_id=agency_id, filed_by_id=actor.id,
+            reference=_new_reference(), ipr_type=ipr_type, holder_org_id=holder_id,
+            agency_id=agency_id, filed_by_id=actor.id,
         )  # fmt: skip
         application.right = IpRight()
+        workflow.apply(application, Action.CREATE, actor)
         session.add(application)
         session.flush()
         prefill_holder(application, application.holder_org)
         _apply(application, payload or {})
-        audit.record(application, "create", None, actor)
     return application
 
 
@@ -114,7 +115,7 @@ def submit(
     """
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
-        transition = transition_for(application, Action.SUBMIT, actor)
+        workflow.transition_for(application, Action.SUBMIT, actor)
         _apply(application, {**(payload or {}), **({"response": response} if response else {})})
         _check_complete(application)
         duplicates = find_duplicates(application)
@@ -123,13 +124,12 @@ def submit(
         if previous == Status.INFO_REQUESTED:
             response = _answer_request(application, actor)
         application.duplicate_flag = bool(duplicates)
-        application.status = transition.target
         note = (
             f"Possible duplicate of {', '.join(d.reference for d in duplicates)}"
             if duplicates
             else None
         )
-        audit.record(application, Action.SUBMIT.value, previous, actor, note or response)
+        workflow.apply(application, Action.SUBMIT, actor, note or response)
     return SubmitResult(application, duplicates)
 
 
@@ -175,10 +175,5 @@ def check(actor: User, application_id: int, payload: dict) -> completeness.Probl
 def withdraw(actor: User, application_id: int, reason: str | None = None) -> Application:
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
-        transition = transition_for(application, Action.WITHDRAW, actor)
-        previous = application.status
-        application.status = transition.target
-        application.claimed_by_id = None
-        application.claimed_at = None
-        audit.record(application, Action.WITHDRAW.value, previous, actor, reason)
+        workflow.apply(application, Action.WITHDRAW, actor, reason)
     return application

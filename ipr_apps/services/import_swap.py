@@ -35,6 +35,7 @@ from ipr_apps.models import (
     OrgKind,
     Outcome,
     Recordation,
+    RecordationEvent,
     RecordationStatus,
     Status,
     StatusEvent,
@@ -54,7 +55,8 @@ def _table(model: Any) -> Table:
 
 APPLICATIONS, RIGHTS, DECISIONS = _table(Application), _table(IpRight), _table(Decision)
 RECORDATIONS, EVENTS, ORGANISATIONS = _table(Recordation), _table(StatusEvent), _table(Organisation)
-S, A = STAGING.c, APPLICATIONS.c
+RECORDATION_EVENTS = _table(RecordationEvent)
+S, A, R = STAGING.c, APPLICATIONS.c, RECORDATIONS.c
 
 
 def swap(session: Session, run_id: str) -> tuple[int, int]:
@@ -92,6 +94,7 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
     for table, columns, where in _children(now):
         query = select(*columns.values()).select_from(joined).where(new, *where)
         connection.execute(insert(table).from_select(list(columns), query.order_by(S.line)))
+    _link_recordations(connection, new, now)
     _move_counters(session, new)
     return imported, skipped
 
@@ -177,13 +180,34 @@ def _children(now: ColumnElement[datetime]) -> list[tuple[Table, dict[str, Any],
         "year": S.recordation_year, "sequence": S.recordation_sequence,
         "valid_from": S.decided_on, "valid_until": S.valid_until,
         "status": literal(RecordationStatus.ACTIVE.value), "imported": true(),
-        "created_at": now,
+        "created_at": now, "updated_at": now, "facts_application_id": A.id,
+        "ipr_type": S.ipr_type, "holder_org_id": A.holder_org_id, "holder_name": S.holder_name,
+        "holder_country": S.holder_country, "right_number": S.right_number,
+        "right_title": S.right_title,
     }  # fmt: skip
     approved = (S.outcome == Outcome.APPROVED.value,)
     return [
         (RIGHTS, rights, ()), (DECISIONS, decisions, ()),
         (RECORDATIONS, recordations, approved), (EVENTS, events, ()),
     ]  # fmt: skip
+
+
+def _link_recordations(
+    connection: Connection, new: ColumnElement[bool], now: ColumnElement[datetime]
+) -> None:
+    """Each imported approval belongs to its recordation, which gets its `create` event.
+    Imported as active even when `valid_until` has passed: `expire` then ends them."""
+    imported = select(A.id).select_from(STAGING.join(APPLICATIONS, A.reference == S.reference))
+    ids = imported.where(new, S.outcome == Outcome.APPROVED.value)
+    own = select(R.id).where(R.application_id == A.id).scalar_subquery()
+    connection.execute(update(APPLICATIONS).where(A.id.in_(ids)).values(recordation_id=own))
+    columns = {
+        "recordation_id": R.id, "action": literal("create"), "to_status": R.status,
+        "application_id": R.application_id, "valid_until": R.valid_until,
+        "note": literal(IMPORT_NOTE), "created_at": now,
+    }  # fmt: skip
+    query = select(*columns.values()).where(R.application_id.in_(ids)).order_by(R.id)
+    connection.execute(insert(RECORDATION_EVENTS).from_select(list(columns), query))
 
 
 def _move_counters(session: Session, new: ColumnElement[bool]) -> None:

@@ -1,22 +1,49 @@
-"""Recordations: numbering and validity of what an approval creates."""
+"""Recordations: numbering, validity and the date rules; what an approval does to one.
+
+GACC's rules: valid 10 years from approval, never beyond the right's own term; renewal may
+be requested in the last 6 months, each renewal adding 10 years counted from the day after
+the old end, again capped by the right's term.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import or_, select
 
 from ipr_apps.db import db, next_counter_value
-from ipr_apps.models import Application, IpRight, Recordation, Status
+from ipr_apps.errors import ValidationError
+from ipr_apps.models import Application, IpRight, Kind, Recordation, Status, User
+from ipr_apps.recordation_workflow import RecordationAction
+from ipr_apps.recordation_workflow import apply as apply_event
 
 VALID_YEARS = 10
+RENEWAL_WINDOW_MONTHS = 6
+ONE_DAY = timedelta(days=1)
 
 
 def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February → 28 February
-        return day.replace(year=day.year + years, day=28)
+    """The same calendar day `years` later (29 February → 28 February in a common year)."""
+    return day + relativedelta(years=years)
+
+
+def renewal_opens(valid_until: date) -> date:
+    """The first day a renewal may be filed: 6 calendar months before the end."""
+    return valid_until - relativedelta(months=RENEWAL_WINDOW_MONTHS)
+
+
+def in_renewal_window(valid_until: date, day: date) -> bool:
+    return renewal_opens(valid_until) <= day <= valid_until
+
+
+def renewed_until(valid_until: date, right_expiry: date | None) -> date:
+    """A renewal's new end: 10 years counted from the day after the old end (the day before
+    that date's tenth anniversary), never beyond the right's expiry nor before the old end."""
+    until = add_years(valid_until + ONE_DAY, VALID_YEARS) - ONE_DAY
+    if right_expiry is not None:
+        until = min(until, right_expiry)
+    return max(until, valid_until)
 
 
 def validity(decided_on: date, right_expiry: date | None) -> tuple[date, date]:
@@ -35,7 +62,16 @@ def format_number(prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}{year}-{sequence:06d}"
 
 
-def create_for(application: Application, decided_on: date) -> Recordation:
+def on_approval(application: Application, decided_on: date, actor: User) -> Recordation:
+    """What approving `application` does to its recordation, by the application's kind."""
+    if application.kind == Kind.RENEWAL:
+        return renew(application, actor)
+    if application.kind == Kind.AMENDMENT:
+        return amend(application, actor)
+    return create_for(application, decided_on, actor)
+
+
+def create_for(application: Application, decided_on: date, actor: User | None) -> Recordation:
     """The recordation of an approved application, inside the approval's transaction.
 
     The per-prefix-and-year counter row is locked by its UPDATE until commit, so concurrent
@@ -48,8 +84,55 @@ def create_for(application: Application, decided_on: date) -> Recordation:
     recordation = Recordation(
         number=format_number(prefix, year, sequence), application=application, prefix=prefix,
         year=year, sequence=sequence, valid_from=valid_from, valid_until=valid_until,
+        ipr_type=application.ipr_type, holder_org_id=application.holder_org_id,
     )  # fmt: skip
+    copy_facts(recordation, application)
     db.session.add(recordation)
+    application.recordation = recordation
+    apply_event(recordation, RecordationAction.CREATE, actor, application=application)
+    return recordation
+
+
+def copy_facts(recordation: Recordation, application: Application) -> None:
+    """The recorded facts are now `application`'s; copy what the lists and register show."""
+    right = application.right
+    recordation.facts_application = application
+    recordation.agency_id = application.agency_id
+    names = [n for n in (application.holder_name_local, application.holder_name_en) if n]
+    recordation.holder_name = names[0] if names else application.holder_org.display_name
+    recordation.holder_name_other = names[1] if len(names) > 1 else None
+    recordation.holder_country = application.holder_country
+    recordation.right_number = right.registration_number if right else None
+    recordation.right_title = right.title if right else None
+    recordation.right_expiry = right.expiry_date if right else None
+
+
+def renew(application: Application, actor: User) -> Recordation:
+    """Approval of a renewal: 10 more years from the day after the old end (capped); the
+    renewal's content becomes the recorded facts; the number stays."""
+    recordation = application.recordation
+    old_until = recordation.valid_until
+    new_until = renewed_until(old_until, application.right.expiry_date)
+    if new_until <= old_until:
+        raise ValidationError(
+            f"The right expires on {application.right.expiry_date}: a renewal would not extend "
+            f"the recordation beyond {old_until}. Reject it, or ask for the right's new term."
+        )
+    recordation.valid_until = new_until
+    copy_facts(recordation, application)
+    note = f"valid until {new_until} (was {old_until})"
+    apply_event(recordation, RecordationAction.RENEW, actor, note, application=application)
+    return recordation
+
+
+def amend(application: Application, actor: User) -> Recordation:
+    """Approval of an amendment: its content becomes the recorded facts; the earlier
+    application stays as it was, readable in the history."""
+    recordation = application.recordation
+    previous = recordation.facts_application
+    copy_facts(recordation, application)
+    note = f"facts of {application.reference} replace those of {previous.reference}"
+    apply_event(recordation, RecordationAction.AMEND, actor, note, application=application)
     return recordation
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import select, update
 
+from ipr_apps import workflow
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from ipr_apps.models import (
@@ -26,10 +27,10 @@ from ipr_apps.models import (
     today,
     utcnow,
 )
-from ipr_apps.services import audit, notifications, recordations
+from ipr_apps.services import notifications, recordations
 from ipr_apps.services.access import get_application
-from ipr_apps.workdays import REPLY_WORKING_DAYS, due_date, holidays_between, working_days_between
-from ipr_apps.workflow import Action, transition_for
+from ipr_apps.workdays import due_date, holidays_between, working_days_between
+from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS, Action
 
 
 def _reviewer(actor: User) -> None:
@@ -44,9 +45,7 @@ def claim(actor: User, application_id: int) -> Application:
         with unit_of_work():
             application = get_application(actor, application_id, for_update=True)
             _not_taken(application)
-            transition_for(application, Action.CLAIM, actor)
-            _set_claim(application, actor)
-            audit.record(application, Action.CLAIM.value, Status.SUBMITTED, actor)
+            workflow.apply(application, Action.CLAIM, actor)
     except ConflictError:
         db.session.expire_all()
         _not_taken(db.session.get(Application, application_id))
@@ -61,12 +60,6 @@ def _not_taken(application: Application) -> None:
         )
 
 
-def _set_claim(application: Application, reviewer: User) -> None:
-    application.status = Status.UNDER_REVIEW
-    application.claimed_by_id = reviewer.id
-    application.claimed_at = utcnow()
-
-
 def claim_next(actor: User) -> Application | None:
     """The oldest-deadline unclaimed application, claimed atomically; None when none is left."""
     _reviewer(actor)
@@ -75,7 +68,7 @@ def claim_next(actor: User) -> Application | None:
             claimed = session.execute(_claim_oldest(session, actor)).scalar_one_or_none()
             if claimed is not None:
                 application = session.get(Application, claimed, populate_existing=True)
-                audit.record(application, Action.CLAIM.value, Status.SUBMITTED, actor, "claim next")
+                workflow.record(application, Action.CLAIM, Status.SUBMITTED, actor, "claim next")
                 return application
             if not session.execute(_oldest(session)).first():
                 return None
@@ -104,12 +97,7 @@ def _claim_oldest(session, actor: User):
             Application.id == _oldest(session).scalar_subquery(),
             Application.status == Status.SUBMITTED,
         )
-        .values(
-            status=Status.UNDER_REVIEW,
-            claimed_by_id=actor.id,
-            claimed_at=utcnow(),
-            version=Application.version + 1,
-        )
+        .values(**workflow.claim_values(Action.CLAIM, actor), version=Application.version + 1)
         .returning(Application.id)
         .execution_options(synchronize_session=False)
     )
@@ -119,10 +107,7 @@ def release(actor: User, application_id: int) -> Application:
     """The claimant (or an admin) puts the application back in the unclaimed queue."""
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
-        transition = transition_for(application, Action.RELEASE, actor)
-        application.status = transition.target
-        application.claimed_by_id = application.claimed_at = None
-        audit.record(application, Action.RELEASE.value, Status.UNDER_REVIEW, actor)
+        workflow.apply(application, Action.RELEASE, actor)
     return application
 
 
@@ -130,14 +115,12 @@ def reassign(actor: User, application_id: int, reviewer_id: int) -> Application:
     """An admin hands a claimed application to another reviewer."""
     with unit_of_work() as session:
         application = get_application(actor, application_id, for_update=True)
-        transition_for(application, Action.REASSIGN, actor)
+        workflow.transition_for(application, Action.REASSIGN, actor)
         reviewer = session.get(User, reviewer_id)
         if reviewer is None or reviewer.role != Role.REVIEWER or not reviewer.active:
             raise ValidationError.on("reviewer_id", "Choose an active reviewer.")
-        previous = application.claimed_by.name
-        _set_claim(application, reviewer)
-        note = f"from {previous} to {reviewer.name}"
-        audit.record(application, Action.REASSIGN.value, Status.UNDER_REVIEW, actor, note)
+        note = f"from {application.claimed_by.name} to {reviewer.name}"
+        workflow.apply(application, Action.REASSIGN, actor, note, claimant=reviewer)
     return application
 
 
@@ -148,7 +131,7 @@ def request_info(
     message = _required("message", message, "Say what the holder must provide.")
     with unit_of_work() as session:
         application = get_application(actor, application_id, for_update=True)
-        transition = transition_for(application, Action.REQUEST_INFO, actor)
+        workflow.transition_for(application, Action.REQUEST_INFO, actor)
         now = today()
         reply_by = reply_by or due_date(now, REPLY_WORKING_DAYS)
         if reply_by <= now:
@@ -156,9 +139,7 @@ def request_info(
         _pause_clock(application, now)
         session.add(InformationRequest(application=application, requested_by_id=actor.id,
                                        message=message, reply_by=reply_by))  # fmt: skip
-        application.status = transition.target
-        application.claimed_by_id = application.claimed_at = None
-        audit.record(application, Action.REQUEST_INFO.value, Status.UNDER_REVIEW, actor, message)
+        workflow.apply(application, Action.REQUEST_INFO, actor, message)
         notifications.notify_holder(
             application,
             f"Customs need more information on {application.reference}",
@@ -172,19 +153,21 @@ def request_info(
 def _pause_clock(application: Application, now: date) -> None:
     started = application.clock_started_on or now
     used = working_days_between(started, now, holidays_between(started, now))
-    application.clock_days_used = min(application.clock_days_used + max(used, 0), 30)
+    application.clock_days_used = min(
+        application.clock_days_used + max(used, 0), DECISION_WORKING_DAYS
+    )
 
 
 def approve(actor: User, application_id: int) -> Application:
     """Approve: the decision, the numbered recordation and the status event, together."""
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
-        transition = transition_for(application, Action.APPROVE, actor)
+        workflow.transition_for(application, Action.APPROVE, actor)
         decided_on = today()
-        _decide(application, actor, transition.target, Outcome.APPROVED, decided_on)
-        recordation = recordations.create_for(application, decided_on)
+        recordation = recordations.on_approval(application, decided_on, actor)
         note = f"Recordation {recordation.number}, valid until {recordation.valid_until}"
-        audit.record(application, Action.APPROVE.value, Status.UNDER_REVIEW, actor, note)
+        workflow.apply(application, Action.APPROVE, actor, note)
+        _decide(application, actor, Outcome.APPROVED, decided_on)
         notifications.notify_holder(
             application,
             f"{application.reference} approved: recordation {recordation.number}",
@@ -201,10 +184,9 @@ def reject(actor: User, application_id: int, reason_codes: list[str], message: s
     message = _required("message", message, "Explain the refusal to the holder.")
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
-        transition = transition_for(application, Action.REJECT, actor)
-        _decide(application, actor, transition.target, Outcome.REJECTED, today(),
+        workflow.apply(application, Action.REJECT, actor, message)
+        _decide(application, actor, Outcome.REJECTED, today(),
                 reason_codes=",".join(codes), message=message)  # fmt: skip
-        audit.record(application, Action.REJECT.value, Status.UNDER_REVIEW, actor, message)
         reasons = "\n".join(f"- {RejectReason(c).label}" for c in codes)
         notifications.notify_holder(
             application,
@@ -230,8 +212,9 @@ def _required(field: str, value: str | None, message: str) -> str:
     return value
 
 
-def _decide(application, actor, target, outcome, decided_on, **reasons) -> Decision:
+def _decide(application, actor, outcome, decided_on, **reasons) -> Decision:
     """The decision row, complete when added: decisions are append-only (never updated)."""
+    application.decided_at = utcnow()  # first: the status is decided already (a CHECK)
     started = application.clock_started_on or decided_on
     ran = working_days_between(started, decided_on, holidays_between(started, decided_on))
     decision = Decision(application=application, outcome=outcome, decided_by_id=actor.id,
@@ -239,9 +222,6 @@ def _decide(application, actor, target, outcome, decided_on, **reasons) -> Decis
                         working_days=application.clock_days_used + max(ran, 0),
                         **reasons)  # fmt: skip
     db.session.add(decision)
-    application.status = target
-    application.claimed_by_id = application.claimed_at = None
-    application.decided_at = utcnow()
     return decision
 
 
