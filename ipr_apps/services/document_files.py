@@ -107,18 +107,28 @@ def save(
         raise ValidationError.on("file", CHOOSE_A_FILE)
     kind = kind_of(head, allowed)
     data = checked(kind, _read_all(head, stream), limit("DOCUMENT_MAX_PIXELS"))
-    path = _new_file(kind)
+    path = _new_file(kind.extension)
     written.append(path)
     path.write_bytes(data)
     return Saved(path, kind, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _new_file(kind: Kind) -> Path:
+def duplicate(document: Document, written: list[Path]) -> Path:
+    """A new file with the same bytes as `document`'s, under a new random name: a copied
+    application owns its files, so removing one never touches the other's."""
+    data = stored_path(document).read_bytes()
+    path = _new_file(Path(document.stored_name).suffix)
+    written.append(path)
+    path.write_bytes(data)
+    return path
+
+
+def _new_file(extension: str) -> Path:
     """Create an empty file under a new random name. Exclusive creation: a name taken (an
     existing file, of a current or earlier version) is never overwritten but drawn again."""
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     for _attempt in range(NAME_ATTEMPTS):
-        name = secrets.token_hex(16) + kind.extension
+        name = secrets.token_hex(16) + extension
         path = folder / name[:2] / name
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

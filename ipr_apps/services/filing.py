@@ -30,7 +30,7 @@ class SubmitResult:
     duplicates: list[Application] = field(default_factory=list)
 
 
-def _filing_org_ids(actor: User, holder_org_id: int | None) -> tuple[int, int | None]:
+def filing_org_ids(actor: User, holder_org_id: int | None) -> tuple[int, int | None]:
     """(holder organisation, agency) for a new application filed by `actor`."""
     if actor.role != Role.HOLDER:
         raise PermissionDenied("Only rights holders and their agents file applications.")
@@ -42,7 +42,7 @@ def _filing_org_ids(actor: User, holder_org_id: int | None) -> tuple[int, int | 
     return holder_org_id, actor.organisation_id
 
 
-def _new_reference() -> str:
+def new_reference() -> str:
     year = today().year
     return f"IPR-{year}-{next_counter_value(db.session, f'reference-{year}'):06d}"
 
@@ -56,9 +56,9 @@ def create_draft(
     except ValueError as exc:
         raise ValidationError.on("ipr_type", "Choose the type of right.") from exc
     with unit_of_work() as session:
-        holder_id, agency_id = _filing_org_ids(actor, holder_org_id)
+        holder_id, agency_id = filing_org_ids(actor, holder_org_id)
         application = Application(
-            reference=_new_reference(), ipr_type=ipr_type, holder_org_id=holder_id,
+            reference=new_reference(), ipr_type=ipr_type, holder_org_id=holder_id,
             agency_id=agency_id, filed_by_id=actor.id,
         )  # fmt: skip
         application.right = IpRight()
