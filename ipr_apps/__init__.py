@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from ipr_apps.filing.views import bp as filing_bp
     from ipr_apps.main.views import bp as main_bp
     from ipr_apps.notifications.views import bp as notifications_bp
+    from ipr_apps.recordations.views import bp as recordations_bp
     from ipr_apps.review.views import bp as review_bp
     from ipr_apps.stats.views import bp as stats_bp
 
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         notifications_bp,
         stats_bp,
+        recordations_bp,
     ):
         app.register_blueprint(blueprint)
     from ipr_apps.auth.account_views import bp as account_bp  # e-mail confirmation, reset

@@ -14,9 +14,15 @@ def render(name: str, **context) -> tuple[str, str]:
     """The subject (one line) and the body of templates/emails/<name>.txt."""
     template_name = f"emails/{name}.txt"
     body = render_template(template_name, **context)
-    template = current_app.jinja_env.get_template(template_name)
-    subject = "".join(template.blocks["subject"](template.new_context(context)))
+    subject = render_block(name, "subject", **context)
     return " ".join(subject.split()), body
+
+
+def render_block(name: str, block: str, **context) -> str:
+    """One block of templates/emails/<name>.txt on its own (the subject; the message that an
+    in-app notification shows without greeting and signature)."""
+    template = current_app.jinja_env.get_template(f"emails/{name}.txt")
+    return "".join(template.blocks[block](template.new_context(context))).strip()
 
 
 def link(endpoint: str, **values) -> str:

@@ -77,6 +77,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "review.reject": REVIEWER,
     "review.add_note": STAFF,
     "filing.certificate": SIGNED_IN,
+    "recordations.show": SIGNED_IN,
     "admin.index": ADMIN,
     "admin.user_list": ADMIN,
     "admin.new_user": ADMIN,
@@ -130,6 +131,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "message_id": 0,  # no such e-mail: admins get 404
         "job_id": 0,  # no such job: admins get 404
         "session_id": 0,  # no such sign-in session: signed-in users get 404
+        "recordation_id": 0,  # no such recordation: allowed roles get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400

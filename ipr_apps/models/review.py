@@ -131,6 +131,7 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    recordation_id: Mapped[int | None] = mapped_column(ForeignKey("recordations.id"))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
-from ipr_apps.models import Application, Notification, User, utcnow
+from ipr_apps.models import Application, Notification, Recordation, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import outbox
 
@@ -28,9 +28,31 @@ def notify_holder(application: Application, subject: str, body: str) -> None:
         outbox.queue(user.email, subject, _email_text(application, user, body))
 
 
+def notify_recordation(recordation: Recordation, template: str, **context) -> None:
+    """Tell the holder (and the agency of its recorded facts) about its recordation: an in-app
+    notification and an e-mail per active user, worded by templates/emails/<template>.txt, which
+    extends emails/_recordation.txt and fills its `subject` and `message` blocks (given
+    `recordation`, `user`, `link` and `context`). Inside the caller's transaction."""
+    link = emails.link("recordations.show", recordation_id=recordation.id)
+    for user in _users_of({recordation.holder_org_id, recordation.agency_id}):
+        values = {"recordation": recordation, "user": user, "link": link, **context}
+        subject, body = emails.render(template, **values)
+        message = emails.render_block(template, "message", **values)
+        db.session.add(
+            Notification(
+                user_id=user.id, recordation_id=recordation.id, subject=subject, body=message
+            )
+        )
+        outbox.queue(user.email, subject, body)
+
+
 def recipients_of(application: Application) -> list[User]:
     """Active users of the holder organisation and of the agency that filed, each once."""
-    org_ids = {application.holder_org_id, application.agency_id} - {None}
+    return _users_of({application.holder_org_id, application.agency_id})
+
+
+def _users_of(org_ids: set[int | None]) -> list[User]:
+    org_ids = org_ids - {None}
     stmt = (
         select(User)
         .where(User.organisation_id.in_(org_ids), User.active.is_(True))

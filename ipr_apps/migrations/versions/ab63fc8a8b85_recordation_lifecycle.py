@@ -78,6 +78,10 @@ def upgrade():
 
     _backfill()
 
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('recordation_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_notifications_recordation_id_recordations'), 'recordations', ['recordation_id'], ['id'])
+
     with op.batch_alter_table('recordations', schema=None) as batch_op:
         for column in REQUIRED:
             batch_op.alter_column(column, nullable=False)
@@ -164,6 +168,9 @@ def downgrade():
         op.execute(f"DROP TRIGGER {AUDIT_TABLE}_append_only ON {AUDIT_TABLE}")
         op.execute(f"DROP TRIGGER {AUDIT_TABLE}_no_truncate ON {AUDIT_TABLE}")
     op.execute("UPDATE recordations SET status = 'expired' WHERE status = 'lapsed'")
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_notifications_recordation_id_recordations'), type_='foreignkey')
+        batch_op.drop_column('recordation_id')
     with op.batch_alter_table('recordations', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_recordations_ended_iff_not_active'), type_='check')
         batch_op.drop_constraint(op.f('ck_recordations_ipr_type'), type_='check')

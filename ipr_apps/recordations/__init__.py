@@ -1,0 +1,1 @@
+"""Recordations after approval: the holder's list and page, renewal, amendment, cancellation."""

@@ -1,0 +1,31 @@
+"""Who may see which recordation: the one place that answers 404-or-not."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ipr_apps.db import db
+from ipr_apps.errors import NotFound
+from ipr_apps.models import Recordation, Role, User
+from ipr_apps.recordation_workflow import is_owner
+from ipr_apps.services.access import represents
+
+
+def can_view(recordation: Recordation, user: User) -> bool:
+    """Staff, the holder's users, the agency that filed, and any agency the holder mandates."""
+    if user.role in (Role.REVIEWER, Role.ADMIN) or is_owner(recordation, user):
+        return True
+    return (
+        user.role == Role.HOLDER and user.is_agent and represents(user, recordation.holder_org_id)
+    )
+
+
+def get_recordation(user: User, recordation_id: int, for_update: bool = False) -> Recordation:
+    """The recordation if `user` may see it; otherwise NotFound (never 'forbidden')."""
+    stmt = select(Recordation).where(Recordation.id == recordation_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    recordation = db.session.execute(stmt).scalar_one_or_none()
+    if recordation is None or not can_view(recordation, user):
+        raise NotFound("No such recordation.")
+    return recordation
