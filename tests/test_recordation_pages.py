@@ -23,9 +23,14 @@ from ipr_apps.models import (
     Status,
     today,
 )
-from ipr_apps.services import lifecycle, recordation_pages
+from ipr_apps.services import filing, lifecycle, recordation_pages, review
 from ipr_apps.services.recordation_pages import ListQuery, Window
-from tests.factories import grant_mandate, recordation_row
+from tests.factories import (
+    add_required_documents,
+    complete_payload,
+    grant_mandate,
+    recordation_row,
+)
 
 # --- timing -------------------------------------------------------------------------------
 
@@ -372,3 +377,33 @@ def test_history_lists_applications_by_id(make_user, make_application):
     assert [r.current for r in rows] == [True, False]
     assert [r.recorded for r in rows] == [True, False]
     assert db.session.execute(select(Application).where(Application.id == renewal.id)).scalar_one()
+
+
+# --- through the real services ------------------------------------------------------------
+
+
+def test_approved_then_cancelled_reads_right_to_holder_and_staff(client, login, make_user):
+    holder = make_user(name="Holder Li")
+    reviewer = make_user(Role.REVIEWER, name="Officer One")
+    draft = filing.create_draft(holder, "trademark", complete_payload("trademark", "TM-77"))
+    add_required_documents(draft)
+    filing.submit(holder, draft.id)
+    review.claim(reviewer, draft.id)
+    recordation = review.approve(reviewer, draft.id).recordation
+    url = f"/recordations/{recordation.id}"
+    login(holder)
+    html = client.get(url).data.decode()
+    assert f"Customs approved application {draft.reference}" in html
+    assert "Officer One" not in html
+    assert "BRIGHTLIGHT" in html and "LED bulb" in html  # the recorded facts
+    assert f'data-application="{draft.id}"' in html and 'data-window="not_yet"' in html
+    client.post(f"{url}/cancel", data={"reason": "Brand sold"})
+    html = client.get(url).data.decode()
+    assert "You cancelled the recordation." in html and "Brand sold" in html
+    listing = client.get("/recordations/").data.decode()
+    assert recordation.number in listing and "not in force since" in listing
+    login(reviewer)
+    html = client.get(url).data.decode()
+    assert f"Officer One approved application {draft.reference}" in html
+    assert "Holder Li cancelled the recordation at the holder's request." in html
+    assert f'href="/review/{draft.id}"' in html

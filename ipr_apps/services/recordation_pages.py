@@ -13,7 +13,16 @@ from sqlalchemy.orm import selectinload
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound
-from ipr_apps.models import Application, IprType, Recordation, RecordationStatus, Role, Status, User
+from ipr_apps.models import (
+    Application,
+    IprType,
+    Recordation,
+    RecordationEvent,
+    RecordationStatus,
+    Role,
+    Status,
+    User,
+)
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services.access import mandated_holder_ids, represents
 from ipr_apps.services.recordations import renewal_opens
@@ -77,15 +86,16 @@ def expiring_by(day: date, months: int) -> date:
 
 
 def _visible_to(user: User):
-    """What a holder's user may open: its organisation's; an agency's: those it filed and
-    those of the holders that mandate it (as recordation_access.can_view)."""
+    """What a holder's user may open: its organisation's (ix_recordations_holder_list); an
+    agency's: those it filed and those of the holders that mandate it (as
+    recordation_access.can_view)."""
     org_id = user.organisation_id
     if user.is_agent:
         return or_(
             Recordation.agency_id == org_id,
             Recordation.holder_org_id.in_(mandated_holder_ids(user)),
         )
-    return or_(Recordation.holder_org_id == org_id, Recordation.agency_id == org_id)
+    return Recordation.holder_org_id == org_id  # only an agency files for others
 
 
 def matching(q: str):
@@ -187,7 +197,13 @@ def events(recordation: Recordation, viewer: User) -> list[EventRow]:
     """The recordation's events, oldest first, as `viewer` may read them: holders and agents
     read "Customs" for any customs officer, never a name."""
     staff = viewer.role in STAFF
-    return [_event_row(event, viewer, staff) for event in recordation.events]
+    stmt = (
+        select(RecordationEvent)
+        .where(RecordationEvent.recordation_id == recordation.id)
+        .options(selectinload(RecordationEvent.actor), selectinload(RecordationEvent.application))
+        .order_by(RecordationEvent.id)
+    )
+    return [_event_row(event, viewer, staff) for event in db.session.execute(stmt).scalars()]
 
 
 def _event_row(event, viewer: User, staff: bool) -> EventRow:
