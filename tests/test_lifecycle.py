@@ -185,7 +185,9 @@ def test_cancel_page_without_reason_is_refused(client, login, holder, recordatio
     assert _events(recordation.id) == []
 
 
-def test_cancel_page_of_another_holder_is_not_found(client, login, recordation, make_user):
+def test_cancel_page_of_another_holder_is_not_found(client, login, holder, recordation, make_user):
+    login(holder)
+    assert client.get(f"/recordations/{recordation.id}/cancel").status_code == 200
     login(make_user())
     assert client.get(f"/recordations/{recordation.id}/cancel").status_code == 404
     response = client.post(f"/recordations/{recordation.id}/cancel", data={"reason": "x"})
@@ -197,11 +199,15 @@ def test_mandated_agent_sees_no_cancel_page(client, login, holder, recordation, 
     agent = make_user(agency=True)
     grant_mandate(agent, holder)
     login(agent)
-    assert client.get(f"/recordations/{recordation.id}").status_code == 200
+    page = client.get(f"/recordations/{recordation.id}")
+    assert page.status_code == 200 and b'data-testid="validity"' in page.data
+    assert b"cancel-link" not in page.data
     assert client.get(f"/recordations/{recordation.id}/cancel").status_code == 404
     response = client.post(f"/recordations/{recordation.id}/cancel", data={"reason": "x"})
     assert response.status_code == 404
     assert _reload(recordation.id).status == RecordationStatus.ACTIVE
+    login(holder)  # the owner is offered the page the agent is refused
+    assert client.get(f"/recordations/{recordation.id}/cancel").status_code == 200
 
 
 def test_cancel_page_of_ended_recordation_goes_back(client, login, holder, make_application):
@@ -245,9 +251,10 @@ def test_reviewer_and_holder_may_not_revoke(client, login, holder, recordation, 
     assert _reload(recordation.id).status == RecordationStatus.ACTIVE
 
 
-def test_revoke_of_unknown_recordation_is_not_found(client, login, make_user):
+def test_revoke_of_unknown_recordation_is_not_found(client, login, recordation, make_user):
     login(make_user(Role.ADMIN))
-    assert client.get("/recordations/999999/revoke").status_code == 404
+    assert client.get(f"/recordations/{recordation.id}/revoke").status_code == 200
+    assert client.get(f"/recordations/{recordation.id + 1000}/revoke").status_code == 404
 
 
 def test_notification_opens_the_recordation(client, login, holder, recordation, make_user):

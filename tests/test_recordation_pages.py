@@ -228,7 +228,10 @@ def test_other_holder_gets_404_mandated_agent_and_staff_see_it(
         (make_user(Role.ADMIN), 200),
     ):
         login(user)
-        assert client.get(url).status_code == expected, user.email
+        response = client.get(url)
+        assert response.status_code == expected, user.email
+        if expected == 200:  # the whole page, history included, for every reader
+            assert f'data-reference="{row.application.reference}"'.encode() in response.data
 
 
 def test_application_pages_link_to_the_recordation(client, login, make_user, make_application):

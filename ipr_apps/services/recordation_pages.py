@@ -141,7 +141,6 @@ def applications(recordation: Recordation, viewer: User) -> list[HistoryRow]:
     stmt = (
         select(Application)
         .where(Application.recordation_id == recordation.id)
-        .options(selectinload(Application.right))
         .order_by(Application.id)
     )
     rows = db.session.execute(stmt).scalars()
