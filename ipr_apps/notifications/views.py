@@ -38,9 +38,11 @@ def index():
 @login_required
 def read(notification_id: int):
     notification = notifications.mark_read(current_user, notification_id)
-    if notification.application_id is None:
-        return redirect(url_for("notifications.index"))
-    return redirect(url_for("filing.show", application_id=notification.application_id))
+    if notification.application_id is not None:
+        return redirect(url_for("filing.show", application_id=notification.application_id))
+    if notification.recordation_id is not None:
+        return redirect(url_for("recordations.show", recordation_id=notification.recordation_id))
+    return redirect(url_for("notifications.index"))
 
 
 @bp.post("/read-all")

@@ -1,14 +1,18 @@
-"""Recordation pages for the holder, its agent and customs staff."""
+"""Recordation pages for the holder, its agent and customs staff: the list, the page of one
+(validity, renewal window, history, recorded facts), cancellation and revocation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ipr_apps.errors import DomainError
-from ipr_apps.models import Role, today
+from ipr_apps.errors import DomainError, ValidationError
+from ipr_apps.forms import enum_arg
+from ipr_apps.models import IprType, RecordationStatus, Role, today
+from ipr_apps.recordation_workflow import RecordationAction, is_owner
+from ipr_apps.recordations.forms import EndForm
 from ipr_apps.security import role_required
-from ipr_apps.services import recordation_access
+from ipr_apps.services import lifecycle, recordation_access, recordation_pages
 
 bp = Blueprint("recordations", __name__, url_prefix="/recordations")
 VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
@@ -21,8 +25,92 @@ def _visible(recordation_id: int):
         abort(404)
 
 
+@bp.get("/")
+@role_required(*VIEWERS)
+def index():
+    query = _list_query(request.args)
+    day = today()
+    page = recordation_pages.recordations_of(
+        current_user, query, request.args.get("cursor"), current_app.config["PAGE_SIZE"], day
+    )
+    return render_template(
+        "recordations/index.html", page=page, query=query, today=day,
+        timings=recordation_pages.timings(page.items, day),
+        RecordationStatus=RecordationStatus, IprType=IprType,
+        months=recordation_pages.EXPIRING_MONTHS, Window=recordation_pages.Window,
+    )  # fmt: skip
+
+
+def _list_query(args) -> recordation_pages.ListQuery:
+    months = args.get("expiring", type=int)
+    return recordation_pages.ListQuery(
+        status=enum_arg(RecordationStatus, args.get("status")),
+        ipr_type=enum_arg(IprType, args.get("ipr_type")),
+        expiring_months=months if months in recordation_pages.EXPIRING_MONTHS else None,
+        q=args.get("q", "").strip()[:100] or None,
+    )
+
+
 @bp.get("/<int:recordation_id>")
 @role_required(*VIEWERS)
 def show(recordation_id: int):
     recordation = _visible(recordation_id)
-    return render_template("recordations/show.html", recordation=recordation, today=today())
+    version_id = request.args.get("version", type=int)
+    try:
+        facts = recordation_pages.version(recordation, version_id)
+    except DomainError:
+        abort(404)
+    day = today()
+    return render_template(
+        "recordations/show.html", recordation=recordation, today=day, facts=facts,
+        timing=recordation_pages.timing(recordation, day),
+        history=recordation_pages.applications(recordation, current_user),
+        events=recordation_pages.events(recordation, current_user),
+        Window=recordation_pages.Window,
+    )  # fmt: skip
+
+
+@bp.route("/<int:recordation_id>/cancel", methods=["GET", "POST"])
+@role_required(Role.HOLDER)
+def cancel(recordation_id: int):
+    """GET asks for confirmation and the reason; POST cancels."""
+    recordation = _visible(recordation_id)
+    if not is_owner(recordation, current_user):
+        abort(404)  # a mandated agency that did not file reads the page, but may not end it
+    return _end(recordation, RecordationAction.CANCEL, lifecycle.cancel, "recordations/cancel.html")
+
+
+@bp.route("/<int:recordation_id>/revoke", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def revoke(recordation_id: int):
+    """GET asks for confirmation and the reason; POST revokes."""
+    recordation = _visible(recordation_id)
+    return _end(recordation, RecordationAction.REVOKE, lifecycle.revoke, "recordations/revoke.html")
+
+
+def _end(recordation, action: RecordationAction, service, template: str):
+    back = url_for("recordations.show", recordation_id=recordation.id)
+    if not recordation.can(action, current_user):
+        flash(f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
+              "it can no longer be ended.", "warning")  # fmt: skip
+        return redirect(back)
+    form = EndForm()
+    if form.validate_on_submit():
+        try:
+            service(current_user, recordation.id, form.reason.data)
+        except ValidationError as error:
+            form.reason.errors = [*form.reason.errors, *error.fields.get("reason", [error.message])]
+        except DomainError as error:
+            flash(error.message, "danger")
+            return redirect(back)
+        else:
+            flash(_DONE[action].format(number=recordation.number), "success")
+            return redirect(back)
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, recordation=recordation, form=form), status
+
+
+_DONE = {
+    RecordationAction.CANCEL: "Recordation {number} is cancelled. The holder has been notified.",
+    RecordationAction.REVOKE: "Recordation {number} is revoked. The holder has been notified.",
+}

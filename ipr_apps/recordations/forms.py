@@ -1,0 +1,18 @@
+"""Forms of the recordation pages: the reason asked before ending a recordation."""
+
+from __future__ import annotations
+
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ipr_apps.forms import AppForm
+from ipr_apps.services.lifecycle import REASON_MAX
+
+
+class EndForm(AppForm):
+    """Cancellation (holder) and revocation (admin) both need a reason."""
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired("Give the reason."), Length(max=REASON_MAX)],
+    )

@@ -1,0 +1,226 @@
+"""What the recordation pages show: the list of a user's recordations, the timing of one
+(days left, renewal window), its history (applications and events) and its recorded versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ipr_apps.db import db
+from ipr_apps.errors import NotFound
+from ipr_apps.models import (
+    Application,
+    IprType,
+    Recordation,
+    RecordationEvent,
+    RecordationStatus,
+    Role,
+    Status,
+    User,
+)
+from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services.access import mandated_holder_ids, represents
+from ipr_apps.services.recordations import renewal_opens
+
+EXPIRING_MONTHS = range(1, 25)  # "expiring within N months": N in 1..24
+STAFF = (Role.REVIEWER, Role.ADMIN)
+
+
+class Window(StrEnum):
+    """Where a recordation stands relative to its renewal window."""
+
+    NOT_YET = "not_yet"  # in force, the window opens later
+    OPEN = "open"  # in force, a renewal may be filed today
+    CLOSED = "closed"  # the validity has ended, or the recordation is no longer in force
+
+
+@dataclass(frozen=True)
+class Timing:
+    days_left: int  # calendar days until the last valid day (0: today; negative: past)
+    opens: date  # the first day a renewal may be filed
+    closes: date  # the last day a renewal may be filed (the last valid day)
+    window: Window
+    # The right ends no later than the recordation: a renewal could not extend it.
+    right_ends_first: bool
+
+
+def timing(recordation: Recordation, day: date) -> Timing:
+    opens, closes = renewal_opens(recordation.valid_until), recordation.valid_until
+    if not recordation.status.in_force or day > closes:
+        window = Window.CLOSED
+    elif day < opens:
+        window = Window.NOT_YET
+    else:
+        window = Window.OPEN
+    expiry = recordation.right_expiry
+    return Timing(
+        days_left=(closes - day).days, opens=opens, closes=closes, window=window,
+        right_ends_first=expiry is not None and expiry <= closes,
+    )  # fmt: skip
+
+
+def timings(recordations: list[Recordation], day: date) -> dict[int, Timing]:
+    return {r.id: timing(r, day) for r in recordations}
+
+
+@dataclass
+class ListQuery:
+    status: RecordationStatus | None = None
+    ipr_type: IprType | None = None
+    expiring_months: int | None = None  # active ones ending within N months
+    q: str | None = None
+
+    @property
+    def filtered(self) -> bool:
+        return any((self.status, self.ipr_type, self.expiring_months, self.q))
+
+
+def expiring_by(day: date, months: int) -> date:
+    """The last end date that counts as "expiring within `months` months" of `day`."""
+    return day + relativedelta(months=months)
+
+
+def _visible_to(user: User):
+    """What a holder's user may open: its organisation's (ix_recordations_holder_list); an
+    agency's: those it filed and those of the holders that mandate it (as
+    recordation_access.can_view)."""
+    org_id = user.organisation_id
+    if user.is_agent:
+        return or_(
+            Recordation.agency_id == org_id,
+            Recordation.holder_org_id.in_(mandated_holder_ids(user)),
+        )
+    return Recordation.holder_org_id == org_id  # only an agency files for others
+
+
+def matching(q: str):
+    """Number, right number or holder name, each by its start: all index-friendly."""
+    q = q.strip()
+    return or_(
+        Recordation.number.startswith(q.upper(), autoescape=True),
+        Recordation.right_number.startswith(q, autoescape=True),
+        Recordation.holder_name.startswith(q, autoescape=True),
+    )
+
+
+def recordations_of(user: User, query: ListQuery, cursor: str | None, size: int, day: date) -> Page:
+    """The user's recordations (all of them for staff), soonest end first."""
+    stmt = select(Recordation)
+    if user.role not in STAFF:
+        stmt = stmt.where(_visible_to(user))
+    if query.status is not None:
+        stmt = stmt.where(Recordation.status == query.status)
+    if query.ipr_type is not None:
+        stmt = stmt.where(Recordation.ipr_type == query.ipr_type)
+    if query.expiring_months is not None:
+        stmt = stmt.where(
+            Recordation.status == RecordationStatus.ACTIVE,
+            Recordation.valid_until <= expiring_by(day, query.expiring_months),
+        )
+    if query.q:
+        stmt = stmt.where(matching(query.q))
+    return keyset_page(stmt, [Recordation.valid_until, Recordation.id], cursor, size)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    application: Application
+    linked: bool  # the viewer may open the application's page
+    current: bool  # its content is the recorded facts now
+    recorded: bool  # approved: its content was (or is) the recorded facts
+
+
+def applications(recordation: Recordation, viewer: User) -> list[HistoryRow]:
+    """Every application that touched the recordation (the original, renewals, amendments,
+    refused and withdrawn ones too), oldest first. Staff do not see holders' unsent drafts."""
+    stmt = (
+        select(Application)
+        .where(Application.recordation_id == recordation.id)
+        .order_by(Application.id)
+    )
+    rows = db.session.execute(stmt).scalars()
+    staff = viewer.role in STAFF
+    mandated = not staff and viewer.is_agent and represents(viewer, recordation.holder_org_id)
+    return [
+        HistoryRow(
+            application=app,
+            linked=staff or mandated or _owns(app, viewer),
+            current=app.id == recordation.facts_application_id,
+            recorded=app.status == Status.APPROVED,
+        )
+        for app in rows
+        if not (staff and not app.seen_by_customs)
+    ]
+
+
+def _owns(application: Application, user: User) -> bool:
+    return user.organisation_id in (application.holder_org_id, application.agency_id)
+
+
+def version(recordation: Recordation, application_id: int | None) -> Application:
+    """The recorded facts: the current ones, or an earlier approved version of them."""
+    if application_id is None or application_id == recordation.facts_application_id:
+        return recordation.facts_application
+    if not 0 < application_id < 2**31:  # not an id: no query (PostgreSQL integer range)
+        raise NotFound("No such version of this recordation.")
+    stmt = select(Application).where(
+        Application.id == application_id,
+        Application.recordation_id == recordation.id,
+        Application.status == Status.APPROVED,
+    )
+    application = db.session.execute(stmt).scalar_one_or_none()
+    if application is None:
+        raise NotFound("No such version of this recordation.")
+    return application
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: datetime
+    action: str
+    who: str  # you | named | customs | system
+    name: str | None
+    from_status: str | None
+    to_status: str
+    valid_until: date
+    application: Application | None
+    note: str | None
+
+
+def events(recordation: Recordation, viewer: User) -> list[EventRow]:
+    """The recordation's events, oldest first, as `viewer` may read them: holders and agents
+    read "Customs" for any customs officer, never a name."""
+    staff = viewer.role in STAFF
+    stmt = (
+        select(RecordationEvent)
+        .where(RecordationEvent.recordation_id == recordation.id)
+        .options(selectinload(RecordationEvent.actor), selectinload(RecordationEvent.application))
+        .order_by(RecordationEvent.id)
+    )
+    return [_event_row(event, viewer, staff) for event in db.session.execute(stmt).scalars()]
+
+
+def _event_row(event, viewer: User, staff: bool) -> EventRow:
+    if event.actor is None:
+        who = "system"
+    elif staff:
+        who = "named"
+    elif event.actor.role == Role.HOLDER:  # the holder's side (a cancellation)
+        who = "you" if event.actor_id == viewer.id else "named"
+    else:
+        who = "customs"
+    return EventRow(
+        at=event.created_at, action=event.action, who=who,
+        name=event.actor.name if who == "named" else None,
+        from_status=_label(event.from_status), to_status=_label(event.to_status),
+        valid_until=event.valid_until, application=event.application, note=event.note,
+    )  # fmt: skip
+
+
+def _label(status: str | None) -> str | None:
+    return RecordationStatus(status).label if status else None
