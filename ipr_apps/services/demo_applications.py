@@ -130,17 +130,17 @@ def _working_days_before(day: date, days: int, holidays: frozenset[date]) -> dat
     return day
 
 
-def _user(email: str) -> User:
+def user_by_email(email: str) -> User:
     return db.session.execute(select(User).where(User.email == email)).scalar_one()
 
 
 def _run(step: str, index: int, ids: dict[int, int]) -> None:
     holder_email, filer_email, ipr_type, title, number, state, _ago = PLAN[index]
-    filer = _user(filer_email)
+    filer = user_by_email(filer_email)
     if step == "create":
-        ids[index] = _create(_user(holder_email), filer, ipr_type, title, number, state)
+        ids[index] = _create(user_by_email(holder_email), filer, ipr_type, title, number, state)
     else:
-        ACTIONS[step](filer, _user(REVIEWER), ids[index])
+        ACTIONS[step](filer, user_by_email(REVIEWER), ids[index])
 
 
 REVIEWER = "reviewer@example.com"
@@ -170,11 +170,11 @@ def _create(holder, filer, ipr_type, title, number, state) -> int:
         payload["goods"] = [{"name": "Half-described goods"}]
     holder_org = holder.organisation_id if filer.is_agent else None
     application = filing.create_draft(filer, ipr_type, payload, holder_org)
-    _attach(filer, application, ipr_type)
+    attach(filer, application, ipr_type)
     return application.id
 
 
-def _attach(filer, application, ipr_type) -> None:
+def attach(filer, application, ipr_type) -> None:
     wanted = ["ipr_certificate", "identity_proof", "goods_photo"]
     if filer.is_agent:
         wanted.append("power_of_attorney")
