@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import (
+    Kind,
     Notification,
     OutboxMessage,
     Recordation,
@@ -134,6 +135,24 @@ def test_holder_and_agency_are_told_in_the_app_and_by_email_once(recordation, ma
         assert day in body and day in notes[0].body
     assert "The right itself expires on 2024-11-30" in body
     assert f"/recordations/{target.id}" in body and target.number in mails[0].subject
+
+
+@pytest.mark.parametrize(
+    ("status", "filed"),
+    [(Status.DRAFT, False), (Status.SUBMITTED, True), (Status.APPROVED, None)],
+)
+def test_a_renewal_already_started_is_named_instead_of_asking_for_one(
+    recordation, make_application, status, filed
+):
+    target = recordation(date(2024, 6, 20))
+    renewal = make_application(target.application.filed_by, status)
+    with unit_of_work():
+        renewal.kind, renewal.recordation_id = Kind.RENEWAL, target.id
+    assert _sent(TODAY) == [(target.id, "1_month", ("6_months", "3_months"))]
+    body = db.session.execute(select(Notification.body)).scalar_one()
+    assert (renewal.reference in body) is (filed is not None)  # a decided one is history
+    assert ("you need not file another" in body) is bool(filed)
+    assert ('choose "Renew"' in body) is (filed is None)
 
 
 @pytest.mark.parametrize(

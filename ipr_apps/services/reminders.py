@@ -35,6 +35,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import (
+    FINAL_STATES,
+    Application,
+    Kind,
     Recordation,
     RecordationReminder,
     RecordationStatus,
@@ -184,11 +187,28 @@ def _record(recordation: Recordation, kind: ReminderKind, outcome: ReminderOutco
 
 def _context(recordation: Recordation, kind: ReminderKind) -> dict:
     """What the e-mail templates say: the end, the renewal window, whether the right's own
-    term caps a renewal."""
+    term caps a renewal, and the renewal application already started, if any (so the
+    reminder does not ask for a second one)."""
     until, right_expiry = recordation.valid_until, recordation.right_expiry
+    renewal = _open_renewal(recordation) if kind.months else None
     return {
+        "renewal": renewal, "renewal_filed": renewal is not None and renewal.seen_by_customs,
         "kind": kind.value, "months": kind.months, "valid_until": until,
         "ends_on": until + ONE_DAY, "renewal_opens": renewal_opens(until),
         "right_caps": right_expiry is not None and right_expiry <= until,
         "right_expiry": right_expiry,
     }  # fmt: skip
+
+
+def _open_renewal(recordation: Recordation) -> Application | None:
+    stmt = (
+        select(Application)
+        .where(
+            Application.recordation_id == recordation.id,
+            Application.kind == Kind.RENEWAL,
+            Application.status.not_in(FINAL_STATES),
+        )
+        .order_by(Application.id.desc())
+        .limit(1)
+    )
+    return db.session.execute(stmt).scalar()
