@@ -119,16 +119,28 @@ def test_many_recordations_are_ended_in_batches(recordation, monkeypatch):
     assert counts == {EXPIRED: 5, LAPSED: 3, ACTIVE: 1}
 
 
+def test_batches_walk_past_many_recordations_ending_on_the_same_day(recordation, monkeypatch):
+    """The keyset is (end, id): a batch boundary inside one day loses and repeats nothing."""
+    monkeypatch.setattr(expiry, "BATCH", 2)
+    same_day = [recordation(date(2024, 5, 31)) for _ in range(5)]
+    batches = []
+    real = expiry._end_batch
+    monkeypatch.setattr(expiry, "_end_batch", lambda ids, *a: batches.append(ids) or real(ids, *a))
+    changes = expiry.expire(TODAY)
+    assert [c.recordation_id for c in changes] == [r.id for r in same_day]
+    assert [len(ids) for ids in batches] == [2, 2, 1]
+
+
 def test_a_recordation_changed_meanwhile_is_not_ended(recordation, monkeypatch):
     """Between finding the candidates and locking them, a renewal moved the end: the batch
     checks again under the lock and leaves it active."""
     target = recordation(date(2024, 5, 31))
     real = expiry._end_batch
 
-    def renewed_meanwhile(ids, condition, action):
+    def renewed_meanwhile(ids, *args):
         with unit_of_work():
             db.session.get(Recordation, target.id).valid_until = date(2034, 5, 31)
-        return real(ids, condition, action)
+        return real(ids, *args)
 
     monkeypatch.setattr(expiry, "_end_batch", renewed_meanwhile)
     assert expiry.expire(TODAY) == []
@@ -146,8 +158,8 @@ def test_the_command_prints_each_change_and_a_summary(runner, recordation):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"{c.number}: active → lapsed, ended on 2024-03-01",
-        f"{a.number}: active → expired, ended on 2024-06-01",
         f"{b.number}: active → expired, ended on 2024-05-31",
+        f"{a.number}: active → expired, ended on 2024-06-01",
         "2 expired, 1 lapsed.",
     ]
     again = runner.invoke(args=["ipr", "expire", "--today", "2024-06-01"])

@@ -8,22 +8,24 @@ otherwise it *expires* on `valid_until + 1` — also when the right expired late
 nobody ran the job in between: the validity had already ended, which is what happened first.
 
 Candidates are found through the (status, right_expiry, id) and (status, valid_until, id)
-indexes, by keyset in batches of BATCH, each batch one transaction whose rows are locked and
-checked again (a concurrent run, a cancellation or a renewal may have changed them), so a
-second run, or two at once, change nothing twice.
+indexes, in their order (services/batches), in batches of BATCH, each batch one transaction
+whose rows are locked and checked again (a concurrent run, a cancellation or a renewal may
+have changed them), so a second run, or two at once, change nothing twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from ipr_apps.db import db, unit_of_work
+from ipr_apps.db import unit_of_work
 from ipr_apps.models import Recordation, RecordationStatus
 from ipr_apps.recordation_workflow import RecordationAction
 from ipr_apps.recordation_workflow import apply as apply_event
+from ipr_apps.services.batches import recordation_ids
 
 BATCH = 500
 ONE_DAY = timedelta(days=1)
@@ -57,33 +59,25 @@ def _expiring(day: date) -> ColumnElement[bool]:
 
 def expire(today: date) -> list[Change]:
     """End every active recordation that was no longer in force before `today`; one
-    transaction per batch. Returns the changes made, lapses first."""
+    transaction per batch. Returns the changes made: lapses, then expiries, each
+    in the order of the day they ended."""
     changes: list[Change] = []
-    for condition, action in (
-        (_lapsing(today), RecordationAction.LAPSE),
-        (_expiring(today), RecordationAction.EXPIRE),
+    for condition, key, action in (
+        (_lapsing(today), R.right_expiry, RecordationAction.LAPSE),
+        (_expiring(today), R.valid_until, RecordationAction.EXPIRE),
     ):
-        after = 0
-        while ids := _next_ids(condition, after):
-            changes += _end_batch(ids, condition, action)
-            after = ids[-1]
+        for ids in recordation_ids(condition, key, BATCH):
+            changes += _end_batch(ids, condition, key, action)
     return changes
 
 
-def _next_ids(condition: ColumnElement[bool], after: int) -> list[int]:
-    stmt = select(R.id).where(condition, R.id > after).order_by(R.id).limit(BATCH)
-    ids = list(db.session.execute(stmt).scalars())
-    db.session.rollback()  # no read transaction held open between batches
-    return ids
-
-
 def _end_batch(
-    ids: list[int], condition: ColumnElement[bool], action: RecordationAction
+    ids: list[int], condition: ColumnElement[bool], key: Any, action: RecordationAction
 ) -> list[Change]:
     changes = []
     with unit_of_work() as session:
         stmt = (
-            select(R).where(R.id.in_(ids), condition).order_by(R.id)
+            select(R).where(R.id.in_(ids), condition).order_by(key, R.id)
             .with_for_update().execution_options(populate_existing=True)
         )  # fmt: skip
         for recordation in session.execute(stmt).scalars():

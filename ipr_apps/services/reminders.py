@@ -25,7 +25,6 @@ lapsed ones get none (an expired or lapsed one gets its one notice of the end).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -45,6 +44,7 @@ from ipr_apps.models import (
     ReminderOutcome,
 )
 from ipr_apps.services import notifications
+from ipr_apps.services.batches import recordation_ids
 from ipr_apps.services.recordations import renewal_opens
 
 BATCH = 200
@@ -98,14 +98,14 @@ def send_due(today: date) -> list[Sent]:
             R.status == RecordationStatus.ACTIVE, R.valid_until >= lowest,
             R.valid_until <= highest, _not_recorded(kind),
         )  # fmt: skip
-        sent += _send_all(band, kind)
+        sent += _send_all(band, R.valid_until, kind)
         lowest = highest + ONE_DAY
     for kind, status in ENDED.items():
         band = and_(
             R.status == status, R.ended_on >= today - timedelta(days=NOTICE_DAYS),
             R.ended_on <= today, _not_recorded(kind),
         )  # fmt: skip
-        sent += _send_all(band, kind)
+        sent += _send_all(band, R.ended_on, kind)
     return sent
 
 
@@ -115,18 +115,11 @@ def _not_recorded(kind: ReminderKind) -> ColumnElement[bool]:
     )
 
 
-def _send_all(band: ColumnElement[bool], kind: ReminderKind) -> Iterator[Sent]:
-    after = 0
-    while ids := _next_ids(band, after):
-        yield from _send_batch(ids, band, kind)
-        after = ids[-1]
-
-
-def _next_ids(band: ColumnElement[bool], after: int) -> list[int]:
-    stmt = select(R.id).where(band, R.id > after).order_by(R.id).limit(BATCH)
-    ids = list(db.session.execute(stmt).scalars())
-    db.session.rollback()  # no read transaction held open between batches
-    return ids
+def _send_all(band: ColumnElement[bool], key, kind: ReminderKind) -> list[Sent]:
+    sent: list[Sent] = []
+    for ids in recordation_ids(band, key, BATCH):
+        sent += _send_batch(ids, band, kind)
+    return sent
 
 
 def _send_batch(ids: list[int], band: ColumnElement[bool], kind: ReminderKind) -> list[Sent]:
