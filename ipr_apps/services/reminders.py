@@ -9,9 +9,9 @@ historical record imported after it expired, would only confuse.
 
 Once: each kind is sent at most once per recordation *and validity end*. A renewal moves
 `valid_until`, so the reminders start over for the new end. A row in `recordation_reminders`
-(unique per recordation, kind and end) is inserted in the transaction that queues the
-messages; a run that finds the row already there, or whose insert loses to a concurrent
-run, sends nothing.
+(unique per recordation, kind and end) is inserted, `ON CONFLICT DO NOTHING`, in the
+transaction that queues the messages; a run that finds the row already there, or whose
+insert loses to a concurrent run, sends nothing.
 
 The most urgent only: when several reminders are due at once — the job did not run for
 months, or a recordation was created or imported with 2 months left — only the most urgent
@@ -30,7 +30,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, and_, exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import (
@@ -42,6 +42,7 @@ from ipr_apps.models import (
     RecordationStatus,
     ReminderKind,
     ReminderOutcome,
+    utcnow,
 )
 from ipr_apps.services import notifications
 from ipr_apps.services.batches import recordation_ids
@@ -123,59 +124,55 @@ def _send_all(band: ColumnElement[bool], key, kind: ReminderKind) -> list[Sent]:
 
 
 def _send_batch(ids: list[int], band: ColumnElement[bool], kind: ReminderKind) -> list[Sent]:
-    sent = []
+    """One transaction: claim `kind` for the batch's recordations (those another run has
+    claimed meanwhile drop out), record the earlier kinds not yet recorded as skipped, and
+    queue the messages of the claimed ones."""
     with unit_of_work() as session:
         stmt = select(R).where(R.id.in_(ids), band).order_by(R.id)
-        stmt = stmt.execution_options(populate_existing=True)
-        for recordation in session.execute(stmt).scalars():
-            result = _remind(recordation, kind)
-            if result is not None:
-                sent.append(result)
+        batch = list(session.execute(stmt.execution_options(populate_existing=True)).scalars())
+        won = _claim(batch, kind, ReminderOutcome.SENT)
+        winners = [r for r in batch if r.id in won]
+        skipped: dict[int, list[ReminderKind]] = {}
+        for earlier in _earlier(kind):
+            for recordation_id in _claim(winners, earlier, ReminderOutcome.SKIPPED):
+                skipped.setdefault(recordation_id, []).append(earlier)
+        sent = []
+        for recordation in winners:
+            template = TEMPLATES.get(kind, "recordation_reminder")
+            notifications.notify_recordation(recordation, template, **_context(recordation, kind))
+            sent.append(
+                Sent(recordation.id, recordation.number, kind, recordation.valid_until,
+                     tuple(skipped.get(recordation.id, ())))
+            )  # fmt: skip
     return sent
 
 
-def _remind(recordation: Recordation, kind: ReminderKind) -> Sent | None:
-    """Record `kind` as sent and queue its messages, or None when another run has just done
-    so; the earlier reminders of this end not yet recorded are recorded as skipped."""
-    if not _record(recordation, kind, ReminderOutcome.SENT):
-        return None
-    skipped = tuple(
-        earlier
-        for earlier in _earlier(kind)
-        if _record(recordation, earlier, ReminderOutcome.SKIPPED)
-    )
-    notifications.notify_recordation(
-        recordation, TEMPLATES.get(kind, "recordation_reminder"), **_context(recordation, kind)
-    )
-    return Sent(recordation.id, recordation.number, kind, recordation.valid_until, skipped)
-
-
 def _earlier(kind: ReminderKind) -> list[ReminderKind]:
+    """The reminders before the end that come before `kind`, the earliest first."""
     if kind.months is None:
         return []
     return [k for k in reversed(BEFORE) if k.months > kind.months]
 
 
-def _record(recordation: Recordation, kind: ReminderKind, outcome: ReminderOutcome) -> bool:
-    """Insert the reminder's row in a savepoint; False if it was already there (the unique
-    constraint: sent or skipped earlier, or by a concurrent run that has just committed)."""
-    session = db.session
-    if session.execute(
-        select(RR.id).where(
-            RR.recordation_id == recordation.id, RR.kind == kind,
-            RR.valid_until == recordation.valid_until,
-        )
-    ).first():  # fmt: skip
-        return False
-    try:
-        with session.begin_nested():
-            session.add(
-                RR(recordation_id=recordation.id, kind=kind,
-                   valid_until=recordation.valid_until, outcome=outcome)
-            )  # fmt: skip
-    except IntegrityError:
-        return False
-    return True
+def _claim(
+    recordations: list[Recordation], kind: ReminderKind, outcome: ReminderOutcome
+) -> set[int]:
+    """Insert the row of `kind` for each recordation's current end, skipping those already
+    there (the unique constraint; on PostgreSQL a concurrent run's uncommitted row is waited
+    for); the ids of the recordations whose row this call inserted."""
+    if not recordations:
+        return set()
+    now = utcnow()
+    rows = [
+        {"recordation_id": r.id, "kind": kind, "valid_until": r.valid_until,
+         "outcome": outcome, "created_at": now}
+        for r in recordations
+    ]  # fmt: skip
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    stmt = insert(RR).values(rows).on_conflict_do_nothing().returning(RR.recordation_id)
+    return set(db.session.execute(stmt).scalars())
 
 
 def _context(recordation: Recordation, kind: ReminderKind) -> dict:
