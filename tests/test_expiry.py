@@ -4,6 +4,7 @@ after a historical import of records that ended long ago."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 
 import pytest
@@ -271,3 +272,31 @@ def test_imported_recordations_that_ended_long_ago_are_imported_then_expired(
     assert runner.invoke(args=["ipr", "expire", "--today", "2024-06-01"]).output == (
         "Nothing to change.\n"
     )
+
+
+def test_two_concurrent_runs_end_each_recordation_once(app, recordation):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite lets one writer in at a time)")
+    rows = [recordation(date(2024, 5, 31)) for _ in range(30)]
+    rows += [recordation(date(2030, 1, 1), date(2024, 5, 1)) for _ in range(10)]
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def run():
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(expiry.expire(TODAY))
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    changed = sorted(c.recordation_id for changes in results for c in changes)
+    assert changed == sorted(r.id for r in rows)
+    assert db.session.scalar(select(func.count()).select_from(RecordationEvent)) == 40

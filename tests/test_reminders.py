@@ -20,9 +20,10 @@ from ipr_apps.models import (
     RecordationReminder,
     RecordationStatus,
     ReminderKind,
+    Role,
     Status,
 )
-from ipr_apps.services import expiry, notifications, reminders
+from ipr_apps.services import expiry, notifications, recordations, reminders
 from tests.factories import grant_mandate, recordation_row
 
 TODAY = date(2024, 6, 1)
@@ -182,11 +183,17 @@ def test_a_skipped_reminder_is_never_sent_later_and_the_next_one_still_is(record
     assert _sent(date(2024, 7, 1)) == [(target.id, "1_month", ())]
 
 
-def test_reminders_start_over_after_a_renewal_moves_the_end(recordation):
+def test_reminders_start_over_after_a_renewal_moves_the_end(
+    recordation, make_application, make_user
+):
     target = recordation(date(2024, 7, 15))
     assert _sent(date(2024, 6, 20)) == [(target.id, "1_month", ("6_months", "3_months"))]
-    with unit_of_work():  # what renewing does to the validity (services/recordations.renew)
-        db.session.get(Recordation, target.id).valid_until = date(2034, 7, 15)
+    renewal = make_application(target.application.filed_by, Status.APPROVED)
+    with unit_of_work():
+        renewal.kind, renewal.recordation_id = Kind.RENEWAL, target.id
+    with unit_of_work():  # what approving the renewal does
+        recordations.renew(renewal, make_user(Role.REVIEWER))
+    assert db.session.get(Recordation, target.id).valid_until == date(2034, 7, 15)
     assert _sent(date(2024, 7, 16)) == [] and _sent(date(2034, 1, 14)) == []
     assert _sent(date(2034, 1, 15)) == [(target.id, "6_months", ())]
     assert _recorded(target.id) == {
