@@ -21,7 +21,10 @@ ipr = AppGroup("ipr", help="ipr_apps administration commands.")
 
 
 def init_app(app: Flask) -> None:
-    from ipr_apps import backup_cli  # noqa: F401  (adds backup, restore and check to `ipr`)
+    from ipr_apps import (
+        backup_cli,  # noqa: F401  (adds backup, restore and check to `ipr`)
+        expiry_cli,  # noqa: F401  (adds expire and remind to `ipr`)
+    )
 
     app.cli.add_command(ipr)
 

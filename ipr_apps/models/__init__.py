@@ -19,6 +19,7 @@ from ipr_apps.models.jobs import Job, JobKind, JobStatus
 from ipr_apps.models.organisations import AgentMandate, Organisation, OrgKind
 from ipr_apps.models.outbox import MailStatus, OutboxMessage
 from ipr_apps.models.recordations import Recordation, RecordationEvent, RecordationStatus
+from ipr_apps.models.reminders import RecordationReminder, ReminderKind, ReminderOutcome
 from ipr_apps.models.review import (
     Decision,
     Holiday,
@@ -67,8 +68,11 @@ __all__ = [
     "PortDirection",
     "Recordation",
     "RecordationEvent",
+    "RecordationReminder",
     "RecordationStatus",
     "RejectReason",
+    "ReminderKind",
+    "ReminderOutcome",
     "ReviewNote",
     "Role",
     "SecurityAction",

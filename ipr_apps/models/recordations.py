@@ -59,6 +59,7 @@ class Recordation(db.Model):
         Index("ix_recordations_right_title", "right_title"),
         Index("ix_recordations_holder_name", "holder_name"),
         Index("ix_recordations_ended_on", "ended_on"),
+        Index("ix_recordations_status_right_expiry", "status", "right_expiry", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

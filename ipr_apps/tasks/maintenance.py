@@ -40,3 +40,19 @@ def reviewer_digest() -> int:
         huey.delete(f"reviewer-digest:{day - timedelta(days=back)}")
     log.info("Reviewer digest for %s: %d e-mails queued", day, sent)
     return sent
+
+
+@periodic(crontab(minute="10", hour="0"), retries=3, retry_delay=600)
+def recordation_expiry() -> dict[str, int]:
+    """At 00:10 (08:10 in Beijing), just after the UTC date the app counts days by turns
+    over: end the recordations no longer in force, then send the reminders due, both for
+    today. Both steps are idempotent and guarded by the database (row locks, the reminders'
+    unique constraint), so every worker's scheduler may start it and a retry after a failure
+    (a busy database) sends nothing twice."""
+    from ipr_apps.services import expiry, reminders
+
+    day = today()
+    counts = expiry.summary(expiry.expire(day))
+    counts["reminders"] = len(reminders.send_due(day))
+    log.info("Recordation expiry for %s: %s", day, ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
