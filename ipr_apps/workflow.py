@@ -23,6 +23,7 @@ DECISION_WORKING_DAYS = 30  # customs decide within 30 working days of a complet
 REPLY_WORKING_DAYS = 10  # a holder has 10 working days to answer an information request
 CLOCK_STATES = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW})  # the decision clock runs
 PAUSED_STATES = frozenset({Status.INFO_REQUESTED})  # ... and waits for the holder's answer
+PENDING_STATES = CLOCK_STATES | PAUSED_STATES  # filed with customs, not decided yet
 
 
 class Action(StrEnum):

@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import func, select
 
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.models import Recordation, RecordationEvent, RecordationStatus, Status
+from ipr_apps.models import (
+    Kind,
+    Recordation,
+    RecordationEvent,
+    RecordationStatus,
+    Role,
+    Status,
+)
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import expiry
 from ipr_apps.tasks import maintenance as maintenance_tasks
@@ -300,3 +307,27 @@ def test_two_concurrent_runs_end_each_recordation_once(app, recordation):
     changed = sorted(c.recordation_id for changes in results for c in changes)
     assert changed == sorted(r.id for r in rows)
     assert db.session.scalar(select(func.count()).select_from(RecordationEvent)) == 40
+
+
+@pytest.mark.parametrize(
+    ("renewal_status", "kept"),
+    [
+        (Status.SUBMITTED, True),
+        (Status.UNDER_REVIEW, True),
+        (Status.INFO_REQUESTED, True),
+        (Status.DRAFT, False),  # never filed with customs
+        (Status.REJECTED, False),
+        (Status.WITHDRAWN, False),
+    ],
+)
+def test_a_renewal_filed_in_time_keeps_it_in_force_until_decided(
+    recordation, make_user, make_application, renewal_status, kept
+):
+    holder, reviewer = make_user(), make_user(Role.REVIEWER)
+    target = recordation(date(2024, 5, 31), date(2024, 5, 31), holder=holder)  # would lapse
+    renewal = make_application(holder, renewal_status, claimed_by=reviewer)
+    renewal.kind, renewal.recordation_id = Kind.RENEWAL, target.id
+    db.session.commit()
+    changes = expiry.expire(TODAY)
+    assert _fresh(target).status == (ACTIVE if kept else LAPSED)
+    assert len(changes) == (0 if kept else 1)

@@ -43,7 +43,9 @@ def seed(day: date | None = None) -> int:
     """Create the demo recordations unless they exist (by their right numbers); returns how
     many recordations the plan made."""
     day = day or today()
-    if db.session.scalar(select(IpRight.application_id).where(IpRight.registration_number == "TM-17050101")):
+    if db.session.scalar(
+        select(IpRight.application_id).where(IpRight.registration_number == "TM-17050101")
+    ):
         return 0
     for moment, step in sorted(_plan(day), key=lambda item: item[0]):
         with clock_at(moment):
@@ -64,19 +66,65 @@ def _plan(day: date) -> list[tuple[datetime, Callable[[], None]]]:
 
     def recorded(title, holder, filer, number, approved_on, right_expiry, hs="853952"):
         payload = {"right": _right(title, number, right_expiry), "goods": _goods("LED lamp", hs)}
-        steps.append((_at(approved_on, 9), lambda: made.__setitem__(
-            title, _file_and_approve(holder, filer, payload))))
+        steps.append(
+            (
+                _at(approved_on, 9),
+                lambda: made.__setitem__(title, _file_and_approve(holder, filer, payload)),
+            )
+        )
 
     # Inside its renewal window (five months left): the holder renews it in the browser.
-    recorded("BRIGHTSTAR", HOLDER, HOLDER, "TM-17050101", day - ten + relativedelta(months=5), day + relativedelta(years=8))
+    recorded(
+        "BRIGHTSTAR",
+        HOLDER,
+        HOLDER,
+        "TM-17050101",
+        day - ten + relativedelta(months=5),
+        day + relativedelta(years=8),
+    )
     # Expired two months ago (the holder did not renew).
-    recorded("GLOWLINE", HOLDER, HOLDER, "TM-16100202", day - ten - relativedelta(months=2), day + relativedelta(years=3))
+    recorded(
+        "GLOWLINE",
+        HOLDER,
+        HOLDER,
+        "TM-16100202",
+        day - ten - relativedelta(months=2),
+        day + relativedelta(years=3),
+    )
     # Lapsed: the trademark registration itself ended last month, before the ten years.
-    recorded("AURORA CLASSIC", HOLDER2, HOLDER2, "EUTM-009000111", day - relativedelta(years=9), day - relativedelta(months=1))
+    recorded(
+        "AURORA CLASSIC",
+        HOLDER2,
+        HOLDER2,
+        "EUTM-009000111",
+        day - relativedelta(years=9),
+        day - relativedelta(months=1),
+    )
     # Cancelled by the holder; revoked by customs; amended, then renewed.
-    recorded("AURORA STRIDE", HOLDER2, HOLDER2, "EUTM-009000222", day - relativedelta(years=6), day + relativedelta(years=4))
-    recorded("LUMIGLOW", HOLDER, AGENT, "TM-19020303", day - relativedelta(years=4), day + relativedelta(years=5))
-    recorded("BRIGHTLIGHT PRO", HOLDER, HOLDER, "TM-17020404", day - ten + relativedelta(months=3), day + relativedelta(years=12))
+    recorded(
+        "AURORA STRIDE",
+        HOLDER2,
+        HOLDER2,
+        "EUTM-009000222",
+        day - relativedelta(years=6),
+        day + relativedelta(years=4),
+    )
+    recorded(
+        "LUMIGLOW",
+        HOLDER,
+        AGENT,
+        "TM-19020303",
+        day - relativedelta(years=4),
+        day + relativedelta(years=5),
+    )
+    recorded(
+        "BRIGHTLIGHT PRO",
+        HOLDER,
+        HOLDER,
+        "TM-17020404",
+        day - ten + relativedelta(months=3),
+        day + relativedelta(years=12),
+    )
     steps += [
         (_at(day - relativedelta(months=2)), lambda: _cancel(made["AURORA STRIDE"], HOLDER2, "The product line was discontinued.")),
         (_at(day - timedelta(days=21)), lambda: _revoke(made["LUMIGLOW"], "The registration certificate filed was not genuine (demo).")),
@@ -108,8 +156,14 @@ def _recordation_of(application_id: int) -> Recordation:
 
 
 def _approved(title: str) -> int:
-    stmt = select(IpRight.application_id).join(Application).where(
-        IpRight.title == title, Application.recordation_id.is_not(None), Application.kind == Kind.NEW
+    stmt = (
+        select(IpRight.application_id)
+        .join(Application)
+        .where(
+            IpRight.title == title,
+            Application.recordation_id.is_not(None),
+            Application.kind == Kind.NEW,
+        )
     )
     return db.session.execute(stmt).scalar_one()
 

@@ -7,6 +7,10 @@ right's term, or an amendment recorded an earlier expiry), it *lapses* on `right
 otherwise it *expires* on `valid_until + 1` — also when the right expired later still but
 nobody ran the job in between: the validity had already ended, which is what happened first.
 
+A renewal filed in time (submitted before the end, not decided yet) keeps the recordation in
+force until customs decide it: approved, the validity runs on from the old end without a gap;
+refused or withdrawn, the next run ends the recordation as of its old end.
+
 Candidates are found through the (status, right_expiry, id) and (status, valid_until, id)
 indexes, in their order (services/batches), in batches of BATCH, each batch one transaction
 whose rows are locked and checked again (a concurrent run, a cancellation or a renewal may
@@ -19,13 +23,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from ipr_apps.db import unit_of_work
-from ipr_apps.models import Recordation, RecordationStatus
+from ipr_apps.models import Application, Kind, Recordation, RecordationStatus
 from ipr_apps.recordation_workflow import RecordationAction
 from ipr_apps.recordation_workflow import apply as apply_event
 from ipr_apps.services.batches import recordation_ids
+from ipr_apps.workflow import PENDING_STATES
 
 BATCH = 500
 ONE_DAY = timedelta(days=1)
@@ -41,10 +46,21 @@ class Change:
     ended_on: date
 
 
+def _no_pending_renewal() -> ColumnElement[bool]:
+    a = Application
+    pending = exists().where(
+        a.recordation_id == R.id, a.kind == Kind.RENEWAL, a.status.in_(PENDING_STATES)
+    )
+    return ~pending
+
+
 def _lapsing(day: date) -> ColumnElement[bool]:
     """The right expired before `day`, no later than the validity."""
     return and_(
-        R.status == RecordationStatus.ACTIVE, R.right_expiry < day, R.right_expiry <= R.valid_until
+        R.status == RecordationStatus.ACTIVE,
+        R.right_expiry < day,
+        R.right_expiry <= R.valid_until,
+        _no_pending_renewal(),
     )
 
 
@@ -54,6 +70,7 @@ def _expiring(day: date) -> ColumnElement[bool]:
         R.status == RecordationStatus.ACTIVE,
         R.valid_until < day,
         or_(R.right_expiry.is_(None), R.right_expiry > R.valid_until),
+        _no_pending_renewal(),
     )
 
 
