@@ -3,7 +3,9 @@ filed copied (documents as new files), linked both ways, with the refusal beside
 
 from __future__ import annotations
 
+import contextlib
 import io
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from ipr_apps.models import (
     Role,
     Status,
     StatusEvent,
+    User,
     today,
     utcnow,
 )
@@ -484,6 +487,26 @@ def test_review_page_shows_the_earlier_application_and_its_refusal(client, login
     assert "The licence &lt;unsigned&gt;" in refusal
     earlier = client.get(f"/review/{source.id}").get_data(True)
     assert f'href="/review/{draft.id}">{draft.reference}</a>' in earlier
+    assert f"{reviewer.name} rejected it on" in refusal  # staff see the deciding officer
+    assert 'data-testid="changes"' in html and "data-group=" not in html  # nothing changed
+
+
+def test_the_reviewer_sees_what_changed_since_the_earlier_application(
+    client, login, holder, reviewer
+):
+    source = _rejected(holder, reviewer)
+    draft = revise.revise(holder, source.id)
+    payload = content.to_payload(draft)
+    payload["goods"][0]["main_features"] = "Hologram on the base"
+    filing.update_draft(holder, draft.id, {"goods": payload["goods"]})
+    documents.attach(holder, draft.id, "other", io.BytesIO(pdf(pages=2)), "licence.pdf")
+    assert revise.changed_since(source, _reload(draft)) == ["goods", "documents"]
+    filing.submit(holder, draft.id)
+    login(reviewer)
+    html = client.get(f"/review/{draft.id}").get_data(True)
+    changes = html[html.index('data-testid="changes"') :]
+    assert 'data-group="goods"' in changes and 'data-group="documents"' in changes
+    assert 'data-group="right"' not in changes
 
 
 def test_revisions_a_viewer_may_not_see_are_not_listed(client, login, holder, make_user):
@@ -550,3 +573,44 @@ def test_api_revise_is_in_the_openapi_document(client):
     assert {"201", "401", "403", "404", "409"} <= set(operation["responses"])
     schema = spec["components"]["schemas"]["Application"]["properties"]
     assert "revises_id" in schema
+
+
+def test_two_simultaneous_revisions_make_one(app, holder, monkeypatch):
+    """Both requests pass the first checks before either writes; the second must still be
+    refused (SQLite: the check runs under the write lock; PostgreSQL: the source's row lock
+    makes the second wait, so it never meets the first at the barrier)."""
+    source = _withdrawn(holder)
+    source_id, holder_id = source.id, holder.id
+    db.session.commit()
+    barrier = threading.Barrier(2, timeout=3)
+    checked = revise._source
+
+    def _source_then_wait(actor, application_id):
+        found = checked(actor, application_id)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return found
+
+    monkeypatch.setattr(revise, "_source", _source_then_wait)
+    outcomes: list[object] = []
+
+    def attempt():
+        with app.app_context():
+            try:
+                outcomes.append(revise.revise(db.session.get(User, holder_id), source_id).id)
+            except Exception as error:  # the outcome is what the test checks
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    made = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, revise.RevisionExists)]
+    assert (len(made), len(refused)) == (1, 1), outcomes
+    db.session.expire_all()
+    assert [r.id for r in revise.revisions_of(db.session.get(Application, source_id))] == made

@@ -28,7 +28,7 @@ from ipr_apps.models import (
     User,
     today,
 )
-from ipr_apps.services import copies
+from ipr_apps.services import content, copies
 from ipr_apps.services.access import can_view, get_application, represents
 from ipr_apps.services.document_files import removed_on_error
 from ipr_apps.services.recordations import in_renewal_window, renewal_opens
@@ -179,6 +179,8 @@ class Lineage:
     # Why the viewer may not revise it now, when the workflow would let them (a closed
     # renewal window, a recordation no longer in force, a mandate ended).
     cannot_revise: str | None = None
+    # What differs from the earlier application: content groups, and "documents".
+    changed: list[str] = field(default_factory=list)
 
 
 def lineage(application: Application, viewer: User, day: date | None = None) -> Lineage:
@@ -193,7 +195,25 @@ def lineage(application: Application, viewer: User, day: date | None = None) -> 
         revisions=revisions,
         blocking=blocking_revision(revisions),
         cannot_revise=_cannot_revise(application, viewer, day or today()),
+        changed=changed_since(earlier, application) if earlier is not None else [],
     )
+
+
+CONTENT_GROUPS = ("holder", "right", *content.CHILDREN)
+
+
+def changed_since(earlier: Application, application: Application) -> list[str]:
+    """The content groups (in form order) and "documents" in which `application` differs
+    from the `earlier` one it revises, so the reviewer sees where to compare."""
+    before, after = content.to_payload(earlier), content.to_payload(application)
+    changed = [group for group in CONTENT_GROUPS if before[group] != after[group]]
+    if _files(earlier) != _files(application):
+        changed.append("documents")
+    return changed
+
+
+def _files(application: Application) -> list[tuple[str, str]]:
+    return sorted((d.doc_type.value, d.sha256) for d in application.documents)
 
 
 def _cannot_revise(application: Application, viewer: User, day: date) -> str | None:
