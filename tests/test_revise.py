@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
-from ipr_apps.errors import NotFound, PermissionDenied, TransitionError
+from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, TransitionError
 from ipr_apps.models import (
     AgentMandate,
     Application,
@@ -305,6 +305,19 @@ def test_a_renewal_is_revised_only_inside_the_renewal_window(holder):
         holder, Kind.AMENDMENT, today() + timedelta(days=400), state=Status.REJECTED
     )
     assert revise.revise(holder, amendment.id).kind == Kind.AMENDMENT  # amendments: any time
+
+
+def test_a_renewal_is_not_revised_while_another_renewal_is_open(holder, make_application):
+    source = _change_of(holder, Kind.RENEWAL, today() + timedelta(days=90), state=Status.REJECTED)
+    other = make_application(holder, Status.SUBMITTED)
+    other.kind, other.recordation_id = Kind.RENEWAL, source.recordation_id
+    db.session.commit()
+    count = _count(Application)
+    with pytest.raises(ConflictError) as refused:
+        revise.revise(holder, source.id)
+    assert other.reference in refused.value.message and _count(Application) == count
+    filing.withdraw(holder, other.id)
+    assert revise.revise(holder, source.id).kind == Kind.RENEWAL
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ipr_apps import workflow
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError
 from ipr_apps.models import (
+    FINAL_STATES,
     Application,
     InformationRequest,
     Kind,
@@ -78,7 +79,7 @@ def _source(actor: User, application_id: int) -> Application:
 
 
 def check(source: Application, actor: User, day: date) -> None:
-    """Raise why `actor` may not revise `source` on `day` (the revisions aside: see
+    """Raise why `actor` may not revise `source` on `day` (its own revisions aside: see
     `blocking_revision`); return quietly when they may."""
     workflow.transition_for(source, Action.REVISE, actor)
     if actor.is_agent and not represents(actor, source.holder_org_id):
@@ -91,7 +92,7 @@ def check(source: Application, actor: User, day: date) -> None:
 
 def _check_recordation(source: Application, day: date) -> None:
     """A renewal or amendment changes a recordation: it must still be in force (and a
-    renewal still in its window)."""
+    renewal still in its window, with no other renewal of it open)."""
     recordation = source.recordation
     kind = source.kind.label.lower()
     if not recordation.status.in_force:
@@ -105,6 +106,24 @@ def _check_recordation(source: Application, day: date) -> None:
             f"{renewal_opens(recordation.valid_until)} to {recordation.valid_until}, so this "
             "renewal cannot be revised today."
         )
+    other = _open_renewal(source) if source.kind == Kind.RENEWAL else None
+    if other is not None:  # two renewals approved would extend the recordation twice
+        raise ConflictError(
+            f"Renewal {other.reference} of recordation {recordation.number} is already "
+            f"{other.status.label.lower()}. Continue with it instead of filing another."
+        )
+
+
+def _open_renewal(source: Application) -> Application | None:
+    """Another renewal of the same recordation still open; the source's own revisions are
+    `blocking_revision`'s to report."""
+    stmt = select(Application).where(
+        Application.recordation_id == source.recordation_id,
+        Application.kind == Kind.RENEWAL,
+        Application.status.not_in(FINAL_STATES),
+        or_(Application.revises_id.is_(None), Application.revises_id != source.id),
+    )
+    return db.session.execute(stmt.order_by(Application.id).limit(1)).scalar_one_or_none()
 
 
 def revisions_of(application: Application) -> list[Application]:
@@ -221,6 +240,6 @@ def _cannot_revise(application: Application, viewer: User, day: date) -> str | N
         return None  # no button and nothing to explain
     try:
         check(application, viewer, day)
-    except (TransitionError, PermissionDenied) as error:
+    except (TransitionError, PermissionDenied, ConflictError) as error:
         return error.message
     return None
