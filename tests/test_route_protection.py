@@ -37,6 +37,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
             "claim",
             "release",
             "decide",
+            "revise",
         )
     },
     "statistics.get_stats": TOKEN,
@@ -62,6 +63,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "filing.show": SIGNED_IN,
     "filing.edit": HOLDER,
     "filing.withdraw": HOLDER,
+    "filing.revise": HOLDER,
     "documents.upload": SIGNED_IN,
     "documents.mark_image": SIGNED_IN,
     "documents.download": SIGNED_IN,

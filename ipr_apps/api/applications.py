@@ -1,4 +1,4 @@
-"""/api/v1/applications: file, upload, submit, withdraw, claim, release and decide."""
+"""/api/v1/applications: file, upload, submit, withdraw, revise, claim, release and decide."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from ipr_apps.api.schemas import (
 )
 from ipr_apps.errors import ValidationError
 from ipr_apps.models import Application, Role
-from ipr_apps.services import documents, filing, listings, review
+from ipr_apps.services import documents, filing, listings, review, revise
 from ipr_apps.services.access import get_application
 from ipr_apps.services.content import CHILDREN, children_dicts, holder_dict, right_dict
 
@@ -78,6 +78,7 @@ def to_api(application: Application) -> dict:
         "holder": holder_dict(application),
         "right": right_dict(application),
         **{name: children_dicts(application, name) for name in CHILDREN},
+        "revises_id": application.revises_id,
         "recordation_number": recordation.number if recordation else None,
         "valid_until": recordation.valid_until if recordation else None,
         "decision": application.decision,
@@ -173,6 +174,20 @@ def submit(data: dict | None, application_id: int):
 def withdraw(application_id: int):
     """Withdraw an application that is not decided yet."""
     return to_api(filing.withdraw(api_user(), application_id))
+
+
+@blp.route("/<int:application_id>/revise", methods=["POST"], endpoint="revise")
+@token_required(Role.HOLDER)
+@blp.response(201, ApplicationSchema)
+@documented(401, 403, 404, 409)
+def revise_again(application_id: int):
+    """Revise and file again: a new draft copying a rejected or withdrawn application.
+
+    Everything it filed is copied (documents as new files), of the same kind and for the same
+    recordation; `revises_id` links the new draft to it. 409 when the application is not
+    rejected or withdrawn, when a renewal or amendment's recordation is no longer in force,
+    or (code `revision_exists`) while an earlier revision of it is open or approved."""
+    return to_api(revise.revise(api_user(), application_id))
 
 
 @blp.route("/<int:application_id>/claim", methods=["POST"])

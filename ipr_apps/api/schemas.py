@@ -221,6 +221,10 @@ class ApplicationSchema(Schema):
     first_submitted_at = UtcDateTime(allow_none=True)
     due_on = fields.Date(allow_none=True)
     decided_at = UtcDateTime(allow_none=True)
+    revises_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The rejected or withdrawn application this one revises"},
+    )
     recordation_number = S(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     decision = fields.Nested(DecisionOutSchema, allow_none=True)

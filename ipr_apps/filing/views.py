@@ -1,4 +1,5 @@
-"""Holder pages: my applications, the application form, the application page, withdraw."""
+"""Holder pages: my applications, the application form, the application page, withdraw,
+revise and file again."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ipr_apps.forms import attach_field_errors, enum_arg, error_summary
 from ipr_apps.models import Role, Status, today
 from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
-from ipr_apps.services import completeness, documents, filing, listings
+from ipr_apps.services import completeness, documents, filing, listings, revise
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import RIGHT_FIELDS, to_payload
 from ipr_apps.workdays import days_left_map, reply_days_left_map
@@ -231,6 +232,27 @@ def withdraw(application_id: int):
     return render_template("filing/withdraw.html", application=application, form=form)
 
 
+@bp.post("/<int:application_id>/revise", endpoint="revise")
+@role_required(Role.HOLDER)
+def revise_again(application_id: int):
+    """Revise and file again: a new draft copying this rejected or withdrawn application."""
+    application = _visible(application_id)
+    try:
+        draft = revise.revise(current_user, application.id)
+    except revise.RevisionExists as error:
+        flash(error.message, "warning")
+        return redirect(url_for("filing.show", application_id=error.revision.id))
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("filing.show", application_id=application.id))
+    flash(
+        f"Draft {draft.reference} created from {application.reference}, with everything it "
+        "filed (documents too). Change what customs objected to, then submit it.",
+        "success",
+    )
+    return redirect(url_for("filing.edit", application_id=draft.id))
+
+
 def _visible(application_id: int):
     try:
         return get_application(current_user, application_id)
@@ -243,4 +265,5 @@ def _page_context(application) -> dict:
         "days_left": days_left_map([application], today()).get(application.id),
         "reply_days_left": reply_days_left_map([application], today()).get(application.id),
         "documents_editable": application.editable_by(current_user),
+        "lineage": revise.lineage(application, current_user),
     }

@@ -20,7 +20,7 @@ from ipr_apps.review.forms import (
     RequestInfoForm,
 )
 from ipr_apps.security import role_required
-from ipr_apps.services import queue, recordations, review
+from ipr_apps.services import queue, recordations, review, revise
 from ipr_apps.services.access import get_application
 from ipr_apps.workdays import days_left_map, reply_days_left_map
 
@@ -236,5 +236,6 @@ def _render_review(application_id: int, status: int = 200, **forms):
         "days_left": days_left_map([application], today()).get(application.id),
         "documents_editable": False,
         "documents_inline": True,
+        "lineage": revise.lineage(application, current_user),
     }
     return render_template("review/show.html", **context), status
