@@ -33,6 +33,9 @@ def new_draft_from(
         reference=new_reference(), ipr_type=source.ipr_type, kind=kind,
         holder_org_id=holder_id, agency_id=agency_id, filed_by_id=actor.id,
         recordation=recordation, revises=revises,
+        # The relationship is post_update (a row cycle): without the column itself the INSERT
+        # would leave it empty and fail the change_has_recordation CHECK.
+        recordation_id=recordation.id if recordation else None,
     )  # fmt: skip
     draft.right = IpRight()
     workflow.apply(draft, Action.CREATE, actor, _note(kind, source, revises))
