@@ -78,6 +78,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "review.add_note": STAFF,
     "filing.certificate": SIGNED_IN,
     "recordations.show": SIGNED_IN,
+    "recordations.renew": HOLDER,
+    "recordations.amend": HOLDER,
     "admin.index": ADMIN,
     "admin.user_list": ADMIN,
     "admin.new_user": ADMIN,

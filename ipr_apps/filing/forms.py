@@ -204,3 +204,18 @@ class NewApplicationForm(AppForm):
 
 class WithdrawForm(AppForm):
     reason = _area("Reason (optional)", 1000)
+
+
+def lock(form: ApplicationForm, locked: dict[str, tuple[str, ...]]) -> None:
+    """Show the fields a renewal or amendment may not change as read-only (still sent, so
+    the service sees them unchanged); a select keeps only its recorded choice."""
+    for group, names in locked.items():
+        sub = form[group].form
+        for name in names:
+            if name not in sub:
+                continue
+            field = sub[name]
+            field.render_kw = {**(field.render_kw or {}), "readonly": True,
+                               "aria-readonly": "true"}  # fmt: skip
+            if isinstance(field, SelectField):
+                field.choices = [c for c in field.choices if c.value == (field.data or "")]

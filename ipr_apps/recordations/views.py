@@ -26,3 +26,6 @@ def _visible(recordation_id: int):
 def show(recordation_id: int):
     recordation = _visible(recordation_id)
     return render_template("recordations/show.html", recordation=recordation, today=today())
+
+
+from ipr_apps.recordations import change_views  # noqa: E402,F401  (renewal and amendment routes)

@@ -14,7 +14,7 @@ from ipr_apps import workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, ValidationError
 from ipr_apps.models import Application, IpRight, IprType, Role, Status, User, today, utcnow
-from ipr_apps.services import completeness
+from ipr_apps.services import change_rules, completeness
 from ipr_apps.services.access import get_application, get_editable, represented_holders
 from ipr_apps.services.content import apply_payload, prefill_holder
 from ipr_apps.workdays import due_date
@@ -71,6 +71,7 @@ def create_draft(
 
 
 def _apply(application: Application, payload: dict) -> None:
+    change_rules.check_payload(application, payload)
     try:
         apply_payload(application, payload)
     except (ValueError, TypeError) as exc:
@@ -136,6 +137,8 @@ def submit(
 def _check_complete(application: Application) -> None:
     db.session.flush()
     found = completeness.problems(application, today())
+    for key, messages in change_rules.submit_problems(application, today()).items():
+        found.setdefault(key, []).extend(messages)
     if found:
         count = sum(len(v) for v in found.values())
         raise ValidationError(f"The application is not complete: {count} problem(s).", dict(found))
