@@ -12,7 +12,7 @@ from ipr_apps.models import Application, DocType, Recordation
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review
 from tests.factories import complete_payload
-from tests.files import pdf
+from tests.files import pdf, png
 
 
 @contextmanager
@@ -25,6 +25,7 @@ def on(day: date):
 def with_documents(actor, application_id: int) -> None:
     for kind in (DocType.IPR_CERTIFICATE, DocType.IDENTITY_PROOF):
         documents.attach(actor, application_id, kind, io.BytesIO(pdf()), f"{kind.value}.pdf")
+    documents.set_mark_image(actor, application_id, io.BytesIO(png()), "mark.png")
 
 
 def payload(expiry: date) -> dict:

@@ -150,6 +150,11 @@ def test_the_mark_image_stays_as_recorded(people, recordation):
     draft = _amend(owner, recordation)
     with pytest.raises(ValidationError):
         documents.set_mark_image(owner, draft.id, io.BytesIO(png()), "other.png")
+    mark = db.session.get(Application, draft.id).right.mark_image_id
+    assert mark is not None  # copied from the recorded facts
+    with pytest.raises(ValidationError):
+        documents.remove(owner, mark)
+    assert db.session.get(Application, draft.id).right.mark_image_id == mark
 
 
 def test_an_ended_recordation_cannot_be_amended(people, recordation):

@@ -27,6 +27,7 @@ from ipr_apps.models import (
     today,
 )
 from ipr_apps.services import changes, content, filing, review
+from ipr_apps.services.recordations import renewed_until
 from tests.api_helpers import bearer, token_for
 from tests.change_helpers import on, recorded, submit_change
 from tests.factories import grant_mandate
@@ -393,3 +394,7 @@ def test_renewal_shown_in_lists_and_api(client, login, people):
     login(reviewer)
     queue = client.get("/review/?tab=unclaimed").get_data(as_text=True)
     assert f"Renewal of {recordation.number}" in queue
+    page = client.get(f"/review/{draft.id}").get_data(as_text=True)
+    new_until = renewed_until(recordation.valid_until, date(2050, 1, 1))
+    assert 'data-testid="renewal-outcome"' in page and str(new_until) in page
+    assert 'data-field="expiry_date"' in page  # the right's new date, in the diff

@@ -10,7 +10,7 @@ from ipr_apps.forms import AppForm
 from ipr_apps.models import Application, Kind, Recordation, Role, today
 from ipr_apps.recordations.views import bp
 from ipr_apps.security import role_required
-from ipr_apps.services import changes, fact_diff
+from ipr_apps.services import change_rules, changes, fact_diff
 
 
 class StartChangeForm(AppForm):
@@ -63,3 +63,9 @@ def fact_changes(application: Application) -> fact_diff.FactDiff | None:
     if application.kind == Kind.NEW or application.recordation is None:
         return None
     return fact_diff.compare(application)
+
+
+@bp.app_template_global()
+def renewal_outcome(application: Application):
+    """(valid until now, valid until if approved) for a renewal; None otherwise."""
+    return change_rules.renewal_outcome(application)

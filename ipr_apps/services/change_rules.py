@@ -95,12 +95,9 @@ def _renewal_problems(application: Application, day: date) -> dict[str, list[str
     until = recordation.valid_until
     # The window matters when the renewal is filed; answering an information request later
     # is no new filing.
-    if application.first_submitted_at is None and not in_renewal_window(until, day):
-        if day < renewal_opens(until):
-            message = f"The renewal window opens on {renewal_opens(until)}."
-        else:
-            message = f"The renewal window closed on {until}."
-        return {"recordation": [message]}
+    closed = window_problem(until, day)
+    if application.first_submitted_at is None and closed:
+        return {"recordation": [closed]}
     expiry = application.right.expiry_date if application.right else None
     if expiry is not None and renewed_until(until, expiry) <= until:
         return {
@@ -110,6 +107,25 @@ def _renewal_problems(application: Application, day: date) -> dict[str, list[str
             ]
         }
     return {}
+
+
+def window_problem(valid_until: date, day: date) -> str | None:
+    """Why a renewal cannot be filed on `day` (None inside the window)."""
+    if in_renewal_window(valid_until, day):
+        return None
+    opens = renewal_opens(valid_until)
+    if day < opens:
+        return f"A renewal can be filed from {opens}, 6 months before the recordation ends."
+    return f"The renewal window closed on {valid_until}, when the recordation ended."
+
+
+def renewal_outcome(application: Application) -> tuple[date, date] | None:
+    """(valid until now, valid until if this renewal is approved now); None for other kinds."""
+    if application.kind != Kind.RENEWAL:
+        return None
+    until = application.recordation.valid_until
+    expiry = application.right.expiry_date if application.right else None
+    return until, renewed_until(until, expiry)
 
 
 def check_mark_image(application: Application) -> None:

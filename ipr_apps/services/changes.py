@@ -12,7 +12,7 @@ from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError, ValidationError
 from ipr_apps.models import FINAL_STATES, Application, Kind, Recordation, User, today
 from ipr_apps.recordation_workflow import RecordationAction, transition_for
-from ipr_apps.services import copies
+from ipr_apps.services import change_rules, copies
 from ipr_apps.services.access import represents
 from ipr_apps.services.document_files import removed_on_error
 from ipr_apps.services.recordation_access import get_recordation
@@ -78,14 +78,9 @@ def may_file(recordation: Recordation, kind: Kind, user: User) -> bool:
 
 
 def check_window(valid_until: date, day: date) -> None:
-    if in_renewal_window(valid_until, day):
-        return
-    if day < renewal_opens(valid_until):
-        opens = renewal_opens(valid_until)
-        message = f"A renewal can be filed from {opens}, 6 months before the recordation ends."
-    else:
-        message = f"The renewal window closed on {valid_until}, when the recordation ended."
-    raise ValidationError.on("recordation", message)
+    problem = change_rules.window_problem(valid_until, day)
+    if problem:
+        raise ValidationError.on("recordation", problem)
 
 
 def open_change(recordation: Recordation) -> Application | None:

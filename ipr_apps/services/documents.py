@@ -146,6 +146,8 @@ def remove(actor: User, document_id: int) -> None:
         document = session.get(Document, document_id, populate_existing=True)
         if document is None or not document.is_current:
             raise NotFound("No such document.")
+        if application.right is not None and application.right.mark_image_id == document.id:
+            change_rules.check_mark_image(application)
         path = _retire(document, application, actor)
     if path is not None:
         unlink(path)
