@@ -4,6 +4,7 @@ the diff; approval makes it the recorded facts and the old version stays readabl
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -23,9 +24,10 @@ from ipr_apps.models import (
     Status,
     today,
 )
-from ipr_apps.services import changes, content, filing
+from ipr_apps.services import changes, content, documents, filing, review
 from tests.api_helpers import bearer, token_for
 from tests.change_helpers import on, recorded, submit_change
+from tests.files import png
 
 APPROVED_ON = date(2020, 5, 4)  # valid until 2030-05-04: far from the renewal window
 
@@ -141,11 +143,6 @@ def test_locked_fields_are_refused_through_the_api(client, people, recordation):
 
 
 def test_the_mark_image_stays_as_recorded(people, recordation):
-    import io
-
-    from ipr_apps.services import documents
-    from tests.files import png
-
     owner, _ = people
     draft = _amend(owner, recordation)
     with pytest.raises(ValidationError):
@@ -265,3 +262,17 @@ def test_buttons_link_the_open_change_instead(app, people):
     html = _buttons(app, owner, recordation)
     assert f"/applications/{draft.id}" in html and draft.reference in html
     assert 'data-testid="renew-button"' not in html and 'data-testid="amend-button"' not in html
+
+
+def test_the_approve_panel_says_what_approval_does(client, login, people, recordation):
+    owner, reviewer = people
+    draft = _amend(owner, recordation)
+    with on(date(2023, 6, 1)):
+        filing.update_draft(owner, draft.id, {"ports": [{"name": "Ningbo"}]})
+        filing.submit(owner, draft.id)
+    with on(date(2023, 6, 2)):
+        review.claim(reviewer, draft.id)
+    login(reviewer)
+    html = client.get(f"/review/{draft.id}").get_data(as_text=True)
+    assert f"Approve the amendment {draft.reference} and record its facts?" in html
+    assert "create its recordation" not in html

@@ -29,7 +29,7 @@ from ipr_apps.models import (
 from ipr_apps.services import changes, content, filing, review
 from ipr_apps.services.recordations import renewed_until
 from tests.api_helpers import bearer, token_for
-from tests.change_helpers import on, recorded, submit_change
+from tests.change_helpers import on, payload, recorded, submit_change, with_documents
 from tests.factories import grant_mandate
 
 APPROVED_ON = date(2016, 3, 1)  # valid until 2026-03-01; the window opens 2025-09-01
@@ -398,3 +398,20 @@ def test_renewal_shown_in_lists_and_api(client, login, people):
     new_until = renewed_until(recordation.valid_until, date(2050, 1, 1))
     assert 'data-testid="renewal-outcome"' in page and str(new_until) in page
     assert 'data-field="expiry_date"' in page  # the right's new date, in the diff
+
+
+def test_a_change_is_no_duplicate_of_its_own_recordation(people, recordation, make_user):
+    """The renewal names the same right as the original on purpose; another holder's new
+    application for that right is still flagged."""
+    owner, _ = people
+    with on(date(2026, 1, 5)):
+        draft = changes.start_renewal(owner, recordation.id)
+        result = filing.submit(owner, draft.id)
+    assert result.duplicates == [] and not result.application.duplicate_flag
+    other = make_user()
+    with on(date(2026, 1, 6)):
+        rival = filing.create_draft(other, "trademark", payload(date(2060, 12, 31)))
+        with_documents(other, rival.id)
+        flagged = filing.submit(other, rival.id)
+    found = {a.id for a in flagged.duplicates}
+    assert {recordation.application_id, draft.id} <= found and flagged.application.duplicate_flag

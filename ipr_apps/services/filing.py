@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ipr_apps import workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, ValidationError
-from ipr_apps.models import Application, IpRight, IprType, Role, Status, User, today, utcnow
+from ipr_apps.models import Application, IpRight, IprType, Kind, Role, Status, User, today, utcnow
 from ipr_apps.services import change_rules, completeness
 from ipr_apps.services.access import get_application, get_editable, represented_holders
 from ipr_apps.services.content import apply_payload, prefill_holder
@@ -103,6 +103,13 @@ def find_duplicates(application: Application) -> list[Application]:
         )
         .order_by(Application.id)
     )
+    if application.kind != Kind.NEW:  # its own recordation's applications are no duplicates
+        stmt = stmt.where(
+            or_(
+                Application.recordation_id.is_(None),
+                Application.recordation_id != application.recordation_id,
+            )
+        )
     return list(db.session.execute(stmt).scalars())
 
 
