@@ -415,3 +415,19 @@ def test_a_change_is_no_duplicate_of_its_own_recordation(people, recordation, ma
         flagged = filing.submit(other, rival.id)
     found = {a.id for a in flagged.duplicates}
     assert {recordation.application_id, draft.id} <= found and flagged.application.duplicate_flag
+
+
+def test_an_unreadable_form_changing_a_locked_field_is_refused_not_an_error(client, login, people):
+    owner, _ = people
+    recordation = _live_recordation(people, 5)
+    draft = changes.start_renewal(owner, recordation.id)
+    login(owner)
+    form = _form_data(draft)
+    form.update({"action": "submit", "holder-name_en": "Other Ltd.", "right-expiry_date": "x"})
+    response = client.post(f"/applications/{draft.id}/edit", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)  # the form again, the error beside the field
+    assert 'data-testid="error-summary"' in html and 'href="#holder-name_en"' in html
+    db.session.expire_all()
+    draft = db.session.get(Application, draft.id)
+    assert draft.status == Status.DRAFT and draft.holder_name_en != "Other Ltd."

@@ -175,7 +175,10 @@ def check(actor: User, application_id: int, payload: dict) -> completeness.Probl
     """What submitting would refuse if `payload` were saved; saves nothing."""
     try:
         application = get_editable(actor, application_id)
-        _apply(application, payload)
+        try:
+            _apply(application, payload)
+        except ValidationError as error:  # e.g. a renewal changing what stays recorded
+            return completeness.Problems(error.fields or {"application": [error.message]})
         db.session.flush()
         return completeness.problems(application, today())
     finally:
