@@ -337,6 +337,7 @@ def test_locked_fields_refused_through_the_form(client, login, people):
     form["holder-name_local"] = "Hijacked Holder"
     response = client.post(f"/applications/{draft.id}/edit", data=form)
     assert response.status_code == 422
+    assert 'href="#holder-name_local"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Application, draft.id).holder_name_local != "Hijacked Holder"
     form = _form_data(draft)
