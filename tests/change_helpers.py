@@ -23,7 +23,10 @@ def on(day: date):
 
 
 def with_documents(actor, application_id: int) -> None:
-    for kind in (DocType.IPR_CERTIFICATE, DocType.IDENTITY_PROOF):
+    kinds = [DocType.IPR_CERTIFICATE, DocType.IDENTITY_PROOF]
+    if actor.is_agent:
+        kinds.append(DocType.POWER_OF_ATTORNEY)
+    for kind in kinds:
         documents.attach(actor, application_id, kind, io.BytesIO(pdf()), f"{kind.value}.pdf")
     documents.set_mark_image(actor, application_id, io.BytesIO(png()), "mark.png")
 

@@ -3,7 +3,7 @@ only the right's dates may change, and its approval extends the recordation (cap
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from ipr_apps.models import (
 from ipr_apps.services import changes, content, filing, review
 from ipr_apps.services.recordations import renewed_until
 from tests.api_helpers import bearer, token_for
-from tests.change_helpers import on, payload, recorded, submit_change, with_documents
+from tests.change_helpers import decide, on, payload, recorded, submit_change, with_documents
 from tests.factories import grant_mandate
 
 APPROVED_ON = date(2016, 3, 1)  # valid until 2026-03-01; the window opens 2025-09-01
@@ -432,3 +432,28 @@ def test_an_unreadable_form_changing_a_locked_field_is_refused_not_an_error(clie
     db.session.expire_all()
     draft = db.session.get(Application, draft.id)
     assert draft.status == Status.DRAFT and draft.holder_name_en != "Other Ltd."
+
+
+def test_the_filing_agency_needs_a_current_mandate(people, make_user):
+    """An agency that filed the original may renew while the holder mandates it."""
+    owner, reviewer = people
+    agent = make_user(agency=True)
+    mandate = grant_mandate(agent, owner)
+    with on(APPROVED_ON):
+        draft = filing.create_draft(
+            agent, "trademark", payload(date(2060, 12, 31)), owner.organisation_id
+        )
+        with_documents(agent, draft.id)
+        filing.submit(agent, draft.id)
+        decide(reviewer, draft.id)
+    recordation = db.session.get(Application, draft.id).recordation
+    assert recordation.agency_id == agent.organisation_id
+    mandate.revoked_at = datetime(2025, 1, 1)
+    db.session.commit()
+    with on(date(2026, 1, 5)), pytest.raises(PermissionDenied):
+        changes.start_renewal(agent, recordation.id)
+    mandate.revoked_at = None
+    db.session.commit()
+    with on(date(2026, 1, 5)):
+        renewal = changes.start_renewal(agent, recordation.id)
+    assert renewal.agency_id == agent.organisation_id

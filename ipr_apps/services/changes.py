@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError, ValidationError
-from ipr_apps.models import FINAL_STATES, Application, Kind, Recordation, User, today
+from ipr_apps.models import FINAL_STATES, Application, Kind, Recordation, Role, User, today
 from ipr_apps.recordation_workflow import RecordationAction, transition_for
 from ipr_apps.services import change_rules, copies
 from ipr_apps.services.access import represents
@@ -45,24 +45,20 @@ def _start(actor: User, recordation_id: int, kind: Kind) -> Application:
 
 
 def check_may_file(recordation: Recordation, kind: Kind, actor: User) -> None:
-    """The owner (holder or the agency that filed) may; so may an agency the holder
-    mandates, which then files as the agency."""
-    try:
+    """The holder's users may, as the table says; an agency may while the holder mandates it
+    (the one that filed before, or another), and then files as the agency."""
+    if not (actor.role == Role.HOLDER and actor.is_agent):
         transition_for(recordation, ACTIONS[kind], actor)
-        if actor.is_agent and not represents(actor, recordation.holder_org_id):
-            raise PermissionDenied(
-                "Your agency no longer holds the holder's mandate, so it cannot file for it."
-            )
-    except PermissionDenied:
-        if not (actor.is_agent and represents(actor, recordation.holder_org_id)):
-            raise
-        _check_state(recordation, kind)
+        return
+    if not represents(actor, recordation.holder_org_id):
+        raise PermissionDenied("Your agency holds no mandate from this holder, so it cannot file.")
+    _check_state(recordation, kind)
 
 
 def _check_state(recordation: Recordation, kind: Kind) -> None:
     """The state half of the owner's rule, for a mandated agency: asked as the system, which
     is never a filing party, the table answers TransitionError for a wrong state and
-    PermissionDenied (the party, already settled) for a right one."""
+    PermissionDenied (the party, settled above) for a right one."""
     try:
         transition_for(recordation, ACTIONS[kind], None)
     except PermissionDenied:
