@@ -212,6 +212,7 @@ def test_reviewer_and_holder_see_the_diff(client, login, people, recordation):
     assert 'data-testid="fact-diff"' in html
     assert f"Amendment of {recordation.number}" in html
     assert 'data-change="added"' in html and "Bright Asia Pte" in html
+    assert "Country: SG" in html  # an added row shows what it holds
     assert 'data-change="removed"' in html and licensees[0]["name"] in html
     assert 'data-field="phone"' in html and "+86 222" in html
     queue = client.get("/review/?tab=unclaimed").get_data(as_text=True)
