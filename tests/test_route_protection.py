@@ -83,6 +83,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "recordations.index": SIGNED_IN,
     "recordations.cancel": HOLDER,
     "recordations.revoke": ADMIN,
+    "recordations.renew": HOLDER,
+    "recordations.amend": HOLDER,
     "admin.index": ADMIN,
     "admin.user_list": ADMIN,
     "admin.new_user": ADMIN,

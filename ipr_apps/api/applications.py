@@ -83,6 +83,7 @@ def to_api(application: Application) -> dict:
         "valid_until": recordation.valid_until if recordation else None,
         "decision": application.decision,
         "information_requests": application.information_requests,
+        "kind": application.kind,
     }  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ipr_apps.models import DocType, IprType, PortDirection, RejectReason, Status, TraderRole
+from ipr_apps.models import DocType, IprType, Kind, PortDirection, RejectReason, Status, TraderRole
 
 S = fields.String
 
@@ -229,6 +229,10 @@ class ApplicationSchema(Schema):
     valid_until = fields.Date(allow_none=True)
     decision = fields.Nested(DecisionOutSchema, allow_none=True)
     information_requests = fields.List(fields.Nested(InfoRequestSchema))
+    kind = fields.Enum(
+        Kind, by_value=True,
+        metadata={"description": "new, or renewal / amendment of `recordation_number`"},
+    )  # fmt: skip
 
 
 class ApplicationPageSchema(Schema):

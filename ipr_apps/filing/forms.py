@@ -204,3 +204,19 @@ class NewApplicationForm(AppForm):
 
 class WithdrawForm(AppForm):
     reason = _area("Reason (optional)", 1000)
+
+
+def lock(form: ApplicationForm, locked: dict[str, tuple[str, ...]]) -> None:
+    """Show the fields a renewal or amendment may not change as read-only (still sent, so
+    the service sees them unchanged); a select, which has no readonly, keeps only its
+    recorded choice."""
+    for group, names in locked.items():
+        sub = form[group].form
+        for name in (n for n in names if n in sub):
+            field = sub[name]
+            extra = {"aria-readonly": "true"}
+            if isinstance(field, SelectField):
+                field.choices = [c for c in field.choices if c.value == (field.data or "")]
+            else:
+                extra["readonly"] = True
+            field.render_kw = {**(field.render_kw or {}), **extra}

@@ -13,13 +13,14 @@ from ipr_apps.filing.forms import (
     NewApplicationForm,
     WithdrawForm,
     blank_rows,
+    lock,
     mark_required,
 )
 from ipr_apps.forms import attach_field_errors, enum_arg, error_summary
 from ipr_apps.models import Role, Status, today
 from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
-from ipr_apps.services import completeness, documents, filing, listings, revise
+from ipr_apps.services import change_rules, completeness, documents, filing, listings, revise
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import RIGHT_FIELDS, to_payload
 from ipr_apps.workdays import days_left_map, reply_days_left_map
@@ -122,7 +123,12 @@ def _handle_post(application, form: ApplicationForm):
         return _render_form(application, form, status=422)
     payload = form.payload(RIGHT_FIELDS[application.ipr_type])
     _apply_row_buttons(payload, request.form.get("remove", ""))
-    filing.update_draft(current_user, application.id, payload)
+    try:
+        filing.update_draft(current_user, application.id, payload)
+    except ValidationError as error:  # a renewal or amendment changing what stays recorded
+        attach_field_errors(form, error.fields)
+        flash(error.message, "danger")
+        return _render_form(application, form, status=422)
     if action in UPLOADS:
         return _upload(application, action)
     added = request.form.get("add", "")
@@ -170,8 +176,8 @@ def _submit(application, form: ApplicationForm, readable: bool):
     if not readable:  # save nothing, but check the rest as if it were saved
         problems = filing.check(current_user, application.id, payload)
         return _refused(application, form, problems)
-    filing.update_draft(current_user, application.id, payload)  # keep everything typed
     try:
+        filing.update_draft(current_user, application.id, payload)  # keep everything typed
         result = filing.submit(current_user, application.id)
     except ValidationError as error:
         return _refused(application, form, error.fields)
@@ -201,6 +207,8 @@ def _render_form(application, form, summary=None, status=200, anchor=None):
     form.mark_required(required)
     if application.open_request is not None:
         mark_required(form, ("response",))
+    locked = change_rules.locked_fields(application)
+    lock(form, locked)
     return render_template(
         "filing/edit.html",
         application=application,
@@ -209,6 +217,7 @@ def _render_form(application, form, summary=None, status=200, anchor=None):
         right_fields=RIGHT_FIELDS[application.ipr_type],
         anchor=anchor,
         blanks=blank_rows(required),
+        locked=locked,
         **_page_context(application),
     ), status
 

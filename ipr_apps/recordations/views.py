@@ -114,3 +114,6 @@ _DONE = {
     RecordationAction.CANCEL: "Recordation {number} is cancelled. The holder has been notified.",
     RecordationAction.REVOKE: "Recordation {number} is revoked. The holder has been notified.",
 }
+
+
+from ipr_apps.recordations import change_views  # noqa: E402,F401  (renewal and amendment routes)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound, ValidationError
 from ipr_apps.models import Application, DocType, Document, IpRight, IprType, Role, User, utcnow
+from ipr_apps.services import change_rules
 from ipr_apps.services.access import get_application, get_editable
 from ipr_apps.services.completeness import required_documents
 from ipr_apps.services.document_files import (  # noqa: F401  (re-exported)
@@ -114,6 +115,7 @@ def set_mark_image(
         application = get_editable(actor, application_id)
         if application.ipr_type != IprType.TRADEMARK:
             raise ValidationError.on("file", "Only a trademark has a mark image.")
+        change_rules.check_mark_image(application)
         if application.right is None:
             application.right = IpRight()
         old = _mark_image(application)
@@ -144,6 +146,8 @@ def remove(actor: User, document_id: int) -> None:
         document = session.get(Document, document_id, populate_existing=True)
         if document is None or not document.is_current:
             raise NotFound("No such document.")
+        if application.right is not None and application.right.mark_image_id == document.id:
+            change_rules.check_mark_image(application)
         path = _retire(document, application, actor)
     if path is not None:
         unlink(path)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ipr_apps import workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, ValidationError
-from ipr_apps.models import Application, IpRight, IprType, Role, Status, User, today, utcnow
-from ipr_apps.services import completeness
+from ipr_apps.models import Application, IpRight, IprType, Kind, Role, Status, User, today, utcnow
+from ipr_apps.services import change_rules, completeness
 from ipr_apps.services.access import get_application, get_editable, represented_holders
 from ipr_apps.services.content import apply_payload, prefill_holder
 from ipr_apps.workdays import due_date
@@ -71,6 +71,7 @@ def create_draft(
 
 
 def _apply(application: Application, payload: dict) -> None:
+    change_rules.check_payload(application, payload)
     try:
         apply_payload(application, payload)
     except (ValueError, TypeError) as exc:
@@ -102,6 +103,13 @@ def find_duplicates(application: Application) -> list[Application]:
         )
         .order_by(Application.id)
     )
+    if application.kind != Kind.NEW:  # its own recordation's applications are no duplicates
+        stmt = stmt.where(
+            or_(
+                Application.recordation_id.is_(None),
+                Application.recordation_id != application.recordation_id,
+            )
+        )
     return list(db.session.execute(stmt).scalars())
 
 
@@ -136,6 +144,8 @@ def submit(
 def _check_complete(application: Application) -> None:
     db.session.flush()
     found = completeness.problems(application, today())
+    for key, messages in change_rules.submit_problems(application, today()).items():
+        found.setdefault(key, []).extend(messages)
     if found:
         count = sum(len(v) for v in found.values())
         raise ValidationError(f"The application is not complete: {count} problem(s).", dict(found))
@@ -165,7 +175,10 @@ def check(actor: User, application_id: int, payload: dict) -> completeness.Probl
     """What submitting would refuse if `payload` were saved; saves nothing."""
     try:
         application = get_editable(actor, application_id)
-        _apply(application, payload)
+        try:
+            _apply(application, payload)
+        except ValidationError as error:  # e.g. a renewal changing what stays recorded
+            return completeness.Problems(error.fields or {"application": [error.message]})
         db.session.flush()
         return completeness.problems(application, today())
     finally:

@@ -75,6 +75,7 @@ def applications_of(user: User, query: ListQuery, cursor: str | None, size: int)
         select(Application)
         .where(_in_scope(user, query.scope))
         .options(selectinload(Application.right), selectinload(Application.information_requests))
+        .options(selectinload(Application.recordation))
     )
     if query.status is not None:
         stmt = stmt.where(Application.status == query.status)

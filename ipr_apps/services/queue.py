@@ -101,6 +101,7 @@ def page(
         selectinload(Application.right),
         selectinload(Application.claimed_by),
         selectinload(Application.information_requests),
+        selectinload(Application.recordation),
     )
     columns = [SORTS[sort.key], Application.id]
     return keyset_page(stmt, columns, cursor, size, descending=sort.descending)
