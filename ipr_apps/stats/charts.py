@@ -99,7 +99,7 @@ def approvals(selection: Selection) -> str:
 def types(selection: Selection) -> str:
     """Approvals in the selected periods by right type."""
     totals = dashboard.type_totals(
-        stats.rows(selection.by, selection.start, selection.end, "ipr_type")
+        stats.rows(selection.by, selection.start, selection.end, "ipr_type", recordations=False)
     )
     approved = [t.approved for t in totals]
     chart = _chart(
