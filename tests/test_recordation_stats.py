@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 from itertools import count
 
@@ -296,9 +297,37 @@ def test_dashboard_shows_the_figures_and_the_latest_complete_period(recs, client
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-testid="recordations-latest"' in html
-    for column in NEW_COLUMNS:
-        assert f'data-column="{column}"' in html
+    shown = re.findall(
+        r'<th scope="row">(2030-Q\d)</th>.*?data-column="in_force_at_end">(\d+)</td>\s*'
+        r'<td[^>]*data-column="renewals_approved">(\d+)</td>\s*<td[^>]*data-column="expiries">(\d+)<',
+        html, re.S,
+    )  # fmt: skip
+    assert shown == [("2030-Q1", "9", "1", "1"), ("2030-Q2", "7", "0", "0"),
+                     ("2030-Q3", "5", "0", "2"), ("2030-Q4", "3", "1", "0")]  # fmt: skip
     overview = dashboard.overview(By.QUARTER, D(2030, 1, 1), D(2030, 12, 31), None,
                                   make_user(role=Role.REVIEWER), D(2030, 10, 5))  # fmt: skip
     assert overview.latest is not None and overview.latest.label == "2030-Q3"
     assert tuple(overview.latest_row[c] for c in NEW_COLUMNS) == (5, 0, 2)
+
+
+@pytest.mark.parametrize(
+    ("day", "sentences"),
+    [
+        (D(2030, 10, 5), ["the third quarter of 2030, 5 recordations were in force.",
+                          "customs approved 0 renewals.", "2 recordations expired or lapsed"]),
+        (D(2030, 4, 1), ["the first quarter of 2030, 9 recordations were in force.",
+                         "customs approved 1 renewal.", "1 recordation expired or lapsed"]),
+        (D(2030, 3, 31), ["No quarter in the selected range has ended yet"]),
+    ],
+)  # fmt: skip
+def test_dashboard_sentence_for_the_latest_complete_period(
+    recs, client, login, make_user, monkeypatch, day, sentences
+):
+    monkeypatch.setattr("ipr_apps.stats.views.today", lambda: day)
+    login(make_user(role=Role.ADMIN))
+    query = {"by": "quarter", "from": "2030-01-01", "to": "2030-12-31"}
+    response = client.get("/stats/", query_string=query)
+    assert response.status_code == 200
+    found = re.search(r'data-testid="recordations-latest">(.*?)</p>', response.text, re.S)
+    text = " ".join(found[1].split())
+    assert all(sentence in text for sentence in sentences), text
