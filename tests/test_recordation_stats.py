@@ -183,9 +183,10 @@ def test_leap_day_edges(recs):
     assert figures[("2028-03", "")] == (9, 0, 0)
 
 
-def test_existing_figures_unchanged_and_count_every_kind(recs):
+def test_approved_counts_every_kind_and_renewals_approved_only_renewals(recs):
     row = stats.rows("year", D(2030, 1, 1), D(2030, 12, 31))[0]
-    assert (row["received"], row["approved"], row["rejected"]) == (3, 3, 1)
+    assert (row["received"], row["approved"], row["rejected"]) == (3, 3, 1)  # as before
+    assert row["renewals_approved"] == 2  # not the amendment, not the rejected renewal
 
 
 def _expected(records, renewal_days, by, start, end) -> dict[str, tuple[int, int, int]]:
