@@ -131,7 +131,7 @@ def import_holidays_command(file) -> None:
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
 def export_stats_command(by, start, end, group_by, fmt, output) -> None:
-    """Export received/approved/rejected per period (CSV, XLSX or JSON)."""
+    """Export the statistics per period: applications, then recordations (CSV, XLSX or JSON)."""
     _require_schema()
     if fmt == "xlsx" and not output:
         raise click.UsageError("XLSX is a binary format: give --output FILE.xlsx.")

@@ -101,6 +101,8 @@ def expected(cases, by: By, start: date, end: date, group_by: str | None) -> lis
                 "rejected": count(period, group, decided_as(Outcome.REJECTED)),
                 "approved_prev_year": prev,
                 "approved_yoy_pct": stats.yoy_pct(approved, prev),
+                # no recordations in this data set (test_recordation_stats.py has them)
+                **dict.fromkeys(stats.RECORDATION_COLUMNS, 0),
             })  # fmt: skip
     return result
 
@@ -165,9 +167,11 @@ def test_period_labels_and_overlap():
 def _rows_for_export():
     return [
         {"period": "2019-H1", "group": "=cmd|' /C calc'!A0", "received": 1, "approved": 5501,
-         "rejected": 2, "approved_prev_year": 4877, "approved_yoy_pct": Decimal("12.8")},
+         "rejected": 2, "approved_prev_year": 4877, "approved_yoy_pct": Decimal("12.8"),
+         "in_force_at_end": 40, "renewals_approved": 3, "expiries": 1},
         {"period": "2019-H2", "group": "", "received": 0, "approved": 0, "rejected": 0,
-         "approved_prev_year": 0, "approved_yoy_pct": None},
+         "approved_prev_year": 0, "approved_yoy_pct": None, "in_force_at_end": 0,
+         "renewals_approved": 0, "expiries": 0},
     ]  # fmt: skip
 
 
@@ -175,8 +179,9 @@ def test_csv_contract_and_formula_escaping():
     text = "".join(exports.csv_lines(_rows_for_export()))
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[0] == list(stats.COLUMNS)
-    assert lines[1] == ["2019-H1", "'=cmd|' /C calc'!A0", "1", "5501", "2", "4877", "12.8"]
-    assert lines[2] == ["2019-H2", "", "0", "0", "0", "0", ""]
+    assert lines[1] == ["2019-H1", "'=cmd|' /C calc'!A0", "1", "5501", "2", "4877", "12.8", "40",
+                        "3", "1"]  # fmt: skip
+    assert lines[2] == ["2019-H2", "", "0", "0", "0", "0", "", "0", "0", "0"]
     assert "".join(exports.csv_lines([], bom=True)).startswith("\ufeffperiod,")
 
 
@@ -189,8 +194,8 @@ def test_json_and_xlsx_keep_numbers_as_numbers(tmp_path):
     sheet = load_workbook(path).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == stats.COLUMNS
-    assert values[1] == ("2019-H1", "'=cmd|' /C calc'!A0", 1, 5501, 2, 4877, 12.8)
-    assert values[2][-1] is None
+    assert values[1] == ("2019-H1", "'=cmd|' /C calc'!A0", 1, 5501, 2, 4877, 12.8, 40, 3, 1)
+    assert values[2][6] is None
 
 
 def test_cli_export_formats(runner, dataset, tmp_path):

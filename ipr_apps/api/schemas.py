@@ -255,6 +255,15 @@ class StatsRowSchema(Schema):
     rejected = fields.Integer()
     approved_prev_year = fields.Integer()
     approved_yoy_pct = fields.Float(allow_none=True)
+    in_force_at_end = fields.Integer(
+        metadata={"description": "Recordations in force on the last day of the period"}
+    )
+    renewals_approved = fields.Integer(
+        metadata={"description": "Approvals dated in the period of applications to renew"}
+    )
+    expiries = fields.Integer(
+        metadata={"description": "Recordations expired or lapsed whose last day in force is in it"}
+    )
 
 
 class ApiErrorBodySchema(Schema):

@@ -12,7 +12,7 @@ from ipr_apps.models import Role, SecurityAction
 from ipr_apps.services import exports, security_log, stats
 
 blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
-                description="Approval statistics per period.")  # fmt: skip
+                description="Approval and recordation statistics per period.")  # fmt: skip
 
 
 @blp.route("", methods=["GET"])
@@ -21,7 +21,8 @@ blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
 @blp.response(200, StatsRowSchema(many=True))
 @documented(401, 403, 422)
 def get_stats(query: dict):
-    """Received, approved, rejected per period with the year-on-year change (admins)."""
+    """Received, approved, rejected per period with the year-on-year change, then recordations
+    in force at the period's end, renewals approved and expiries (admins)."""
     rows = stats.rows(query["by"], query["from_"], query["to"], query.get("group_by"))
     detail = exports.log_detail(
         "json", query["by"], query["from_"], query["to"], query.get("group_by")

@@ -230,6 +230,8 @@ class Overview:
     processing: ProcessingTime
     backlog: Backlog
     grouped: list[dict] | None
+    latest: Period | None = None  # the latest complete period (headline, recordations)
+    latest_row: dict | None = None
 
 
 def span(by: By, start: date, end: date) -> tuple[date, date]:
@@ -242,20 +244,16 @@ def overview(by: By, start: date, end: date, group_by: str | None, user: User, t
     """Everything the dashboard shows for the selection, as of `today`."""
     rows = stats.rows(by, start, end)
     first, last = span(by, start, end)
-    type_rows = stats.rows(by, start, end, "ipr_type")
+    # The type totals need the application figures only; a shown grouping needs them all.
+    type_rows = stats.rows(by, start, end, "ipr_type", recordations=group_by == "ipr_type")
     grouped = type_rows if group_by == "ipr_type" else None
     if group_by and grouped is None:
         grouped = stats.rows(by, start, end, group_by)
     domestic = str(current_app.config["DOMESTIC_COUNTRY"]).upper()
-    return Overview(
-        first, last, rows, _headline(by, start, end, today, rows),
-        type_totals(type_rows), country_breakdown(first, last, domestic),
-        processing_time(first, last), backlog(user, today), grouped,
-    )  # fmt: skip
-
-
-def _headline(by: By, start: date, end: date, today: date, rows: list[dict]) -> str:
     period = latest_complete(by, start, end, today)
-    if period is None:
-        return no_headline(by)
-    return headline(period, next(r for r in rows if r["period"] == period.label))
+    row = None if period is None else next(r for r in rows if r["period"] == period.label)
+    return Overview(
+        first, last, rows, no_headline(by) if row is None else headline(period, row),
+        type_totals(type_rows), country_breakdown(first, last, domestic),
+        processing_time(first, last), backlog(user, today), grouped, period, row,
+    )  # fmt: skip

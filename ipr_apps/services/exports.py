@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 
-from ipr_apps.services.stats import COLUMNS
+from ipr_apps.services.stats import COLUMNS, RECORDATION_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "json")
@@ -32,10 +32,19 @@ def _pct_text(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _csv_cells(row: dict) -> list:
+def _pct_number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _cells(row: dict, pct) -> list:
+    """The row in COLUMNS order: texts escaped, the percentage through `pct`, counts as is."""
     cells = [escape_text(row["period"]), escape_text(row["group"])]
-    cells += [row[c] for c in COLUMNS[2:-1]]
-    return [*cells, _pct_text(row["approved_yoy_pct"])]
+    cells += [row[c] for c in COLUMNS[2:6]]
+    return [*cells, pct(row["approved_yoy_pct"]), *(row[c] for c in RECORDATION_COLUMNS)]
+
+
+def _csv_cells(row: dict) -> list:
+    return _cells(row, _pct_text)
 
 
 def csv_lines(rows: Iterable[dict], bom: bool = False) -> Iterator[str]:
@@ -57,8 +66,11 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def json_value(row: dict) -> dict:
-    pct = row["approved_yoy_pct"]
-    return {**row, "approved_yoy_pct": None if pct is None else float(pct)}
+    """The row with its keys in COLUMNS order (added columns last) and numbers as numbers."""
+    return {
+        **{c: row[c] for c in COLUMNS},
+        "approved_yoy_pct": _pct_number(row["approved_yoy_pct"]),
+    }
 
 
 def json_text(rows: Iterable[dict]) -> str:
@@ -71,10 +83,7 @@ def write_xlsx(rows: Iterable[dict], target: BinaryIO | str) -> None:
     sheet = workbook.create_sheet("statistics")
     sheet.append(list(COLUMNS))
     for row in rows:
-        pct = row["approved_yoy_pct"]
-        cells = [escape_text(row["period"]), escape_text(row["group"])]
-        cells += [row[c] for c in COLUMNS[2:-1]]
-        sheet.append([*cells, None if pct is None else float(pct)])
+        sheet.append(_cells(row, _pct_number))
     workbook.save(target)
 
 

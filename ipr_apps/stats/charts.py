@@ -81,7 +81,7 @@ def _chart(kind: Callable, title: str, counts: list[int], **options):
 
 def approvals(selection: Selection) -> str:
     """Approved per period, the same period a year earlier beside it."""
-    rows = stats.rows(selection.by, selection.start, selection.end)
+    rows = stats.rows(selection.by, selection.start, selection.end, recordations=False)
     labels = [r["period"] for r in rows]
     every = -(-len(labels) // MAX_X_LABELS)
     approved, previous = [r["approved"] for r in rows], [r["approved_prev_year"] for r in rows]
@@ -99,7 +99,7 @@ def approvals(selection: Selection) -> str:
 def types(selection: Selection) -> str:
     """Approvals in the selected periods by right type."""
     totals = dashboard.type_totals(
-        stats.rows(selection.by, selection.start, selection.end, "ipr_type")
+        stats.rows(selection.by, selection.start, selection.end, "ipr_type", recordations=False)
     )
     approved = [t.approved for t in totals]
     chart = _chart(
