@@ -8,12 +8,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select
 
 from ipr_apps import create_app
 from ipr_apps.config import Defaults
 from ipr_apps.db import db
 from ipr_apps.models import Recordation, RecordationStatus, Role, today
+from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.services import register
 from tests.conftest import make_app
 from tests.factories import make_application, make_user, recordation_row
@@ -124,6 +125,35 @@ def test_search_pages_by_number_without_gaps_or_repeats(app, client):
     assert numbers(client.get("/register/?q=P2021&cursor=!!")) == numbers(first)
 
 
+def test_a_record_matching_on_several_fields_is_listed_once_in_order(app):
+    made = [
+        recorded("A2019-000001", title="ALPHA", name_local="Alpha Holding", name_en="Beta"),
+        recorded("B2019-000002", title="ALPINE", name_local="Zeta", name_en="Al Amin"),
+        recorded("A2019-000003", title="GAMMA", name_local="Alpaca", name_en=None),
+        recorded("C2019-000004", title="AZURE", name_local="Alpha Holding", name_en="Alpha"),
+        recorded("D2019-000005", title="DELTA", name_local="Delta", name_en=None),
+    ]
+    for n in range(6, 12):
+        made.append(recorded(f"A2019-0000{n:02d}", title=f"A{n}", name_local=f"A{n} Ltd",
+                             name_en=f"a{n} co"))  # fmt: skip
+
+    def position(r):
+        keys = [search_key(getattr(r, source)) for source in SEARCH_KEYS.values()]
+        return min(k for k in keys if k and k.startswith("a")), r.id
+
+    expected = [r.number for r in sorted((r for r in made if r.number != "D2019-000005"),
+                                          key=position)]  # fmt: skip
+    for size in (1, 2, 3, 25):
+        seen, cursor = [], None
+        while True:
+            page = register.search("A", cursor, size=size)
+            seen += [r.number for r in page.items]
+            if not page.has_next:
+                break
+            cursor = page.next_cursor
+        assert seen == expected, size
+
+
 def test_search_keys_follow_the_facts_when_they_change(app):
     mark = recorded("T2019-000123", title="OLDMARK")
     mark.right_title, mark.holder_name = "NEWMARK", "Renamed Holder Ltd"
@@ -139,25 +169,42 @@ def test_a_long_query_is_cut_not_refused(app, client):
 # --- the query plan: indexed at any size -------------------------------------------------
 
 
-def _plan(query) -> str:
-    bind = db.session.connection()
-    sql = str(query.compile(bind, compile_kwargs={"literal_binds": True}))
-    if bind.dialect.name == "sqlite":
-        return "\n".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: force the choice
-    plan = "\n".join(row[0] for row in db.session.execute(text("EXPLAIN " + sql)))
+def _plans(run) -> list[str]:
+    """The query plan of every statement `run` sends to the database."""
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    connection = db.session.connection()
+    plans = []
+    for statement, parameters in statements:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plans.append("\n".join(row[-1] for row in rows))
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a tiny table
+            rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            plans.append("\n".join(row[0] for row in rows))
     db.session.rollback()
-    return plan
+    return plans
 
 
-def test_search_uses_one_index_range_per_field(app):
-    recorded("T2019-000123")
-    plan = _plan(register._matches("bright"))  # the UNION of the five ranges
-    for key in ("number_key", "right_number_key", "right_title_key", "holder_name_key",
-                "holder_name_other_key"):  # fmt: skip
+def test_each_page_is_one_index_range_per_field(app):
+    for n in range(1, 4):
+        recorded(f"T2019-00012{n}")
+    first = register.search("t2019", size=1)
+    plans = _plans(lambda: register.search("t2019", first.next_cursor, size=1))
+    assert len(plans) == len(SEARCH_KEYS)
+    for key, plan in zip(SEARCH_KEYS, plans, strict=True):
         assert f"ix_recordations_{key}" in plan, plan
-    assert "Seq Scan" not in plan
-    assert not re.search(r"SCAN recordations$", plan, re.M), plan  # SQLite: a full scan
+        assert "Seq Scan" not in plan and "Sort" not in plan, plan  # PostgreSQL
+        assert not re.search(r"SCAN recordations$|TEMP B-TREE", plan, re.M), plan  # SQLite
 
 
 # --- the verification page ---------------------------------------------------------------

@@ -7,20 +7,24 @@ revoked), as GACC's and CBP's published searches do.
 
 Search: the query, folded like the stored keys (models.recordations.search_key), is a prefix
 of the recordation number, the right's number, its title (the mark) or the holder's name in
-either script. Each column is one range on its own index (key, id); the matches' ids are
-combined with UNION and paged by recordation number (keyset), so a page costs the same on the
-first page and the thousandth, and no query reads the whole table. An empty query finds
-nothing.
+either script. Results are in the order of the text that matched, then id: each key's rows
+are read in its own index (key, id) from the cursor on, at most a page and one per key, and
+merged — so a page costs the same whether the prefix matches ten rows or a million, on the
+first page and the thousandth, on SQLite and PostgreSQL. An empty query finds nothing.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, union
+import base64
+import binascii
+import json
+
+from sqlalchemy import select, tuple_
 
 from ipr_apps.db import db
 from ipr_apps.models import Recordation
 from ipr_apps.models.recordations import SEARCH_KEYS, search_key
-from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.pagination import Page, encode_cursor
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 25
@@ -38,22 +42,71 @@ def normalised_query(text: str | None) -> str | None:
 
 def search(text: str | None, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
     """One page of the recordations whose number, right number, title or holder name (either
-    script) starts with `text`, case-insensitively, ordered by recordation number."""
+    script) starts with `text`, case-insensitively, in the order of the text that matched
+    (then id); a recordation that matches on several fields is listed once, at the first."""
     prefix = normalised_query(text)
     if prefix is None:
         return Page([], None)
-    stmt = select(Recordation).where(Recordation.id.in_(_matches(prefix).scalar_subquery()))
-    return keyset_page(stmt, [Recordation.number], cursor, size)
+    after = _decode(cursor)
+    fetch = size + 1
+    while True:
+        candidates, bound = _candidates(prefix, after, fetch)
+        ready = sorted(item for item in candidates if bound is None or item[:2] <= bound)
+        if len(ready) > size or bound is None:
+            break
+        fetch *= 4  # rare: many rows matched twice; look further on every field
+    items = ready[:size]
+    next_cursor = _encode(items[-1][:2]) if len(ready) > size else None
+    return Page([recordation for _, _, recordation in items], next_cursor)
 
 
-def _matches(prefix: str):
-    """The ids whose keys start with `prefix`: one index range per key, combined by UNION."""
-    return union(
-        *(
-            select(Recordation.id).where(column >= prefix, column < prefix + _BEYOND)
-            for column in (getattr(Recordation, key) for key in SEARCH_KEYS)
+def _candidates(prefix: str, after, fetch: int):
+    """The first `fetch` rows after `after` on each key's index, each kept only where it
+    sorts first (its smallest matching key), and the position up to which the list is exact:
+    the smallest last position among the keys that had more rows (None: all rows seen)."""
+    candidates: dict[int, tuple] = {}
+    bound = None
+    for key in SEARCH_KEYS:
+        column = getattr(Recordation, key)
+        stmt = select(Recordation).where(column >= prefix, column < prefix + _BEYOND)
+        if after is not None:
+            stmt = stmt.where(tuple_(column, Recordation.id) > tuple_(*after))
+        rows = (
+            db.session.execute(stmt.order_by(column, Recordation.id).limit(fetch)).scalars().all()
         )
-    )
+        for recordation in rows:
+            position = _position(recordation, prefix)
+            if position == (getattr(recordation, key), recordation.id):
+                candidates[recordation.id] = (*position, recordation)
+        if len(rows) == fetch:
+            last = (getattr(rows[-1], key), rows[-1].id)
+            bound = last if bound is None else min(bound, last)
+    return list(candidates.values()), bound
+
+
+def _position(recordation: Recordation, prefix: str) -> tuple[str, int]:
+    """Where a recordation sorts: its smallest key that starts with the prefix, then its id."""
+    keys = (getattr(recordation, key) for key in SEARCH_KEYS)
+    return min(k for k in keys if k is not None and k.startswith(prefix)), recordation.id
+
+
+def _encode(position: tuple[str, int]) -> str:
+    return encode_cursor(list(position))
+
+
+def _decode(cursor: str | None) -> tuple[str, int] | None:
+    """A cursor's position, or None (the first page) for a missing or malformed one."""
+    if not cursor:
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+        return None
+    valid = (
+        isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], str)
+        and isinstance(raw[1], int) and not isinstance(raw[1], bool) and 0 <= raw[1] < 2**63
+    )  # fmt: skip
+    return (raw[0], raw[1]) if valid else None
 
 
 def find(number: str) -> Recordation | None:
