@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from ipr_apps import create_app
 from ipr_apps.config import Defaults
@@ -339,3 +339,24 @@ def test_search_does_not_read_applications(app):
     db.session.commit()
     assert found("changed in") == set()
     assert db.session.scalar(select(Recordation.number)) == "T2019-000123"
+
+
+def test_the_migration_gives_existing_recordations_their_keys(config, tmp_path):
+    """Recordations made before the register existed are found after the upgrade."""
+    from flask_migrate import downgrade, upgrade
+
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    fresh = make_app({**config, "SQLALCHEMY_DATABASE_URI": url})
+    with fresh.app_context():
+        upgrade()
+        recorded("T2019-000123", title="Ｂright Light", name_en="Shenzhen  BRIGHT")
+        db.session.remove()
+        downgrade(revision="ab63fc8a8b85")
+        upgrade()
+        keys = db.session.execute(
+            text("SELECT number_key, right_title_key, holder_name_other_key FROM recordations")
+        ).one()
+        assert tuple(keys) == ("t2019-000123", "bright light", "shenzhen bright")
+        assert found("bright l") == {"T2019-000123"}
+        db.session.remove()
+        db.engine.dispose()

@@ -46,13 +46,12 @@ def _key(text, length):
 def upgrade():
     bind = op.get_bind()
     collation = "C" if bind.dialect.name == "postgresql" else None
-    with op.batch_alter_table('recordations', schema=None) as batch_op:
-        for key, (_source, length) in KEYS.items():
-            batch_op.add_column(sa.Column(key, sa.String(length, collation=collation), nullable=True))
+    # Plain ALTER TABLE … ADD COLUMN and CREATE INDEX on both databases (no table copy).
+    for key, (_source, length) in KEYS.items():
+        op.add_column('recordations', sa.Column(key, sa.String(length, collation=collation), nullable=True))
     _fill_keys(bind)
-    with op.batch_alter_table('recordations', schema=None) as batch_op:
-        for key in KEYS:
-            batch_op.create_index(f'ix_recordations_{key}', [key, 'id'], unique=False)
+    for key in KEYS:
+        op.create_index(f'ix_recordations_{key}', 'recordations', [key, 'id'], unique=False)
 
 
 def _fill_keys(bind):
@@ -60,6 +59,8 @@ def _fill_keys(bind):
                      *(sa.column(source, sa.String) for source, _ in KEYS.values()),
                      *(sa.column(key, sa.String) for key in KEYS))
     sources = [table.c[source] for source, _ in KEYS.values()]
+    write = (table.update().where(table.c.id == sa.bindparam("row_id"))
+             .values({key: sa.bindparam(key) for key in KEYS}))
     last_id = 0
     while True:
         rows = bind.execute(
@@ -68,16 +69,18 @@ def _fill_keys(bind):
         ).all()
         if not rows:
             return
-        for row in rows:
-            values = {key: _key(getattr(row, source), length)
-                      for key, (source, length) in KEYS.items()}
-            bind.execute(table.update().where(table.c.id == row.id).values(**values))
+        bind.execute(write, [
+            {"row_id": row.id, **{key: _key(getattr(row, source), length)
+                                  for key, (source, length) in KEYS.items()}}
+            for row in rows
+        ])
         last_id = rows[-1].id
 
 
 def downgrade():
-    with op.batch_alter_table('recordations', schema=None) as batch_op:
-        for key in KEYS:
-            batch_op.drop_index(f'ix_recordations_{key}')
-        for key in KEYS:
-            batch_op.drop_column(key)
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35, PostgreSQL), not a batch copy: rebuilding
+    # the table would fail on SQLite while applications refer to its rows.
+    for key in KEYS:
+        op.drop_index(f'ix_recordations_{key}', table_name='recordations')
+    for key in KEYS:
+        op.execute(f'ALTER TABLE recordations DROP COLUMN {key}')
