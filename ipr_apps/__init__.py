@@ -81,6 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     from ipr_apps.auth.account_views import bp as account_bp  # e-mail confirmation, reset
 
     app.register_blueprint(account_bp)
+    from ipr_apps.register.views import bp as register_bp  # the public register (no sign-in)
+
+    app.register_blueprint(register_bp)
     from ipr_apps import api
 
     api.init_app(app)

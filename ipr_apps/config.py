@@ -63,10 +63,13 @@ class Defaults:
     TOKEN_TOUCH_INTERVAL = 300  # seconds: an API token's last_used_at is written at most this often
     # Throttling (per address unless said otherwise); limits may be joined with ";"
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;50 per hour"  # failed sign-ins per account
-    REGISTER_RATE_LIMIT = "10 per hour"
+    SIGNUP_RATE_LIMIT = "10 per hour"  # account sign-ups (registrations) per client address
     TOKEN_RATE_LIMIT = "10 per hour"  # noqa: S105 (API tokens created per account; no secret)
     BASE_URL = None  # e.g. https://ipr.example.gov: every absolute link in e-mails
     TRUSTED_HOSTS = None  # unset: BASE_URL's host, localhost and 127.0.0.1; other Hosts get 400
+    # Public register (issue 12): searches and verifications per client address, the pages and
+    # the API together (IPR_REGISTER_RATE_LIMIT; sign-ups are SIGNUP_RATE_LIMIT).
+    REGISTER_RATE_LIMIT = "60 per minute"
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

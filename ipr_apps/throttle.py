@@ -73,3 +73,7 @@ def retry_after() -> int:
     current = limiter.current_limit
     reset_at = current.reset_at if current is not None else time.time() + 60
     return max(1, math.ceil(reset_at - time.time()))
+
+
+# The public register (pages and API together): one count per client address.
+register_limit = limiter.shared_limit(setting("REGISTER_RATE_LIMIT"), scope="public-register")

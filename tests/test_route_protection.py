@@ -108,6 +108,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "stats.export": ADMIN,
     "stats.export_job": ADMIN,
     "stats.chart": STAFF,
+    "register.search": PUBLIC,
+    "register.verify": PUBLIC,
+    "public_register.search": PUBLIC,
+    "public_register.verify": PUBLIC,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin"]
 
@@ -142,6 +146,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400
+        "number": "T1999-000000",  # no such recordation: everybody gets the register's 404
     }
     return {arg: values[arg] for arg in rule.arguments}
 

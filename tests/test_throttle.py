@@ -24,7 +24,7 @@ LIMITS = {
     "RATELIMIT_STORAGE_URI": "memory://",  # a fresh store for each app built here
     "LOGIN_RATE_LIMIT": "6 per minute",
     "LOGIN_ACCOUNT_RATE_LIMIT": "3 per minute",
-    "REGISTER_RATE_LIMIT": "2 per hour",
+    "SIGNUP_RATE_LIMIT": "2 per hour",
     "TOKEN_RATE_LIMIT": "2 per hour",
 }
 

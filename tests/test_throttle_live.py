@@ -26,7 +26,7 @@ REDIS_URL = os.environ.get("IPR_TEST_THROTTLE_REDIS_URL", "redis://127.0.0.1:637
 WORKERS = 4
 LOGIN_LIMIT = 10  # Defaults.LOGIN_RATE_LIMIT, per minute and address
 ACCOUNT_LIMIT = 5  # the first of Defaults.LOGIN_ACCOUNT_RATE_LIMIT, per minute and account
-REGISTER_LIMIT = 10  # Defaults.REGISTER_RATE_LIMIT, per hour and address
+SIGNUP_LIMIT = 10  # Defaults.SIGNUP_RATE_LIMIT, per hour and address
 STRONG_PASSWORD = "Tunnel-Harbour-Violet-42"
 
 
@@ -58,7 +58,7 @@ def server(tmp_path_factory) -> Iterator[LiveServer]:
 def test_the_defaults_are_what_this_test_counts_on():
     assert f"{LOGIN_LIMIT} per minute" == Defaults.LOGIN_RATE_LIMIT
     assert Defaults.LOGIN_ACCOUNT_RATE_LIMIT.startswith(f"{ACCOUNT_LIMIT} per minute")
-    assert f"{REGISTER_LIMIT} per hour" == Defaults.REGISTER_RATE_LIMIT
+    assert f"{SIGNUP_LIMIT} per hour" == Defaults.SIGNUP_RATE_LIMIT
 
 
 class Browser:
@@ -142,14 +142,14 @@ def test_registration_from_one_address_stops_at_the_limit(server):
             registered.append(i)
         return status
 
-    statuses = in_parallel([lambda i=i: register(i) for i in range(REGISTER_LIMIT + 6)])
+    statuses = in_parallel([lambda i=i: register(i) for i in range(SIGNUP_LIMIT + 6)])
     assert statuses.count(429) == 6, statuses
-    assert len(registered) == REGISTER_LIMIT
+    assert len(registered) == SIGNUP_LIMIT
     engine = create_engine(server.database_url)
     try:
         with engine.connect() as conn:
             users = conn.execute(select(func.count()).select_from(User.__table__)).scalar_one()
     finally:
         engine.dispose()
-    assert users <= REGISTER_LIMIT
+    assert users <= SIGNUP_LIMIT
     assert "Traceback" not in server.log()

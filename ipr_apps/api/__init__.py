@@ -49,6 +49,10 @@ def init_app(app: Flask) -> None:
     for blueprint in (applications.blp, stats.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
+    from ipr_apps.api import register  # the public register: no token
+
+    csrf.exempt(register.blp)
+    api.register_blueprint(register.blp)
     app.register_blueprint(docs.bp)
     app.after_request(_no_store)
 
@@ -67,4 +71,7 @@ Authenticate with `Authorization: Bearer <token>`; create tokens with
 Errors have the form `{"error": {"code": ..., "message": ..., "fields": {...}}}`:
 400/422 invalid input, 401 no valid token, 403 role not allowed, 404 not found (or not yours),
 409 not allowed in the current state (or lost a race), 413 upload too large.
+
+The public register (`/api/v1/register`) needs no token; it is limited per client address
+(429 with `Retry-After` past the limit).
 """

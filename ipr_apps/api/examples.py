@@ -63,3 +63,29 @@ DECISION_EXAMPLE = {
     "outcome": "request_info",
     "reason": "Please attach the licence contract with Bright EU GmbH.",
 }
+
+REGISTER_ENTRY_EXAMPLE = {
+    "number": "T2019-000123",
+    "status": "active",
+    "ipr_type": "trademark",
+    "right_number": "TM-32145876",
+    "right_title": "BRIGHTLIGHT",
+    "holder_name": "深圳光明电子有限公司",
+    "holder_country": "CN",
+    "valid_from": "2019-03-14",
+    "valid_until": "2029-03-13",
+}
+
+REGISTER_PAGE_EXAMPLE = {
+    "items": [
+        REGISTER_ENTRY_EXAMPLE,
+        {
+            **REGISTER_ENTRY_EXAMPLE,
+            "number": "T2014-000042",
+            "status": "expired",
+            "valid_from": "2014-05-02",
+            "valid_until": "2024-05-01",
+        },
+    ],
+    "next": "WyJUMjAxOS0wMDAxMjMiXQ",
+}

@@ -6,7 +6,16 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ipr_apps.models import DocType, IprType, Kind, PortDirection, RejectReason, Status, TraderRole
+from ipr_apps.models import (
+    DocType,
+    IprType,
+    Kind,
+    PortDirection,
+    RecordationStatus,
+    RejectReason,
+    Status,
+    TraderRole,
+)
 
 S = fields.String
 
@@ -276,3 +285,35 @@ class ApiErrorBodySchema(Schema):
 
 class ApiErrorSchema(Schema):
     error = fields.Nested(ApiErrorBodySchema, required=True)
+
+
+class RegisterQuerySchema(Schema):
+    q = S(
+        load_default="",
+        validate=[validate.Length(max=100), _no_nul, _utf8],
+        metadata={
+            "description": "The beginning of a recordation number, right number, mark or "
+            "title, or holder name (either script); case-insensitive. Empty: no results."
+        },
+    )
+    cursor = S(metadata={"description": "`next` of the previous page"})
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class RegisterEntrySchema(Schema):
+    """A recordation as the public register shows it: nothing else is public."""
+
+    number = S(required=True)
+    status = fields.Enum(RecordationStatus, by_value=True, required=True)
+    ipr_type = fields.Enum(IprType, by_value=True, required=True)
+    right_number = S(allow_none=True)
+    right_title = S(allow_none=True)
+    holder_name = S(required=True)
+    holder_country = S(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(required=True)
+
+
+class RegisterPageSchema(Schema):
+    items = fields.List(fields.Nested(RegisterEntrySchema))
+    next = S(allow_none=True, metadata={"description": "Cursor of the next page, or null"})

@@ -63,7 +63,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(throttle.setting("REGISTER_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(throttle.setting("SIGNUP_RATE_LIMIT"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

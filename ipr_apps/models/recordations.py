@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -33,6 +34,19 @@ class RecordationStatus(StrEnum):
     @property
     def in_force(self) -> bool:
         return self == RecordationStatus.ACTIVE
+
+
+def _key_type(length: int) -> String:
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def search_key(text: str | None, length: int | None = None) -> str | None:
+    """How the public register compares text: Unicode-normalised (full-width letters and
+    digits become ASCII), case-folded in every script, runs of spaces as one; None when empty."""
+    if text is None:
+        return None
+    key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return (key[:length] if length else key) or None
 
 
 class Recordation(db.Model):
@@ -91,6 +105,15 @@ class Recordation(db.Model):
     right_title: Mapped[str | None] = mapped_column(String(500))
     right_expiry: Mapped[date | None]
 
+    # The public register's search keys (services/register.py): the public columns folded by
+    # search_key() (NFKC, case-folded, spaces collapsed), kept in step by the ORM events below.
+    # Byte order ("C") on PostgreSQL, as SQLite's default, so a prefix is one index range.
+    number_key: Mapped[str | None] = mapped_column(_key_type(80))
+    right_number_key: Mapped[str | None] = mapped_column(_key_type(128))
+    right_title_key: Mapped[str | None] = mapped_column(_key_type(500))
+    holder_name_key: Mapped[str | None] = mapped_column(_key_type(300))
+    holder_name_other_key: Mapped[str | None] = mapped_column(_key_type(300))
+
     application: Mapped[Application] = relationship(foreign_keys=[application_id])
     facts_application: Mapped[Application] = relationship(foreign_keys=[facts_application_id])
     holder_org: Mapped[Organisation] = relationship(foreign_keys=[holder_org_id])
@@ -130,3 +153,23 @@ class RecordationEvent(db.Model):
     recordation: Mapped[Recordation] = relationship()
     actor: Mapped[User | None] = relationship()
     application: Mapped[Application | None] = relationship()
+
+
+# The public register's search keys: what each indexes, and the indexes (key, id).
+SEARCH_KEYS = {
+    "number_key": "number",
+    "right_number_key": "right_number",
+    "right_title_key": "right_title",
+    "holder_name_key": "holder_name",
+    "holder_name_other_key": "holder_name_other",
+}
+for _key in SEARCH_KEYS:
+    Index(f"ix_recordations_{_key}", getattr(Recordation, _key), Recordation.id)
+
+
+@event.listens_for(Recordation, "before_insert")
+@event.listens_for(Recordation, "before_update")
+def _fill_search_keys(mapper, connection, recordation: Recordation) -> None:
+    for key, source in SEARCH_KEYS.items():
+        length = Recordation.__table__.c[key].type.length
+        setattr(recordation, key, search_key(getattr(recordation, source), length))
