@@ -360,3 +360,24 @@ def test_the_migration_gives_existing_recordations_their_keys(config, tmp_path):
         assert found("bright l") == {"T2019-000123"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_imported_recordations_are_found_in_the_register(app, runner, tmp_path):
+    """The import writes with INSERT ... SELECT, past the ORM events that fill the keys."""
+    from tests.import_files import row, run, write_csv
+
+    path = write_csv(
+        tmp_path / "old.csv",
+        [
+            row("OLD-1", recordation_number="GZ/2009/0001", right_title="Ｌｕｍｅｎ Lamp",
+                holder_name="Acme 株式会社", right_number="TM-777"),
+            row("OLD-2", recordation_number="T2019-000002", holder_name="Beta Works"),
+        ],
+    )  # fmt: skip
+    assert run(runner, path).exit_code == 0
+    for query, number in [
+        ("gz/2009", "GZ/2009/0001"), ("lumen", "GZ/2009/0001"), ("acme", "GZ/2009/0001"),
+        ("tm-777", "GZ/2009/0001"), ("beta", "T2019-000002"), ("t2019-0000", "T2019-000002"),
+    ]:  # fmt: skip
+        found = [r.number for r in register.search(query).items]
+        assert found == [number], (query, found)

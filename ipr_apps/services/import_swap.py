@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Table,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -41,6 +42,7 @@ from ipr_apps.models import (
     StatusEvent,
     utcnow,
 )
+from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.services.import_check import among, chunks
 from ipr_apps.services.import_write import STAGING, STAGING_HOLDERS, HolderKey
 from ipr_apps.services.recordations import counter_scope
@@ -95,6 +97,7 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
         query = select(*columns.values()).select_from(joined).where(new, *where)
         connection.execute(insert(table).from_select(list(columns), query.order_by(S.line)))
     _link_recordations(connection, new, now)
+    _fill_search_keys(connection, new)
     _move_counters(session, new)
     return imported, skipped
 
@@ -208,6 +211,23 @@ def _link_recordations(
     }  # fmt: skip
     query = select(*columns.values()).where(R.application_id.in_(ids)).order_by(R.id)
     connection.execute(insert(RECORDATION_EVENTS).from_select(list(columns), query))
+
+
+def _fill_search_keys(connection: Connection, new: ColumnElement[bool]) -> None:
+    """The public register's search keys of the imported recordations (the ORM fills them for
+    every other write; INSERT ... SELECT bypasses it)."""
+    sources = [R[source] for source in SEARCH_KEYS.values()]
+    joined = STAGING.join(RECORDATIONS, R.number == S.recordation_number)
+    rows = connection.execute(select(R.id, *sources).select_from(joined).where(new)).all()
+    lengths = {key: R[key].type.length for key in SEARCH_KEYS}
+    values = [
+        {"rid": row[0], **{key: search_key(text, lengths[key])
+                           for key, text in zip(SEARCH_KEYS, row[1:], strict=True)}}
+        for row in rows
+    ]  # fmt: skip
+    stmt = update(RECORDATIONS).where(R.id == bindparam("rid"))
+    for chunk in chunks(values):
+        connection.execute(stmt, chunk)
 
 
 def _move_counters(session: Session, new: ColumnElement[bool]) -> None:
