@@ -108,6 +108,11 @@ def seed_demo_command() -> None:
     click.echo(
         f"  {created} demo applications created." if created else "  Demo applications exist."
     )
+    lives = demo.seed_recordations()
+    click.echo(
+        f"  {lives} demo recordations through their life." if lives
+        else "  Demo recordations exist."
+    )  # fmt: skip
 
 
 @ipr.command("import-holidays")

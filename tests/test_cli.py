@@ -120,15 +120,18 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
     agent = _user("agent@example.com")
     assert agent.is_agent
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
-    assert _count(Application, Application.imported.is_(False)) == 12
+    # 12 applications in every state, and 11 of the recordations' lives: 6 approved new ones,
+    # an approved amendment and renewal, an amendment submitted, one a draft, and a revision.
+    assert _count(Application, Application.imported.is_(False)) == 12 + 11
     assert _count(Application, Application.imported) == history
 
     own = select(Application).where(Application.imported.is_(False))
     statuses = db.session.scalars(own.with_only_columns(Application.status)).all()
     assert sorted(s.value for s in statuses) == sorted(
-        ["submitted"] * 4
-        + ["draft"] * 2
+        ["submitted"] * (4 + 1)
+        + ["draft"] * (2 + 2)
         + ["withdrawn", "approved", "approved", "rejected"]
+        + ["approved"] * 8
         + ["info_requested", "under_review"]
     )
     assert {a.ipr_type.value for a in db.session.scalars(own)} == {
@@ -144,6 +147,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
     assert "already existed" in second.output and password not in second.output
     assert "Historical decisions exist." in second.output
     assert "Demo applications exist." in second.output
+    assert "Demo recordations exist." in second.output
     assert {model: _count(model) for model in tables} == before
 
     # A fresh statistics page opens on the latest complete half year, with real figures.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -216,3 +216,42 @@ def test_clock_at_sets_the_time_for_the_block_only():
     with clock_at(moment):
         assert utcnow() == moment and today() == date(2019, 3, 4)
     assert utcnow() > moment
+
+
+def test_demo_recordations_live_through_every_state(app):
+    """seed-demo's recordations: each state of the recordation machine, a renewal window open
+    for the holder, an amended and renewed one (filed by the agent), changes in the queue."""
+    from ipr_apps.models import Kind, Recordation, RecordationStatus
+    from ipr_apps.services import recordations
+    from ipr_apps.services.demo_recordations import seed as seed_recordations
+
+    demo.seed()
+    assert demo.seed_applications() == len(demo_applications.PLAN)
+    day = today()
+    assert seed_recordations(day) == 6
+    assert seed_recordations(day) == 0  # idempotent
+    own = select(Recordation).where(Recordation.imported.is_(False))
+    found = {r.right_title: r for r in db.session.scalars(own)}
+    assert {title: r.status.value for title, r in found.items()} == {
+        "LUMINA": "active", "Aurora catalogue 2025": "active", "BRIGHTSTAR": "active",
+        "BRIGHTLIGHT PRO": "active", "GLOWLINE": "expired", "AURORA CLASSIC": "lapsed",
+        "AURORA STRIDE": "cancelled", "LUMIGLOW": "revoked",
+    }  # fmt: skip
+    star = found["BRIGHTSTAR"]
+    assert recordations.in_renewal_window(star.valid_until, day)
+    assert 140 <= (star.valid_until - day).days <= 160  # about five months left
+    pro = found["BRIGHTLIGHT PRO"]
+    kinds = sorted(a.kind for a in db.session.scalars(
+        select(Application).where(Application.recordation_id == pro.id)))  # fmt: skip
+    assert kinds == sorted([Kind.NEW, Kind.AMENDMENT, Kind.RENEWAL])
+    agent = demo_applications.user_by_email("agent@example.com")
+    assert pro.agency_id == agent.organisation_id  # the agent filed the renewal
+    assert pro.valid_until > day + timedelta(days=365 * 10)
+    glow = found["GLOWLINE"]
+    assert glow.ended_on == glow.valid_until + timedelta(days=1) < day
+    lumina = found["LUMINA"]
+    pending = db.session.scalars(
+        select(Application.status).where(Application.recordation_id == lumina.id,
+                                         Application.kind == Kind.AMENDMENT)).all()  # fmt: skip
+    assert pending == [Status.SUBMITTED]
+    assert all(r.status == RecordationStatus.ACTIVE or r.ended_on for r in found.values())

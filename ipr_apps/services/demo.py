@@ -114,6 +114,14 @@ def seed_applications() -> int:
     return demo_applications.seed()
 
 
+def seed_recordations() -> int:
+    """Recordations across their life (renewal window, renewed, expired, lapsed, cancelled,
+    revoked, an amendment in the queue); after seed_applications, whose LUMINA it amends."""
+    from ipr_apps.services import demo_recordations
+
+    return demo_recordations.seed()
+
+
 def _note(created: bool, password: str) -> str:
     return f"password: {password}" if created else "already existed (password unchanged)"
 

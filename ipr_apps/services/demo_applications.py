@@ -20,7 +20,7 @@ from ipr_apps.services import documents, filing, review
 from ipr_apps.workdays import holidays_between, is_working_day
 
 
-def _pdf() -> bytes:
+def pdf() -> bytes:
     """A blank one-page A4 PDF: uploads are parsed whole, so the demo needs a real one."""
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -180,7 +180,7 @@ def attach(filer, application, ipr_type) -> None:
         wanted.append("power_of_attorney")
     for doc_type in wanted:
         data, name = (
-            (_png(), "photo.png") if doc_type == "goods_photo" else (_pdf(), f"{doc_type}.pdf")
+            (_png(), "photo.png") if doc_type == "goods_photo" else (pdf(), f"{doc_type}.pdf")
         )
         documents.attach(filer, application.id, doc_type, io.BytesIO(data), name)
     if ipr_type == "trademark":

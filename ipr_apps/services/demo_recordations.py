@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (the demo plan reads best as a table)
 """Demo recordations across their ten-year life, for seed-demo: one inside its renewal window,
-one renewed (after an amendment), one expired, one lapsed with its right, one cancelled by
-its holder, one revoked by customs, and an amendment of a recent one waiting in the queue.
+one amended and then renewed by the agent, one expired, one lapsed with its right, one
+cancelled by its holder, one revoked by customs, an amendment of a recent one waiting in the
+queue and another still a draft; and the refused AURORA RUN revised, as a draft.
 
 Every step goes through the real services at its own past moment (`clock_at`), so numbers,
 validity, events, notifications and statistics agree. The approvals fall before 2018, the
@@ -10,6 +11,7 @@ first year of the imported decision history, so the published half-year figures 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
@@ -19,8 +21,17 @@ from sqlalchemy import select
 from ipr_apps.db import db
 from ipr_apps.models import Application, IpRight, Kind, Recordation, User, today
 from ipr_apps.models.base import clock_at
-from ipr_apps.services import changes, expiry, filing, lifecycle, review
-from ipr_apps.services.demo_applications import REVIEWER, attach, user_by_email
+from ipr_apps.services import (
+    changes,
+    documents,
+    expiry,
+    filing,
+    lifecycle,
+    reminders,
+    review,
+    revise,
+)
+from ipr_apps.services.demo_applications import REVIEWER, attach, pdf, user_by_email
 
 HOLDER, HOLDER2, AGENT, ADMIN = (
     "holder@example.com", "holder2@example.com", "agent@example.com", "admin@example.com",
@@ -52,6 +63,7 @@ def seed(day: date | None = None) -> int:
             step()
     with clock_at(datetime.combine(day, time(1))):
         expiry.expire(day)
+        reminders.send_due(day)
     return 6
 
 
@@ -129,8 +141,10 @@ def _plan(day: date) -> list[tuple[datetime, Callable[[], None]]]:
         (_at(day - relativedelta(months=2)), lambda: _cancel(made["AURORA STRIDE"], HOLDER2, "The product line was discontinued.")),
         (_at(day - timedelta(days=21)), lambda: _revoke(made["LUMIGLOW"], "The registration certificate filed was not genuine (demo).")),
         (_at(day - relativedelta(years=2)), lambda: _amend(made["BRIGHTLIGHT PRO"], HOLDER, {"ports": [{"name": "Shekou", "code": "5304", "direction": "exit"}]}, approve=True)),
-        (_at(day - timedelta(days=40)), lambda: _renew(made["BRIGHTLIGHT PRO"], HOLDER)),
+        (_at(day - timedelta(days=40)), lambda: _renew(made["BRIGHTLIGHT PRO"], AGENT)),
         (_at(day - timedelta(days=3)), lambda: _amend(_approved("LUMINA"), HOLDER, {"licensees": [{"name": "Brightlight Europe B.V.", "country": "NL", "scope": "Sale in the EU", "exclusive": False}]}, approve=False)),
+        (_at(day - timedelta(days=2)), lambda: _amend(_approved("Aurora catalogue 2025"), HOLDER2, {"ports": [{"name": "Hamburg", "code": "DEHAM", "direction": "entry"}]}, approve=None)),
+        (_at(day - timedelta(days=1)), lambda: revise.revise(user_by_email(HOLDER2), _rejected("AURORA RUN"))),
     ]  # fmt: skip
     return steps
 
@@ -155,6 +169,11 @@ def _recordation_of(application_id: int) -> Recordation:
     return db.session.get(Application, application_id).recordation
 
 
+def _rejected(title: str) -> int:
+    stmt = select(Application.id).join(IpRight).where(IpRight.title == title)
+    return db.session.execute(stmt.order_by(Application.id).limit(1)).scalar_one()
+
+
 def _approved(title: str) -> int:
     stmt = (
         select(IpRight.application_id)
@@ -176,17 +195,21 @@ def _revoke(application_id: int, reason: str) -> None:
     lifecycle.revoke(user_by_email(ADMIN), _recordation_of(application_id).id, reason)
 
 
-def _amend(application_id: int, holder_email: str, payload: dict, approve: bool) -> None:
+def _amend(application_id: int, holder_email: str, payload: dict, approve: bool | None) -> None:
+    """An amendment approved (True), waiting in the queue (False) or still a draft (None)."""
     holder = user_by_email(holder_email)
     draft = changes.start_amendment(holder, _recordation_of(application_id).id)
     filing.update_draft(holder, draft.id, payload)
     if approve:
         _submit_and_approve(holder, draft.id)
-    else:
+    elif approve is False:
         filing.submit(holder, draft.id)
 
 
-def _renew(application_id: int, holder_email: str) -> None:
-    holder = user_by_email(holder_email)
-    draft = changes.start_renewal(holder, _recordation_of(application_id).id)
-    _submit_and_approve(holder, draft.id)
+def _renew(application_id: int, filer_email: str) -> None:
+    filer = user_by_email(filer_email)
+    draft = changes.start_renewal(filer, _recordation_of(application_id).id)
+    if filer.is_agent:  # the holder filed the recordation itself: the agency adds its mandate
+        power = io.BytesIO(pdf())
+        documents.attach(filer, draft.id, "power_of_attorney", power, "power_of_attorney.pdf")
+    _submit_and_approve(filer, draft.id)
