@@ -143,7 +143,7 @@ def _plan(day: date) -> list[tuple[datetime, Callable[[], None]]]:
         (_at(day - relativedelta(years=2)), lambda: _amend(made["BRIGHTLIGHT PRO"], HOLDER, {"ports": [{"name": "Shekou", "code": "5304", "direction": "exit"}]}, approve=True)),
         (_at(day - timedelta(days=40)), lambda: _renew(made["BRIGHTLIGHT PRO"], AGENT)),
         (_at(day - timedelta(days=3)), lambda: _amend(_approved("LUMINA"), HOLDER, {"licensees": [{"name": "Brightlight Europe B.V.", "country": "NL", "scope": "Sale in the EU", "exclusive": False}]}, approve=False)),
-        (_at(day - timedelta(days=2)), lambda: _amend(_approved("Aurora catalogue 2025"), HOLDER2, {"ports": [{"name": "Hamburg", "code": "DEHAM", "direction": "entry"}]}, approve=None)),
+        (_at(day - timedelta(days=2)), lambda: _amend(made["BRIGHTLIGHT PRO"], HOLDER, {"ports": [{"name": "Shekou", "code": "5304", "direction": "exit"}, {"name": "Yantian", "code": "5316", "direction": "exit"}]}, approve=None)),
         (_at(day - timedelta(days=1)), lambda: revise.revise(user_by_email(HOLDER2), _rejected("AURORA RUN"))),
     ]  # fmt: skip
     return steps

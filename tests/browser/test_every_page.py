@@ -56,6 +56,8 @@ NOT_PAGES: dict[str, str] = {
     "admin.job_status": "a job's progress as JSON, polled by the job page",
     "admin.job_result": "a job's file, downloaded",
     **{endpoint: "JSON API" for endpoint, access in ACCESS.items() if access == TOKEN},
+    "public_register.search": "JSON API without a token (the public register)",
+    "public_register.verify": "JSON API without a token (the public register)",
     # Redirects: the page they lead to is visited.
     "main.home": "redirects to the role's home page",
     "review.request_info": "a GET redirects to the review page's decision panel",
@@ -87,6 +89,43 @@ def _try_operations(page: Page) -> None:
         try_it.first.click()
     page.locator(".models .model-container").first.click()
     page.locator(".body-param textarea").first.wait_for()
+
+
+def _register_pages(recordations) -> list[Visit]:
+    """The public register: search (empty, with results, none found) and the verification
+    page of a recordation in each state, and of an unknown number."""
+    first = {}
+    for recordation in recordations:
+        first.setdefault(recordation.status.value, recordation)
+    return [
+        Visit("public register", "/register/"),
+        Visit("public register, results", "/register/?q=bright"),
+        Visit("public register, none found", "/register/?q=zzzz-no-such"),
+        *(Visit(f"register: {s}", f"/register/{r.number}") for s, r in first.items()),
+        Visit("register: unknown number", "/register/T1999-000000", 404),
+    ]
+
+
+def _recordation_pages(role: str, user, recordations) -> list[Visit]:
+    """The recordations list, a recordation of each state the user can see, an earlier
+    version of the recorded facts, and the cancel (holder) or revoke (admin) confirmation."""
+    from ipr_apps.services.recordation_access import can_view
+
+    visible = [r for r in recordations if can_view(r, user)]
+    first = {}
+    for recordation in visible:
+        first.setdefault(recordation.status.value, recordation)
+    pages = [Visit("recordations", "/recordations/")]
+    pages += [Visit(f"recordation {s}", f"/recordations/{r.id}") for s, r in first.items()]
+    amended = next((r for r in visible if r.facts_application_id != r.application_id), None)
+    if amended is not None:
+        version = f"/recordations/{amended.id}?version={amended.application_id}"
+        pages.append(Visit("recordation, earlier facts", version))
+    end = {"holder": ("cancel", "cancel"), "admin": ("revoke", "revoke")}.get(ACCESS_ROLE[role])
+    endable = next((r for r in visible if end and r.can(end[0], user)), None)
+    if endable is not None:
+        pages.append(Visit(f"{end[1]} recordation", f"/recordations/{endable.id}/{end[1]}"))
+    return pages
 
 
 def _public_pages(reset_token: str) -> list[Visit]:
@@ -187,18 +226,37 @@ def _staff_pages(
 
 
 def _role_pages(
-    role: str, user, applications, user_ids: dict[str, int], job_ids: dict[str, int]
+    role: str,
+    user,
+    applications,
+    user_ids: dict[str, int],
+    job_ids: dict[str, int],
+    recordations=(),
 ) -> list[Visit]:
     from ipr_apps.services.access import can_view
 
     visible = [a for a in applications if can_view(a, user)]
     approved = _first_per_status(visible).get("approved")
-    pages = _account_pages()
+    pages = _account_pages() + _recordation_pages(role, user, recordations)
+    pages += _change_pages(role, user, visible)
     if approved is not None:
         pages.append(Visit("certificate", f"/applications/{approved.id}/certificate"))
     if ACCESS_ROLE[role] == "holder":
         return pages + _filer_pages(role, user, visible)
     return pages + _staff_pages(role, visible, user_ids, job_ids)
+
+
+def _change_pages(role: str, user, visible) -> list[Visit]:
+    """A renewal's or amendment's pages: the holder's edit page (locked fields) and the
+    reviewer's page with the diff against the recorded facts."""
+    from ipr_apps.models import Kind
+
+    changes = [a for a in visible if a.kind != Kind.NEW]
+    if ACCESS_ROLE[role] == "holder":
+        draft = next((a for a in changes if a.can("edit", user)), None)
+        return [Visit("edit amendment", f"/applications/{draft.id}/edit")] if draft else []
+    pending = next((a for a in changes if a.clock_running), None)
+    return [Visit("review amendment (diff)", f"/review/{pending.id}")] if pending else []
 
 
 def _fill_empty_lists(users: dict) -> dict[str, int]:
@@ -267,7 +325,7 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
     """The app on the live server's database ("app") and the pages of each role ("pages")."""
     from ipr_apps import create_app
     from ipr_apps.db import db
-    from ipr_apps.models import Application, User
+    from ipr_apps.models import Application, Recordation, User
     from ipr_apps.services import account_links
 
     env = {"IPR_INSTANCE_PATH": str(live.instance), "DATABASE_URL": live.database_url}
@@ -286,10 +344,19 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
         job_ids = _fill_empty_lists(users)
         # A reset link for a demo account, as the e-mail would carry it (only opened, not used).
         reset_token = account_links.reset_token(users["holder2@example.com"])
-        pages = {"anonymous": _public_pages(reset_token)}
+        recordations = (
+            db.session.execute(
+                select(Recordation).where(Recordation.imported.is_(False)).order_by(Recordation.id)
+            )
+            .scalars()
+            .all()
+        )
+        pages = {"anonymous": _public_pages(reset_token) + _register_pages(recordations)}
         for role, email in ACCOUNTS.items():
             if email is not None:
-                pages[role] = _role_pages(role, users[email], applications, user_ids, job_ids)
+                pages[role] = _role_pages(
+                    role, users[email], applications, user_ids, job_ids, recordations
+                )
         db.session.remove()
         db.engine.dispose()
     # Yielded outside the app context: a context left pushed for the session would leak into
