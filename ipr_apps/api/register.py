@@ -22,6 +22,7 @@ blp = Blueprint(
 PUBLIC = []  # OpenAPI: these operations need no bearer token
 
 ERRORS = {
+    400: "A NUL character (code 0) in the request: no field accepts one.",
     404: "No recordation has this number.",
     422: "Invalid query (`fields` says which).",
     429: "Too many requests from this address; wait `Retry-After` seconds.",
@@ -42,7 +43,7 @@ def documented(*codes: int):
 @blp.doc(security=PUBLIC)
 @blp.arguments(RegisterQuerySchema, location="query")
 @blp.response(200, RegisterPageSchema, example=REGISTER_PAGE_EXAMPLE)
-@documented(422, 429)
+@documented(400, 422, 429)
 def search(query: dict):
     """Recordations whose number, right number, mark or title, or holder name (either script)
     starts with `q`, case-insensitively, in every status (active, expired, lapsed, cancelled,
@@ -55,7 +56,7 @@ def search(query: dict):
 @throttle.register_limit
 @blp.doc(security=PUBLIC)
 @blp.response(200, RegisterEntrySchema, example=REGISTER_ENTRY_EXAMPLE)
-@documented(404, 429)
+@documented(400, 404, 429)
 def verify(number: str):
     """One recordation by its number (as on the certificate; case and width do not matter):
     whether it is in force, and for which right and holder."""

@@ -130,6 +130,28 @@ def demo_decided() -> list[Decided]:
     ]
 
 
+def own_decided(database_url: str) -> list[Decided]:
+    """Decisions made in the app itself (not imported) on the live server's database: seed-demo
+    approves recordations about ten years ago to show their life (issue 12), and other journeys
+    may have decided some too."""
+    from sqlalchemy import create_engine, select
+
+    from ipr_apps.models import Application, Decision, Outcome
+
+    stmt = (
+        select(Application.first_submitted_at, Decision.decided_on, Decision.outcome)
+        .join(Decision, Decision.application_id == Application.id)
+        .where(Application.imported.is_(False))
+    )
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(stmt).all()
+    finally:
+        engine.dispose()
+    return [Decided(sent.date(), day, outcome == Outcome.APPROVED) for sent, day, outcome in rows]
+
+
 def expected_rows(decided: list[Decided]) -> list[tuple]:
     """The export rows for PERIODS, counted from the decisions (group empty: ungrouped)."""
     received = Counter(half_of(d.submitted_on) for d in decided)
@@ -210,10 +232,12 @@ def test_import_history_read_headline_and_download_figures(
     # 1. The operator imports the previous system's older export with the CLI.
     source = tmp_path / "recordations-2016-2017.csv"
     imported = historical_file(source)
-    expected = expected_rows(imported + demo_decided())
+    own = own_decided(live.database_url)
+    expected = expected_rows(imported + demo_decided() + own)
     by_period = {row[0]: row for row in expected}
     assert (by_period["2018-H1"][3], by_period["2019-H1"][3]) == (4_877, 5_501)
-    assert by_period["2018-H1"][5] == DECISIONS[2017, 1][0]  # the import's, a year earlier
+    own_2017_h1 = sum(d.approved and half_of(d.decided_on) == "2017-H1" for d in own)
+    assert by_period["2018-H1"][5] == DECISIONS[2017, 1][0] + own_2017_h1  # a year earlier
     result = run_cli(["ipr", "import-recordations", str(source)], live.env)
     assert result.stdout.strip().splitlines()[-1] == (
         f"Imported {len(imported):,} recordations; skipped 0 already present."
