@@ -153,4 +153,13 @@ def conflicts(application: Application) -> list[tuple[Application, Recordation |
         )
         .order_by(Application.id)
     )
+    if application.recordation_id is not None:
+        # The applications of its own recordation (a renewal's or amendment's original and
+        # earlier changes; an approved original's later ones) are not the right elsewhere.
+        stmt = stmt.where(
+            or_(
+                Application.recordation_id.is_(None),
+                Application.recordation_id != application.recordation_id,
+            )
+        )
     return [(row[0], row[1]) for row in db.session.execute(stmt)]
