@@ -457,3 +457,21 @@ def test_the_filing_agency_needs_a_current_mandate(people, make_user):
     with on(date(2026, 1, 5)):
         renewal = changes.start_renewal(agent, recordation.id)
     assert renewal.agency_id == agent.organisation_id
+
+
+@pytest.mark.parametrize(
+    ("old_end", "right_expiry", "new_end"),
+    [
+        (date(2029, 6, 30), None, date(2039, 6, 30)),  # the old end's tenth anniversary
+        (date(2030, 2, 28), None, date(2040, 2, 28)),  # not 29 February 2040
+        (date(2028, 2, 29), None, date(2038, 2, 28)),  # no 29 February: the month's last day
+        (date(2029, 12, 31), None, date(2039, 12, 31)),
+        (date(2029, 6, 30), date(2035, 3, 1), date(2035, 3, 1)),  # capped by the right
+        (date(2029, 6, 30), date(2039, 6, 30), date(2039, 6, 30)),  # the cap on the day
+        (date(2029, 6, 30), date(2029, 1, 1), date(2029, 6, 30)),  # never before the old end
+    ],
+)
+def test_a_renewal_runs_ten_years_from_the_day_after_the_old_end(old_end, right_expiry, new_end):
+    """Counted as the Civil Code counts periods (arts. 201-202): from the day after the old end
+    E, ten years end on E's corresponding day (the month's last day when it has none)."""
+    assert renewed_until(old_end, right_expiry) == new_end

@@ -3,6 +3,12 @@
 GACC's rules: valid 10 years from approval, never beyond the right's own term; renewal may
 be requested in the last 6 months, each renewal adding 10 years counted from the day after
 the old end, again capped by the right's term.
+
+Periods are counted as China's Civil Code counts them (arts. 201-202): the day of the event
+is not counted, and a period of years ends on the corresponding day of the last year, or on
+the last day of that month when it has no such day (29 February → 28 February). So an
+approval on D is valid until D's tenth anniversary, and a renewal, counted from the day after
+the old end E, runs until E's tenth anniversary: each term is exactly 10 years.
 """
 
 from __future__ import annotations
@@ -38,9 +44,10 @@ def in_renewal_window(valid_until: date, day: date) -> bool:
 
 
 def renewed_until(valid_until: date, right_expiry: date | None) -> date:
-    """A renewal's new end: 10 years counted from the day after the old end (the day before
-    that date's tenth anniversary), never beyond the right's expiry nor before the old end."""
-    until = add_years(valid_until + ONE_DAY, VALID_YEARS) - ONE_DAY
+    """A renewal's new end: 10 years counted from the day after the old end, i.e. the old
+    end's tenth anniversary (see the module docstring); never beyond the right's expiry nor
+    before the old end."""
+    until = add_years(valid_until, VALID_YEARS)
     if right_expiry is not None:
         until = min(until, right_expiry)
     return max(until, valid_until)
