@@ -136,6 +136,17 @@ def _app_context(request) -> Iterator[None]:
         db.session.rollback()
         _empty_tables()
         db.session.remove()
+        _forget_rate_limits()
+
+
+def _forget_rate_limits() -> None:
+    """Flask-Limiter is one object for every app of the run: a test that hits a limit (on a
+    strict app) must not leave its counts to the next test, which may sign in from the same
+    address."""
+    from ipr_apps.extensions import limiter
+
+    if limiter.enabled and getattr(limiter, "_storage", None) is not None:
+        limiter.reset()
 
 
 def _empty_tables() -> None:

@@ -3,8 +3,8 @@
 Seven actors (anonymous, the owning holder, its mandated agent, another holder, an agent
 without a mandate, a reviewer, an admin) call every registered route and method, once per
 object of the owner that the route takes (applications in five states, their documents, the
-owner's API token and notification). Web routes get a signed-in session, API routes the
-actor's bearer token. An actor who may not see an object must be refused (login redirect,
+owner's recordations, API token and notification). Web routes get a signed-in session, API
+routes the actor's bearer token. An actor who may not see an object must be refused (login redirect,
 401, 403, 404 or, for an API body, 422), must not find any of the owner's markers in the
 body, and the database must not change; an actor who may see it must get no server error.
 Denied probes run first, so nothing an allowed actor changes can hide a leak.
@@ -17,6 +17,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import url_for
@@ -24,7 +25,15 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from ipr_apps.db import db
-from ipr_apps.models import Application, Notification, Role, Status, User
+from ipr_apps.models import (
+    Application,
+    Notification,
+    RecordationStatus,
+    Role,
+    Status,
+    User,
+    today,
+)
 from ipr_apps.services import documents, sessions, tokens
 from tests import factories
 from tests.api_helpers import PDF_BYTES
@@ -59,6 +68,8 @@ class World:
     documents: list[int]
     token_id: int
     session_id: int  # one of the owner's sign-in sessions
+    recordations: list[int]  # the owner's: one in force, one cancelled
+    recordation_number: str  # public (the register shows it to anyone)
     notification_id: int
     target_id: int
     app_markers: list[str]
@@ -101,9 +112,15 @@ def world(app, login) -> World:
                         body="owner-secret-news")  # fmt: skip
     db.session.add(note)
     db.session.commit()
+    in_force = factories.recordation_row(apps[-1], valid_until=today() + timedelta(days=90))
+    cancelled = factories.recordation_row(
+        factories.make_application(owner, Status.APPROVED), status=RecordationStatus.CANCELLED
+    )
+    db.session.commit()
     markers = [a.reference for a in apps] + [f"owner-secret-{i}.pdf" for i in range(len(apps))]
     owner_session, _ = sessions.start(owner, "127.0.0.1", "owner's other browser")
-    return World(actors, bearer, [a.id for a in apps], docs, token.id, owner_session.id, note.id,
+    return World(actors, bearer, [a.id for a in apps], docs, token.id, owner_session.id,
+                 [in_force.id, cancelled.id], in_force.number, note.id,
                  factories.make_user(Role.HOLDER).id, markers,
                  ["owner-secret-label", "owner-secret-news"], login)  # fmt: skip
 
@@ -117,7 +134,7 @@ class Probe:
     method: str
     args: dict
     actor: str
-    objects: str  # "application", "document", "token", "notification" or "" (route level)
+    objects: str  # "application", "document", "recordation", "token", "notification" or ""
 
 
 def _routes(app) -> list[tuple[Rule, str]]:
@@ -131,7 +148,8 @@ def _routes(app) -> list[tuple[Rule, str]]:
 def _object_args(rule: Rule, world: World) -> Iterator[tuple[dict, str]]:
     fixed = {"filename": "js/app.js" if rule.endpoint == "static" else "css/bootstrap.min.css",
              "user_id": world.target_id, "day": "2000-01-01", "message_id": 0, "job_id": 0,
-             "fmt": "csv", "name": "approvals", "token": "not-a-valid-token"}  # fmt: skip
+             "fmt": "csv", "name": "approvals", "token": "not-a-valid-token",
+             "number": world.recordation_number}  # fmt: skip
     base = {arg: fixed[arg] for arg in rule.arguments if arg in fixed}
     if "application_id" in rule.arguments:
         for application_id in world.applications:
@@ -139,6 +157,9 @@ def _object_args(rule: Rule, world: World) -> Iterator[tuple[dict, str]]:
     elif "document_id" in rule.arguments:
         for document_id in world.documents:
             yield {**base, "document_id": document_id}, "document"
+    elif "recordation_id" in rule.arguments:
+        for recordation_id in world.recordations:
+            yield {**base, "recordation_id": recordation_id}, "recordation"
     elif "token_id" in rule.arguments:
         yield {**base, "token_id": world.token_id}, "token"
     elif "session_id" in rule.arguments:
@@ -157,7 +178,7 @@ def _may_see(probe: Probe) -> bool:
         access = {"holder", "reviewer", "admin"}
     if access != PUBLIC and role not in access:
         return False
-    if probe.objects in ("application", "document"):
+    if probe.objects in ("application", "document", "recordation"):
         return probe.actor in SEES_APPLICATIONS
     if probe.objects in ("token", "session", "notification"):
         return probe.actor == "owner"

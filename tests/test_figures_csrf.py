@@ -9,12 +9,13 @@ with the session's own token then get past the check (so the refusals were the t
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import url_for
 
 from ipr_apps.db import db
-from ipr_apps.models import Notification, Role, Status
+from ipr_apps.models import Notification, Role, Status, today
 from ipr_apps.services import tokens
 from tests import factories
 from tests.test_figures_access import FORM, _fingerprint, _routes, _stored_document
@@ -38,8 +39,12 @@ def objects(app) -> dict:
     draft = factories.make_application(holder, Status.DRAFT)
     note = Notification(user_id=holder.id, application_id=draft.id, subject="s", body="b")
     db.session.add(note)
+    recordation = factories.recordation_row(
+        factories.make_application(holder, Status.APPROVED), valid_until=today() + timedelta(90)
+    )
     db.session.commit()
-    args = {"application_id": application.id, "document_id": _stored_document(draft.id, "a.pdf"),
+    args = {"application_id": application.id, "recordation_id": recordation.id,
+            "number": recordation.number, "document_id": _stored_document(draft.id, "a.pdf"),
             "token_id": tokens.create_token(holder, "t")[0].id, "notification_id": note.id,
             "user_id": factories.make_user(Role.HOLDER).id, "day": "2000-01-01",
             "message_id": 0, "job_id": 0, "session_id": 0,

@@ -213,7 +213,8 @@ def test_emails_are_plain_text(app, staff):
 @pytest.mark.parametrize("payload", [p for p in PAYLOADS if p.startswith(("=", "+", "-", "@"))])
 def test_exports_escape_formulas(payload):
     row = {"period": payload, "group": payload, "received": 1, "approved": 1, "rejected": 0,
-           "approved_prev_year": 0, "approved_yoy_pct": None}  # fmt: skip
+           "approved_prev_year": 0, "approved_yoy_pct": None, "in_force_at_end": 3,
+           "renewals_approved": 0, "expiries": 1}  # fmt: skip
     cells = list(csv.reader(io.StringIO("".join(exports.csv_lines([row])))))[1]
     assert cells[:2] == ["'" + payload] * 2
     sheet = load_workbook(io.BytesIO(exports.xlsx_bytes([row]))).active
