@@ -9,7 +9,6 @@ from ipr_apps.api.auth import api_user, token_required
 from ipr_apps.api.examples import CREATE_EXAMPLE, DECISION_EXAMPLE, PATCH_EXAMPLE
 from ipr_apps.api.parsing import Blueprint
 from ipr_apps.api.schemas import (
-    ApiErrorSchema,
     ApplicationCreateSchema,
     ApplicationPageSchema,
     ApplicationPatchSchema,
@@ -19,6 +18,7 @@ from ipr_apps.api.schemas import (
     ListQuerySchema,
     SubmitSchema,
     UploadSchema,
+    error_documenter,
 )
 from ipr_apps.errors import ValidationError
 from ipr_apps.models import Application, Role
@@ -50,23 +50,13 @@ class DocumentUploadSchema(UploadSchema):
 MULTIPART = "multipart/form-data"
 
 
-def documented(*codes: int):
-    """Document the error responses an endpoint can give (all share the error schema)."""
-
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=ApiErrorSchema, description=ERRORS[code])(view)
-        return view
-
-    return decorator
-
-
 ERRORS = {
     400: "Malformed request (the body is not valid JSON).",
     401: "No valid bearer token.", 403: "Your role may not do this.",
     404: "No such application (or not yours).", 409: "Not allowed in the current state.",
     413: "Request body or upload too large.", 422: "Invalid input (`fields` says which).",
 }  # fmt: skip
+documented = error_documenter(blp, ERRORS)
 
 
 def to_api(application: Application) -> dict:

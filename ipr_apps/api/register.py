@@ -6,10 +6,10 @@ from ipr_apps import throttle
 from ipr_apps.api.examples import REGISTER_ENTRY_EXAMPLE, REGISTER_PAGE_EXAMPLE
 from ipr_apps.api.parsing import Blueprint
 from ipr_apps.api.schemas import (
-    ApiErrorSchema,
     RegisterEntrySchema,
     RegisterPageSchema,
     RegisterQuerySchema,
+    error_documenter,
 )
 from ipr_apps.errors import NotFound
 from ipr_apps.services import register
@@ -29,13 +29,7 @@ ERRORS = {
 }
 
 
-def documented(*codes: int):
-    def decorator(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=ApiErrorSchema, description=ERRORS[code])(view)
-        return view
-
-    return decorator
+documented = error_documenter(blp, ERRORS)
 
 
 @blp.route("", methods=["GET"])

@@ -287,6 +287,23 @@ class ApiErrorSchema(Schema):
     error = fields.Nested(ApiErrorBodySchema, required=True)
 
 
+def error_documenter(blp, descriptions: dict[int, str]):
+    """`documented(*codes)`: a decorator that documents the error responses an endpoint of
+    `blp` can give, each with its description here (all share the error schema)."""
+
+    def documented(*codes: int):
+        def decorator(view):
+            for code in codes:
+                view = blp.alt_response(
+                    code, schema=ApiErrorSchema, description=descriptions[code]
+                )(view)
+            return view
+
+        return decorator
+
+    return documented
+
+
 class RegisterQuerySchema(Schema):
     q = S(
         load_default="",
