@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import Application, DocType, Document, Kind, Status, StatusEvent
 from ipr_apps.services import content, documents, filing
 from ipr_apps.services.copies import new_draft_from
-from ipr_apps.services.document_files import stored_path
+from ipr_apps.services.document_files import FileMissing, removed_on_error, stored_path
 from tests.factories import complete_payload
 from tests.files import pdf, png
 
@@ -55,3 +57,16 @@ def test_removing_a_copied_document_leaves_the_original_file(app, make_user):
     copied = copy.documents[0]
     documents.remove(owner, copied.id)
     assert stored_path(source.documents[0]).exists()
+
+
+def test_a_missing_file_is_a_clear_refusal_and_nothing_is_created(app, make_user):
+    owner = make_user()
+    source = _filed(owner)
+    stored_path(source.documents[0]).unlink()
+    before = db.session.query(Application).count()
+    missing = pytest.raises(FileMissing, match=r"cert\.pdf")
+    with missing, removed_on_error() as written, unit_of_work():
+        new_draft_from(owner, source, written, revises=source)
+    db.session.rollback()
+    assert db.session.query(Application).count() == before
+    assert FileMissing.http_status == 409

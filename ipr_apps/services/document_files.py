@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ipr_apps.db import db
-from ipr_apps.errors import NotFound, TooLarge, ValidationError
+from ipr_apps.errors import ConflictError, NotFound, TooLarge, ValidationError
 from ipr_apps.models import Document
 from ipr_apps.services.file_checks import HEAD_BYTES, Kind, checked, kind_of
 
@@ -35,6 +35,12 @@ LIMITS = {
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
 CHOOSE_A_FILE = "Choose a file to upload."
 NAME_ATTEMPTS = 3
+
+
+class FileMissing(ConflictError):
+    """A document's row exists but its file does not (the upload folder was not restored)."""
+
+    code = "file_missing"
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,14 @@ def save(
 def duplicate(document: Document, written: list[Path]) -> Path:
     """A new file with the same bytes as `document`'s, under a new random name: a copied
     application owns its files, so removing one never touches the other's."""
-    data = stored_path(document).read_bytes()
+    try:
+        data = stored_path(document).read_bytes()
+    except FileNotFoundError as exc:  # e.g. a database restored without its upload folder
+        log.error("The file of document %s (%s) is missing", document.id, document.stored_name)
+        raise FileMissing(
+            f"The file of “{document.original_name}” is missing on the server, so it cannot "
+            "be copied. Ask the administrator to restore it, or remove it and upload it again."
+        ) from exc
     path = _new_file(Path(document.stored_name).suffix)
     written.append(path)
     path.write_bytes(data)
