@@ -3,6 +3,15 @@
 from ipr_apps.models.applications import FINAL_STATES, Application, Kind, Status
 from ipr_apps.models.audit import AuditViolation, StatusEvent
 from ipr_apps.models.base import today, utcnow
+from ipr_apps.models.cases import (
+    CaseIprType,
+    CaseOutcome,
+    CaseStatus,
+    Channel,
+    DetentionCase,
+    Direction,
+    Mode,
+)
 from ipr_apps.models.children import (
     Goods,
     Infringer,
@@ -40,8 +49,14 @@ __all__ = [
     "ApiToken",
     "Application",
     "AuditViolation",
+    "CaseIprType",
+    "CaseOutcome",
+    "CaseStatus",
+    "Channel",
     "Counter",
     "Decision",
+    "DetentionCase",
+    "Direction",
     "DocType",
     "Document",
     "EndReason",
@@ -59,6 +74,7 @@ __all__ = [
     "Kind",
     "Licensee",
     "MailStatus",
+    "Mode",
     "Notification",
     "OrgKind",
     "Organisation",
