@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import smtplib
 import socket
+from datetime import date
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -65,9 +66,12 @@ def test_notification_email_reaches_the_smtp_server(app, smtp, make_user, make_a
     inbox = smtp()
     holder = make_user(Role.HOLDER)
     application = make_application(holder, "submitted")
-    subject = f"Information requested on {application.reference}"
+    subject = f"Customs need more information on {application.reference}"
     with unit_of_work():  # queued in the transaction, delivered after commit
-        notifications.notify_holder(application, subject, "Send the certificate.")
+        notifications.notify_application(
+            application, "application_info_requested", message="Send the certificate.",
+            reply_by=date(2030, 1, 31), decision_days=30,
+        )  # fmt: skip
 
     [(envelope_from, envelope_to, message)] = inbox.received
     assert envelope_from == "no-reply@ipr.example" and envelope_to == [holder.email]

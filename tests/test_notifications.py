@@ -3,6 +3,7 @@ marking read (only one's own) and the unread badge."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,24 @@ def _colleague(of: User, active: bool = True) -> User:
     return user
 
 
-def _notify(application, subject: str = "Decision", body: str = "Approved.") -> list:
+def _notify(application, message: str = "Send the certificate.") -> list:
     """Notify in a transaction of its own; the e-mails it queued (outbox rows)."""
     before = {m.id for m in _mail()}
     with unit_of_work():
-        notifications.notify_holder(application, subject, body)
+        _request_info(application, message)
     return [m for m in _mail() if m.id not in before]
+
+
+def _request_info(application, message: str) -> None:
+    notifications.notify_application(
+        application, "application_info_requested", message=message,
+        reply_by=date(2030, 1, 31), decision_days=30,
+    )  # fmt: skip
+
+
+def _asked(notification: Notification) -> str:
+    """What the reviewer asked, as the in-app message quotes it."""
+    return notification.body.split("\n\n")[1]
 
 
 def _mail() -> list[OutboxMessage]:
@@ -67,7 +80,7 @@ def test_holder_and_filing_agency_users_are_told_once_each_inactive_skipped(make
     grant_mandate(agent, holder)
     application = filing.create_draft(agent, "trademark", None, holder.organisation_id)
 
-    outgoing = _notify(application, "Decision on " + application.reference)
+    outgoing = _notify(application)
 
     expected = {holder.id, colleague.id, agent.id}
     assert sorted(n.user_id for n in _rows()) == sorted(expected)
@@ -87,14 +100,14 @@ def test_nobody_is_told_twice_when_holder_and_agency_coincide(holder, applicatio
 
 def test_nothing_is_kept_when_the_callers_transaction_fails(application):
     with pytest.raises(RuntimeError), unit_of_work():
-        notifications.notify_holder(application, "Decision", "Approved.")
+        _request_info(application, "Send the certificate.")
         raise RuntimeError("the state change failed")
     assert _rows() == [] and _mail() == []
 
 
 def test_email_names_the_application_and_links_to_it(holder, application, app, monkeypatch):
     monkeypatch.setitem(app.config, "BASE_URL", None)
-    [message] = _notify(application, body="Please send the certificate.")
+    [message] = _notify(application, "Please send the certificate.")
     text = message.body
     assert application.reference in text and "Please send the certificate." in text
     assert f"\nOpen it: /applications/{application.id}\n" in text  # no BASE_URL: a path
@@ -109,9 +122,9 @@ def test_unread_count_and_newest_first_pages(holder, application):
         _notify(application, f"Subject {n}")
     assert notifications.unread_count(holder) == 3
     first = notifications.list_for(holder, None, 2)
-    assert [n.subject for n in first.items] == ["Subject 2", "Subject 1"]
+    assert [_asked(n) for n in first.items] == ["Subject 2", "Subject 1"]
     second = notifications.list_for(holder, first.next_cursor, 2)
-    assert [n.subject for n in second.items] == ["Subject 0"] and not second.has_next
+    assert [_asked(n) for n in second.items] == ["Subject 0"] and not second.has_next
 
 
 def test_mark_read_refuses_another_users_notification(make_user, holder, application):

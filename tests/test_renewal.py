@@ -19,6 +19,7 @@ from ipr_apps.errors import (
 from ipr_apps.models import (
     Application,
     Kind,
+    Notification,
     Recordation,
     RecordationEvent,
     RecordationStatus,
@@ -112,6 +113,12 @@ def test_approved_renewal_extends_from_the_day_after_and_keeps_the_number(people
     assert event.from_status == event.to_status == "active"
     count = select(func.count(Recordation.id))
     assert db.session.execute(count).scalar_one() == 1  # no second recordation
+    told = db.session.execute(
+        select(Notification).where(Notification.application_id == renewal.id)
+    ).scalar_one()  # the holder hears that the renewal, not a new recordation, was approved
+    assert told.subject == f"{renewal.reference} approved: recordation {number}"
+    assert f"approved the renewal {renewal.reference} of recordation {number}" in told.body
+    assert "valid until 2036-03-01" in told.body
 
 
 def test_renewal_is_capped_by_the_rights_expiry(people):

@@ -12,20 +12,23 @@ from ipr_apps.models import Application, Notification, Recordation, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import outbox
 
-SIGNATURE = (
-    "IPR Customs Recordation\n"
-    "You receive this email because your organisation holds this right or filed the application."
-)
 
-
-def notify_holder(application: Application, subject: str, body: str) -> None:
-    """Add a notification and queue an e-mail for every active user of the holder (and of
-    the filing agency) inside the caller's transaction. Never commits."""
+def notify_application(application: Application, template: str, **context) -> None:
+    """Tell the holder (and the filing agency) about its application: an in-app notification
+    and an e-mail per active user, worded by templates/emails/<template>.txt, which extends
+    emails/_application.txt and fills its `subject` and `message` blocks (given `application`,
+    `user`, `link` and `context`). Inside the caller's transaction; never commits."""
+    link = emails.link("filing.show", application_id=application.id)
     for user in recipients_of(application):
-        db.session.add(
-            Notification(user_id=user.id, application_id=application.id, subject=subject, body=body)
-        )
-        outbox.queue(user.email, subject, _email_text(application, user, body))
+        values = {"application": application, "user": user, "link": link, **context}
+        _notify(user, template, values, application_id=application.id)
+
+
+def _notify(user: User, template: str, values: dict, **about) -> None:
+    subject, body = emails.render(template, **values)
+    message = emails.render_block(template, "message", **values)
+    db.session.add(Notification(user_id=user.id, subject=subject, body=message, **about))
+    outbox.queue(user.email, subject, body)
 
 
 def notify_recordation(recordation: Recordation, template: str, **context) -> None:
@@ -36,14 +39,7 @@ def notify_recordation(recordation: Recordation, template: str, **context) -> No
     link = emails.link("recordations.show", recordation_id=recordation.id)
     for user in _users_of({recordation.holder_org_id, recordation.agency_id}):
         values = {"recordation": recordation, "user": user, "link": link, **context}
-        subject, body = emails.render(template, **values)
-        message = emails.render_block(template, "message", **values)
-        db.session.add(
-            Notification(
-                user_id=user.id, recordation_id=recordation.id, subject=subject, body=message
-            )
-        )
-        outbox.queue(user.email, subject, body)
+        _notify(user, template, values, recordation_id=recordation.id)
 
 
 def recipients_of(application: Application) -> list[User]:
@@ -59,15 +55,6 @@ def _users_of(org_ids: set[int | None]) -> list[User]:
         .order_by(User.id)
     )
     return list(db.session.execute(stmt).scalars())
-
-
-def _email_text(application: Application, user: User, body: str) -> str:
-    link = emails.link("filing.show", application_id=application.id)
-    return (
-        f"Dear {user.name},\n\n{body}\n\n"
-        f"Application: {application.reference} ({application.right_title})\n"
-        f"Open it: {link}\n\n-- \n{SIGNATURE}\n"
-    )
 
 
 def unread_count(user: User) -> int:

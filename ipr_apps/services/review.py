@@ -140,13 +140,10 @@ def request_info(
         session.add(InformationRequest(application=application, requested_by_id=actor.id,
                                        message=message, reply_by=reply_by))  # fmt: skip
         workflow.apply(application, Action.REQUEST_INFO, actor, message)
-        notifications.notify_holder(
-            application,
-            f"Customs need more information on {application.reference}",
-            f"Customs ask for more information on {application.reference} "
-            f"({application.right_title}) by {reply_by.isoformat()}:\n\n{message}\n\n"
-            "Answer and resubmit the application; the 30-working-day clock is paused until then.",
-        )
+        notifications.notify_application(
+            application, "application_info_requested", message=message, reply_by=reply_by,
+            decision_days=DECISION_WORKING_DAYS,
+        )  # fmt: skip
     return application
 
 
@@ -168,12 +165,8 @@ def approve(actor: User, application_id: int) -> Application:
         note = f"Recordation {recordation.number}, valid until {recordation.valid_until}"
         workflow.apply(application, Action.APPROVE, actor, note)
         _decide(application, actor, Outcome.APPROVED, decided_on)
-        notifications.notify_holder(
-            application,
-            f"{application.reference} approved: recordation {recordation.number}",
-            f"Customs approved {application.reference} ({application.right_title}).\n\n"
-            f"Recordation number: {recordation.number}\nValid from {recordation.valid_from} "
-            f"until {recordation.valid_until}.",
+        notifications.notify_application(
+            application, "application_approved", recordation=recordation
         )
     return application
 
@@ -187,12 +180,9 @@ def reject(actor: User, application_id: int, reason_codes: list[str], message: s
         workflow.apply(application, Action.REJECT, actor, message)
         _decide(application, actor, Outcome.REJECTED, today(),
                 reason_codes=",".join(codes), message=message)  # fmt: skip
-        reasons = "\n".join(f"- {RejectReason(c).label}" for c in codes)
-        notifications.notify_holder(
-            application,
-            f"{application.reference} rejected",
-            f"Customs rejected {application.reference} ({application.right_title}).\n\n"
-            f"Grounds:\n{reasons}\n\n{message}\n\nYou may revise and file a new application.",
+        reasons = [RejectReason(c).label for c in codes]
+        notifications.notify_application(
+            application, "application_rejected", reasons=reasons, message=message
         )
     return application
 
