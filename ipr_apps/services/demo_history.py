@@ -125,7 +125,7 @@ def half_year_approvals(year: int, half: int) -> int:
     return full if year < SCALED_FROM else round(full * SCALE)
 
 
-def _split(total: int, weights: list[float]) -> list[int]:
+def split(total: int, weights: list[float]) -> list[int]:
     """`total` in parts proportional to `weights`, summing exactly (largest remainder)."""
     exact = [total * w / sum(weights) for w in weights]
     parts = [int(x) for x in exact]
@@ -141,7 +141,7 @@ def monthly_approvals(year: int, half: int) -> tuple[int, ...]:
     rng = random.Random(f"{SEED}-{year}-H{half}")  # noqa: S311
     months = MONTH_WEIGHTS[(half - 1) * 6 : half * 6]
     weights = [w * rng.uniform(0.95, 1.05) for w in months]
-    return tuple(_split(half_year_approvals(year, half), weights))
+    return tuple(split(half_year_approvals(year, half), weights))
 
 
 def months(until: date) -> Iterator[date]:
