@@ -358,3 +358,24 @@ def test_a_terminal_gets_a_progress_bar(app, tmp_path, monkeypatch):
     result = app.test_cli_runner().invoke(args=["ipr", "import-cases", str(path)])
     assert result.exit_code == 0, result.output
     assert calls == [("import", 3)] and stored() == 2
+
+
+def test_staging_holds_no_lock_on_the_shared_tables(app, monkeypatch):
+    """While a batch is being staged (its transaction open), another writer writes at once."""
+    written: list[int] = []
+
+    def write_meanwhile(connection, batch, progress, line):
+        connection.execute(case_imports.insert(case_imports.STAGING), batch)
+        assert connection.in_transaction()
+        with db.engine.connect() as other:
+            if other.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout=100")
+            other.execute(case_imports.CASES.insert(), [_stored_row(f"OTHER-{line}")])
+            other.commit()
+        written.append(line)
+        connection.commit()
+        return len(batch)
+
+    monkeypatch.setattr(case_imports, "_write", write_meanwhile)
+    result = case_imports.import_cases(lambda: io.StringIO(text_of(case("D-1"), case("D-2"))))
+    assert written == [3] and result.imported == 2 and stored() == 3
