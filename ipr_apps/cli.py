@@ -188,14 +188,22 @@ class _ProgressBars:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_recordations_command(file: str) -> None:
     """Import historical decisions from a UTF-8 CSV file (all or nothing; present rows skipped)."""
-    _require_schema()
     from ipr_apps.services import imports
 
+    result = _run_import(imports.import_recordations, file)
+    noun = "recordation" if result.imported == 1 else "recordations"
+    click.echo(f"Imported {result.imported:,} {noun}; skipped {result.skipped:,} already present.")
+
+
+def _run_import(service, file: str):
+    """Run an import service on `file` with progress bars on a terminal; its errors (every
+    bad line) on stderr and a non-zero exit."""
+    _require_schema()
     progress = None
     try:
         progress = _ProgressBars(file) if sys.stdout.isatty() else None
         opener = partial(open, file, encoding="utf-8-sig", newline="")
-        result = imports.import_recordations(opener, progress)
+        return service(opener, progress)
     except DomainError as error:
         rows = error.fields.get("rows", []) if isinstance(error, ValidationError) else []
         raise click.ClickException("\n".join([error.message, *rows])) from None
@@ -206,8 +214,6 @@ def import_recordations_command(file: str) -> None:
     finally:
         if progress:
             progress.close()
-    noun = "recordation" if result.imported == 1 else "recordations"
-    click.echo(f"Imported {result.imported:,} {noun}; skipped {result.skipped:,} already present.")
 
 
 @ipr.command("worker")
@@ -233,3 +239,15 @@ def worker_command(threads: int, max_delay: float) -> None:
         workers=threads, worker_type="thread", periodic=True, max_delay=max_delay
     )
     consumer.run()
+
+
+@ipr.command("import-cases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_cases_command(file: str) -> None:
+    """Import historical detention cases from a UTF-8 CSV file (all or nothing; cases whose
+    number is stored already are skipped)."""
+    from ipr_apps.services import case_imports
+
+    result = _run_import(case_imports.import_cases, file)
+    noun = "case" if result.imported == 1 else "cases"
+    click.echo(f"Imported {result.imported:,} {noun}; skipped {result.skipped:,} already present.")

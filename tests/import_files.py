@@ -37,12 +37,13 @@ def rejected(reference: str, **values: str) -> dict[str, str]:
     return row(reference, decision="rejected", recordation_number="", valid_until="", **values)
 
 
-def write_csv(path, rows, header=HEADER, bom=False, newline="\n"):
+def write_csv(path, rows, header=HEADER, bom=False, newline="\n", columns=HEADER):
+    """A CSV file: `header`, then each row (a dict is written in the order of `columns`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=newline)
     writer.writerow(header)
     for values in rows:
-        writer.writerow([values[c] for c in HEADER] if isinstance(values, dict) else values)
+        writer.writerow([values[c] for c in columns] if isinstance(values, dict) else values)
     path.write_text(("\ufeff" if bom else "") + buffer.getvalue(), encoding="utf-8", newline="")
     return path
 

@@ -11,7 +11,15 @@ from sqlalchemy import ColumnElement, bindparam, select
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, Outcome, Recordation
-from ipr_apps.services.import_rows import HEADER, ImportRow, describe, invalid, parse_row, read_rows
+from ipr_apps.services.import_rows import (
+    HEADER,
+    ImportRow,
+    Problem,
+    describe,
+    invalid,
+    parse_row,
+    read_rows,
+)
 
 QUERY_CHUNK = 1000  # values per IN (...) query
 MAX_REPORTED = 1000  # problems listed one by one; the rest are only counted
@@ -74,9 +82,7 @@ class _Checker:
         self.result = CheckResult()
         self.references: dict[str, int] = {}
         self.numbers: dict[str, int] = {}
-        self.problems: list[tuple[int, str]] = []
-        self.unlisted = 0  # problems beyond what is kept for the report
-        self.bad_rows = 0
+        self.found = Problems()
         self.pending: list[ImportRow] = []
 
     def add(self, line: int, cells: list[str]) -> None:
@@ -84,20 +90,16 @@ class _Checker:
         if len(cells) == len(HEADER):
             problems += self._repeats(line, cells)
             problems.sort(key=lambda problem: HEADER.index(problem[0]))
-        for column, reason in problems:
-            self._problem(line, column, reason)
-        if problems:
-            self.bad_rows += 1
-        elif row is not None:
+        self.found.add_row(line, problems)
+        if not problems and row is not None:
             self._accept(row)
 
     def _repeats(self, line: int, cells: list[str]) -> Iterator[tuple[str, str]]:
         """Problems for a reference or recordation number that an earlier row already has."""
         for index, seen in ((_REFERENCE, self.references), (_NUMBER, self.numbers)):
-            value = cells[index].strip()
-            first = seen.setdefault(value, line) if value else line
-            if first != line:
-                yield HEADER[index], f"{value} is already on line {first}"
+            problem = repeated(seen, HEADER[index], cells[index].strip(), line)
+            if problem:
+                yield problem
 
     def _accept(self, row: ImportRow) -> None:
         result = self.result
@@ -123,23 +125,50 @@ class _Checker:
             owner = used.get(row.recordation_number or "")
             if owner is not None and owner != row.reference:
                 reason = f"{row.recordation_number} is already the recordation of {owner}"
-                self._problem(row.line, "recordation_number", reason)
-                self.bad_rows += 1
-
-    def _problem(self, line: int, column: str, reason: str) -> None:
-        # Keep a margin over MAX_REPORTED: database problems arrive up to a chunk late.
-        if len(self.problems) < 2 * MAX_REPORTED:
-            self.problems.append((line, describe(line, column, reason)))
-        else:
-            self.unlisted += 1
+                self.found.add_row(row.line, [("recordation_number", reason)])
 
     def finish(self) -> CheckResult:
-        if self.problems:
-            self.problems.sort(key=lambda problem: problem[0])
-            shown = [text for _line, text in self.problems[:MAX_REPORTED]]
-            more = len(self.problems) - len(shown) + self.unlisted
-            raise invalid(shown, self.bad_rows, more)
+        self.found.raise_if_any()
         return self.result
+
+
+def repeated(seen: dict[str, int], column: str, value: str, line: int) -> Problem | None:
+    """A problem when an earlier line of the file (remembered in `seen`) has `value` already."""
+    first = seen.setdefault(value, line) if value else line
+    return (column, f"{value} is already on line {first}") if first != line else None
+
+
+class Problems:
+    """The problems of an import's file, reported in line order: the first MAX_REPORTED one
+    by one, the rest only counted."""
+
+    def __init__(self) -> None:
+        self.listed: list[tuple[int, str]] = []
+        self.unlisted = 0  # problems beyond what is kept for the report
+        self.bad_rows = 0
+
+    def __bool__(self) -> bool:
+        return self.bad_rows > 0
+
+    def add_row(self, line: int, problems: Iterable[Problem]) -> None:
+        """The (column, reason) problems of one row (none: nothing happens)."""
+        counted = False
+        for column, reason in problems:
+            # Keep a margin over MAX_REPORTED: database problems arrive up to a chunk late.
+            if len(self.listed) < 2 * MAX_REPORTED:
+                self.listed.append((line, describe(line, column, reason)))
+            else:
+                self.unlisted += 1
+            counted = True
+        self.bad_rows += counted
+
+    def raise_if_any(self) -> None:
+        """A ValidationError listing them, when there are any."""
+        if self.listed or self.unlisted:
+            self.listed.sort(key=lambda problem: problem[0])
+            shown = [text for _line, text in self.listed[:MAX_REPORTED]]
+            more = len(self.listed) - len(shown) + self.unlisted
+            raise invalid(shown, self.bad_rows, more)
 
 
 def _numbers_in_use(numbers: Iterable[str]) -> dict[str, str]:

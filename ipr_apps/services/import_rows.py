@@ -57,16 +57,18 @@ def own_number(number: str | None) -> tuple[str, int, int] | None:
     return match[1], int(match[2]), int(match[3])
 
 
-def read_rows(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
+def read_rows(
+    stream: TextIO, expected: tuple[str, ...] = HEADER
+) -> Iterator[tuple[int, list[str]]]:
     """(line where the row starts, cells) for each non-blank row after a valid header."""
     reader = csv.reader(stream)
     try:
         header = next(reader, None)
         if header is None:
-            raise ValidationError("The file is empty: expected the header " + ",".join(HEADER))
+            raise ValidationError("The file is empty: expected the header " + ",".join(expected))
         found = [cell.strip().lstrip("\ufeff").strip() for cell in header]
-        if tuple(found) != HEADER:
-            problem = f"line 1: expected the header {','.join(HEADER)}, found {','.join(header)}"
+        if tuple(found) != expected:
+            problem = f"line 1: expected the header {','.join(expected)}, found {','.join(header)}"
             raise ValidationError("Unexpected header; nothing was imported.", {"rows": [problem]})
         start = reader.line_num + 1
         for cells in reader:

@@ -57,7 +57,7 @@ def import_recordations(
     try:
         with open_stream() as stream:
             _stage_all(stager, stream, progress)
-        imported, skipped = _when_free(lambda: _swap(stager.run_id))
+        imported, skipped = when_free(lambda: _swap(stager.run_id))
     finally:
         _forget(stager.run_id)
     return ImportResult(imported=imported, skipped=skipped)
@@ -74,7 +74,7 @@ def _swap(run_id: str) -> tuple[int, int]:
         ) from exc
 
 
-def _when_free(step: Callable[[], T]) -> T:
+def when_free(step: Callable[[], T]) -> T:
     """Run `step`; when the database stayed busy (each try waits the busy timeout), again."""
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
@@ -120,7 +120,7 @@ def _stage(stager: Stager, batch: list[ImportRow]) -> None:
                 raise DatabaseBusy() from exc
             raise
 
-    _when_free(write)
+    when_free(write)
 
 
 def _reparse(line: int, cells: list[str]) -> ImportRow:
