@@ -108,6 +108,11 @@ def seed_demo_command() -> None:
     click.echo(
         f"  {created} demo applications created." if created else "  Demo applications exist."
     )
+    cases = demo.seed_cases()
+    click.echo(
+        f"  {cases:,} historical detention cases imported." if cases
+        else "  Historical detention cases exist."
+    )  # fmt: skip
     lives = demo.seed_recordations()
     click.echo(
         f"  {lives} demo recordations through their life." if lives

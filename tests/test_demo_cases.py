@@ -50,3 +50,22 @@ def test_rows_are_valid_for_the_import_and_the_same_every_time():
         assert row[5] in {"ex_officio", "on_application"} and row[4] in {"import", "export"}
         assert row[6] in {"trademark", "copyright", "patent"}
         assert int(row[10]) >= 0 and Decimal(row[11]) >= 0 and "." in row[11]
+
+
+def test_seed_imports_the_history_once_through_import_cases(app):
+    from sqlalchemy import func, select
+
+    from ipr_apps.db import db
+    from ipr_apps.models import DetentionCase
+
+    until = date(2019, 7, 1)  # H1 2018 to H1 2019: the seed's comparison, quickly
+    expected = len(demo_cases.csv_text(until).splitlines()) - 1
+    assert demo_cases.seed(until) == expected
+    assert demo_cases.seed(until) == 0  # idempotent
+    count = select(func.count()).select_from(DetentionCase)
+    h1 = count.where(DetentionCase.opened_on.between(date(2019, 1, 1), date(2019, 6, 30)))
+    assert db.session.scalar(count) == expected and db.session.scalar(h1) == 6_241
+    items = select(func.sum(DetentionCase.items)).where(
+        DetentionCase.opened_on.between(date(2019, 1, 1), date(2019, 6, 30))
+    )
+    assert db.session.scalar(items) == 23_810_000

@@ -132,6 +132,7 @@ def demo_instance(app, tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "seed_history", lambda: 0)
     monkeypatch.setattr(demo, "seed_applications", lambda: 0)
     monkeypatch.setattr(demo, "seed_recordations", lambda: 0)
+    monkeypatch.setattr(demo, "seed_cases", lambda: 0)
     monkeypatch.setitem(app.config, "DEMO_PASSWORD", None)
     return tmp_path
 

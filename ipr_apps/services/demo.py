@@ -101,6 +101,13 @@ def _instance_password(path: Path) -> str:
     return password
 
 
+def seed_cases() -> int:
+    """Import the demo detention-case history (2018 up to last month); returns cases imported."""
+    from ipr_apps.services import demo_cases
+
+    return demo_cases.seed()
+
+
 def seed_history() -> int:
     """Import the demo decision history (2018 up to last month); returns rows imported."""
     from ipr_apps.services import demo_history

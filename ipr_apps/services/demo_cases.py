@@ -86,6 +86,16 @@ def month_rows(month: date) -> list[list[str]]:
     return rows
 
 
+def seed(until: date | None = None) -> int:
+    """Import the history through import-cases' own path (idempotent: stored cases are
+    skipped, months ended since the last run are added); returns the cases imported."""
+    from ipr_apps.models import today
+    from ipr_apps.services import case_imports
+
+    text = csv_text(until or today())
+    return case_imports.import_cases(lambda: io.StringIO(text)).imported
+
+
 def csv_text(until: date) -> str:
     """Every month of the history up to the last month ended before `until`, with the header."""
     out = io.StringIO()
