@@ -99,6 +99,7 @@ class StatsForm(AppForm):
         "Group enforcement by",
         choices=choices((str(k), v) for k, v in ENFORCEMENT_GROUP_LABELS.items()),
         default="",
+        description="Adds a grouped enforcement table; the enforcement downloads use it too.",
     )
 
 
