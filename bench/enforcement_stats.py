@@ -17,7 +17,6 @@ import random
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stats_export import END, START, median_time
+from stats_export import END, START, compare
 
 PORTS = [f"{n:04d}" for n in range(4200, 4260)]
 CHANNELS = ["freight", "post", "express", "cross_border_ecommerce", "passenger", "other"]
@@ -86,15 +85,7 @@ def run(url: str, rows: int) -> None:
         fill(rows)
         print(f"inserted {rows:,} cases in {time.perf_counter() - began:.1f}s")
         dialect = db.engine.dialect.name
-        t_export, t_raw = median_time(export), median_time(lambda: raw_group_by(dialect))
-        tracemalloc.start()
-        export()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        print(f"export (monthly, by port, {START}..{END}): {t_export * 1000:.0f} ms")
-        print(f"raw SQL GROUP BY (same aggregation):       {t_raw * 1000:.0f} ms (baseline)")
-        print(f"ratio export / raw SQL: {t_export / t_raw:.2f} (target <= 1.5)")
-        print(f"peak Python memory during a full export: {peak / 1_048_576:.1f} MiB")
+        compare("monthly, by port", export, lambda: raw_group_by(dialect))
         if dialect != "sqlite":
             db.session.rollback()
             downgrade(revision="base")
