@@ -87,6 +87,20 @@ def median_time(fn, repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
+def compare(what: str, export, raw) -> None:
+    """Time `export` against `raw` (the baseline); print both, the ratio and the peak Python
+    memory of one export."""
+    t_export, t_raw = median_time(export), median_time(raw)
+    tracemalloc.start()
+    export()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"export ({what}, {START}..{END}): {t_export * 1000:.0f} ms")
+    print(f"raw SQL GROUP BY (same aggregation): {t_raw * 1000:.0f} ms (baseline)")
+    print(f"ratio export / raw SQL: {t_export / t_raw:.2f} (target <= 1.5)")
+    print(f"peak Python memory during a full export: {peak / 1_048_576:.1f} MiB")
+
+
 def export() -> int:
     from ipr_apps.services import exports, stats
 
@@ -125,15 +139,7 @@ def run(url: str, rows: int, tmp: Path) -> None:
         rate = result.imported / took
         print(f"imported {result.imported:,} rows in {took:.1f}s ({rate:,.0f} rows/s)")
         dialect = db.engine.dialect.name
-        t_export, t_raw = median_time(export), median_time(lambda: raw_group_by(dialect))
-        tracemalloc.start()
-        export()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        print(f"export (monthly, by country, {START}..{END}): {t_export * 1000:.0f} ms")
-        print(f"raw SQL GROUP BY (same aggregation):          {t_raw * 1000:.0f} ms (baseline)")
-        print(f"ratio export / raw SQL: {t_export / t_raw:.2f} (target <= 1.5)")
-        print(f"peak Python memory during a full export: {peak / 1_048_576:.1f} MiB")
+        compare("monthly, by country", export, lambda: raw_group_by(dialect))
         if dialect != "sqlite":
             db.session.rollback()
             downgrade(revision="base")

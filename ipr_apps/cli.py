@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from ipr_apps.errors import DatabaseBusy, DomainError, ValidationError
 from ipr_apps.models import Role, SecurityAction
-from ipr_apps.services import calendar, exports, security_log, stats, tokens, users
+from ipr_apps.services import calendar, enforcement, exports, security_log, stats, tokens, users
 from ipr_apps.services.periods import By
 from ipr_apps.services.stats import GroupBy
 
@@ -133,35 +133,66 @@ def import_holidays_command(file) -> None:
     click.echo(f"Imported {result.total} holidays ({result.added} new, {result.updated} updated).")
 
 
-@ipr.command("export-stats")
-@click.option("--by", "by", required=True, type=click.Choice([b.value for b in By]))
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--group-by", type=click.Choice([g.value for g in GroupBy]), default=None)
-@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
-def export_stats_command(by, start, end, group_by, fmt, output) -> None:
-    """Export the statistics per period: applications, then recordations (CSV, XLSX or JSON)."""
+def _export_options(group_choices):
+    """The options `export-stats` and `export-enforcement-stats` share."""
+    options = [
+        click.option("--by", "by", required=True, type=click.Choice([b.value for b in By])),
+        click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"])),
+        click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"])),
+        click.option("--group-by", type=click.Choice([g.value for g in group_choices])),
+        click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv"),
+        click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _export(rows_of, layout, figures, by, start, end, group_by, fmt, output) -> None:
+    """Compute the rows with `rows_of`, log the export and write them (stdout or --output)."""
     _require_schema()
     if fmt == "xlsx" and not output:
         raise click.UsageError("XLSX is a binary format: give --output FILE.xlsx.")
     try:
-        rows = stats.rows(by, start.date(), end.date(), group_by)
+        rows = rows_of(by, start.date(), end.date(), group_by)
     except DomainError as error:
         _fail(error)
-    detail = exports.log_detail(fmt, by, start.date(), end.date(), group_by)
+    detail = exports.log_detail(fmt, by, start.date(), end.date(), group_by, figures)
     security_log.record_now(SecurityAction.EXPORT_DOWNLOADED, detail=detail)
     if fmt == "xlsx":
-        exports.write_xlsx(rows, output)
+        exports.write_xlsx(rows, output, layout)
         click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
         return
-    text = exports.json_text(rows) if fmt == "json" else "".join(exports.csv_lines(rows))
+    text = (
+        exports.json_text(rows, layout) if fmt == "json"
+        else "".join(exports.csv_lines(rows, layout=layout))
+    )  # fmt: skip
     if output:
         with open(output, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@ipr.command("export-stats")
+@_export_options(GroupBy)
+def export_stats_command(by, start, end, group_by, fmt, output) -> None:
+    """Export the statistics per period: applications, then recordations (CSV, XLSX or JSON)."""
+    _export(stats.rows, exports.APPROVALS, None, by, start, end, group_by, fmt, output)
+
+
+@ipr.command("export-enforcement-stats")
+@_export_options(enforcement.CaseGroupBy)
+def export_enforcement_stats_command(by, start, end, group_by, fmt, output) -> None:
+    """Export the enforcement statistics per period: detention cases (batches), items, value."""
+    _export(
+        enforcement.rows, exports.ENFORCEMENT, "enforcement", by, start, end, group_by, fmt, output
+    )
 
 
 class _ProgressBars:

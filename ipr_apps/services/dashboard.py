@@ -15,7 +15,7 @@ from sqlalchemy import case, desc, func, select
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, Decision, IprType, Outcome, Status, User
-from ipr_apps.services import queue, stats
+from ipr_apps.services import enforcement, queue, stats
 from ipr_apps.services.countries import countries
 from ipr_apps.services.periods import By, Period, latest_complete, overlapping
 
@@ -232,6 +232,7 @@ class Overview:
     grouped: list[dict] | None
     latest: Period | None = None  # the latest complete period (headline, recordations)
     latest_row: dict | None = None
+    enforcement: enforcement.Overview | None = None  # detention cases (issue 13)
 
 
 def span(by: By, start: date, end: date) -> tuple[date, date]:
@@ -240,7 +241,10 @@ def span(by: By, start: date, end: date) -> tuple[date, date]:
     return periods[0].start, periods[-1].end_exclusive - timedelta(days=1)
 
 
-def overview(by: By, start: date, end: date, group_by: str | None, user: User, today: date):
+def overview(
+    by: By, start: date, end: date, group_by: str | None, user: User, today: date,
+    enforcement_group_by: str | None = None,
+):  # fmt: skip
     """Everything the dashboard shows for the selection, as of `today`."""
     rows = stats.rows(by, start, end)
     first, last = span(by, start, end)
@@ -256,4 +260,5 @@ def overview(by: By, start: date, end: date, group_by: str | None, user: User, t
         first, last, rows, no_headline(by) if row is None else headline(period, row),
         type_totals(type_rows), country_breakdown(first, last, domestic),
         processing_time(first, last), backlog(user, today), grouped, period, row,
+        enforcement.overview(by, start, end, enforcement_group_by, today),
     )  # fmt: skip

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
 from openpyxl import Workbook
 
-from ipr_apps.services.stats import COLUMNS, RECORDATION_COLUMNS
+from ipr_apps.services import enforcement
+from ipr_apps.services.stats import COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "json")
@@ -28,6 +30,24 @@ def escape_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
+@dataclass(frozen=True)
+class Layout:
+    """An export's columns in order: `period` and `group` are text (formula-escaped in CSV and
+    XLSX), `pcts` are percentages (one decimal, empty or null when None), `money` amounts
+    (two decimals in CSV), every other column a count."""
+
+    columns: tuple[str, ...]
+    pcts: frozenset[str]
+    money: frozenset[str] = frozenset()
+
+
+APPROVALS = Layout(COLUMNS, frozenset({"approved_yoy_pct"}))
+ENFORCEMENT = Layout(
+    enforcement.COLUMNS, frozenset(enforcement.PERCENTAGES), frozenset(enforcement.MONEY)
+)
+TEXTS = ("period", "group")
+
+
 def _pct_text(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
@@ -36,25 +56,30 @@ def _pct_number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _cells(row: dict, pct) -> list:
-    """The row in COLUMNS order: texts escaped, the percentage through `pct`, counts as is."""
-    cells = [escape_text(row["period"]), escape_text(row["group"])]
-    cells += [row[c] for c in COLUMNS[2:6]]
-    return [*cells, pct(row["approved_yoy_pct"]), *(row[c] for c in RECORDATION_COLUMNS)]
+def _money_text(value: Decimal) -> str:
+    return f"{value:.2f}"
 
 
-def _csv_cells(row: dict) -> list:
-    return _cells(row, _pct_text)
+def _cells(row: dict, layout: Layout, pct, money, text=escape_text) -> list:
+    """The row in the layout's order: texts through `text`, percentages through `pct`,
+    amounts through `money`, counts as they are."""
+    return [
+        text(row[c]) if c in TEXTS
+        else pct(row[c]) if c in layout.pcts
+        else money(row[c]) if c in layout.money
+        else row[c]
+        for c in layout.columns
+    ]  # fmt: skip
 
 
-def csv_lines(rows: Iterable[dict], bom: bool = False) -> Iterator[str]:
+def csv_lines(rows: Iterable[dict], bom: bool = False, layout: Layout = APPROVALS) -> Iterator[str]:
     """The CSV, one line at a time (header first), for streaming responses and the CLI."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(layout.columns)
     yield ("\ufeff" if bom else "") + _drain(buffer)
     for row in rows:
-        writer.writerow(_csv_cells(row))
+        writer.writerow(_cells(row, layout, _pct_text, _money_text))
         yield _drain(buffer)
 
 
@@ -65,35 +90,37 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def json_value(row: dict) -> dict:
-    """The row with its keys in COLUMNS order (added columns last) and numbers as numbers."""
-    return {
-        **{c: row[c] for c in COLUMNS},
-        "approved_yoy_pct": _pct_number(row["approved_yoy_pct"]),
-    }
+def json_value(row: dict, layout: Layout = APPROVALS) -> dict:
+    """The row with its keys in the layout's order and numbers as numbers (texts as is)."""
+    cells = _cells(row, layout, _pct_number, float, text=str)
+    return dict(zip(layout.columns, cells, strict=True))
 
 
-def json_text(rows: Iterable[dict]) -> str:
-    return json.dumps([json_value(r) for r in rows], ensure_ascii=False, indent=1) + "\n"
+def json_text(rows: Iterable[dict], layout: Layout = APPROVALS) -> str:
+    return json.dumps([json_value(r, layout) for r in rows], ensure_ascii=False, indent=1) + "\n"
 
 
-def write_xlsx(rows: Iterable[dict], target: BinaryIO | str) -> None:
+def write_xlsx(rows: Iterable[dict], target: BinaryIO | str, layout: Layout = APPROVALS) -> None:
     """One sheet, the same header and rows; numbers stored as numbers (write-only mode)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("statistics")
-    sheet.append(list(COLUMNS))
+    sheet.append(list(layout.columns))
     for row in rows:
-        sheet.append(_cells(row, _pct_number))
+        sheet.append(_cells(row, layout, _pct_number, float))
     workbook.save(target)
 
 
-def xlsx_bytes(rows: Iterable[dict]) -> bytes:
+def xlsx_bytes(rows: Iterable[dict], layout: Layout = APPROVALS) -> bytes:
     buffer = io.BytesIO()
-    write_xlsx(rows, buffer)
+    write_xlsx(rows, buffer, layout)
     return buffer.getvalue()
 
 
-def log_detail(fmt: str, by, start: date, end: date, group_by) -> dict[str, str]:
-    """What an export contained, for its security-log entry."""
+def log_detail(
+    fmt: str, by, start: date, end: date, group_by, figures: str | None = None
+) -> dict[str, str]:
+    """What an export contained, for its security-log entry (`figures`: which statistics,
+    when not the approval statistics)."""
     detail = {"format": fmt, "by": str(by), "from": start.isoformat(), "to": end.isoformat()}
+    detail = {**detail, "figures": figures} if figures else detail
     return {**detail, "group_by": str(group_by)} if group_by else detail

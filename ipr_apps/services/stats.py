@@ -76,7 +76,7 @@ def _period_index(by: By, column):
     return (month + (by.months - 1)) // by.months
 
 
-def _grouped(by: By, date_column, group_by: GroupBy | None, *extra, group_column=None):
+def grouped_columns(by: By, date_column, group_by: GroupBy | None, *extra, group_column=None):
     """(selected columns, GROUP BY keys): year, period index, group, extras. The group is
     `group_by`'s application column unless another `group_column` is given."""
     year = cast(func.extract("year", date_column), Integer).label("year")
@@ -89,16 +89,16 @@ def _grouped(by: By, date_column, group_by: GroupBy | None, *extra, group_column
 
 def _received(by: By, start: date, end: date, group_by: GroupBy | None) -> dict[Key, int]:
     col = Application.first_submitted_at
-    cols, keys = _grouped(by, col, group_by)
+    cols, keys = grouped_columns(by, col, group_by)
     stmt = select(*cols, func.count()).where(col >= start, col < end).group_by(*keys)
-    return {(y, i, _text(g)): n for y, i, g, n in db.session.execute(stmt)}
+    return {(y, i, group_text(g)): n for y, i, g, n in db.session.execute(stmt)}
 
 
 def _decided(by: By, start: date, end: date, group_by: GroupBy | None) -> tuple[dict, dict]:
     """Decisions per (year, period, group, outcome), and in the same pass the approved
     renewals per (year, period, group)."""
     col = Decision.decided_on
-    cols, keys = _grouped(by, col, group_by, Decision.outcome)
+    cols, keys = grouped_columns(by, col, group_by, Decision.outcome)
     renewal = func.count(case((Application.kind == Kind.RENEWAL, 1)))
     stmt = (
         select(*cols, func.count(), renewal)
@@ -108,13 +108,13 @@ def _decided(by: By, start: date, end: date, group_by: GroupBy | None) -> tuple[
     )
     decided, renewals = {}, {}
     for y, i, g, o, n, renewed in db.session.execute(stmt):
-        decided[(y, i, _text(g), o)] = n
+        decided[(y, i, group_text(g), o)] = n
         if o == Outcome.APPROVED and renewed:
-            renewals[(y, i, _text(g))] = renewed
+            renewals[(y, i, group_text(g))] = renewed
     return decided, renewals
 
 
-def _text(group) -> str:
+def group_text(group) -> str:
     """Group values as plain strings (enum members hash differently from their values)."""
     return "" if group is None else str(getattr(group, "value", group))
 
@@ -133,7 +133,7 @@ def rows(
     that only sum the application figures."""
     by = By(by)
     group_by = GroupBy(group_by) if group_by else None
-    _check_range(start, end)
+    check_range(start, end)
     periods = overlapping(by, start, end)
     first, last = periods[0].start, periods[-1].end_exclusive
     received = _received(by, first, last, group_by)
@@ -149,7 +149,7 @@ def rows(
     ]
 
 
-def _check_range(start: date, end: date) -> None:
+def check_range(start: date, end: date) -> None:
     if end < start:
         raise ValidationError.on("to", "The end date is before the start date.")
     if start.year < FIRST_YEAR or end.year > LAST_YEAR:
@@ -213,12 +213,11 @@ def recordation_figures(by: By, periods: list[Period], group_by: GroupBy | None,
 
 def _count_by_period(by, day, group_by, *where, group_column=None, join=None) -> dict[Key, int]:
     """COUNT(*) per (year, period, group) of the SQL date expression `day`."""
-    cols, keys = _grouped(by, day, group_by, group_column=group_column)
+    cols, keys = grouped_columns(by, day, group_by, group_column=group_column)
     stmt = select(*cols, func.count())
     stmt = stmt.join(*join) if join else stmt
-    return {
-        (y, i, _text(g)): n for y, i, g, n in db.session.execute(stmt.where(*where).group_by(*keys))
-    }
+    found = db.session.execute(stmt.where(*where).group_by(*keys))
+    return {(y, i, group_text(g)): n for y, i, g, n in found}
 
 
 def _stop():
@@ -261,7 +260,7 @@ def _in_force_before(first: date, column, ever, stop) -> dict[str, int]:
         group, func.count(), func.count(case((stop < first, 1)))
     ).where(ever, r.valid_from < first)  # fmt: skip
     stmt = stmt if column is None else stmt.group_by(column)
-    return {_text(g): started - stopped for g, started, stopped in db.session.execute(stmt)}
+    return {group_text(g): started - stopped for g, started, stopped in db.session.execute(stmt)}
 
 
 def _expiries(by: By, periods: list[Period], group_by: GroupBy | None) -> dict[Key, int]:

@@ -13,6 +13,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from ipr_apps.forms import AppForm, choices
+from ipr_apps.services.enforcement import CaseGroupBy
 from ipr_apps.services.periods import By, overlapping
 from ipr_apps.services.stats import GroupBy
 
@@ -24,6 +25,14 @@ GROUP_LABELS = {
     GroupBy.IPR_TYPE: "Right type",
     GroupBy.COUNTRY: "Holder country",
 }
+ENFORCEMENT_GROUP_LABELS = {
+    "": "No grouping",
+    CaseGroupBy.IPR_TYPE: "Right type",
+    CaseGroupBy.CHANNEL: "Channel",
+    CaseGroupBy.MODE: "Mode",
+    CaseGroupBy.DIRECTION: "Direction",
+    CaseGroupBy.PORT: "Port",
+}
 
 
 @dataclass(frozen=True)
@@ -32,12 +41,20 @@ class Selection:
     start: date
     end: date
     group_by: GroupBy | None
+    enforcement_group_by: CaseGroupBy | None = None
 
     @property
     def query(self) -> dict[str, str]:
         """The selection as query arguments, for links to charts and downloads."""
         args = {"by": self.by.value, "from": self.start.isoformat(), "to": self.end.isoformat()}
-        return {**args, "group_by": self.group_by.value} if self.group_by else args
+        args = {**args, "group_by": self.group_by.value} if self.group_by else args
+        grouped = self.enforcement_group_by
+        return {**args, "enforcement_group_by": grouped.value} if grouped else args
+
+    @property
+    def enforcement_group_label(self) -> str:
+        grouped = self.enforcement_group_by
+        return ENFORCEMENT_GROUP_LABELS[grouped] if grouped else ""
 
 
 def default_start(today: date) -> date:
@@ -62,7 +79,8 @@ def _in_years(form, field) -> None:
 
 
 class StatsForm(AppForm):
-    """GET arguments `by`, `from`, `to`, `group_by` (no CSRF: nothing changes)."""
+    """GET arguments `by`, `from`, `to`, `group_by`, `enforcement_group_by` (no CSRF: nothing
+    changes)."""
 
     class Meta:
         csrf = False
@@ -77,6 +95,12 @@ class StatsForm(AppForm):
         choices=choices((str(k), v) for k, v in GROUP_LABELS.items()),
         default="",
     )
+    enforcement_group_by = SelectField(
+        "Group enforcement by",
+        choices=choices((str(k), v) for k, v in ENFORCEMENT_GROUP_LABELS.items()),
+        default="",
+        description="Adds a grouped enforcement table; the enforcement downloads use it too.",
+    )
 
 
 def selection(form: StatsForm, today: date) -> Selection:
@@ -87,13 +111,18 @@ def selection(form: StatsForm, today: date) -> Selection:
     """
     form.validate()
     by = By.HALF if form.by.errors else By(form.by.data)
-    group_by = (
-        GroupBy(form.group_by.data) if form.group_by.data and not form.group_by.errors else None
-    )
+    group_by = _chosen(form.group_by, GroupBy)
+    enforcement_group_by = _chosen(form.enforcement_group_by, CaseGroupBy)
     start, end = _dates(form, by, today)
     form.by.data, form.group_by.data = by.value, group_by.value if group_by else ""
+    form.enforcement_group_by.data = enforcement_group_by.value if enforcement_group_by else ""
     form.start.data, form.end.data = start, end
-    return Selection(by, start, end, group_by)
+    return Selection(by, start, end, group_by, enforcement_group_by)
+
+
+def _chosen(field: SelectField, kind):
+    """A valid grouping chosen in `field`, as a member of `kind`, or None."""
+    return kind(field.data) if field.data and not field.errors else None
 
 
 def _dates(form: StatsForm, by: By, today: date) -> tuple[date, date]:
