@@ -255,7 +255,7 @@ def test_import_history_read_headline_and_download_figures(
     form.get_by_label("From", exact=True).fill(START)
     form.get_by_label("To", exact=True).fill(END)
     form.get_by_role("button", name="Show", exact=True).click()
-    expect(page).to_have_url(f"{base}/stats/?{QUERY}&group_by=")
+    expect(page).to_have_url(f"{base}/stats/?{QUERY}&group_by=&enforcement_group_by=")
 
     # 3. The headline (the demo history's) and the table with the periods the import added.
     expect(page.get_by_test_id("headline")).to_have_text(HEADLINE)
