@@ -4,7 +4,6 @@ after a historical import of records that ended long ago."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime
 
 import pytest
@@ -22,6 +21,7 @@ from ipr_apps.models import (
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import expiry
 from ipr_apps.tasks import maintenance as maintenance_tasks
+from tests.concurrent import run_twice_at_once
 from tests.factories import recordation_row
 from tests.import_files import row, run, write_csv
 
@@ -286,24 +286,7 @@ def test_two_concurrent_runs_end_each_recordation_once(app, recordation):
         pytest.skip("concurrent writers need PostgreSQL (SQLite lets one writer in at a time)")
     rows = [recordation(date(2024, 5, 31)) for _ in range(30)]
     rows += [recordation(date(2030, 1, 1), date(2024, 5, 1)) for _ in range(10)]
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait()
-                results.append(expiry.expire(TODAY))
-            except Exception as error:
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_twice_at_once(app, lambda: expiry.expire(TODAY))
     changed = sorted(c.recordation_id for changes in results for c in changes)
     assert changed == sorted(r.id for r in rows)
     assert db.session.scalar(select(func.count()).select_from(RecordationEvent)) == 40

@@ -4,7 +4,6 @@ only the most urgent when several are due, none for recordations no longer activ
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import date
 
@@ -24,6 +23,7 @@ from ipr_apps.models import (
     Status,
 )
 from ipr_apps.services import expiry, notifications, recordations, reminders
+from tests.concurrent import run_twice_at_once
 from tests.factories import grant_mandate, recordation_row
 
 TODAY = date(2024, 6, 1)
@@ -257,24 +257,7 @@ def test_two_concurrent_runs_send_each_reminder_once(app, recordation, monkeypat
         return real(*args, **kwargs)
 
     monkeypatch.setattr(notifications, "notify_recordation", slow)
-    barrier, results, errors = threading.Barrier(2), [], []
-
-    def run():
-        with app.app_context():
-            try:
-                barrier.wait()
-                results.append(reminders.send_due(TODAY))
-            except Exception as error:
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_twice_at_once(app, lambda: reminders.send_due(TODAY))
     assert sorted(s.recordation_id for r in results for s in r) == sorted(r.id for r in rows)
     assert _count(Notification) == 4 and _count(OutboxMessage) == 4
     assert _count(RecordationReminder) == 12  # per recordation: 1 sent, 2 skipped
