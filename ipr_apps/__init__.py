@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from ipr_apps.admin.views import bp as admin_bp
     from ipr_apps.auth.views import bp as auth_bp
+    from ipr_apps.cases.views import bp as cases_bp
     from ipr_apps.documents.views import bp as documents_bp
     from ipr_apps.filing.views import bp as filing_bp
     from ipr_apps.main.views import bp as main_bp
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         stats_bp,
         recordations_bp,
+        cases_bp,
     ):
         app.register_blueprint(blueprint)
     from ipr_apps.auth.account_views import bp as account_bp  # e-mail confirmation, reset

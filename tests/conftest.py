@@ -200,4 +200,5 @@ def users_by_role(make_user) -> dict[str, User | None]:
         "holder": make_user(Role.HOLDER),
         "reviewer": make_user(Role.REVIEWER),
         "admin": make_user(Role.ADMIN),
+        "officer": make_user(Role.OFFICER),
     }

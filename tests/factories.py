@@ -9,6 +9,7 @@ from ipr_apps.db import db
 from ipr_apps.models import (
     AgentMandate,
     Application,
+    CustomsDistrict,
     DocType,
     Document,
     IpRight,
@@ -35,10 +36,15 @@ def make_user(
     name: str | None = None,
     agency: bool = False,
     country: str = "CN",
+    district: str = "5301",
 ) -> User:
     n = next(_seq)
     role = Role(role)
     email = email or f"{role.value}{n}@example.com"
+    if role == Role.OFFICER:
+        make_district(district)
+        display = name or f"Officer {n}"
+        return users.create_user(email, password, role, display, district_code=district)
     if role != Role.HOLDER:
         return users.create_user(email, password, role, name or f"{role.value.title()} {n}")
     details = OrganisationDetails(
@@ -154,6 +160,17 @@ def add_required_documents(application: Application) -> None:
     add_document(application, DocType.IDENTITY_PROOF)
     if application.agency_id:
         add_document(application, DocType.POWER_OF_ATTORNEY)
+
+
+def make_district(code: str = "5301", name_en: str | None = None) -> CustomsDistrict:
+    """The customs district `code`, created (committed) if it does not exist yet."""
+    district = db.session.get(CustomsDistrict, code)
+    if district is None:
+        name = name_en or f"District {code}"
+        district = CustomsDistrict(code=code, name_local=f"{name} 海关", name_en=name)
+        db.session.add(district)
+        db.session.commit()
+    return district
 
 
 def recordation_row(

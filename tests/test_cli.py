@@ -116,7 +116,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
         role: db.session.scalar(select(func.count()).select_from(User).where(User.role == role))
         for role in Role
     }
-    assert counts == {Role.ADMIN: 1, Role.REVIEWER: 2, Role.HOLDER: 3}
+    assert counts == {Role.ADMIN: 1, Role.REVIEWER: 2, Role.HOLDER: 3, Role.OFFICER: 0}
     agent = _user("agent@example.com")
     assert agent.is_agent
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2

@@ -13,7 +13,8 @@ from ipr_apps.services import tokens
 
 PUBLIC = "public"
 TOKEN = "token"  # JSON API: a bearer token or 401, whatever session cookie is sent
-SIGNED_IN = frozenset({"holder", "reviewer", "admin"})
+SIGNED_IN = frozenset({"holder", "reviewer", "admin", "officer"})
+FILING = frozenset({"holder", "reviewer", "admin"})  # applications, their documents
 HOLDER = frozenset({"holder"})
 STAFF = frozenset({"reviewer", "admin"})
 ADMIN = frozenset({"admin"})
@@ -60,14 +61,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.end_other_sessions": SIGNED_IN,
     "filing.index": HOLDER,
     "filing.new": HOLDER,
-    "filing.show": SIGNED_IN,
+    "filing.show": FILING,
     "filing.edit": HOLDER,
     "filing.withdraw": HOLDER,
     "filing.revise": HOLDER,
-    "documents.upload": SIGNED_IN,
-    "documents.mark_image": SIGNED_IN,
-    "documents.download": SIGNED_IN,
-    "documents.delete": SIGNED_IN,
+    "documents.upload": FILING,
+    "documents.mark_image": FILING,
+    "documents.download": FILING,
+    "documents.delete": FILING,
     "review.index": STAFF,
     "review.show": STAFF,
     "review.claim_next": REVIEWER,
@@ -78,9 +79,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "review.approve": REVIEWER,
     "review.reject": REVIEWER,
     "review.add_note": STAFF,
-    "filing.certificate": SIGNED_IN,
-    "recordations.show": SIGNED_IN,
-    "recordations.index": SIGNED_IN,
+    "filing.certificate": FILING,
+    "recordations.show": FILING,
+    "recordations.index": FILING,
     "recordations.cancel": HOLDER,
     "recordations.revoke": ADMIN,
     "recordations.renew": HOLDER,
@@ -112,8 +113,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "register.verify": PUBLIC,
     "public_register.search": PUBLIC,
     "public_register.verify": PUBLIC,
+    "cases.show": frozenset({"holder", "officer", "admin"}),
+    "cases.index": frozenset({"holder", "officer", "admin"}),
 }
-ROLES = ["anonymous", "holder", "reviewer", "admin"]
+ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
 
 def _routes(app) -> list[tuple[Rule, str]]:
@@ -143,6 +146,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "job_id": 0,  # no such job: admins get 404
         "session_id": 0,  # no such sign-in session: signed-in users get 404
         "recordation_id": 0,  # no such recordation: allowed roles get 404
+        "case_id": 0,  # no such detention case: allowed roles get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400

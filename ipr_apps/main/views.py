@@ -11,6 +11,7 @@ HOME_ENDPOINTS = {
     Role.HOLDER: "filing.index",
     Role.REVIEWER: "review.index",
     Role.ADMIN: "admin.index",
+    Role.OFFICER: "cases.index",
 }
 
 

@@ -4,13 +4,17 @@ from ipr_apps.models.applications import FINAL_STATES, Application, Kind, Status
 from ipr_apps.models.audit import AuditViolation, StatusEvent
 from ipr_apps.models.base import today, utcnow
 from ipr_apps.models.cases import (
+    CaseEvent,
     CaseIprType,
     CaseOutcome,
     CaseStatus,
     Channel,
     DetentionCase,
+    DetentionRequest,
     Direction,
     Mode,
+    RequestDocument,
+    RequestStatus,
 )
 from ipr_apps.models.children import (
     Goods,
@@ -22,6 +26,7 @@ from ipr_apps.models.children import (
     TraderRole,
 )
 from ipr_apps.models.counters import Counter
+from ipr_apps.models.districts import CustomsDistrict
 from ipr_apps.models.documents import DocType, Document
 from ipr_apps.models.imports import ImportStagingHolder, ImportStagingRow
 from ipr_apps.models.jobs import Job, JobKind, JobStatus
@@ -49,13 +54,16 @@ __all__ = [
     "ApiToken",
     "Application",
     "AuditViolation",
+    "CaseEvent",
     "CaseIprType",
     "CaseOutcome",
     "CaseStatus",
     "Channel",
     "Counter",
+    "CustomsDistrict",
     "Decision",
     "DetentionCase",
+    "DetentionRequest",
     "Direction",
     "DocType",
     "Document",
@@ -89,6 +97,8 @@ __all__ = [
     "RejectReason",
     "ReminderKind",
     "ReminderOutcome",
+    "RequestDocument",
+    "RequestStatus",
     "ReviewNote",
     "Role",
     "SecurityAction",

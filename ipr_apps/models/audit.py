@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
 from ipr_apps.models.base import utcnow
+from ipr_apps.models.cases import CaseEvent
 from ipr_apps.models.recordations import RecordationEvent
 from ipr_apps.models.review import Decision
 from ipr_apps.models.security import SecurityEvent
@@ -46,6 +47,6 @@ def _append_only(_mapper, _connection, target) -> None:
 
 # The database refuses UPDATE and DELETE on these tables too (triggers, migration
 # fe7cb776a657); this hook only fails earlier, with a clearer error, for ORM writes.
-for _model in (StatusEvent, Decision, SecurityEvent, RecordationEvent):
+for _model in (StatusEvent, Decision, SecurityEvent, RecordationEvent, CaseEvent):
     event.listen(_model, "before_update", _append_only)
     event.listen(_model, "before_delete", _append_only)

@@ -15,7 +15,9 @@ from ipr_apps.db import db
 from ipr_apps.models.base import utcnow, value_enum
 
 if TYPE_CHECKING:
+    from ipr_apps.models.organisations import Organisation
     from ipr_apps.models.recordations import Recordation
+    from ipr_apps.models.users import User
 
 
 class _Labelled(StrEnum):
@@ -126,7 +128,124 @@ class DetentionCase(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # The holder's request this case was accepted from (mode on_application).
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("detention_requests.id"), unique=True)
+    # Optimistic lock: the holder's confirmation and the nightly release cannot both win.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
     recordation: Mapped[Recordation | None] = relationship()
+    holder_org: Mapped[Organisation | None] = relationship()
+    opened_by: Mapped[User | None] = relationship()
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", viewonly=True
+    )
+
+    def can(self, action: str, user: User | None) -> bool:
+        from ipr_apps import case_workflow
+
+        return case_workflow.can(self, action, user)
 
     def __repr__(self) -> str:
         return f"<DetentionCase {self.case_number} {self.status}>"
+
+
+class CaseEvent(db.Model):
+    """Append-only: every step of a detention case (opened, confirmed, released, closed...)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_timeline", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("detention_cases.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    case: Mapped[DetentionCase] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class RequestStatus(_Labelled):
+    SUBMITTED = "submitted"  # waiting for an officer of the likely port's district
+    ACCEPTED = "accepted"  # an officer opened a case from it
+    REFUSED = "refused"  # an officer declined it, with the reason
+    WITHDRAWN = "withdrawn"  # the holder took it back before a decision
+
+
+class DetentionRequest(db.Model):
+    """A holder's request for detention, filed from its recordation page: the consignment it
+    expects (parties, goods, likely port and time) and its evidence. An officer of the likely
+    port's district accepts it into a case or refuses it."""
+
+    __tablename__ = "detention_requests"
+    __table_args__ = (
+        Index("ix_detention_requests_port", "port_code", "status", "id"),
+        Index("ix_detention_requests_holder", "holder_org_id", "id"),
+        CheckConstraint(
+            "expected_from IS NULL OR expected_until IS NULL OR expected_from <= expected_until",
+            name="expected_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)  # R{year}-{seq:06d}
+    recordation_id: Mapped[int | None] = mapped_column(ForeignKey("recordations.id"), index=True)
+    holder_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[RequestStatus] = mapped_column(value_enum(RequestStatus, "request_status"))
+    port_code: Mapped[str] = mapped_column(String(4))  # the likely port's district
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "request_channel"))
+    direction: Mapped[Direction] = mapped_column(value_enum(Direction, "request_direction"))
+    ipr_type: Mapped[CaseIprType] = mapped_column(value_enum(CaseIprType, "request_ipr_type"))
+    consignor: Mapped[str | None] = mapped_column(String(300))
+    consignee: Mapped[str | None] = mapped_column(String(300))
+    goods: Mapped[str] = mapped_column(Text)
+    hs_code: Mapped[str | None] = mapped_column(String(20))
+    items: Mapped[int | None]
+    value_cny: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    expected_from: Mapped[date | None]
+    expected_until: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(Text)  # the holder's grounds
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    recordation: Mapped[Recordation | None] = relationship()
+    holder_org: Mapped[Organisation] = relationship()
+    filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
+    evidence: Mapped[list[RequestDocument]] = relationship(
+        back_populates="request", order_by="RequestDocument.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<DetentionRequest {self.reference} {self.status}>"
+
+
+class RequestDocument(db.Model):
+    """An evidence file of a detention request; stored like application documents."""
+
+    __tablename__ = "request_documents"
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="not_empty"),
+        CheckConstraint("length(sha256) = 64", name="sha256_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("detention_requests.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255))  # for display only
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)  # random
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[DetentionRequest] = relationship(back_populates="evidence")

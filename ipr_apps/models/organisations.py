@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -23,6 +24,13 @@ class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint("country IS NULL OR length(country) = 2", name="country_iso2"),
+        CheckConstraint(
+            "(general_guarantee_cny IS NULL) = (general_guarantee_until IS NULL)",
+            name="guarantee_dated",
+        ),
+        CheckConstraint(
+            "general_guarantee_cny IS NULL OR general_guarantee_cny > 0", name="guarantee_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +44,10 @@ class Organisation(db.Model):
     contact_person: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(50))
+    # A yearly general guarantee lodged with customs: ex officio detentions until that day
+    # need no bond of their own (up to the guaranteed amount).
+    general_guarantee_cny: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    general_guarantee_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -49,6 +61,11 @@ class Organisation(db.Model):
     @property
     def display_name(self) -> str:
         return self.name_en or self.name_local
+
+    def guarantee_covers(self, day: date) -> bool:
+        """A general guarantee is on file and still in force on `day`."""
+        until = self.general_guarantee_until
+        return bool(self.general_guarantee_cny) and until is not None and day <= until
 
     @property
     def is_agency(self) -> bool:

@@ -132,6 +132,7 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     recordation_id: Mapped[int | None] = mapped_column(ForeignKey("recordations.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("detention_cases.id"))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,13 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
 from ipr_apps.models.base import utcnow, value_enum
+from ipr_apps.models.districts import CustomsDistrict
 from ipr_apps.models.organisations import Organisation
 
 
 class Role(StrEnum):
     HOLDER = "holder"  # rights holder or agent filing applications
-    REVIEWER = "reviewer"  # customs officer
+    REVIEWER = "reviewer"  # customs reviewer at headquarters: decides applications
     ADMIN = "admin"
+    OFFICER = "officer"  # customs officer at a port (a district): detention cases
 
 
 class User(UserMixin, db.Model):
@@ -25,6 +27,9 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(
             "(role = 'holder') = (organisation_id IS NOT NULL)", name="holder_iff_organisation"
+        ),
+        CheckConstraint(
+            "(role = 'officer') = (district_code IS NOT NULL)", name="officer_iff_district"
         ),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_users_created", "created_at", "id"),
@@ -37,6 +42,9 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(value_enum(Role, "role"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    district_code: Mapped[str | None] = mapped_column(
+        ForeignKey("customs_districts.code"), index=True
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -45,6 +53,7 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship()
+    district: Mapped[CustomsDistrict | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
     @property

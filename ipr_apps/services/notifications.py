@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
-from ipr_apps.models import Application, Notification, Recordation, User, utcnow
+from ipr_apps.models import Application, DetentionCase, Notification, Recordation, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import outbox
 
@@ -40,6 +40,17 @@ def notify_recordation(recordation: Recordation, template: str, **context) -> No
     for user in _users_of({recordation.holder_org_id, recordation.agency_id}):
         values = {"recordation": recordation, "user": user, "link": link, **context}
         _notify(user, template, values, recordation_id=recordation.id)
+
+
+def notify_case(case: DetentionCase, template: str, **context) -> None:
+    """Tell the holder (and the agency of the recordation the case rests on) about a detention
+    case: worded by templates/emails/<template>.txt, which extends emails/_case.txt and fills
+    its `subject` and `message` blocks (given `case`, `user`, `link` and `context`)."""
+    link = emails.link("cases.show", case_id=case.id)
+    agency = case.recordation.agency_id if case.recordation is not None else None
+    for user in _users_of({case.holder_org_id, agency}):
+        values = {"case": case, "user": user, "link": link, **context}
+        _notify(user, template, values, case_id=case.id)
 
 
 def recipients_of(application: Application) -> list[User]:

@@ -16,7 +16,16 @@ from ipr_apps.errors import (
     PermissionDenied,
     ValidationError,
 )
-from ipr_apps.models import EndReason, Organisation, OrgKind, Role, SecurityAction, User, utcnow
+from ipr_apps.models import (
+    CustomsDistrict,
+    EndReason,
+    Organisation,
+    OrgKind,
+    Role,
+    SecurityAction,
+    User,
+    utcnow,
+)
 from ipr_apps.services import outbox, security_log, sessions
 from ipr_apps.services.passwords import (
     check_policy,
@@ -80,13 +89,17 @@ def _new_user(
     name: str,
     org: Organisation | None,
     confirmed: bool = True,
+    district_code: str | None = None,
 ) -> User:
     email = normalise_email(email)
     if get_by_email(email) is not None:
         raise ConflictError(f"An account with the email {email} already exists.")
     org_name = org.name_local if org else ""
     check_policy(password, personal_words(email, name, org_name or ""))
-    user = User(email=email, name=name.strip() or email, role=role, organisation=org)
+    user = User(
+        email=email, name=name.strip() or email, role=role, organisation=org,
+        district_code=district_code,
+    )  # fmt: skip
     user.password_hash = hash_password(password)
     user.email_confirmed_at = utcnow() if confirmed else None
     db.session.add(user)
@@ -121,21 +134,46 @@ def add_holder(
 
 
 def create_user(
-    email: str, password: str, role: Role, name: str | None = None, actor: User | None = None
+    email: str,
+    password: str,
+    role: Role,
+    name: str | None = None,
+    actor: User | None = None,
+    district_code: str | None = None,
 ) -> User:
     """Create any account (admin page or CLI; the CLI passes actor=None as the operator).
 
-    A holder created this way gets an organisation named after it, to complete later.
+    A holder created this way gets an organisation named after it, to complete later; an
+    officer belongs to an active customs district (and only officers have one).
     """
     if actor is not None and actor.role != Role.ADMIN:
         raise PermissionDenied("Only administrators create accounts.")
     role = Role(role)
     display = (name or "").strip() or email.strip().lower()
     with unit_of_work():
+        district = _district_for(role, district_code)
         org = Organisation(kind=OrgKind.HOLDER, name_local=display) if role == Role.HOLDER else None
-        user = _new_user(email, password, role, display, org)
-        security_log.record(SecurityAction.ACCOUNT_CREATED, actor, user, {"role": role.value})
+        user = _new_user(email, password, role, display, org, district_code=district)
+        detail = {"role": role.value} | ({"district": district} if district else {})
+        security_log.record(SecurityAction.ACCOUNT_CREATED, actor, user, detail)
         return user
+
+
+def _district_for(role: Role, code: str | None) -> str | None:
+    """The district code an account of `role` gets, checked against the districts list."""
+    code = (code or "").strip() or None
+    if role != Role.OFFICER:
+        if code is not None:
+            raise ValidationError.on("district", "Only officers belong to a customs district.")
+        return None
+    if code is None:
+        raise ValidationError.on(
+            "district", "An officer belongs to a customs district: give its code."
+        )
+    district = db.session.get(CustomsDistrict, code)
+    if district is None or not district.active:
+        raise ValidationError.on("district", f"{code} is not an active customs district.")
+    return code
 
 
 def personal_words_of(user: User) -> list[str]:

@@ -1,0 +1,1 @@
+"""Detention cases at the border: officers' and holders' pages."""

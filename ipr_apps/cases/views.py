@@ -1,0 +1,35 @@
+"""Detention-case pages: the list, and the page of one case (facts, deadline, event log)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from ipr_apps.errors import DomainError
+from ipr_apps.models import Role, today
+from ipr_apps.security import role_required
+from ipr_apps.services import case_access
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+VIEWERS = (Role.HOLDER, Role.OFFICER, Role.ADMIN)
+
+
+def _visible(case_id: int):
+    try:
+        return case_access.get_case(current_user, case_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.get("/")
+@role_required(*VIEWERS)
+def index():
+    size = current_app.config["PAGE_SIZE"]
+    page = case_access.cases_of(current_user, request.args.get("cursor"), size)
+    return render_template("cases/index.html", page=page)
+
+
+@bp.get("/<int:case_id>")
+@role_required(*VIEWERS)
+def show(case_id: int):
+    return render_template("cases/show.html", case=_visible(case_id), today=today())

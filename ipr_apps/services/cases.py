@@ -1,0 +1,145 @@
+"""Opening detention cases: an officer detains a consignment at its district's port, ex
+officio on a recordation in force (or on a holder's request); the case is numbered
+`D{year}-{port}-{seq:06d}`, the holder has 3 working days to confirm, and is told at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ipr_apps.case_workflow import CONFIRM_WORKING_DAYS, CaseAction, apply
+from ipr_apps.db import db, next_counter_value, unit_of_work
+from ipr_apps.errors import NotFound, PermissionDenied, ValidationError
+from ipr_apps.models import (
+    CaseIprType,
+    Channel,
+    DetentionCase,
+    DetentionRequest,
+    Direction,
+    Mode,
+    Recordation,
+    Role,
+    User,
+    today,
+)
+from ipr_apps.models.rights import PATENT_TYPES, IprType
+from ipr_apps.services.notifications import notify_case
+from ipr_apps.workdays import due_date
+
+HS_CODE = re.compile(r"\d{6,10}")
+TEXT_MAX = {"goods": 2000, "goods_category": 200, "consignor": 300, "consignee": 300}
+
+
+@dataclass
+class CaseFacts:
+    """What the officer records about the detained consignment."""
+
+    channel: Channel
+    direction: Direction
+    goods: str
+    items: int
+    value_cny: Decimal
+    goods_category: str | None = None
+    hs_code: str | None = None
+    consignor: str | None = None
+    consignee: str | None = None
+    country_of_origin: str | None = None
+
+    def check(self) -> None:
+        """Raise ValidationError naming every bad field."""
+        problems: dict[str, list[str]] = {}
+        if not (self.goods or "").strip():
+            problems["goods"] = ["Describe the goods."]
+        for name, limit in TEXT_MAX.items():
+            if len(getattr(self, name) or "") > limit:
+                problems.setdefault(name, []).append(f"Keep it under {limit} characters.")
+        if self.hs_code and not HS_CODE.fullmatch(self.hs_code):
+            problems["hs_code"] = ["An HS code is 6 to 10 digits."]
+        if self.items is None or self.items < 0:
+            problems["items"] = ["Give the number of items (0 or more)."]
+        if (
+            self.value_cny is None
+            or self.value_cny < 0
+            or self.value_cny != round(self.value_cny, 2)
+        ):
+            problems["value_cny"] = ["Give the value in yuan, 0 or more, with at most 2 decimals."]
+        country = self.country_of_origin
+        if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
+            problems["country_of_origin"] = ["Use the two-letter country code, e.g. CN."]
+        if problems:
+            raise ValidationError("Check the case details.", problems)
+
+
+def case_ipr_type(ipr_type: IprType) -> CaseIprType:
+    """Enforcement counts the three patent kinds as one."""
+    return CaseIprType.PATENT if ipr_type in PATENT_TYPES else CaseIprType(ipr_type.value)
+
+
+def open_ex_officio(actor: User, recordation_id: int, facts: CaseFacts) -> DetentionCase:
+    """An officer detains goods at its district's port on a recordation in force."""
+    with unit_of_work():
+        recordation = _recordation_in_force(recordation_id)
+        case = open_case(actor, facts, Mode.EX_OFFICIO, recordation=recordation)
+    return case
+
+
+def open_case(
+    actor: User,
+    facts: CaseFacts,
+    mode: Mode,
+    *,
+    recordation: Recordation | None = None,
+    request: DetentionRequest | None = None,
+    ipr_type: CaseIprType | None = None,
+) -> DetentionCase:
+    """Open a case at the officer's district inside the caller's transaction: number it, set
+    the holder's deadline, write the event and tell the holder (and its agency)."""
+    _check_officer(actor)
+    facts.check()
+    if recordation is None and (mode == Mode.EX_OFFICIO or request is None):
+        raise ValidationError.on("recordation", "An ex officio case rests on a recordation.")
+    opened_on = today()
+    case = DetentionCase(
+        case_number=_next_number(opened_on.year, actor.district_code),
+        opened_on=opened_on, port_code=actor.district_code, mode=mode,
+        ipr_type=ipr_type or case_ipr_type(recordation.ipr_type),
+        recordation=recordation, recordation_number=recordation.number if recordation else None,
+        holder_org_id=recordation.holder_org_id if recordation else request.holder_org_id,
+        request_id=request.id if request else None,
+        confirm_by=due_date(opened_on, CONFIRM_WORKING_DAYS), opened_by_id=actor.id,
+        **vars(facts),
+    )  # fmt: skip
+    db.session.add(case)
+    apply(case, CaseAction.OPEN, actor)
+    db.session.flush()
+    notify_case(case, "case_opened")
+    return case
+
+
+def _check_officer(actor: User) -> None:
+    if actor.role != Role.OFFICER or actor.district_code is None:
+        raise PermissionDenied("Only a customs officer of a district opens a case.")
+    if actor.district is not None and not actor.district.active:
+        raise PermissionDenied("Your district is closed: cases cannot be opened in it.")
+
+
+def _recordation_in_force(recordation_id: int) -> Recordation:
+    stmt = select(Recordation).where(Recordation.id == recordation_id)
+    recordation = db.session.execute(stmt).scalar_one_or_none()
+    if recordation is None:
+        raise NotFound("No such recordation.")
+    if not recordation.status.in_force:
+        raise ValidationError.on(
+            "recordation",
+            f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
+            "customs cannot act ex officio on it.",
+        )
+    return recordation
+
+
+def _next_number(year: int, port: str) -> str:
+    sequence = next_counter_value(db.session, f"case:{port}:{year}")
+    return f"D{year}-{port}-{sequence:06d}"
