@@ -33,3 +33,7 @@ def index():
 @role_required(*VIEWERS)
 def show(case_id: int):
     return render_template("cases/show.html", case=_visible(case_id), today=today())
+
+
+# Routes of the other sides of a case live beside this module and add to `bp`.
+from ipr_apps.cases import holder_views, officer_views  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""Detention-case pages: the holder side (routes added to cases.views.bp)."""
+
+from ipr_apps.cases.views import bp  # noqa: F401
