@@ -33,7 +33,7 @@ def _user(email: str) -> User | None:
     return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
 
 
-@pytest.mark.parametrize("role", ["holder", "reviewer", "admin"])
+@pytest.mark.parametrize("role", ["holder", "reviewer", "admin"])  # officers: test_districts
 def test_create_user_reads_password_from_stdin(runner, role):
     result = runner.invoke(
         args=["ipr", "create-user", "New@Example.com", "--role", role, "--name", "Acme Ltd"],

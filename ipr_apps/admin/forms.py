@@ -27,6 +27,7 @@ class StaffUserForm(AppForm):
     district = SelectField(
         "Customs district",
         choices=[],
+        default="",
         description="Port officers only: the customs district they work in. Reviewers and "
         "admins have none.",
     )
