@@ -59,12 +59,17 @@ def _read_password() -> str:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", default=None, help="Display name (and a holder's organisation name).")
-def create_user_command(email: str, role: str, name: str | None) -> None:
+@click.option("--district", default=None, help="An officer's customs district (4-digit code).")
+def create_user_command(email: str, role: str, name: str | None, district: str | None) -> None:
     """Create an account; the password comes from stdin or a prompt."""
     _require_schema()
+    try:  # the district first, so that a mistake there is told before the password is asked
+        users.check_district(Role(role), district)
+    except DomainError as error:
+        _fail(error)
     password = _read_password()
     try:
-        user = users.create_user(email, password, Role(role), name)
+        user = users.create_user(email, password, Role(role), name, district_code=district)
     except DomainError as error:
         _fail(error)
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
@@ -287,3 +292,24 @@ def import_cases_command(file: str) -> None:
     result = _run_import(case_imports.import_cases, file)
     noun = "case" if result.imported == 1 else "cases"
     click.echo(f"Imported {result.imported:,} {noun}; skipped {result.skipped:,} already present.")
+
+
+@ipr.command("add-district")
+@click.argument("code")
+@click.argument("name_local")
+@click.option("--name-en", default=None, help="The district's English name.")
+def add_district_command(code: str, name_local: str, name_en: str | None) -> None:
+    """Add a customs district (4-digit GACC code, Chinese name). Running it again with the same
+    names changes nothing and succeeds; a code that exists with other names is an error."""
+    _require_schema()
+    from ipr_apps.services import districts
+
+    try:
+        district = districts.add_or_keep(None, code, name_local, name_en)
+    except DomainError as error:
+        _fail(error)
+    if district is None:
+        click.echo(f"Customs district {code.strip()} exists already; nothing changed.")
+        return
+    click.echo(f"Added customs district {district.code} {district.name_local}"
+               + (f" ({district.name_en})." if district.name_en else "."))  # fmt: skip

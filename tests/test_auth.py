@@ -83,7 +83,8 @@ def test_each_role_signs_in_through_the_form_and_lands_home(client, make_user, r
     user = make_user(role, email=f"Some.{role.value}@example.com")
     response = client.post("/auth/login", data={"email": user.email.upper(), "password": PASSWORD})
     assert response.headers["Location"] == "/home"
-    home = {"holder": "/applications/", "reviewer": "/review/", "admin": "/admin/"}[role.value]
+    home = {"holder": "/applications/", "reviewer": "/review/", "admin": "/admin/",
+            "officer": "/cases/"}[role.value]  # fmt: skip
     assert client.get("/home").headers["Location"] == home
     assert client.get(home).status_code == 200
     assert db.session.get(User, user.id).last_login_at is not None

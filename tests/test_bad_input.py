@@ -17,7 +17,7 @@ from ipr_apps.models import Role, Status
 from tests.api_helpers import assert_error, bearer, token_for
 from tests.conftest import PASSWORD
 
-ROLES = ["anonymous", Role.HOLDER, Role.REVIEWER, Role.ADMIN]
+ROLES = ["anonymous", Role.HOLDER, Role.REVIEWER, Role.ADMIN, Role.OFFICER]
 NUL_TEXT = "a\x00b"
 
 

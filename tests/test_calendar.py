@@ -47,7 +47,7 @@ def test_the_operator_at_the_command_line_may_change_the_calendar(app):
     assert _calendar() == {LABOUR_DAY: "Labour Day"}
 
 
-@pytest.mark.parametrize("role", [Role.HOLDER, Role.REVIEWER])
+@pytest.mark.parametrize("role", [Role.HOLDER, Role.REVIEWER, Role.OFFICER])
 def test_only_admins_change_the_calendar(make_user, admin, role):
     calendar.add_holiday(admin, LABOUR_DAY, "Labour Day")
     user = make_user(role)

@@ -14,10 +14,12 @@ from ipr_apps.models import (
     AgentMandate,
     ApiToken,
     Application,
+    CustomsDistrict,
     Decision,
     Organisation,
     Recordation,
     Role,
+    SecurityEvent,
     StatusEvent,
     User,
     today,
@@ -31,7 +33,7 @@ def _user(email: str) -> User | None:
     return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
 
 
-@pytest.mark.parametrize("role", ["holder", "reviewer", "admin"])
+@pytest.mark.parametrize("role", ["holder", "reviewer", "admin"])  # officers: test_districts
 def test_create_user_reads_password_from_stdin(runner, role):
     result = runner.invoke(
         args=["ipr", "create-user", "New@Example.com", "--role", role, "--name", "Acme Ltd"],
@@ -109,14 +111,23 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
     first = runner.invoke(args=["ipr", "seed-demo"])
     assert first.exit_code == 0
     password = demo.demo_password()  # random, kept in the instance folder
-    assert first.output.count(f"password: {password}") == 6
+    assert first.output.count(f"password: {password}") == 8
     history = sum(sum(demo_history.month_size(m)) for m in demo_history.months(today()))
     assert f"  {history:,} historical decisions imported." in first.output
     counts = {
         role: db.session.scalar(select(func.count()).select_from(User).where(User.role == role))
         for role in Role
     }
-    assert counts == {Role.ADMIN: 1, Role.REVIEWER: 2, Role.HOLDER: 3, Role.OFFICER: 0}
+    assert counts == {Role.ADMIN: 1, Role.REVIEWER: 2, Role.HOLDER: 3, Role.OFFICER: 2}
+    assert re.search(r"officer +officer@example\.com ", first.output)
+    assert _user("officer@example.com").district_code == "5301"
+    assert _user("officer.shanghai@example.com").district_code == "2200"
+    assert {"0100", "2200", "3700", "4200", "5100", "5300", "5301"} <= set(
+        db.session.scalars(select(CustomsDistrict.code))
+    )
+    brightlight = _user("holder@example.com").organisation
+    assert brightlight.general_guarantee_cny > 0
+    assert brightlight.guarantee_covers(today())
     agent = _user("agent@example.com")
     assert agent.is_agent
     assert db.session.scalar(select(func.count()).select_from(AgentMandate)) == 2
@@ -140,7 +151,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
     flagged = db.session.scalars(own.where(Application.duplicate_flag)).all()
     assert [a.agency_id for a in flagged] == [agent.organisation_id]
 
-    tables = (User, Organisation, AgentMandate, Application, Decision, StatusEvent, Recordation)
+    tables = (User, Organisation, AgentMandate, Application, Decision, StatusEvent, Recordation,
+              CustomsDistrict, SecurityEvent)  # fmt: skip
     before = {model: _count(model) for model in tables}
     second = runner.invoke(args=["ipr", "seed-demo"])
     assert second.exit_code == 0
@@ -167,7 +179,8 @@ def test_demo_logins_work(runner, client, monkeypatch):
     password = "Lantern-Harbour-83"  # as IPR_DEMO_PASSWORD would set it
     monkeypatch.setitem(client.application.config, "DEMO_PASSWORD", password)
     runner.invoke(args=["ipr", "seed-demo"])
-    for email in ("admin@example.com", "reviewer@example.com", "holder@example.com"):
+    for email in ("admin@example.com", "reviewer@example.com", "holder@example.com",
+                  "officer@example.com"):  # fmt: skip
         response = client.post("/auth/login", data={"email": email, "password": password})
         assert response.headers["Location"] == "/home", email
         client.post("/auth/logout")

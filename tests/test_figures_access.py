@@ -1,12 +1,13 @@
 """Figure: every route × every actor × another user's objects, and never a leak.
 
-Seven actors (anonymous, the owning holder, its mandated agent, another holder, an agent
-without a mandate, a reviewer, an admin) call every registered route and method, once per
-object of the owner that the route takes (applications in five states, their documents, the
-owner's recordations, API token and notification). Web routes get a signed-in session, API
-routes the actor's bearer token. An actor who may not see an object must be refused (login redirect,
-401, 403, 404 or, for an API body, 422), must not find any of the owner's markers in the
-body, and the database must not change; an actor who may see it must get no server error.
+Eight actors (anonymous, the owning holder, its mandated agent, another holder, an agent
+without a mandate, a reviewer, an admin, a port officer) call every registered route and
+method, once per object of the owner that the route takes (applications in five states, their
+documents, the owner's recordations, API token and notification). Web routes get a signed-in
+session, API routes the actor's bearer token. An actor who may not see an object must be
+refused (login redirect, 401, 403, 404 or, for an API body, 422), must not find any of the
+owner's markers in the body, and the database must not change; an actor who may see it must
+get no server error.
 Denied probes run first, so nothing an allowed actor changes can hide a leak.
 """
 
@@ -41,9 +42,11 @@ from tests.test_route_protection import ACCESS, PUBLIC, TOKEN
 
 # The figure the issue reports: 1,242 route × actor probes. The matrix may grow, never shrink.
 MIN_PROBES = 1242
-ACTORS = ["anonymous", "owner", "agent", "other_holder", "stranger_agent", "reviewer", "admin"]
+ACTORS = ["anonymous", "owner", "agent", "other_holder", "stranger_agent", "reviewer", "admin",
+          "officer"]  # fmt: skip
 ROLE_OF = {"owner": "holder", "agent": "holder", "other_holder": "holder",
-           "stranger_agent": "holder", "reviewer": "reviewer", "admin": "admin"}  # fmt: skip
+           "stranger_agent": "holder", "reviewer": "reviewer", "admin": "admin",
+           "officer": "officer"}  # fmt: skip
 SEES_APPLICATIONS = {"owner", "agent", "reviewer", "admin"}
 STATES = [Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED,
           Status.APPROVED]  # fmt: skip
@@ -101,6 +104,7 @@ def world(app, login) -> World:
         "other_holder": factories.make_user(Role.HOLDER),
         "stranger_agent": factories.make_user(Role.HOLDER, agency=True),
         "reviewer": reviewer, "admin": factories.make_user(Role.ADMIN),
+        "officer": factories.make_user(Role.OFFICER),
     }  # fmt: skip
     factories.make_application(actors["other_holder"], Status.SUBMITTED)  # their own, to list
     bearer = {name: tokens.create_token(user, f"{name}-key")[1]
@@ -149,7 +153,8 @@ def _object_args(rule: Rule, world: World) -> Iterator[tuple[dict, str]]:
     fixed = {"filename": "js/app.js" if rule.endpoint == "static" else "css/bootstrap.min.css",
              "user_id": world.target_id, "day": "2000-01-01", "message_id": 0, "job_id": 0,
              "fmt": "csv", "name": "approvals", "token": "not-a-valid-token",
-             "number": world.recordation_number}  # fmt: skip
+             "number": world.recordation_number, "case_id": 0, "district_code": "0000",
+             "organisation_id": 0}  # fmt: skip
     base = {arg: fixed[arg] for arg in rule.arguments if arg in fixed}
     if "application_id" in rule.arguments:
         for application_id in world.applications:

@@ -19,13 +19,22 @@ from ipr_apps.models import Notification, Role, Status, today
 from ipr_apps.services import tokens
 from tests import factories
 from tests.test_figures_access import FORM, _fingerprint, _routes, _stored_document
-from tests.test_route_protection import ACCESS, ADMIN, HOLDER, PUBLIC, REVIEWER, SIGNED_IN, STAFF
+from tests.test_route_protection import (
+    ACCESS,
+    ADMIN,
+    FILING,
+    HOLDER,
+    PUBLIC,
+    REVIEWER,
+    SIGNED_IN,
+    STAFF,
+)
 from tests.test_security import strict_app  # noqa: F401  (the fixture: CSRF and limits on)
 
 MIN_ATTEMPTS = 84  # the issue's figure; the count grows with the routes
 VARIANTS = ("missing", "wrong", "other session's")
 ACTOR_FOR = {id(ADMIN): "admin", id(REVIEWER): "reviewer", id(STAFF): "reviewer",
-             id(HOLDER): "holder", id(SIGNED_IN): "holder"}  # fmt: skip
+             id(HOLDER): "holder", id(SIGNED_IN): "holder", id(FILING): "holder"}  # fmt: skip
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -48,7 +57,8 @@ def objects(app) -> dict:
             "token_id": tokens.create_token(holder, "t")[0].id, "notification_id": note.id,
             "user_id": factories.make_user(Role.HOLDER).id, "day": "2000-01-01",
             "message_id": 0, "job_id": 0, "session_id": 0,
-            "token": "not-a-valid-token"}  # fmt: skip
+            "token": "not-a-valid-token", "district_code": factories.make_district("5301").code,
+            "organisation_id": holder.organisation_id}  # fmt: skip
     return {"users": users, "args": args, "draft": draft.id}
 
 

@@ -52,6 +52,8 @@ TARGETS = [
     ("admin", "/admin/mail", ["status", "cursor"], None, set()),
     ("admin", "/admin/jobs", ["cursor"], None, set()),
     ("admin", "/admin/holidays", ["year"], None, set()),
+    ("admin", "/admin/districts", ["cursor"], None, set()),
+    ("admin", "/admin/guarantees", ["q", "cursor"], None, {"q"}),
     ("holder", "/notifications/", ["cursor"], None, set()),
     ("reviewer", "/stats/", STATS, None, set()),
     ("reviewer", "/stats/chart/approvals.svg", STATS, None, set()),

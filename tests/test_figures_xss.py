@@ -188,6 +188,7 @@ def _lists_and_searches(app, login, staff, ids: list[int], failures: list[str]) 
         ("admin", "/admin/users"),
         ("admin", "/admin/mail"),
         ("admin", "/review/?tab=decided"),
+        ("admin", "/admin/guarantees"),
     ]
     pages += [("admin", f"/review/{application_id}") for application_id in ids[::10]]
     renders = 0
@@ -197,6 +198,27 @@ def _lists_and_searches(app, login, staff, ids: list[int], failures: list[str]) 
         every = [marked(n) for n in range(len(PAYLOADS))]
         failures += [f"{path} as {actor}: {problem}" for problem in live_markup(html, every)]
     return renders
+
+
+def test_district_names_are_inert(app, login, staff):
+    """Customs district names (admins type them) on the districts, accounts and officer pages."""
+    from ipr_apps.services import districts
+
+    payloads = [marked(n) for n in range(0, len(PAYLOADS), 4)]
+    officers = []
+    for i, payload in enumerate(payloads):
+        code = f"{i:04d}"
+        districts.add_district(staff["admin"], code, payload, payload)
+        officers.append(factories.make_user(Role.OFFICER, district=code, name=payload))
+    pages = [(staff["admin"], "/admin/districts"), (staff["admin"], "/admin/users"),
+             (staff["admin"], "/admin/users/new"), (staff["admin"], "/admin/districts/0000/edit"),
+             (staff["admin"], "/admin/districts/0000/deactivate"),
+             (officers[0], "/auth/profile"), (officers[0], "/cases/")]  # fmt: skip
+    failures = []
+    for user, path in pages:
+        html = login(user, to=app.test_client()).get(path).get_data(True)
+        failures += [f"{path}: {problem}" for problem in live_markup(html, payloads)]
+    assert failures == [], "\n".join(failures[:50])
 
 
 def test_emails_are_plain_text(app, staff):

@@ -201,3 +201,15 @@ def test_accounts_search_and_sort_by_last_sign_in(client, login, make_user, app)
         assert oldest_first == [zhao.email, sun.email, never.email]
     finally:
         app.config["PAGE_SIZE"] = 25
+
+
+def test_accounts_filtered_to_officers_show_their_districts(client, login, make_user):
+    admin = make_user(Role.ADMIN)
+    shenzhen = make_user(Role.OFFICER, email="sz@customs.example", district="5301")
+    shanghai = make_user(Role.OFFICER, email="sh@customs.example", district="2200")
+    make_user(Role.REVIEWER, email="rev@customs.example")
+    login(admin)
+    html = client.get("/admin/users?role=officer").text
+    assert sorted(_accounts(html)) == sorted([shenzhen.email, shanghai.email])
+    assert html.count('data-testid="user-district"') == 2
+    assert "5301 District 5301" in html and "2200 District 2200" in html

@@ -72,7 +72,7 @@ def test_second_claim_is_refused_with_the_winner_named(holder, reviewer, make_us
     assert _reload(application).claimed_by_id == reviewer.id
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.HOLDER])
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.HOLDER, Role.OFFICER])
 def test_only_reviewers_claim(holder, make_user, role):
     application = _submitted(holder)
     with pytest.raises(PermissionDenied):

@@ -115,6 +115,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "public_register.verify": PUBLIC,
     "cases.show": frozenset({"holder", "officer", "admin"}),
     "cases.index": frozenset({"holder", "officer", "admin"}),
+    "admin.district_list": ADMIN,
+    "admin.new_district": ADMIN,
+    "admin.edit_district": ADMIN,
+    "admin.deactivate_district": ADMIN,
+    "admin.activate_district": ADMIN,
+    "admin.guarantee_list": ADMIN,
+    "admin.edit_guarantee": ADMIN,
+    "admin.clear_guarantee": ADMIN,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
@@ -147,6 +155,8 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "session_id": 0,  # no such sign-in session: signed-in users get 404
         "recordation_id": 0,  # no such recordation: allowed roles get 404
         "case_id": 0,  # no such detention case: allowed roles get 404
+        "district_code": "0000",  # no such customs district: admins get 404
+        "organisation_id": 0,  # no such holder organisation: admins get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400

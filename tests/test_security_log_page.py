@@ -114,7 +114,7 @@ def test_keyset_pages_cover_every_row_once(app, client, login, admin, history):
     assert len(seen) == 5
 
 
-@pytest.mark.parametrize("role", ["holder", "reviewer"])
+@pytest.mark.parametrize("role", ["holder", "reviewer", "officer"])
 def test_other_roles_get_403(client, login, users_by_role, role):
     login(users_by_role[role])
     assert client.get(URL).status_code == 403
@@ -129,7 +129,8 @@ def test_the_admin_menu_links_every_admin_page(client, login, admin):
     login(admin)
     html = _page(client)
     menu = html.split('data-testid="nav-administration"')[1].split("</ul>")[0]
-    for path in ("/admin/users", "/admin/holidays", "/admin/mail", "/admin/jobs", URL):
+    for path in ("/admin/users", "/admin/holidays", "/admin/mail", "/admin/jobs", URL,
+                 "/admin/districts", "/admin/guarantees"):  # fmt: skip
         assert f'href="{path}"' in menu
     assert 'aria-current="page"' in menu.split(f'href="{URL}"')[0].rsplit("<li>", 1)[1]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ipr_apps.admin.forms import StaffUserForm
+from ipr_apps.admin.forms import StaffUserForm, district_choices
 from ipr_apps.db import db
 from ipr_apps.errors import DomainError, NotFound
 from ipr_apps.forms import apply_errors, enum_arg
 from ipr_apps.models import MailStatus, Role, User
 from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
-from ipr_apps.services import listings, outbox, users
+from ipr_apps.services import districts, listings, outbox, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,11 +42,12 @@ def user_list():
 @role_required(Role.ADMIN)
 def new_user():
     form = StaffUserForm()
+    form.district.choices = district_choices(districts.active_districts())
     if form.validate_on_submit():
         try:
             user = users.create_user(
                 form.email.data, form.password.data, Role(form.role.data), form.name.data,
-                actor=current_user,
+                actor=current_user, district_code=form.district.data,
             )  # fmt: skip
         except DomainError as error:
             apply_errors(form, error)
@@ -81,6 +82,8 @@ def activate_user(user_id: int):
 
 
 from ipr_apps.admin import calendar as _calendar  # noqa: E402,F401  (registers its routes on bp)
+from ipr_apps.admin import districts as _districts  # noqa: E402,F401  (its routes)
+from ipr_apps.admin import guarantees as _guarantees  # noqa: E402,F401  (its routes)
 from ipr_apps.admin import jobs as _jobs  # noqa: E402,F401  (registers its routes on bp)
 from ipr_apps.admin import security_log as _security_log  # noqa: E402,F401  (its routes)
 

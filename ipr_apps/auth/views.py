@@ -17,7 +17,7 @@ from ipr_apps.auth.forms import (
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.extensions import limiter
 from ipr_apps.forms import apply_errors
-from ipr_apps.models import EndReason, OrgKind, Role, SecurityAction
+from ipr_apps.models import EndReason, OrgKind, Role, SecurityAction, today
 from ipr_apps.security import is_safe_next, role_required
 from ipr_apps.services import registration, security_log, sessions, tokens, users
 from ipr_apps.services.users import OrganisationDetails
@@ -114,7 +114,7 @@ def organisation():
         else:
             flash("Organisation profile saved.", "success")
             return redirect(url_for("auth.organisation"))
-    return render_template("auth/organisation.html", form=form, org=org)
+    return render_template("auth/organisation.html", form=form, org=org, today=today())
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

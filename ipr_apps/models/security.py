@@ -35,6 +35,12 @@ class SecurityAction(StrEnum):
     SIGNOUT = "signout"
     SESSION_REVOKED = "session.revoked"
     EXPORT_DOWNLOADED = "export.downloaded"
+    DISTRICT_ADDED = "district.added"
+    DISTRICT_CHANGED = "district.changed"
+    DISTRICT_DEACTIVATED = "district.deactivated"
+    DISTRICT_ACTIVATED = "district.activated"
+    GUARANTEE_SET = "guarantee.set"
+    GUARANTEE_CLEARED = "guarantee.cleared"
 
     @property
     def label(self) -> str:
@@ -59,6 +65,12 @@ ACTION_LABELS: dict[SecurityAction, str] = {
     SecurityAction.SIGNOUT: "Signed out",
     SecurityAction.SESSION_REVOKED: "Sessions ended",
     SecurityAction.EXPORT_DOWNLOADED: "Export downloaded",
+    SecurityAction.DISTRICT_ADDED: "Customs district added",
+    SecurityAction.DISTRICT_CHANGED: "Customs district renamed",
+    SecurityAction.DISTRICT_DEACTIVATED: "Customs district deactivated",
+    SecurityAction.DISTRICT_ACTIVATED: "Customs district reactivated",
+    SecurityAction.GUARANTEE_SET: "General guarantee recorded",
+    SecurityAction.GUARANTEE_CLEARED: "General guarantee cleared",
 }
 
 

@@ -72,7 +72,18 @@ def seed() -> list[DemoAccount]:
     accounts = [_staff(email, name, role, password) for email, name, role in STAFF]
     accounts += [_holder(email, name, details, password) for email, name, details in HOLDERS]
     _mandates()
+    accounts += _border_side(password)
     return accounts
+
+
+def _border_side(password: str) -> list[DemoAccount]:
+    """Customs districts, the port officers in them, the demo holder's general guarantee."""
+    from ipr_apps.services import demo_districts
+
+    demo_districts.seed_districts()
+    officers = demo_districts.seed_officers(password)
+    demo_districts.seed_guarantee()
+    return [DemoAccount("officer", email, _note(made, password)) for email, made in officers]
 
 
 def demo_password() -> str:

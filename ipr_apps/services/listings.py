@@ -90,7 +90,7 @@ ACCOUNT_SORTS = {"created": User.created_at, "last_login": User.last_login_at}
 
 def accounts(role: Role | None, q: str | None, sort: Sort, cursor: str | None, size: int) -> Page:
     """The admins' list of accounts: by role, e-mail or name (prefix), sorted by a date."""
-    stmt = select(User).options(selectinload(User.organisation))
+    stmt = select(User).options(selectinload(User.organisation), selectinload(User.district))
     if role is not None:
         stmt = stmt.where(User.role == role)
     if q:

@@ -15,6 +15,7 @@ from ipr_apps.pagination import Page, keyset_page
 
 # Short names for the kinds of rows an event may be about (anything else: its table name).
 TARGET_TYPES = {"User": "user", "ApiToken": "token", "Holiday": "holiday", "Job": "job"}
+TARGET_TYPES |= {"CustomsDistrict": "district", "Organisation": "organisation"}
 
 Target = Any  # a model instance, or a (type, id) pair
 

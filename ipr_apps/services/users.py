@@ -159,6 +159,12 @@ def create_user(
         return user
 
 
+def check_district(role: Role, code: str | None) -> str | None:
+    """The district an account of `role` would get, or the ValidationError create_user raises
+    (the CLI checks it before asking for the password)."""
+    return _district_for(Role(role), code)
+
+
 def _district_for(role: Role, code: str | None) -> str | None:
     """The district code an account of `role` gets, checked against the districts list."""
     code = (code or "").strip() or None
