@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect, text
@@ -11,7 +12,11 @@ from sqlalchemy.exc import DBAPIError
 
 from ipr_apps.db import db
 from ipr_apps.models import (
+    CaseEvent,
+    Channel,
     Decision,
+    DetentionCase,
+    Direction,
     Outcome,
     Role,
     SecurityAction,
@@ -19,9 +24,14 @@ from ipr_apps.models import (
     Status,
     StatusEvent,
 )
-from ipr_apps.services import review, security_log
+from ipr_apps.services import cases, review, security_log
+from ipr_apps.services.cases import CaseFacts
+from tests.factories import recordation_row
 
-AUDIT_TABLES = ("status_events", "decisions", "security_events")
+AUDIT_TABLES = ("status_events", "decisions", "security_events", "case_events")
+# the text column each update test tries to rewrite
+REWRITTEN = {"status_events": "note", "decisions": "message", "security_events": "email",
+             "case_events": "note"}  # fmt: skip
 
 
 @pytest.fixture
@@ -31,7 +41,17 @@ def rows(make_user, make_application):
     application = make_application(holder, Status.UNDER_REVIEW, claimed_by=reviewer)
     review.reject(reviewer, application.id, ["other"], "Not a right we protect.")
     security_log.record_now(SecurityAction.SIGNOUT, reviewer)
+    _open_case(make_user, make_application, holder)
     db.session.commit()
+
+
+def _open_case(make_user, make_application, holder) -> DetentionCase:
+    """An ex officio case on a recordation in force: its opening writes a case event."""
+    recordation = recordation_row(make_application(holder, Status.APPROVED))
+    db.session.commit()
+    facts = CaseFacts(channel=Channel.EXPRESS, direction=Direction.IMPORT, goods="Shoes",
+                      items=10, value_cny=Decimal("100.00"))  # fmt: skip
+    return cases.open_ex_officio(make_user(Role.OFFICER), recordation.id, facts)
 
 
 def _count(table: str) -> int:
@@ -48,7 +68,7 @@ def _refused(sql: str) -> str:
 
 @pytest.mark.parametrize("table", AUDIT_TABLES)
 def test_update_of_an_audit_row_is_refused(rows, table):
-    column = {"status_events": "note", "decisions": "message", "security_events": "email"}[table]
+    column = REWRITTEN[table]
     before = db.session.execute(text(f"SELECT {column} FROM {table}")).all()  # noqa: S608
     message = _refused(f"UPDATE {table} SET {column} = 'rewritten history'")  # noqa: S608
     assert f"{table} is append-only" in message
@@ -78,6 +98,7 @@ def test_truncate_of_an_audit_table_is_refused_on_postgresql(rows, table):
 def test_insert_into_every_audit_table_still_works(make_user, make_application):
     holder, admin = make_user(Role.HOLDER), make_user(Role.ADMIN)
     application = make_application(holder, Status.DRAFT)
+    case_id = _open_case(make_user, make_application, holder).id
     db.session.commit()
     counts = {table: _count(table) for table in AUDIT_TABLES}
     with db.engine.begin() as conn:
@@ -93,6 +114,11 @@ def test_insert_into_every_audit_table_still_works(make_user, make_application):
             )
         )  # fmt: skip
         conn.execute(SecurityEvent.__table__.insert().values(action="signout", actor_id=admin.id))
+        conn.execute(
+            CaseEvent.__table__.insert().values(
+                case_id=case_id, action="note", to_status="detained", actor_id=admin.id
+            )
+        )
     assert {t: _count(t) for t in AUDIT_TABLES} == {t: counts[t] + 1 for t in AUDIT_TABLES}
 
 

@@ -101,6 +101,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.job_status": ADMIN,
     "admin.job_result": ADMIN,
     "admin.job_rerun": ADMIN,
+    "admin.job_import_cases": ADMIN,
     "admin.security_log_list": ADMIN,
     "notifications.index": SIGNED_IN,
     "notifications.read": SIGNED_IN,

@@ -20,9 +20,10 @@ from ipr_apps.admin.job_forms import ImportForm
 from ipr_apps.admin.views import bp
 from ipr_apps.errors import DomainError, NotFound
 from ipr_apps.forms import apply_errors
-from ipr_apps.models import Job, JobStatus, Role, SecurityAction
+from ipr_apps.models import Job, JobKind, JobStatus, Role, SecurityAction
 from ipr_apps.security import role_required
 from ipr_apps.services import jobs, security_log
+from ipr_apps.services.case_rows import HEADER as CASES_HEADER
 from ipr_apps.services.import_rows import HEADER
 
 IMPORT_MAX_BYTES = 512 * 1024 * 1024  # a history file may be far larger than a document
@@ -32,7 +33,7 @@ IMPORT_MAX_BYTES = 512 * 1024 * 1024  # a history file may be far larger than a 
 def _allow_large_import(endpoint: str | None, _values) -> None:
     """Raise the upload limit for the import page only, before anything reads the body (the
     CSRF check does, in before_request; URL preprocessors run before it)."""
-    if endpoint == "admin.job_import":
+    if endpoint in ("admin.job_import", "admin.job_import_cases"):
         limit = current_app.config.get("IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
         request.max_content_length = limit
 
@@ -54,17 +55,28 @@ def job_list():
 @bp.route("/jobs/import", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def job_import():
+    return _import_page(JobKind.IMPORT_RECORDATIONS, "admin/job_import.html", HEADER)
+
+
+@bp.route("/jobs/import-cases", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def job_import_cases():
+    """Historical detention cases (`flask ipr import-cases`), imported by the worker."""
+    return _import_page(JobKind.IMPORT_CASES, "admin/job_import_cases.html", CASES_HEADER)
+
+
+def _import_page(kind: JobKind, template: str, header):
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            job = jobs.start_import(current_user, upload.stream, upload.filename)
+            job = jobs.start_import(current_user, upload.stream, upload.filename, kind)
         except DomainError as error:
             apply_errors(form, error)
         else:
             flash(f"{upload.filename} is uploaded; its import runs in the background.", "success")
             return redirect(url_for("admin.job_show", job_id=job.id))
-    return render_template("admin/job_import.html", form=form, header=",".join(HEADER))
+    return render_template(template, form=form, header=",".join(header))
 
 
 @bp.get("/jobs/<int:job_id>")

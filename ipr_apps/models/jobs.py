@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 class JobKind(StrEnum):
     IMPORT_RECORDATIONS = "import_recordations"
     EXPORT_STATS = "export_stats"
+    IMPORT_CASES = "import_cases"  # detention cases (`flask ipr import-cases`)
+    EXPORT_ENFORCEMENT = "export_enforcement"  # `flask ipr export-enforcement-stats`
 
 
 class JobStatus(StrEnum):
@@ -35,6 +37,7 @@ class JobStatus(StrEnum):
 
 # Share of the progress bar each phase fills: an import reads the file twice (check, write).
 PHASE_SPANS = {"check": (0, 50), "import": (50, 100), "saved": (100, 100), "export": (0, 100)}
+PHASE_SPANS["cases"] = (0, 100)  # a case import checks and stages each line in one pass
 
 
 class Job(db.Model):

@@ -12,7 +12,7 @@ a crashed import leaves nothing behind to purge.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -70,8 +70,15 @@ CASES, RECORDATIONS = DetentionCase.__table__, Recordation.__table__
 S, C, R = STAGING.c, CASES.c, RECORDATIONS.c
 
 
-def import_cases(open_stream: StreamOpener, progress: Progress | None = None) -> ImportResult:
+def import_cases(
+    open_stream: StreamOpener,
+    progress: Progress | None = None,
+    before_commit: Callable[[Connection], None] | None = None,
+) -> ImportResult:
     """Check and stage the file, then import it; `skipped` counts the cases already stored.
+
+    `before_commit(connection)` runs in the transaction that inserts the cases, just before it
+    commits (a job records there that its rows are saved; raising aborts the import).
 
     Raises ValidationError (with `fields["rows"]` = "line N, column C: reason" lines) when any
     row is invalid, ConflictError when the database changed under the import.
@@ -79,7 +86,7 @@ def import_cases(open_stream: StreamOpener, progress: Progress | None = None) ->
     with _staging() as connection:
         with open_stream() as stream:
             staged = _stage_file(connection, stream, progress)
-        imported = when_free(lambda: _swap(connection)) if staged else 0
+        imported = when_free(lambda: _swap(connection, before_commit)) if staged else 0
     return ImportResult(imported=imported, skipped=staged - imported)
 
 
@@ -148,13 +155,15 @@ def _staged(row: CaseRow) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _swap(connection: Connection) -> int:
+def _swap(connection: Connection, before_commit: Callable[[Connection], None] | None) -> int:
     """One transaction: the staged cases not stored yet into `detention_cases`. Returns how
     many were inserted."""
     try:
         # SQLAlchemy keeps an INSERT's row count only when asked (psycopg's is gone after).
         options = {"preserve_rowcount": True}
         imported = connection.execute(_insert_new_cases(), execution_options=options).rowcount
+        if before_commit:
+            before_commit(connection)
         connection.commit()
     except IntegrityError as exc:
         connection.rollback()

@@ -1,5 +1,6 @@
 """What a job does in the worker: the same services as the CLI commands (import-recordations,
-export-stats), with their progress written to the job row and their result kept with it."""
+import-cases, export-stats, export-enforcement-stats), with their progress written to the job
+row and their result kept with it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from sqlalchemy.exc import OperationalError
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, DatabaseBusy, DomainError, ValidationError
 from ipr_apps.models import Job, JobKind, JobStatus
-from ipr_apps.services import exports, imports, job_files, jobs, stats
+from ipr_apps.services import case_imports, enforcement, exports, imports, job_files, jobs, stats
+from ipr_apps.services.enforcement import CaseGroupBy
 from ipr_apps.services.periods import By
 from ipr_apps.services.stats import GroupBy
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BEAT_SECONDS = 1.0  # progress is written at most this often (and at each phase change)
 EXPORT_STEP = 1000  # rows between progress reports while writing an export
+CASES_PHASE = "cases"  # a case import checks and stages each line in one pass
 
 
 def run(job_id: int) -> JobStatus | None:
@@ -59,18 +63,19 @@ class _Progress:
     written between batches on SQLite too (no lock is held across batches).
     """
 
-    def __init__(self, job_id: int, total: int) -> None:
+    def __init__(self, job_id: int, total: int, phase: str | None = None) -> None:
         self.job_id, self.total = job_id, total
+        self.phase = phase  # the job's phase for every pass, if the import has only one
         self.opens = 0
         self.last = 0.0
 
     def opened(self) -> None:
         self.opens += 1
-        self._write("check" if self.opens == 1 else "import", 0)
+        self._write(self.phase or ("check" if self.opens == 1 else "import"), 0)
 
     def __call__(self, phase: str, line: int) -> None:
         if time.monotonic() - self.last >= BEAT_SECONDS:
-            self._write(phase, line)
+            self._write(self.phase or phase, line)
 
     def _write(self, phase: str, line: int) -> None:
         self.last = time.monotonic()
@@ -102,9 +107,30 @@ def _import(job: Job) -> None:
 
     with _saved_on_commit(job.id):
         result = imports.import_recordations(opener, progress)
+    _finish_import(job.id, result)
+
+
+def _import_cases(job: Job) -> None:
+    """`flask ipr import-cases`: one pass (check and stage), then the cases in one INSERT on
+    the import's own connection, whose commit also records that they are saved."""
+    path = job_files.file_path(job.input_file or "")
+    progress = _Progress(job.id, count_lines(path), phase=CASES_PHASE)
+
+    def opener():
+        progress.opened()
+        return path.open(encoding="utf-8-sig", newline="")
+
+    def saved(connection) -> None:
+        if not jobs.mark_saved(connection, job.id):
+            raise ConflictError(jobs.NOT_RUNNING_ERROR)
+
+    _finish_import(job.id, case_imports.import_cases(opener, progress, saved))
+
+
+def _finish_import(job_id: int, result: imports.ImportResult) -> None:
     summary = {"imported": result.imported, "skipped": result.skipped}
-    if not jobs.finish(job.id, summary=summary):  # the stale check ended it meanwhile
-        jobs.add_summary(job.id, summary)
+    if not jobs.finish(job_id, summary=summary):  # the stale check ended it meanwhile
+        jobs.add_summary(job_id, summary)
 
 
 @contextmanager
@@ -125,21 +151,35 @@ def _saved_on_commit(job_id: int) -> Iterator[None]:
         event.remove(session, "before_commit", record)
 
 
+# What an export job writes, by kind: its rows, groupings, columns and file name prefix (the
+# statistics page's downloads are named alike).
+EXPORTS = {
+    JobKind.EXPORT_STATS: (stats.rows, GroupBy, exports.APPROVALS, "ipr-stats"),
+    JobKind.EXPORT_ENFORCEMENT: (
+        enforcement.rows,
+        CaseGroupBy,
+        exports.ENFORCEMENT,
+        "ipr-enforcement",
+    ),
+}
+
+
 def _export(job: Job) -> None:
     params = job.parameters
+    rows_of, groups, layout, prefix = EXPORTS[job.kind]
     by, fmt = By(params["by"]), params["format"]
     start, end = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
-    group_by = GroupBy(params["group_by"]) if params.get("group_by") else None
+    group_by = groups(params["group_by"]) if params.get("group_by") else None
     jobs.record_progress(job.id, "export", 0)
-    rows = stats.rows(by, start, end, group_by)
+    rows = rows_of(by, start, end, group_by)
     db.session.rollback()  # only read; end the transaction before the file is written
     jobs.record_progress(job.id, "export", 0, len(rows))
     name = job_files.new_file_name(fmt)
     path = job_files.file_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _write_export(path, fmt, _counted(job.id, rows))
-        filename = export_filename(by, start, end, group_by, fmt)
+        _write_export(path, fmt, _counted(job.id, rows), layout)
+        filename = export_filename(by, start, end, group_by, fmt, prefix)
         if jobs.finish(job.id, result_file=name, result_name=filename, summary={"rows": len(rows)}):
             return
     except BaseException:
@@ -155,26 +195,33 @@ def _counted(job_id: int, rows: list[dict]) -> Iterator[dict]:
             jobs.record_progress(job_id, "export", number)
 
 
-def _write_export(path: Path, fmt: str, rows: Iterable[dict]) -> None:
-    """The file `flask ipr export-stats` writes (the CSV with a BOM, as the page's download)."""
+def _write_export(
+    path: Path, fmt: str, rows: Iterable[dict], layout: exports.Layout = exports.APPROVALS
+) -> None:
+    """The file `flask ipr export-stats` (or export-enforcement-stats) writes (the CSV with a
+    BOM, as the page's download)."""
     if fmt == "xlsx":
-        exports.write_xlsx(rows, str(path))
+        exports.write_xlsx(rows, str(path), layout)
         return
     with path.open("w", encoding="utf-8", newline="") as handle:
         if fmt == "json":
-            handle.write(exports.json_text(rows))
+            handle.write(exports.json_text(rows, layout))
         else:
-            handle.writelines(exports.csv_lines(rows, bom=True))
+            handle.writelines(exports.csv_lines(rows, bom=True, layout=layout))
 
 
-def export_filename(by: By, start: date, end: date, group_by: GroupBy | None, fmt: str) -> str:
+def export_filename(
+    by: By, start: date, end: date, group_by: StrEnum | None, fmt: str, prefix: str = "ipr-stats"
+) -> str:
     """ipr-stats-half-2018-01-01-2019-06-30.csv (plus -country / -ipr_type when grouped), as
-    the statistics page's direct downloads are named."""
+    the statistics page's direct downloads are named; ipr-enforcement-… for enforcement."""
     group = f"-{group_by.value}" if group_by else ""
-    return f"ipr-stats-{by.value}-{start}-{end}{group}.{fmt}"
+    return f"{prefix}-{by.value}-{start}-{end}{group}.{fmt}"
 
 
 RUNNERS: dict[JobKind, Callable[[Job], None]] = {
     JobKind.IMPORT_RECORDATIONS: _import,
     JobKind.EXPORT_STATS: _export,
+    JobKind.IMPORT_CASES: _import_cases,
+    JobKind.EXPORT_ENFORCEMENT: _export,
 }

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, joinedload
 
 from ipr_apps.db import after_commit, db, unit_of_work
@@ -26,12 +28,19 @@ from ipr_apps.errors import (
 from ipr_apps.models import Job, JobKind, JobStatus, Role, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import exports, job_files
+from ipr_apps.services.enforcement import CaseGroupBy
 from ipr_apps.services.periods import By
 from ipr_apps.services.stats import GroupBy
 
 RESULT_DAYS = timedelta(days=7)  # results (files, error reports) are kept this long
 STALE_AFTER = timedelta(minutes=5)  # a running job without a heartbeat this long is dead
 REQUEUE_AFTER = timedelta(minutes=10)  # a job still queued this long is handed out again
+IMPORT_KINDS = frozenset({JobKind.IMPORT_RECORDATIONS, JobKind.IMPORT_CASES})
+# ?figures=… of the statistics page: the job kind and its groupings
+EXPORT_KINDS = {
+    "approvals": (JobKind.EXPORT_STATS, GroupBy),
+    "enforcement": (JobKind.EXPORT_ENFORCEMENT, CaseGroupBy),
+}
 SAVED = "saved"  # the phase of an import whose rows are committed (the job ends done)
 
 # User-facing texts, kept here in one place (translated later).
@@ -52,8 +61,11 @@ def _require_admin(actor: User) -> None:
 # --------------------------------------------------------------------------- starting
 
 
-def start_import(actor: User, stream: BinaryIO, filename: str | None) -> Job:
-    """Keep the uploaded history CSV and queue its import (`flask ipr import-recordations`)."""
+def start_import(
+    actor: User, stream: BinaryIO, filename: str | None, kind: JobKind = JobKind.IMPORT_RECORDATIONS
+) -> Job:
+    """Keep the uploaded history CSV and queue its import (`flask ipr import-recordations`, or
+    `flask ipr import-cases` for kind IMPORT_CASES)."""
     _require_admin(actor)
     if not filename:
         raise ValidationError.on("file", "Choose a CSV file to upload.")
@@ -61,7 +73,7 @@ def start_import(actor: User, stream: BinaryIO, filename: str | None) -> Job:
     try:
         if size == 0:
             raise ValidationError.on("file", "The file is empty.")
-        return _create(actor, JobKind.IMPORT_RECORDATIONS, {"file_name": filename[:255]},
+        return _create(actor, kind, {"file_name": filename[:255]},
                        input_file=name, input_name=filename[:255])  # fmt: skip
     except BaseException:
         job_files.remove([name])  # no orphan file for a job that was never created
@@ -69,19 +81,29 @@ def start_import(actor: User, stream: BinaryIO, filename: str | None) -> Job:
 
 
 def start_export(
-    actor: User, by: By, start: date, end: date, group_by: GroupBy | None, fmt: str
+    actor: User,
+    by: By,
+    start: date,
+    end: date,
+    group_by: StrEnum | None,
+    fmt: str,
+    figures: str = "approvals",
 ) -> Job:
-    """Queue a statistics export: the rows of `flask ipr export-stats` as a file to download."""
+    """Queue a statistics export: the rows of `flask ipr export-stats` (or with
+    figures="enforcement" of `flask ipr export-enforcement-stats`) as a file to download."""
     _require_admin(actor)
+    if figures not in EXPORT_KINDS:
+        raise ValidationError.on("figures", f"Choose one of {', '.join(EXPORT_KINDS)}.")
+    kind, groups = EXPORT_KINDS[figures]
     if fmt not in exports.FORMATS:
         raise ValidationError.on("format", f"Choose one of {', '.join(exports.FORMATS)}.")
     if end < start:
         raise ValidationError.on("to", "The end date is before the start date.")
     parameters = {
         "by": By(by).value, "from": start.isoformat(), "to": end.isoformat(),
-        "group_by": GroupBy(group_by).value if group_by else None, "format": fmt,
+        "group_by": groups(group_by).value if group_by else None, "format": fmt,
     }  # fmt: skip
-    return _create(actor, JobKind.EXPORT_STATS, parameters)
+    return _create(actor, kind, parameters)
 
 
 def _create(actor: User, kind: JobKind, parameters: dict[str, Any], **values: Any) -> Job:
@@ -107,7 +129,7 @@ def rerun(actor: User, job_id: int) -> Job:
         job = get(job_id)
         if job.status != JobStatus.FAILED:
             raise TransitionError("Only a failed job can be re-run.")
-        if job.expired or (job.input_file is None and job.kind == JobKind.IMPORT_RECORDATIONS):
+        if job.expired or (job.input_file is None and job.kind in IMPORT_KINDS):
             raise TransitionError("This job's file has expired; start it again.")
         stmt = (
             update(Job)
@@ -163,9 +185,9 @@ def record_progress(job_id: int, phase: str, done: int, total: int | None = None
         return session.execute(stmt).rowcount == 1
 
 
-def mark_saved(session: Session, job_id: int) -> bool:
-    """In the caller's transaction (an import's own): its rows are saved when this commits.
-    False when the job is no longer running (the import must then not commit)."""
+def mark_saved(session: Session | Connection, job_id: int) -> bool:
+    """In the caller's transaction (an import's own session or connection): its rows are
+    saved when this commits. False when the job is no longer running (then it must not)."""
     stmt = (
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.RUNNING)

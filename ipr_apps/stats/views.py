@@ -79,13 +79,18 @@ def export(fmt: str):
 @role_required(Role.ADMIN)
 def export_job():
     """The same file as a download, made by the worker (large exports): its progress and the
-    file are on the job's page."""
+    file are on the job's page. `figures=enforcement`: the enforcement statistics, grouped by
+    `enforcement_group_by`."""
     fmt = request.form.get("format", "")
+    figures = request.form.get("figures", "approvals")
     form = StatsForm(request.form)
     chosen = selection(form, today())
-    if form.errors or fmt not in exports.FORMATS:
+    if form.errors or fmt not in exports.FORMATS or figures not in DOWNLOADS:
         abort(400, "; ".join(e for errors in form.errors.values() for e in errors) or None)
-    job = jobs.start_export(current_user, chosen.by, chosen.start, chosen.end, chosen.group_by, fmt)
+    group_by = chosen.enforcement_group_by if figures == "enforcement" else chosen.group_by
+    job = jobs.start_export(
+        current_user, chosen.by, chosen.start, chosen.end, group_by, fmt, figures
+    )
     flash("The export runs in the background; its file appears here when it is ready.", "success")
     return redirect(url_for("admin.job_show", job_id=job.id))
 

@@ -216,6 +216,7 @@ def _staff_pages(
             Visit("e-mail", "/admin/mail"),
             Visit("jobs", "/admin/jobs"),
             Visit("import recordations", "/admin/jobs/import"),
+            Visit("import detention cases", "/admin/jobs/import-cases"),
             *(Visit(f"job: {label}", f"/admin/jobs/{job_id}") for label, job_id in job_ids.items()),
             Visit("deactivate", deactivate),
             Visit("security log", "/admin/security-log"),
@@ -306,6 +307,20 @@ def _jobs_of_every_state(admin) -> dict[str, int]:
                                   "group_by": "country", "format": "csv"},
                       result_file=result, summary={"rows": 42},
                       result_name="ipr-stats-half-2018-01-01-2019-06-30-country.csv"),
+        "running case import": Job(kind=JobKind.IMPORT_CASES, input_name="cases-2018-2019.csv",
+                                   parameters={"file_name": "cases-2018-2019.csv"},
+                                   status=JobStatus.RUNNING, started_at=now, heartbeat_at=now,
+                                   phase="cases", done=2_000, total=5_001),
+        "done case import": Job(kind=JobKind.IMPORT_CASES, **ended, status=JobStatus.DONE,
+                                input_name="cases-2018-2019.csv",
+                                parameters={"file_name": "cases-2018-2019.csv"},
+                                summary={"imported": 5_000, "skipped": 0}),
+        "enforcement export": Job(kind=JobKind.EXPORT_ENFORCEMENT, **ended, status=JobStatus.DONE,
+                                  parameters={"by": "half", "from": "2018-01-01",
+                                              "to": "2019-06-30", "group_by": "channel",
+                                              "format": "xlsx"},
+                                  result_file=result, summary={"rows": 36},
+                                  result_name="ipr-enforcement-half-2018-01-01-2019-06-30-channel.xlsx"),
     }  # fmt: skip
     for job in found.values():
         job.started_by_id = admin.id
