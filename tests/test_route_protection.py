@@ -80,8 +80,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "review.reject": REVIEWER,
     "review.add_note": STAFF,
     "filing.certificate": FILING,
-    "recordations.show": FILING,
-    "recordations.index": FILING,
+    "recordations.show": frozenset({"holder", "reviewer", "admin", "officer"}),
+    "recordations.index": frozenset({"holder", "reviewer", "admin", "officer"}),
     "recordations.cancel": HOLDER,
     "recordations.revoke": ADMIN,
     "recordations.renew": HOLDER,
@@ -115,6 +115,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "public_register.verify": PUBLIC,
     "cases.show": frozenset({"holder", "officer", "admin"}),
     "cases.index": frozenset({"holder", "officer", "admin"}),
+    "cases.find": frozenset({"officer"}),
+    "cases.new": frozenset({"officer"}),
+    "cases.outcome": frozenset({"officer"}),
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
