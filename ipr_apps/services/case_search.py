@@ -1,23 +1,23 @@
 """Finding the recordation a suspect consignment infringes, for a port officer: by the start of
 the recordation's number, the right's number, its title (the mark) or the holder's name in
-either script (folded as the public register folds them: models.recordations.search_key), and
+either script (the public register's search, services/register.py, with conditions added), and
 by the start of an HS code of the recorded genuine goods ("8513" finds 851310). In force only
-unless asked; newest recordation first, keyset on id."""
+unless asked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.models import Recordation, RecordationStatus
 from ipr_apps.models.children import Goods
-from ipr_apps.models.recordations import SEARCH_KEYS, search_key
+from ipr_apps.models.recordations import search_key
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services import register
 
-MAX_QUERY_LENGTH = 100
-_BEYOND = "\U0010ffff"  # key < prefix + _BEYOND ⇔ key starts with prefix (keys sort bytewise)
+MAX_QUERY_LENGTH = register.MAX_QUERY_LENGTH
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,20 @@ class Search:
 
 
 def find(search: Search, cursor: str | None, size: int) -> Page:
-    """One page of the recordations matching every part of `search` (nothing for none)."""
+    """One page of the recordations matching every part of `search` (nothing for none): with
+    text, in the order of the text that matched, as the register lists them (each search
+    key's index read from the prefix on); by HS code alone, newest recordation first."""
     if search.empty or not search.hs_code_valid:
         return Page([], None)
-    stmt = select(Recordation)
-    if search.text is not None:
-        stmt = stmt.where(_text_matches(search.text))
+    where = []
     if search.hs_code is not None:
-        stmt = stmt.where(Recordation.facts_application_id.in_(_goods_with(search.hs_code)))
+        where.append(Recordation.facts_application_id.in_(_goods_with(search.hs_code)))
     if not search.include_ended:
-        stmt = stmt.where(Recordation.status == RecordationStatus.ACTIVE)
+        where.append(Recordation.status == RecordationStatus.ACTIVE)
+    if search.text is not None:
+        return register.search(search.text, cursor, size, where=tuple(where))
+    stmt = select(Recordation).where(*where)
     return keyset_page(stmt, [Recordation.id], cursor, size, descending=True)
-
-
-def _text_matches(prefix: str):
-    columns = [getattr(Recordation, key) for key in SEARCH_KEYS]
-    return or_(*(and_(c >= prefix, c < prefix + _BEYOND) for c in columns))
 
 
 def _goods_with(prefix: str):
