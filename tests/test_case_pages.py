@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from sqlalchemy import func, select
@@ -20,10 +21,13 @@ from ipr_apps.models import (
     RecordationStatus,
     Role,
     Status,
+    utcnow,
 )
+from ipr_apps.services import documents
 from tests.case_helpers import back_date, detain, open_case, recordation_with_goods
 from tests.conftest import make_app
-from tests.factories import make_application
+from tests.factories import make_application, recordation_row
+from tests.files import pdf, png
 
 TODAY = date.today()
 FORM = {
@@ -243,3 +247,28 @@ def test_forms_need_the_csrf_token(strict_app, login, officer, recordation, deta
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', strict.get(url).get_data(True))
     assert strict.post(url, data=FORM | {"csrf_token": token.group(1)}).status_code == 302
     assert case_count() == before + 1
+
+
+def test_an_officer_sees_a_recordations_mark_image_and_no_other_document(
+    client, login, officer, holder
+):
+    def filed_with_mark():
+        draft = make_application(holder, Status.DRAFT)
+        mark = documents.set_mark_image(holder, draft.id, BytesIO(png()), "mark.png")
+        cert = documents.attach(holder, draft.id, "ipr_certificate", BytesIO(pdf()), "c.pdf")
+        return draft, mark.id, cert.id
+
+    recorded, mark_id, cert_id = filed_with_mark()
+    recorded.status = Status.APPROVED
+    recorded.first_submitted_at = recorded.submitted_at = recorded.decided_at = utcnow()
+    recordation_row(recorded)
+    db.session.commit()
+    _, draft_mark_id, _ = filed_with_mark()  # never recorded: not customs' to read
+    login(officer)
+    page = client.get(f"/recordations/{recorded.recordation_id}").get_data(as_text=True)
+    assert f"/documents/{mark_id}" in page
+    image = client.get(f"/documents/{mark_id}")
+    image.close()  # a file is streamed from an open handle
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert client.get(f"/documents/{cert_id}").status_code == 404
+    assert client.get(f"/documents/{draft_mark_id}").status_code == 404

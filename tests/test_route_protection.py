@@ -67,7 +67,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "filing.revise": HOLDER,
     "documents.upload": FILING,
     "documents.mark_image": FILING,
-    "documents.download": FILING,
+    "documents.download": frozenset({"holder", "reviewer", "admin", "officer"}),
     "documents.delete": FILING,
     "review.index": STAFF,
     "review.show": STAFF,
