@@ -154,6 +154,7 @@ def test_recording_the_outcome(client, login, officer, detained):
     login(officer)
     page = client.get(f"/cases/{detained.id}/outcome")
     assert page.status_code == 200 and 'data-testid="outcome-warning"' in page.get_data(True)
+    assert f'value="{TODAY.isoformat()}"' in page.get_data(True)  # today, to start with
     day = (TODAY - timedelta(days=1)).isoformat()
     data = {"outcome": "transferred_to_police", "outcome_on": day, "note": "Handed over."}
     response = client.post(f"/cases/{detained.id}/outcome", data=data)

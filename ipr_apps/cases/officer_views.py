@@ -72,7 +72,7 @@ def outcome(case_id: int):
         flash(f"Case {case.case_number} is {case.status.label.lower()}: "
               "an outcome is recorded once the goods are detained.", "warning")  # fmt: skip
         return redirect(back)
-    form = OutcomeForm()
+    form = OutcomeForm(data={"outcome_on": today()})  # most outcomes are recorded the same day
     if form.validate_on_submit():
         try:
             case_outcomes.record_outcome(
