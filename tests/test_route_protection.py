@@ -67,7 +67,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "filing.revise": HOLDER,
     "documents.upload": FILING,
     "documents.mark_image": FILING,
-    "documents.download": FILING,
+    "documents.download": frozenset({"holder", "reviewer", "admin", "officer"}),
     "documents.delete": FILING,
     "review.index": STAFF,
     "review.show": STAFF,
@@ -80,8 +80,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "review.reject": REVIEWER,
     "review.add_note": STAFF,
     "filing.certificate": FILING,
-    "recordations.show": FILING,
-    "recordations.index": FILING,
+    "recordations.show": frozenset({"holder", "reviewer", "admin", "officer"}),
+    "recordations.index": frozenset({"holder", "reviewer", "admin", "officer"}),
     "recordations.cancel": HOLDER,
     "recordations.revoke": ADMIN,
     "recordations.renew": HOLDER,
@@ -124,6 +124,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.guarantee_list": ADMIN,
     "admin.edit_guarantee": ADMIN,
     "admin.clear_guarantee": ADMIN,
+    "cases.find": frozenset({"officer"}),
+    "cases.new": frozenset({"officer"}),
+    "cases.outcome": frozenset({"officer"}),
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 

@@ -1,3 +1,91 @@
-"""Detention-case pages: the officer side (routes added to cases.views.bp)."""
+"""Detention-case pages: the officer side (routes added to cases.views.bp) — finding the
+recordation, opening an ex officio case on it, recording the outcome of a detained case."""
 
-from ipr_apps.cases.views import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ipr_apps.cases.officer_forms import OpenCaseForm, OutcomeForm
+from ipr_apps.cases.views import _visible, bp
+from ipr_apps.errors import DomainError, ValidationError
+from ipr_apps.forms import apply_errors
+from ipr_apps.models import Role, today
+from ipr_apps.security import role_required
+from ipr_apps.services import case_outcomes, case_search, cases, recordation_access
+
+
+@bp.get("/find")
+@role_required(Role.OFFICER)
+def find():
+    search = case_search.Search.parse(
+        request.args.get("q"), request.args.get("hs"), request.args.get("ended") == "1"
+    )
+    page = case_search.find(search, request.args.get("cursor"), current_app.config["PAGE_SIZE"])
+    goods = case_search.genuine_goods([r.facts_application_id for r in page.items])
+    args = {"q": request.args.get("q", "")[:100] or None, "hs": search.hs_code,
+            "ended": "1" if search.include_ended else None}  # fmt: skip
+    return render_template("cases/find.html", search=search, page=page, goods=goods, args=args)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def new():
+    recordation = _recordation(request.args.get("recordation_id", type=int))
+    if not recordation.status.in_force:
+        flash(f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
+              "customs cannot act ex officio on it.", "warning")  # fmt: skip
+        return redirect(url_for("recordations.show", recordation_id=recordation.id))
+    form = OpenCaseForm(data=case_search.prefill(recordation))
+    if form.validate_on_submit():
+        try:
+            case = cases.open_ex_officio(current_user, recordation.id, form.facts())
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            _opened(case)
+            return redirect(url_for("cases.show", case_id=case.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("cases/new.html", form=form, recordation=recordation), status
+
+
+def _opened(case) -> None:
+    flash(f"Case {case.case_number} is open. The holder has until {case.confirm_by} to confirm "
+          "the detention; otherwise the goods are released.", "success")  # fmt: skip
+
+
+def _recordation(recordation_id: int | None):
+    if recordation_id is None:
+        abort(404)
+    try:
+        return recordation_access.get_recordation(current_user, recordation_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/<int:case_id>/outcome", methods=["GET", "POST"])
+@role_required(Role.OFFICER)
+def outcome(case_id: int):
+    case = _visible(case_id)
+    back = url_for("cases.show", case_id=case.id)
+    if not case.can("close", current_user):
+        flash(f"Case {case.case_number} is {case.status.label.lower()}: "
+              "an outcome is recorded once the goods are detained.", "warning")  # fmt: skip
+        return redirect(back)
+    form = OutcomeForm(data={"outcome_on": today()})  # most outcomes are recorded the same day
+    if form.validate_on_submit():
+        try:
+            case_outcomes.record_outcome(
+                current_user, case.id, form.outcome.data, form.outcome_on.data, form.note.data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except DomainError as error:
+            flash(error.message, "danger")
+            return redirect(back)
+        else:
+            flash(f"Case {case.case_number} is closed: {case.outcome.label.lower()}. "
+                  "The holder has been notified.", "success")  # fmt: skip
+            return redirect(back)
+    status = 422 if form.is_submitted() else 200
+    return render_template("cases/outcome.html", form=form, case=case, today=today()), status

@@ -73,7 +73,7 @@ def mark_image(application_id: int):
 
 
 @bp.get("/documents/<int:document_id>")
-@role_required(*SIGNED_IN)
+@role_required(*SIGNED_IN, Role.OFFICER)  # officers: the mark images of recordations only
 def download(document_id: int):
     document, path = _or_404(lambda: documents.get_for_download(current_user, document_id))
     csp = INLINE_CSP.get(document.content_type)

@@ -15,7 +15,7 @@ from ipr_apps.security import role_required
 from ipr_apps.services import lifecycle, recordation_access, recordation_pages
 
 bp = Blueprint("recordations", __name__, url_prefix="/recordations")
-VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
+VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN, Role.OFFICER)  # officers: read-only
 
 
 def _visible(recordation_id: int):

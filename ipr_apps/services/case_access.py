@@ -3,12 +3,25 @@ all. The one place that answers 404-or-not, and the filter every case list uses.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from ipr_apps.case_workflow import is_district_officer, is_owner
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound
-from ipr_apps.models import DetentionCase, Recordation, Role, User
+from ipr_apps.models import (
+    CaseIprType,
+    CaseStatus,
+    DetentionCase,
+    Mode,
+    Recordation,
+    Role,
+    User,
+    today,
+)
 from ipr_apps.pagination import Page, keyset_page
 
 
@@ -40,8 +53,44 @@ def get_case(user: User, case_id: int, for_update: bool = False) -> DetentionCas
     return case
 
 
-def cases_of(user: User, cursor: str | None, size: int) -> Page:
-    """The cases `user` may see, newest first (keyset on opened_on, id)."""
-    stmt = select(DetentionCase).where(visible(user))
+@dataclass(frozen=True)
+class CaseQuery:
+    """A case list's filters (all optional; together they narrow the list)."""
+
+    status: CaseStatus | None = None
+    mode: Mode | None = None
+    ipr_type: CaseIprType | None = None
+    overdue: bool = False  # awaiting the holder past its deadline (the release is due)
+    q: str | None = None  # the start of the case number or of the recordation number
+
+    @property
+    def active(self) -> int:
+        return sum(1 for v in (self.status, self.mode, self.ipr_type, self.overdue, self.q) if v)
+
+    def where(self, day: date) -> list[ColumnElement[bool]]:
+        found = []
+        for column, value in (
+            (DetentionCase.status, self.status), (DetentionCase.mode, self.mode),
+            (DetentionCase.ipr_type, self.ipr_type),
+        ):  # fmt: skip
+            if value is not None:
+                found.append(column == value)
+        if self.overdue:
+            found.append(DetentionCase.status == CaseStatus.AWAITING_HOLDER)
+            found.append(DetentionCase.confirm_by < day)
+        if self.q:
+            found.append(
+                or_(
+                    DetentionCase.case_number.istartswith(self.q, autoescape=True),
+                    DetentionCase.recordation_number.istartswith(self.q, autoescape=True),
+                )
+            )
+        return found
+
+
+def cases_of(user: User, cursor: str | None, size: int, query: CaseQuery | None = None) -> Page:
+    """The cases `user` may see (narrowed by `query`), newest first (keyset on opened_on, id)."""
+    stmt = select(DetentionCase).where(visible(user), *(query or CaseQuery()).where(today()))
+    stmt = stmt.options(selectinload(DetentionCase.holder_org))
     columns = [DetentionCase.opened_on, DetentionCase.id]
     return keyset_page(stmt, columns, cursor, size, descending=True)

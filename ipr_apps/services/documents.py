@@ -19,7 +19,17 @@ from sqlalchemy.orm import joinedload
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound, ValidationError
-from ipr_apps.models import Application, DocType, Document, IpRight, IprType, Role, User, utcnow
+from ipr_apps.models import (
+    Application,
+    DocType,
+    Document,
+    IpRight,
+    IprType,
+    Role,
+    Status,
+    User,
+    utcnow,
+)
 from ipr_apps.services import change_rules
 from ipr_apps.services.access import get_application, get_editable
 from ipr_apps.services.completeness import required_documents
@@ -54,8 +64,27 @@ def get(actor: User, document_id: int) -> Document:
     document = db.session.get(Document, document_id)
     if document is None or not (document.is_current or actor.role in STAFF):
         raise NotFound("No such document.")
+    if actor.role == Role.OFFICER:  # port officers read recordations: their marks, nothing else
+        if not _recorded_mark_image(document):
+            raise NotFound("No such document.")
+        return document
     get_application(actor, document.application_id)
     return document
+
+
+def _recorded_mark_image(document: Document) -> bool:
+    """The mark image of an approved application of a recordation (its facts, now or once)."""
+    stmt = (
+        select(Application.id)
+        .join(IpRight, IpRight.application_id == Application.id)
+        .where(
+            IpRight.mark_image_id == document.id,
+            Application.id == document.application_id,
+            Application.recordation_id.is_not(None),
+            Application.status == Status.APPROVED,
+        )
+    )
+    return db.session.execute(stmt).first() is not None
 
 
 def get_for_download(actor: User, document_id: int) -> tuple[Document, Path]:

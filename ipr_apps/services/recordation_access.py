@@ -12,8 +12,9 @@ from ipr_apps.services.access import represents
 
 
 def can_view(recordation: Recordation, user: User) -> bool:
-    """Staff, the holder's users, the agency that filed, and any agency the holder mandates."""
-    if user.role in (Role.REVIEWER, Role.ADMIN) or is_owner(recordation, user):
+    """Staff, port officers (read-only: to act at the border on it), the holder's users, the
+    agency that filed, and any agency the holder mandates."""
+    if user.role in (Role.REVIEWER, Role.ADMIN, Role.OFFICER) or is_owner(recordation, user):
         return True
     return (
         user.role == Role.HOLDER and user.is_agent and represents(user, recordation.holder_org_id)

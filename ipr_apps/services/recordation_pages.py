@@ -29,6 +29,9 @@ from ipr_apps.services.recordations import renewal_opens
 
 EXPIRING_MONTHS = range(1, 25)  # "expiring within N months": N in 1..24
 STAFF = (Role.REVIEWER, Role.ADMIN)
+# Port officers read every recordation (they act at the border on any of them) but not the
+# applications behind them, which are the reviewers' business.
+READERS = (*STAFF, Role.OFFICER)
 
 
 class Window(StrEnum):
@@ -109,9 +112,9 @@ def matching(q: str):
 
 
 def recordations_of(user: User, query: ListQuery, cursor: str | None, size: int, day: date) -> Page:
-    """The user's recordations (all of them for staff), soonest end first."""
+    """The user's recordations (all of them for staff and officers), soonest end first."""
     stmt = select(Recordation)
-    if user.role not in STAFF:
+    if user.role not in READERS:
         stmt = stmt.where(_visible_to(user))
     if query.status is not None:
         stmt = stmt.where(Recordation.status == query.status)
@@ -145,16 +148,17 @@ def applications(recordation: Recordation, viewer: User) -> list[HistoryRow]:
     )
     rows = db.session.execute(stmt).scalars()
     staff = viewer.role in STAFF
-    mandated = not staff and viewer.is_agent and represents(viewer, recordation.holder_org_id)
+    holder = viewer.role == Role.HOLDER
+    mandated = holder and viewer.is_agent and represents(viewer, recordation.holder_org_id)
     return [
         HistoryRow(
             application=app,
-            linked=staff or mandated or _owns(app, viewer),
+            linked=staff or mandated or (holder and _owns(app, viewer)),
             current=app.id == recordation.facts_application_id,
             recorded=app.status == Status.APPROVED,
         )
         for app in rows
-        if not (staff and not app.seen_by_customs)
+        if app.seen_by_customs or holder
     ]
 
 

@@ -40,17 +40,20 @@ def normalised_query(text: str | None) -> str | None:
     return search_key((text or "")[:MAX_QUERY_LENGTH])
 
 
-def search(text: str | None, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
+def search(
+    text: str | None, cursor: str | None = None, size: int = PAGE_SIZE, where: tuple = ()
+) -> Page:
     """One page of the recordations whose number, right number, title or holder name (either
     script) starts with `text`, case-insensitively, in the order of the text that matched
-    (then id); a recordation that matches on several fields is listed once, at the first."""
+    (then id); a recordation that matches on several fields is listed once, at the first.
+    `where`: further conditions every row must meet (the officers' search: in force, goods)."""
     prefix = normalised_query(text)
     if prefix is None:
         return Page([], None)
     after = _decode(cursor)
     fetch = size + 1
     while True:
-        candidates, bound = _candidates(prefix, after, fetch)
+        candidates, bound = _candidates(prefix, after, fetch, where)
         ready = sorted(item for item in candidates if bound is None or item[:2] <= bound)
         if len(ready) > size or bound is None:
             break
@@ -60,7 +63,7 @@ def search(text: str | None, cursor: str | None = None, size: int = PAGE_SIZE) -
     return Page([recordation for _, _, recordation in items], next_cursor)
 
 
-def _candidates(prefix: str, after, fetch: int):
+def _candidates(prefix: str, after, fetch: int, where: tuple = ()):
     """The first `fetch` rows after `after` on each key's index, each kept only where it
     sorts first (its smallest matching key), and the position up to which the list is exact:
     the smallest last position among the keys that had more rows (None: all rows seen)."""
@@ -68,7 +71,7 @@ def _candidates(prefix: str, after, fetch: int):
     bound = None
     for key in SEARCH_KEYS:
         column = getattr(Recordation, key)
-        stmt = select(Recordation).where(column >= prefix, column < prefix + _BEYOND)
+        stmt = select(Recordation).where(column >= prefix, column < prefix + _BEYOND, *where)
         if after is not None:
             stmt = stmt.where(tuple_(column, Recordation.id) > tuple_(*after))
         rows = (
