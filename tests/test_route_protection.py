@@ -115,6 +115,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "public_register.verify": PUBLIC,
     "cases.show": frozenset({"holder", "officer", "admin"}),
     "cases.index": frozenset({"holder", "officer", "admin"}),
+    "cases.confirm": HOLDER,
+    "cases.withdraw": HOLDER,
+    "cases.release": frozenset({"officer"}),
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
