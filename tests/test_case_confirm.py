@@ -255,3 +255,17 @@ def test_the_case_page_shows_the_confirmation(client, login, people, live_case):
     assert b"Bond of \xc2\xa51,234.50" in page.data
     assert b'data-action="confirm"' in page.data
     assert f"/cases/{case.id}/confirm".encode() not in page.data
+
+
+def test_the_case_notice_opens_the_case(client, login, people, live_case):
+    from sqlalchemy import select
+
+    from ipr_apps.models import Notification
+
+    holder = people["holder"]
+    page = login(holder).get("/notifications/")
+    assert f'href="/cases/{live_case.id}"'.encode() in page.data
+    note = db.session.scalars(select(Notification).where(Notification.user_id == holder.id)).one()
+    response = client.post(f"/notifications/{note.id}/read")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/cases/{live_case.id}")
