@@ -40,7 +40,7 @@ def confirm(case_id: int):
     case = _visible(case_id)
     back = url_for("cases.show", case_id=case.id)
     deadline = case_confirm.deadline(case, today())
-    if not case.can(CaseAction.CONFIRM, current_user) or deadline is None or deadline.passed:
+    if not case.can(CaseAction.CONFIRM, current_user) or (deadline and deadline.passed):
         flash(f"Case {case.case_number} can no longer be confirmed.", "warning")
         return redirect(back)
     offered = case_confirm.guarantee_usable(case)
