@@ -269,3 +269,14 @@ def test_the_case_notice_opens_the_case(client, login, people, live_case):
     response = client.post(f"/notifications/{note.id}/read")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/cases/{live_case.id}")
+
+
+def test_inactive_officers_are_not_told(people, case):
+    colleague = people["colleague"]
+    colleague.active = False
+    db.session.commit()
+    with at(MONDAY):
+        case_confirm.confirm(people["holder"], case.id, bond_cny="10")
+    assert colleague.id not in notified(case.id)
+    assert mails_to(colleague.email) == []
+    assert people["officer"].id in notified(case.id)

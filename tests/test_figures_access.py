@@ -150,6 +150,7 @@ def _object_args(rule: Rule, world: World) -> Iterator[tuple[dict, str]]:
              "user_id": world.target_id, "day": "2000-01-01", "message_id": 0, "job_id": 0,
              "fmt": "csv", "name": "approvals", "token": "not-a-valid-token",
              "number": world.recordation_number}  # fmt: skip
+    fixed["case_id"] = 0  # no such detention case: allowed roles get 404
     base = {arg: fixed[arg] for arg in rule.arguments if arg in fixed}
     if "application_id" in rule.arguments:
         for application_id in world.applications:
