@@ -1,5 +1,5 @@
-"""`flask --app app ipr expire | remind [--today YYYY-MM-DD]`: the nightly job's two steps,
-for operators and tests."""
+"""`flask --app app ipr expire | remind | release-unconfirmed [--today YYYY-MM-DD]`: the
+nightly jobs' steps, for operators and tests."""
 
 from __future__ import annotations
 
@@ -71,3 +71,17 @@ def remind_command(today: date) -> None:
     else:
         noun = "reminder" if len(sent) == 1 else "reminders"
         click.echo(f"{len(sent):,} {noun} sent.")
+
+
+@ipr.command("release-unconfirmed")
+@TODAY
+def release_unconfirmed_command(today: date) -> None:
+    """Release the detained goods of the cases the holder did not confirm by their deadline."""
+    _require_schema()
+    from ipr_apps.services import case_release
+
+    released = case_release.release_overdue(today)
+    for item in released:
+        click.echo(f"{item.case_number}: released, not confirmed by {item.confirm_by}")
+    noun = "case" if len(released) == 1 else "cases"
+    click.echo(f"{len(released):,} {noun} released.")

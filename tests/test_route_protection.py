@@ -127,6 +127,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.find": frozenset({"officer"}),
     "cases.new": frozenset({"officer"}),
     "cases.outcome": frozenset({"officer"}),
+    "cases.confirm": HOLDER,
+    "cases.withdraw": HOLDER,
+    "cases.release": frozenset({"officer"}),
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 

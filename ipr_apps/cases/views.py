@@ -61,4 +61,4 @@ def show(case_id: int):
 
 
 # Routes of the other sides of a case live beside this module and add to `bp`.
-from ipr_apps.cases import holder_views, officer_views  # noqa: E402, F401
+from ipr_apps.cases import deadline_views, holder_views, officer_views  # noqa: E402, F401

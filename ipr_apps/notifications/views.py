@@ -42,6 +42,8 @@ def read(notification_id: int):
         return redirect(url_for("filing.show", application_id=notification.application_id))
     if notification.recordation_id is not None:
         return redirect(url_for("recordations.show", recordation_id=notification.recordation_id))
+    if notification.case_id is not None:
+        return redirect(url_for("cases.show", case_id=notification.case_id))
     return redirect(url_for("notifications.index"))
 
 

@@ -9,6 +9,7 @@ from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import Application, DetentionCase, Notification, Recordation, User, utcnow
+from ipr_apps.models import Role as _Role
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import outbox
 
@@ -49,6 +50,26 @@ def notify_case(case: DetentionCase, template: str, **context) -> None:
     link = emails.link("cases.show", case_id=case.id)
     agency = case.recordation.agency_id if case.recordation is not None else None
     for user in _users_of({case.holder_org_id, agency}):
+        values = {"case": case, "user": user, "link": link, **context}
+        _notify(user, template, values, case_id=case.id)
+
+
+def notify_case_officers(case: DetentionCase, template: str, **context) -> None:
+    """Tell the officers of the case's district (active users with role officer whose
+    district is the case's port) about a detention case, like `notify_case`: worded by
+    templates/emails/<template>.txt extending emails/_case.txt. Inside the caller's
+    transaction."""
+    link = emails.link("cases.show", case_id=case.id)
+    stmt = (
+        select(User)
+        .where(
+            User.role == _Role.OFFICER,
+            User.district_code == case.port_code,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    for user in db.session.execute(stmt).scalars():
         values = {"case": case, "user": user, "link": link, **context}
         _notify(user, template, values, case_id=case.id)
 

@@ -56,3 +56,17 @@ def recordation_expiry() -> dict[str, int]:
     counts["reminders"] = len(reminders.send_due(day))
     log.info("Recordation expiry for %s: %s", day, ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
+
+
+@periodic(crontab(minute="15", hour="0"), retries=3, retry_delay=600)
+def case_release() -> int:
+    """At 00:15 (08:15 in Beijing), once the UTC date the deadlines are counted by has turned
+    over: release the goods of the detention cases the holder did not confirm by yesterday.
+    Guarded by row locks and the case's version, so every worker's scheduler may start it
+    and a retry releases nothing twice."""
+    from ipr_apps.services import case_release as release
+
+    day = today()
+    released = len(release.release_overdue(day))
+    log.info("Detention cases released for %s: %d not confirmed in time", day, released)
+    return released
