@@ -115,6 +115,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "public_register.verify": PUBLIC,
     "cases.show": frozenset({"holder", "officer", "admin"}),
     "cases.index": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.index": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.show": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.evidence": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.new": HOLDER,
+    "detention_requests.withdraw": HOLDER,
+    "detention_requests.accept": frozenset({"officer"}),
+    "detention_requests.refuse": frozenset({"officer"}),
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
@@ -147,6 +154,8 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "session_id": 0,  # no such sign-in session: signed-in users get 404
         "recordation_id": 0,  # no such recordation: allowed roles get 404
         "case_id": 0,  # no such detention case: allowed roles get 404
+        "request_id": 0,  # no such request for detention: allowed roles get 404
+        "doc_id": 0,  # no such evidence file: allowed roles get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400
