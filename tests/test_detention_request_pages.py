@@ -110,6 +110,7 @@ def test_the_holder_files_a_request_with_evidence(client, login, holder, recorda
     assert [d.original_name for d in request.evidence] == ["purchase.pdf", "photo.png"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert request.reference in page and "purchase.pdf" in page and "Withdraw the request" in page
+    assert "customs 5301 · District 5301" in page
 
 
 def test_a_bad_file_or_field_keeps_what_was_typed_and_stores_nothing(

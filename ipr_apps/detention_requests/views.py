@@ -148,7 +148,8 @@ def show(request_id: int):
     req = _visible(request_id)
     return render_template(
         "detention_requests/show.html", req=req, case=request_access.case_of(req),
-        decided_by=request_access.decided_by(req), human_size=human_size,
+        decided_by=request_access.decided_by(req), district=request_access.district_of(req),
+        human_size=human_size,
     )  # fmt: skip
 
 

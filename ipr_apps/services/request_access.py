@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound
 from ipr_apps.models import (
+    CustomsDistrict,
     DetentionCase,
     DetentionRequest,
     Recordation,
@@ -59,6 +60,11 @@ def case_of(request: DetentionRequest) -> DetentionCase | None:
     """The case an officer opened from the request (once accepted)."""
     stmt = select(DetentionCase).where(DetentionCase.request_id == request.id)
     return db.session.execute(stmt).scalar_one_or_none()
+
+
+def district_of(request: DetentionRequest) -> CustomsDistrict | None:
+    """The customs district of the likely port (for its name)."""
+    return db.session.get(CustomsDistrict, request.port_code)
 
 
 def decided_by(request: DetentionRequest) -> User | None:
