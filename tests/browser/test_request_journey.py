@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ from ipr_apps.models import (
     Role,
     today,
 )
-from ipr_apps.services import users
+from ipr_apps.services import detention_requests, users
+from ipr_apps.services.detention_requests import Evidence
+from ipr_apps.services.request_fields import RequestFields
 from tests.browser.test_filing_journey import minimal_pdf
 from tests.browser.test_recordation_journey import _file_and_approve, check
 from tests.browser.test_review_journey import DESKTOP, flash, sign_in
@@ -76,8 +79,15 @@ def made(data_app: Flask) -> dict:
             f"Journey Requests {token} Co", f"REQ-{token}", day - relativedelta(years=1),
             day + relativedelta(years=5),
         )  # fmt: skip
+        holder = users.get_by_email(HOLDER)
+        evidence = [Evidence(BytesIO(minimal_pdf()), "photos.pdf")]
+        to_refuse = detention_requests.file(
+            holder, recordation.id, RequestFields(PORT, "post", "export", "Fake lamps",
+                                                  consignee="Someone"), evidence,
+        )  # fmt: skip
+        refuse = (to_refuse.id, to_refuse.reference)
         db.session.remove()
-    return {"officer": officer_email, "recordation": recordation}
+    return {"officer": officer_email, "recordation": recordation, "refuse": refuse}
 
 
 @pytest.fixture
@@ -130,7 +140,7 @@ def test_the_holder_requests_detention_and_an_officer_accepts_it(
     expect(holder.get_by_label("Goods", exact=True)).to_have_value(GOODS)
     check(holder)
     with data_app.app_context():
-        stmt = select(DetentionRequest).where(DetentionRequest.recordation_id == recordation.id)
+        stmt = select(DetentionRequest).where(DetentionRequest.goods == GOODS)
         assert db.session.scalars(stmt).all() == []
         db.session.remove()
 
@@ -180,7 +190,32 @@ def test_the_holder_requests_detention_and_an_officer_accepts_it(
     check(officer)
     screenshot(officer, "request-accepted-case")
 
+    # Another request is refused: the reason is required.
+    refuse_id, refuse_reference = made["refuse"]
+    officer.goto(f"{base}/detention-requests/{refuse_id}")
+    officer.get_by_test_id("refuse-link").click()
+    expect(officer).to_have_url(f"{base}/detention-requests/{refuse_id}/refuse")
+    check(officer)
+    officer.get_by_role("button", name="Refuse the request").click()
+    expect(officer.get_by_test_id("refuse-form").locator(".invalid-feedback")).to_have_text(
+        "Give the reason."
+    )
+    check(officer)
+    officer.get_by_label("Reason").fill("The photos do not show the recorded mark.")
+    officer.get_by_role("button", name="Refuse the request").click()
+    expect(flash(officer, "success")).to_contain_text(f"Request {refuse_reference} refused")
+    expect(officer.get_by_test_id("request-refusal")).to_contain_text("do not show")
+    check(officer)
+    officer.goto(f"{base}/detention-requests/?status=withdrawn")
+    expect(officer.get_by_test_id("empty-state")).to_be_visible()
+    check(officer)
+
     # 3. The holder sees the request accepted, linked to the case.
+    holder.goto(f"{base}/detention-requests/")
+    for ref, status in ((reference, "accepted"), (refuse_reference, "refused")):
+        row = holder.locator(f'[data-testid="request-row"][data-reference="{ref}"]')
+        expect(row).to_have_attribute("data-status", status)
+    check(holder)
     holder.goto(request_url)
     expect(holder.get_by_test_id("request-status")).to_have_attribute("data-status", "accepted")
     holder.get_by_test_id("request-case").get_by_role("link", name=case_number).click()
