@@ -337,14 +337,19 @@ def test_the_owner_withdraws_while_submitted(make_user, filed, holder):
         requests_service.withdraw(make_user(Role.HOLDER), filed.id)
     with pytest.raises(PermissionDenied):
         requests_service.withdraw(make_user(Role.OFFICER), filed.id)
+    officer = make_user(Role.OFFICER)
     requests_service.withdraw(holder, filed.id)
     db.session.expire_all()
     request = db.session.get(DetentionRequest, filed.id)
     assert (request.status, request.decided_by_id) == (RequestStatus.WITHDRAWN, holder.id)
+    notice = db.session.scalars(
+        select(Notification).where(Notification.user_id == officer.id)
+    ).one()
+    assert "withdrawn" in notice.subject and filed.reference in notice.subject
     with pytest.raises(TransitionError, match="withdrawn"):
         requests_service.withdraw(holder, filed.id)
     with pytest.raises(TransitionError):
-        requests_service.accept(make_user(Role.OFFICER), filed.id, facts())
+        requests_service.accept(officer, filed.id, facts())
 
 
 def test_a_lost_race_is_told(make_user, filed, monkeypatch):

@@ -129,10 +129,12 @@ def _next_reference() -> str:
 
 
 def withdraw(actor: User, request_id: int) -> DetentionRequest:
-    """The holder (or its agency) takes back a request that is still submitted."""
+    """The holder (or its agency) takes back a request that is still submitted; the
+    district's officers are told, so that nobody acts on it."""
     with unit_of_work():
         request = get_request(actor, request_id, for_update=True)
         _decide(request, RequestAction.WITHDRAW, actor)
+        notify_district(request.port_code, "request_withdrawn", request=request)
     return request
 
 
