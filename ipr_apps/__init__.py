@@ -86,6 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     from ipr_apps.register.views import bp as register_bp  # the public register (no sign-in)
 
     app.register_blueprint(register_bp)
+    from ipr_apps.detention_requests.views import bp as detention_requests_bp  # issue 13
+
+    app.register_blueprint(detention_requests_bp)
     from ipr_apps import api
 
     api.init_app(app)

@@ -130,6 +130,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.confirm": HOLDER,
     "cases.withdraw": HOLDER,
     "cases.release": frozenset({"officer"}),
+    "detention_requests.index": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.show": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.evidence": frozenset({"holder", "officer", "admin"}),
+    "detention_requests.new": HOLDER,
+    "detention_requests.withdraw": HOLDER,
+    "detention_requests.accept": frozenset({"officer"}),
+    "detention_requests.refuse": frozenset({"officer"}),
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
@@ -164,6 +171,8 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "case_id": 0,  # no such detention case: allowed roles get 404
         "district_code": "0000",  # no such customs district: admins get 404
         "organisation_id": 0,  # no such holder organisation: admins get 404
+        "request_id": 0,  # no such request for detention: allowed roles get 404
+        "doc_id": 0,  # no such evidence file: allowed roles get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400

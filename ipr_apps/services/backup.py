@@ -28,7 +28,10 @@ MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 CHUNK = 1 << 20
 # Tables whose rows name a file in the upload folder: (table, name, size, sha256 columns).
-FILE_TABLES = (("documents", "stored_name", "size_bytes", "sha256"),)
+FILE_TABLES = (
+    ("documents", "stored_name", "size_bytes", "sha256"),
+    ("request_documents", "stored_name", "size_bytes", "sha256"),  # detention-request evidence
+)
 COUNTED_TABLES = ("users", "applications", "documents", "recordations", "decisions", "counters")
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, NotFound, TooLarge, ValidationError
-from ipr_apps.models import Document
+from ipr_apps.models import Document, RequestDocument
 from ipr_apps.services.file_checks import HEAD_BYTES, Kind, checked, kind_of
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,8 @@ def unlink_unless_referenced(path: Path) -> None:
     try:
         db.session.rollback()
         stmt = select(Document.id).where(Document.stored_name == path.name)
-        referenced = db.session.execute(stmt).first() is not None
+        evidence = select(RequestDocument.id).where(RequestDocument.stored_name == path.name)
+        referenced = db.session.execute(stmt.union_all(evidence)).first() is not None
     except Exception:  # the database is what failed; the file can wait
         log.warning("Kept %s: could not tell whether a row refers to it", path)
         return

@@ -15,7 +15,15 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.models import ApiToken, Document, MailStatus, OutboxMessage, UserSession, utcnow
+from ipr_apps.models import (
+    ApiToken,
+    Document,
+    MailStatus,
+    OutboxMessage,
+    RequestDocument,
+    UserSession,
+    utcnow,
+)
 from ipr_apps.services import import_write, sessions
 from ipr_apps.services.documents import STORED_NAME
 
@@ -129,7 +137,8 @@ def _stored_files_before(root: Path, cutoff: float) -> Iterator[Path]:
 
 def _referenced(names: list[str]) -> set[str]:
     stmt = select(Document.stored_name).where(Document.stored_name.in_(names))
-    return set(db.session.execute(stmt).scalars())
+    evidence = select(RequestDocument.stored_name).where(RequestDocument.stored_name.in_(names))
+    return set(db.session.execute(stmt.union_all(evidence)).scalars())
 
 
 def _unlink(path: Path) -> bool:

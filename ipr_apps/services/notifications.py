@@ -8,8 +8,16 @@ from sqlalchemy import func, select, update
 from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
-from ipr_apps.models import Application, DetentionCase, Notification, Recordation, User, utcnow
-from ipr_apps.models import Role as _Role
+from ipr_apps.models import (
+    Application,
+    DetentionCase,
+    DetentionRequest,
+    Notification,
+    Recordation,
+    Role,
+    User,
+    utcnow,
+)
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import outbox
 
@@ -60,18 +68,42 @@ def notify_case_officers(case: DetentionCase, template: str, **context) -> None:
     templates/emails/<template>.txt extending emails/_case.txt. Inside the caller's
     transaction."""
     link = emails.link("cases.show", case_id=case.id)
-    stmt = (
-        select(User)
-        .where(
-            User.role == _Role.OFFICER,
-            User.district_code == case.port_code,
-            User.active.is_(True),
-        )
-        .order_by(User.id)
-    )
-    for user in db.session.execute(stmt).scalars():
+    for user in _officers_of(case.port_code):
         values = {"case": case, "user": user, "link": link, **context}
         _notify(user, template, values, case_id=case.id)
+
+
+def notify_request(request: DetentionRequest, template: str, **context) -> None:
+    """Tell the holder (and the agency of the recordation it was filed on) about its request
+    for detention: worded by templates/emails/<template>.txt, which extends
+    emails/_request.txt and fills its `subject` and `message` blocks (given `request`, `user`,
+    `link` and `context`). The in-app notice points at the recordation (and the case, if any)."""
+    link = emails.link("detention_requests.show", request_id=request.id)
+    agency = request.recordation.agency_id if request.recordation is not None else None
+    case = context.get("case")
+    about = {"recordation_id": request.recordation_id, "case_id": case.id if case else None}
+    for user in _users_of({request.holder_org_id, agency}):
+        values = {"request": request, "user": user, "link": link, **context}
+        _notify(user, template, values, **about)
+
+
+def notify_district(port_code: str, template: str, **context) -> None:
+    """Tell the active officers of a customs district: an in-app notification and an e-mail
+    each, worded by templates/emails/<template>.txt (given `user`, `link` and `context`)."""
+    request = context.get("request")
+    link = emails.link("detention_requests.show", request_id=request.id) if request else None
+    for user in _officers_of(port_code):
+        _notify(user, template, {"user": user, "link": link, **context})
+
+
+def _officers_of(port_code: str) -> list[User]:
+    """The active officers of a customs district."""
+    stmt = (
+        select(User)
+        .where(User.role == Role.OFFICER, User.district_code == port_code, User.active.is_(True))
+        .order_by(User.id)
+    )
+    return list(db.session.execute(stmt).scalars())
 
 
 def recipients_of(application: Application) -> list[User]:

@@ -55,6 +55,7 @@ NOT_PAGES: dict[str, str] = {
     "stats.export": "CSV/XLSX/JSON downloads",
     "admin.job_status": "a job's progress as JSON, polled by the job page",
     "admin.job_result": "a job's file, downloaded",
+    "detention_requests.evidence": "a request's evidence file, downloaded",
     **{endpoint: "JSON API" for endpoint, access in ACCESS.items() if access == TOKEN},
     "public_register.search": "JSON API without a token (the public register)",
     "public_register.verify": "JSON API without a token (the public register)",

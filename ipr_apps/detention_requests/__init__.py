@@ -1,0 +1,1 @@
+"""Requests for detention: the holder asks customs to detain an expected consignment."""
