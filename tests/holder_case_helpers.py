@@ -1,5 +1,6 @@
-"""Detention cases for the tests of the holder's side (confirmation, withdrawal, release):
-an ex officio case opened through the real service at a given moment, and reading back what was stored."""
+"""Detention cases for the tests of the holder's side (confirmation, withdrawal, release): an
+ex officio case opened through the real service at a given moment, and reading back what was
+stored."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from ipr_apps.models import CaseOutcome, CaseStatus, Holiday, Role, today
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import case_confirm, case_release
 from ipr_apps.tasks import maintenance as maintenance_tasks
-from tests.holder_case_helpers import at, events, fresh, mails_to, notified, open_case
 from tests.concurrent import Background, run_together
+from tests.holder_case_helpers import at, events, fresh, mails_to, notified, open_case
 
 MONDAY, THURSDAY, FRIDAY = date(2026, 11, 2), date(2026, 11, 5), date(2026, 11, 6)
 LOSING = (TransitionError, ConflictError, DatabaseBusy)

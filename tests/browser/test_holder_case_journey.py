@@ -29,9 +29,9 @@ from ipr_apps.services import cases, users
 from ipr_apps.workdays import days_left
 from tests.browser.test_recordation_journey import _file_and_approve, check
 from tests.browser.test_review_journey import DESKTOP, flash
-from tests.holder_case_helpers import facts
 from tests.conftest import base_config, make_app
 from tests.factories import make_district
+from tests.holder_case_helpers import facts
 from tests.live import DEMO_PASSWORD, LiveServer
 
 HOLDER = "holder@example.com"
