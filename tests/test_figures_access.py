@@ -48,6 +48,10 @@ ROLE_OF = {"owner": "holder", "agent": "holder", "other_holder": "holder",
            "stranger_agent": "holder", "reviewer": "reviewer", "admin": "admin",
            "officer": "officer"}  # fmt: skip
 SEES_APPLICATIONS = {"owner", "agent", "reviewer", "admin"}
+# Port officers read every recordation's recorded facts (they act on them ex officio), and the
+# mark image of a recorded right; never the applications themselves.
+SEES_RECORDATIONS = SEES_APPLICATIONS | {"officer"}
+RECORDATION_PAGES = ("recordations.", "documents.download")
 STATES = [Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED,
           Status.APPROVED]  # fmt: skip
 # A superset of every web form's fields, so a missing check would let the request through.
@@ -154,7 +158,7 @@ def _object_args(rule: Rule, world: World) -> Iterator[tuple[dict, str]]:
              "user_id": world.target_id, "day": "2000-01-01", "message_id": 0, "job_id": 0,
              "fmt": "csv", "name": "approvals", "token": "not-a-valid-token",
              "number": world.recordation_number, "case_id": 0, "district_code": "0000",
-             "organisation_id": 0}  # fmt: skip
+             "organisation_id": 0, "request_id": 0, "doc_id": 0}  # fmt: skip
     base = {arg: fixed[arg] for arg in rule.arguments if arg in fixed}
     if "application_id" in rule.arguments:
         for application_id in world.applications:
@@ -183,16 +187,24 @@ def _may_see(probe: Probe) -> bool:
         access = {"holder", "reviewer", "admin"}
     if access != PUBLIC and role not in access:
         return False
-    if probe.objects in ("application", "document", "recordation"):
+    if probe.objects == "recordation":
+        return probe.actor in SEES_RECORDATIONS
+    if probe.objects in ("application", "document"):
         return probe.actor in SEES_APPLICATIONS
     if probe.objects in ("token", "session", "notification"):
         return probe.actor == "owner"
     return True
 
 
-def _markers_hidden_from(actor: str, world: World) -> list[str]:
+def _markers_hidden_from(probe: Probe, world: World) -> list[str]:
+    actor = probe.actor
     hidden = [] if actor == "owner" else list(world.private_markers)
-    return hidden + ([] if actor in SEES_APPLICATIONS else world.app_markers)
+    readers = (
+        SEES_RECORDATIONS
+        if probe.rule.endpoint.startswith(RECORDATION_PAGES)
+        else SEES_APPLICATIONS
+    )
+    return hidden + ([] if actor in readers else world.app_markers)
 
 
 def _send(app, world: World, probe: Probe):
@@ -220,7 +232,7 @@ def _leak(probe: Probe, response, world: World) -> str | None:
         return f"server error {status}"
     textual = response.mimetype.startswith(("text/", "applic"))
     body = response.get_data().decode("utf-8", "replace") if textual else ""
-    shown = [m for m in _markers_hidden_from(probe.actor, world) if m in body]
+    shown = [m for m in _markers_hidden_from(probe, world) if m in body]
     if shown:
         return f"shows {shown}"
     if _may_see(probe):

@@ -22,8 +22,10 @@ from tests.test_figures_access import FORM, _fingerprint, _routes, _stored_docum
 from tests.test_route_protection import (
     ACCESS,
     ADMIN,
+    CASES,
     FILING,
     HOLDER,
+    OFFICER,
     PUBLIC,
     REVIEWER,
     SIGNED_IN,
@@ -34,7 +36,8 @@ from tests.test_security import strict_app  # noqa: F401  (the fixture: CSRF and
 MIN_ATTEMPTS = 84  # the issue's figure; the count grows with the routes
 VARIANTS = ("missing", "wrong", "other session's")
 ACTOR_FOR = {id(ADMIN): "admin", id(REVIEWER): "reviewer", id(STAFF): "reviewer",
-             id(HOLDER): "holder", id(SIGNED_IN): "holder", id(FILING): "holder"}  # fmt: skip
+             id(HOLDER): "holder", id(SIGNED_IN): "holder", id(FILING): "holder",
+             id(OFFICER): "officer", id(CASES): "holder"}  # fmt: skip
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -43,7 +46,8 @@ def objects(app) -> dict:
     holder = factories.make_user(Role.HOLDER)
     reviewer = factories.make_user(Role.REVIEWER)
     users = {"holder": holder, "reviewer": reviewer, "admin": factories.make_user(Role.ADMIN),
-             "anonymous": None, "other": factories.make_user(Role.HOLDER)}  # fmt: skip
+             "anonymous": None, "other": factories.make_user(Role.HOLDER),
+             "officer": factories.make_user(Role.OFFICER)}  # fmt: skip
     application = factories.make_application(holder, Status.UNDER_REVIEW, claimed_by=reviewer)
     draft = factories.make_application(holder, Status.DRAFT)
     note = Notification(user_id=holder.id, application_id=draft.id, subject="s", body="b")
@@ -58,7 +62,8 @@ def objects(app) -> dict:
             "user_id": factories.make_user(Role.HOLDER).id, "day": "2000-01-01",
             "message_id": 0, "job_id": 0, "session_id": 0,
             "token": "not-a-valid-token", "district_code": factories.make_district("5301").code,
-            "organisation_id": holder.organisation_id}  # fmt: skip
+            "organisation_id": holder.organisation_id,
+            "case_id": 0, "request_id": 0, "doc_id": 0}  # fmt: skip
     return {"users": users, "args": args, "draft": draft.id}
 
 

@@ -19,6 +19,8 @@ HOLDER = frozenset({"holder"})
 STAFF = frozenset({"reviewer", "admin"})
 ADMIN = frozenset({"admin"})
 REVIEWER = frozenset({"reviewer"})
+OFFICER = frozenset({"officer"})
+CASES = frozenset({"holder", "officer", "admin"})  # detention cases and requests
 
 ACCESS: dict[str, str | frozenset[str]] = {
     "api-docs.openapi_json": PUBLIC,
@@ -67,7 +69,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "filing.revise": HOLDER,
     "documents.upload": FILING,
     "documents.mark_image": FILING,
-    "documents.download": frozenset({"holder", "reviewer", "admin", "officer"}),
+    "documents.download": SIGNED_IN,
     "documents.delete": FILING,
     "review.index": STAFF,
     "review.show": STAFF,
@@ -80,8 +82,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "review.reject": REVIEWER,
     "review.add_note": STAFF,
     "filing.certificate": FILING,
-    "recordations.show": frozenset({"holder", "reviewer", "admin", "officer"}),
-    "recordations.index": frozenset({"holder", "reviewer", "admin", "officer"}),
+    "recordations.show": SIGNED_IN,
+    "recordations.index": SIGNED_IN,
     "recordations.cancel": HOLDER,
     "recordations.revoke": ADMIN,
     "recordations.renew": HOLDER,
@@ -114,8 +116,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "register.verify": PUBLIC,
     "public_register.search": PUBLIC,
     "public_register.verify": PUBLIC,
-    "cases.show": frozenset({"holder", "officer", "admin"}),
-    "cases.index": frozenset({"holder", "officer", "admin"}),
+    "cases.show": CASES,
+    "cases.index": CASES,
     "admin.district_list": ADMIN,
     "admin.new_district": ADMIN,
     "admin.edit_district": ADMIN,
@@ -124,19 +126,19 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.guarantee_list": ADMIN,
     "admin.edit_guarantee": ADMIN,
     "admin.clear_guarantee": ADMIN,
-    "cases.find": frozenset({"officer"}),
-    "cases.new": frozenset({"officer"}),
-    "cases.outcome": frozenset({"officer"}),
+    "cases.find": OFFICER,
+    "cases.new": OFFICER,
+    "cases.outcome": OFFICER,
     "cases.confirm": HOLDER,
     "cases.withdraw": HOLDER,
-    "cases.release": frozenset({"officer"}),
-    "detention_requests.index": frozenset({"holder", "officer", "admin"}),
-    "detention_requests.show": frozenset({"holder", "officer", "admin"}),
-    "detention_requests.evidence": frozenset({"holder", "officer", "admin"}),
+    "cases.release": OFFICER,
+    "detention_requests.index": CASES,
+    "detention_requests.show": CASES,
+    "detention_requests.evidence": CASES,
     "detention_requests.new": HOLDER,
     "detention_requests.withdraw": HOLDER,
-    "detention_requests.accept": frozenset({"officer"}),
-    "detention_requests.refuse": frozenset({"officer"}),
+    "detention_requests.accept": OFFICER,
+    "detention_requests.refuse": OFFICER,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 

@@ -40,9 +40,33 @@ def run_migrations_online() -> None:
     conf_args = dict(migrate_ext.configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys(connection, "OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _foreign_keys(connection, "ON")
+
+
+# SQLite changes a table's constraints by rebuilding it (Alembic's batch mode: copy, DROP,
+# rename). With foreign keys enforced, the DROP of a table other rows refer to fails, and the
+# pragma cannot change inside a transaction: so it is off for the migration, as SQLite's own
+# ALTER TABLE procedure says, and every reference is checked before the commit.
+def _foreign_keys(connection, state: str) -> None:
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={state}")
+    connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"The migration left broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():
