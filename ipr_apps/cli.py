@@ -123,6 +123,11 @@ def seed_demo_command() -> None:
         f"  {lives} demo recordations through their life." if lives
         else "  Demo recordations exist."
     )  # fmt: skip
+    border = demo.seed_border()
+    click.echo(
+        f"  {border} demo detention cases at the border." if border
+        else "  Demo detention cases exist."
+    )  # fmt: skip
 
 
 @ipr.command("import-holidays")

@@ -14,8 +14,11 @@ from ipr_apps.models import (
     AgentMandate,
     ApiToken,
     Application,
+    CaseEvent,
     CustomsDistrict,
     Decision,
+    DetentionCase,
+    DetentionRequest,
     Organisation,
     Recordation,
     Role,
@@ -150,9 +153,21 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
     }  # fmt: skip
     flagged = db.session.scalars(own.where(Application.duplicate_flag)).all()
     assert [a.agency_id for a in flagged] == [agent.organisation_id]
+    # The Shenzhen officer's live cases, one in each state, and the holder's two requests.
+    live = select(DetentionCase).where(DetentionCase.imported.is_(False))
+    states = sorted((c.status.value, c.mode.value, c.port_code) for c in db.session.scalars(live))
+    assert states == [
+        ("awaiting_holder", "ex_officio", "5301"), ("closed", "ex_officio", "5301"),
+        ("detained", "ex_officio", "5301"), ("detained", "on_application", "5301"),
+        ("released", "ex_officio", "5301"),
+    ]  # fmt: skip
+    assert sorted(r.status.value for r in db.session.scalars(select(DetentionRequest))) == [
+        "accepted", "submitted"
+    ]  # fmt: skip
 
     tables = (User, Organisation, AgentMandate, Application, Decision, StatusEvent, Recordation,
-              CustomsDistrict, SecurityEvent)  # fmt: skip
+              CustomsDistrict, SecurityEvent, DetentionCase, CaseEvent,
+              DetentionRequest)  # fmt: skip
     before = {model: _count(model) for model in tables}
     second = runner.invoke(args=["ipr", "seed-demo"])
     assert second.exit_code == 0
@@ -160,6 +175,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner, client, login, monkey
     assert "Historical decisions exist." in second.output
     assert "Demo applications exist." in second.output
     assert "Demo recordations exist." in second.output
+    assert "Demo detention cases exist." in second.output
     assert {model: _count(model) for model in tables} == before
 
     # A fresh statistics page opens on the latest complete half year, with real figures.

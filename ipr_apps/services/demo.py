@@ -140,6 +140,14 @@ def seed_recordations() -> int:
     return demo_recordations.seed()
 
 
+def seed_border() -> int:
+    """Live detention cases and requests (after seed_recordations, whose recordations they
+    rest on); returns the cases opened."""
+    from ipr_apps.services import demo_border
+
+    return demo_border.seed()
+
+
 def _note(created: bool, password: str) -> str:
     return f"password: {password}" if created else "already existed (password unchanged)"
 

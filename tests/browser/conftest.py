@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = {
     "agent": "agent@example.com",
     "reviewer": "reviewer@example.com",
     "admin": "admin@example.com",
+    "officer": "officer@example.com",
 }
 
 CHROMIUM = Path("/usr/bin/chromium")

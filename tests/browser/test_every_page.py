@@ -38,7 +38,8 @@ FAILING_IMPACTS = frozenset({"serious", "critical"})
 # screen-reader users in a long form; an empty header leaves a column unnamed).
 ALSO_FAILING_RULES = frozenset({"heading-order", "empty-table-header"})
 ACCOUNTS = DEMO_ACCOUNTS
-ACCESS_ROLE = {"holder": "holder", "agent": "holder", "reviewer": "reviewer", "admin": "admin"}
+ACCESS_ROLE = {"holder": "holder", "agent": "holder", "reviewer": "reviewer", "admin": "admin",
+               "officer": "officer"}  # fmt: skip
 NO_SUCH_ID = 999_999_999
 SWAGGER_READY = ".swagger-ui .opblock"
 HOLIDAY_YEAR = 2001
@@ -234,18 +235,97 @@ def _role_pages(
     user_ids: dict[str, int],
     job_ids: dict[str, int],
     recordations=(),
+    border: dict | None = None,
 ) -> list[Visit]:
     from ipr_apps.services.access import can_view
 
+    pages = _account_pages() + _recordation_pages(role, user, recordations)
+    if ACCESS_ROLE[role] != "reviewer":
+        pages += _case_pages(role, user, border)
+    if ACCESS_ROLE[role] == "officer":
+        return pages + _officer_pages(user, border, recordations)
     visible = [a for a in applications if can_view(a, user)]
     approved = _first_per_status(visible).get("approved")
-    pages = _account_pages() + _recordation_pages(role, user, recordations)
     pages += _change_pages(role, user, visible)
     if approved is not None:
         pages.append(Visit("certificate", f"/applications/{approved.id}/certificate"))
     if ACCESS_ROLE[role] == "holder":
         return pages + _filer_pages(role, user, visible)
+    if role == "admin":
+        pages += _admin_border_pages(border["guarantee_org_id"])
     return pages + _staff_pages(role, visible, user_ids, job_ids)
+
+
+def _case_pages(role: str, user, border: dict) -> list[Visit]:
+    """Detention cases and requests: the lists (filtered, and empty), a case and a request
+    of each state the user can see, and the holder's confirm, withdraw and request pages."""
+    from ipr_apps.services.case_access import can_view as sees_case
+    from ipr_apps.services.request_access import get_request
+
+    cases = [c for c in border["cases"] if sees_case(c, user)]
+    pages = [Visit("cases", "/cases/"), Visit("cases, detained", "/cases/?status=detained"),
+             Visit("cases, none found", "/cases/?q=zzzz-no-such"),
+             Visit("detention requests", "/detention-requests/"),
+             Visit("requests, none", "/detention-requests/?status=withdrawn")]  # fmt: skip
+    pages += [Visit(f"case {s}", f"/cases/{c.id}") for s, c in _first_per_status(cases).items()]
+    requests = [r for r in border["requests"] if _may(get_request, user, r.id)]
+    pages += [Visit(f"request {s}", f"/detention-requests/{r.id}")
+              for s, r in _first_per_status(requests).items()]  # fmt: skip
+    if ACCESS_ROLE[role] == "holder":
+        for action, label in (("confirm", "confirm detention"), ("withdraw", "withdraw request")):
+            case = next((c for c in cases if c.can(action, user)), None)
+            if case is not None:
+                pages.append(Visit(label, f"/cases/{case.id}/{action}"))
+        own = next((r for r in border["recordations"] if r.can("cancel", user)), None)
+        if own is not None:
+            pages.append(
+                Visit("request detention", f"/detention-requests/new?recordation_id={own.id}")
+            )
+    return pages
+
+
+def _may(get, user, object_id) -> bool:
+    from ipr_apps.errors import DomainError
+
+    try:
+        get(user, object_id)
+    except DomainError:
+        return False
+    return True
+
+
+def _officer_pages(user, border: dict, recordations) -> list[Visit]:
+    """The officer's search, a new case on a recordation in force, and the outcome, release,
+    accept and refuse forms of its district's cases and requests."""
+    in_force = next(r for r in recordations if r.status.in_force)
+    pages = [Visit("find a recordation", "/cases/find"),
+             Visit("find by mark", "/cases/find?q=brightstar"),
+             Visit("find by HS code, ended too", "/cases/find?hs=8539&ended=1"),
+             Visit("find, none found", "/cases/find?q=zzzz-no-such"),
+             Visit("open a case", f"/cases/new?recordation_id={in_force.id}")]  # fmt: skip
+    for action, label in (("close", "outcome"), ("release", "release")):
+        case = next((c for c in border["cases"] if c.can(action, user)), None)
+        if case is not None:
+            pages.append(Visit(f"case {label}", f"/cases/{case.id}/{label}"))
+    waiting = next((r for r in border["requests"] if r.status.value == "submitted"), None)
+    if waiting is not None:
+        pages += [Visit("accept request", f"/detention-requests/{waiting.id}/accept"),
+                  Visit("refuse request", f"/detention-requests/{waiting.id}/refuse")]  # fmt: skip
+    return pages
+
+
+def _admin_border_pages(guarantee_org_id: int) -> list[Visit]:
+    return [
+        Visit("customs districts", "/admin/districts"),
+        Visit("new district", "/admin/districts/new"),
+        Visit("edit district", "/admin/districts/5301/edit"),
+        Visit("deactivate district", "/admin/districts/5301/deactivate"),
+        Visit("reactivate district", "/admin/districts/5301/activate"),
+        Visit("general guarantees", "/admin/guarantees"),
+        Visit("general guarantees, none found", "/admin/guarantees?q=zzzz-no-such"),
+        Visit("general guarantee", f"/admin/guarantees/{guarantee_org_id}"),
+        Visit("clear guarantee", f"/admin/guarantees/{guarantee_org_id}/clear"),
+    ]
 
 
 def _change_pages(role: str, user, visible) -> list[Visit]:
@@ -336,6 +416,21 @@ def site(live: LiveServer) -> Iterator[dict]:
         yield built
 
 
+def _border(users: dict, recordations) -> dict:
+    """The demo's live detention cases and requests, and the holder with a guarantee."""
+    from ipr_apps.db import db
+    from ipr_apps.models import DetentionCase, DetentionRequest
+
+    live = select(DetentionCase).where(DetentionCase.imported.is_(False))
+    return {
+        "cases": db.session.execute(live.order_by(DetentionCase.id)).scalars().all(),
+        "requests": db.session.execute(select(DetentionRequest).order_by(DetentionRequest.id))
+        .scalars().all(),
+        "recordations": recordations,
+        "guarantee_org_id": users["holder@example.com"].organisation_id,
+    }  # fmt: skip
+
+
 @contextmanager
 def demo_site(live: LiveServer) -> Iterator[dict]:
     """The app on the live server's database ("app") and the pages of each role ("pages")."""
@@ -368,10 +463,11 @@ def demo_site(live: LiveServer) -> Iterator[dict]:
             .all()
         )
         pages = {"anonymous": _public_pages(reset_token) + _register_pages(recordations)}
+        border = _border(users, recordations)
         for role, email in ACCOUNTS.items():
             if email is not None:
                 pages[role] = _role_pages(
-                    role, users[email], applications, user_ids, job_ids, recordations
+                    role, users[email], applications, user_ids, job_ids, recordations, border
                 )
         db.session.remove()
         db.engine.dispose()
