@@ -1,8 +1,11 @@
-"""Issue 13's officer side in Chromium, as a new officer would: an officer in Shenzhen (5301)
+"""Issue 13's "done when", in Chromium, as new users would: an officer in Shenzhen (5301)
 finds a recordation by the start of its mark text, reads its page, opens an ex officio case
 on it (a first try with the items left out shows the error beside the field and keeps the
-rest), the holder confirms (a database step here: the holder's pages are another helper's),
-and the officer records the outcome; the case is closed with it and the holder told.
+rest); the holder, signed in beside, confirms within the deadline and posts a bond on its
+confirmation page; the officer records the outcome, and the case is closed with it and the
+holder told. Another case on the same recordation, opened four working days ago and never
+confirmed, is released by the nightly release; the holder sees both cases with their states,
+another holder sees neither (its list is empty, the case pages are 404).
 
 The recordation is made beforehand through the real services (file, submit, claim, approve)
 by an app in this process on the live server's database, as the recordation journey does.
@@ -15,16 +18,14 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from ipr_apps import case_workflow
-from ipr_apps.case_workflow import CaseAction
-from ipr_apps.db import db, unit_of_work
+from ipr_apps.db import db
 from ipr_apps.models import (
     CaseOutcome,
     CaseStatus,
@@ -47,6 +48,7 @@ from tests.conftest import base_config, make_app
 from tests.live import DEMO_PASSWORD, LiveServer
 
 DISTRICT = "5301"
+OTHER_HOLDER = "holder2@example.com"
 
 
 @pytest.fixture(scope="module")
@@ -79,13 +81,39 @@ def journey(data_app: Flask) -> dict:
     return {"officer": email, "mark": f"JOURNEY OFF{token}", "recordation": made}
 
 
-def confirm_as_holder(data_app: Flask, case_id: int) -> None:
-    """The holder confirms the detention (committed), as its confirmation page will."""
+def confirm_as_holder(holder: Page, base: str, case_id: int) -> None:
+    """The holder, on its own pages: the case, its confirmation form, a bond."""
+    holder.goto(f"{base}/cases/{case_id}")
+    expect(holder.get_by_test_id("case-status")).to_have_attribute("data-status", "awaiting_holder")
+    holder.get_by_test_id("confirm-link").click()
+    check(holder)
+    holder.get_by_label("Bond (yuan)").fill("15000")
+    holder.get_by_role("button", name="Confirm the detention").click()
+    expect(holder).to_have_url(f"{base}/cases/{case_id}")
+    expect(holder.get_by_test_id("case-status")).to_have_attribute("data-status", "detained")
+    check(holder)
+
+
+def unconfirmed_case_released(data_app: Flask, recordation_id: int, officer: str) -> str:
+    """A case opened four working days ago and never confirmed; then the nightly release
+    (the same service as `ipr release-unconfirmed` and the periodic task). Its number."""
+    from ipr_apps.models.base import clock_at
+    from ipr_apps.services import case_release, cases
+    from ipr_apps.workdays import add_working_days
+    from tests.case_helpers import facts
+
+    day = today()
+    opened = day - timedelta(days=1)
+    while add_working_days(opened, 3) >= day:
+        opened -= timedelta(days=1)
     with data_app.app_context():
-        with unit_of_work():
-            case = db.session.get(DetentionCase, case_id)
-            case_workflow.apply(case, CaseAction.CONFIRM, users.get_by_email(HOLDER))
+        with clock_at(datetime.combine(opened, time(9))):
+            case = cases.open_ex_officio(users.get_by_email(officer), recordation_id, facts())
+        number = case.case_number
+        released = case_release.release_overdue(day)
+        assert number in {r.case_number for r in released}
         db.session.remove()
+    return number
 
 
 def test_an_officer_finds_a_recordation_opens_a_case_and_records_the_outcome(
@@ -136,13 +164,16 @@ def test_an_officer_finds_a_recordation_opens_a_case_and_records_the_outcome(
     page.get_by_role("button", name="Open the case and tell the holder").click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/cases/(\d+)$"))
     case_id = int(page.url.rsplit("/", 1)[1])
+    number = page.get_by_test_id("case-number").inner_text()
     expect(flash(page, "success")).to_contain_text("The holder has until")
     expect(page.get_by_test_id("case-status")).to_have_attribute("data-status", "awaiting_holder")
     expect(page.get_by_test_id("outcome-link")).to_have_count(0)
     check(page)
 
-    # The holder confirms; the officer records the outcome.
-    confirm_as_holder(data_app, case_id)
+    # The holder, signed in beside, confirms and posts a bond; the officer records the outcome.
+    holder: Page = new_page()
+    sign_in(holder, base, HOLDER, "/applications/")
+    confirm_as_holder(holder, base, case_id)
     page.reload()
     page.get_by_test_id("outcome-link").click()
     expect(page).to_have_url(f"{base}/cases/{case_id}/outcome")
@@ -160,6 +191,24 @@ def test_an_officer_finds_a_recordation_opens_a_case_and_records_the_outcome(
     page.goto(f"{base}/cases/?status=closed")
     expect(page.locator("[data-testid=case-row]").first).to_be_visible()
     check(page)
+
+    # A second case was never confirmed: the nightly release lets the goods go.
+    released = unconfirmed_case_released(data_app, recordation.id, journey["officer"])
+    holder.goto(f"{base}/cases/")
+    for case_number, state in ((number, "closed"), (released, "released")):
+        row = holder.locator(f'[data-testid=case-row][data-case="{case_number}"]')
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(state.capitalize())
+    check(holder)
+
+    # Another holder sees neither.
+    other: Page = new_page()
+    sign_in(other, base, OTHER_HOLDER, "/applications/")
+    other.goto(f"{base}/cases/")
+    expect(other.locator("[data-testid=case-row]").filter(has_text=number)).to_have_count(0)
+    expect(other.locator("[data-testid=case-row]").filter(has_text=released)).to_have_count(0)
+    assert other.goto(f"{base}/cases/{case_id}").status == 404
+    check(other)
 
     with data_app.app_context():
         case = db.session.get(DetentionCase, case_id)
