@@ -144,8 +144,13 @@ def test_seed_demo_makes_one_strong_random_password_and_keeps_it(runner, client,
     password = path.read_text().strip()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert password_problem(password) is None and "ipr-demo-2026!" not in first.output
-    assert first.output.count(f"password: {password}") == 6
-    for email in ("admin@example.com", "reviewer@example.com", "agent@example.com"):
+    assert first.output.count(f"password: {password}") == _users() == 8  # officers too
+    for email in (
+        "admin@example.com",
+        "reviewer@example.com",
+        "agent@example.com",
+        "officer@example.com",
+    ):
         response = client.post("/auth/login", data={"email": email, "password": password})
         assert response.headers.get("Location") == "/home", email
         client.post("/auth/logout")
@@ -155,7 +160,7 @@ def test_seed_demo_makes_one_strong_random_password_and_keeps_it(runner, client,
 def test_seed_demo_uses_a_strong_configured_password(runner, app, demo_instance):
     app.config["DEMO_PASSWORD"] = "Lantern-Harbour-83"
     result = runner.invoke(args=["ipr", "seed-demo"])
-    assert result.output.count("password: Lantern-Harbour-83") == 6
+    assert result.output.count("password: Lantern-Harbour-83") == _users() == 8
     assert not (demo_instance / "demo_password").exists()
 
 

@@ -52,7 +52,10 @@ def seed(day: date | None = None) -> int:
     if db.session.scalar(live) is not None:
         return 0
     day = day or today()
-    plan = _plan(day, _recordation("BRIGHTSTAR"), _recordation("BRIGHTLIGHT PRO"))
+    star, pro = _recordation("BRIGHTSTAR"), _recordation("BRIGHTLIGHT PRO")
+    if star is None or pro is None:  # the demo recordations were not made: nothing to act on
+        return 0
+    plan = _plan(day, star, pro)
     for moment, step in sorted(plan, key=lambda entry: entry[0]):
         with clock_at(moment):
             step()
@@ -61,7 +64,7 @@ def seed(day: date | None = None) -> int:
     )
 
 
-def _recordation(title: str) -> Recordation:
+def _recordation(title: str) -> Recordation | None:
     stmt = select(Recordation).where(
         Recordation.right_title == title, Recordation.status == RecordationStatus.ACTIVE
     )
