@@ -156,7 +156,7 @@ def revoke_all(
     stmt = select(UserSession).where(UserSession.user_id == user.id, live_condition(now))
     if except_session is not None:
         stmt = stmt.where(UserSession.id != except_session)
-    rows = list(session.execute(stmt).scalars())
+    rows = list(session.execute(stmt.order_by(UserSession.id)).scalars())  # the log lists them
     for row in rows:
         row.revoke(reason, now)
     _log_revoked(actor, user, rows, reason)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page
 
 from tests.live import PROJECT_ROOT, LiveServer, temporary_database
 from tests.live import live_server as serve_live
@@ -145,3 +147,40 @@ def save_screenshot(page, name: str) -> Path:
 def screenshot() -> Callable[..., Path]:
     """`screenshot(page, "login-holder")` → test-artifacts/screenshots/login-holder.png."""
     return save_screenshot
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
+    """An app in this process on the live server's database and upload folder: journeys make
+    their starting data through the real services with it, as seed-demo does."""
+    from ipr_apps.db import db
+    from tests.conftest import base_config, make_app
+
+    config = base_config(tmp_path_factory.mktemp("journey-data"), live.database_url)
+    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def new_page(browser: Browser):
+    """`new_page(**context_options)` → a page in a fresh context of its own (own cookies;
+    desktop size unless a viewport is given), axe-core loaded into every document, closed
+    afterwards."""
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    contexts = []
+
+    def _new_page(**options) -> Page:
+        context = browser.new_context(**({"viewport": DESKTOP} | options))
+        context.add_init_script(script=AXE_SCRIPT)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()

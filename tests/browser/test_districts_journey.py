@@ -10,7 +10,7 @@ import secrets
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_recordation_journey import check, new_page  # noqa: F401  (fixture)
+from tests.browser.test_recordation_journey import check
 from tests.browser.test_review_journey import flash, sign_in
 
 ADMIN = "admin@example.com"
@@ -22,7 +22,7 @@ def _admin_menu(page: Page, label: str) -> None:
     page.get_by_role("link", name=label, exact=True).click()
 
 
-def test_admin_adds_a_district_and_an_officer_in_it(live_server, new_page):  # noqa: F811
+def test_admin_adds_a_district_and_an_officer_in_it(live_server, new_page):
     base, code = live_server, f"61{secrets.randbelow(100):02d}"
     admin = new_page()
     sign_in(admin, base, ADMIN, "/admin/")
@@ -86,7 +86,7 @@ def test_admin_adds_a_district_and_an_officer_in_it(live_server, new_page):  # n
     check(officer)
 
 
-def test_admin_records_a_holders_general_guarantee(live_server, new_page):  # noqa: F811
+def test_admin_records_a_holders_general_guarantee(live_server, new_page):
     base = live_server
     admin = new_page()
     sign_in(admin, base, ADMIN, "/admin/")

@@ -1,9 +1,10 @@
 """Every page of every role in Chromium: axe-core at 1280×900 and no sideways scroll at 390×844.
 
-For each role (anonymous, holder, agent, reviewer, admin) one browser context signs in once and
-visits every GET page that role can reach on the demo-seeded live server: its lists, an
-application in each state (show, edit, withdraw confirmation, certificate, review page), its
-account pages, the admin pages, statistics, the API reference and the error pages. On each page
+For each role (anonymous, holder, agent, reviewer, admin, port officer) one browser context
+signs in once and visits every GET page that role can reach on the demo-seeded live server: its
+lists, an application in each state (show, edit, withdraw confirmation, certificate, review
+page), a detention case and request in each state with their forms, its account pages, the
+admin pages, statistics, the API reference and the error pages. On each page
 axe-core (bundled by axe-playwright-python, nothing fetched) must report no serious or critical
 violation, and at phone width the page itself must not scroll horizontally.
 

@@ -13,23 +13,20 @@ violation and, at 390 px wide, the page does not scroll sideways.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from dateutil.relativedelta import relativedelta
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from ipr_apps.db import db
 from ipr_apps.models import Role, today
 from ipr_apps.services import cases, users
 from ipr_apps.workdays import days_left
 from tests.browser.test_recordation_journey import _file_and_approve, check
-from tests.browser.test_review_journey import DESKTOP, flash
-from tests.conftest import base_config, make_app
+from tests.browser.test_review_journey import flash
 from tests.factories import make_district
 from tests.holder_case_helpers import facts
 from tests.live import DEMO_PASSWORD, LiveServer
@@ -48,15 +45,6 @@ class Made:
     days_left: int
     other_id: int
     other_number: str
-
-
-@pytest.fixture(scope="module")
-def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
-    config = base_config(tmp_path_factory.mktemp("holder-case-data"), live.database_url)
-    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -83,22 +71,6 @@ def made(data_app: Flask) -> Made:
         )  # fmt: skip
         db.session.remove()
     return made
-
-
-@pytest.fixture
-def new_page(browser: Browser):
-    """`new_page()` → a desktop page in a fresh context (own cookies), axe-core loaded."""
-    contexts = []
-
-    def _new_page() -> Page:
-        context = browser.new_context(viewport=DESKTOP)
-        context.add_init_script(script=AXE_SCRIPT)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page: Page, base: str, email: str, home: str) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -41,24 +40,12 @@ from tests.browser.test_recordation_journey import (
     Made,
     _file_and_approve,
     check,
-    new_page,  # noqa: F401  (fixture)
 )
 from tests.browser.test_review_journey import flash, sign_in
-from tests.conftest import base_config, make_app
 from tests.live import DEMO_PASSWORD, LiveServer
 
 DISTRICT = "5301"
 OTHER_HOLDER = "holder2@example.com"
-
-
-@pytest.fixture(scope="module")
-def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
-    """An app in this process on the live server's database and upload folder."""
-    config = base_config(tmp_path_factory.mktemp("officer-journey-data"), live.database_url)
-    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +107,7 @@ def test_an_officer_finds_a_recordation_opens_a_case_and_records_the_outcome(
     live: LiveServer,
     data_app: Flask,
     journey: dict,
-    new_page,  # noqa: F811
+    new_page,
 ):
     base, recordation = live.url, journey["recordation"]
     page: Page = new_page()

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from dateutil.relativedelta import relativedelta
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from ipr_apps.db import db
@@ -42,7 +40,6 @@ from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review, users
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
 from tests.browser.test_review_journey import DESKTOP, PHONE, emails_to, flash, sign_in
-from tests.conftest import base_config, make_app
 from tests.factories import complete_payload
 from tests.live import LiveServer, run_cli
 
@@ -65,16 +62,6 @@ class Made:
     application_id: int
     valid_until: date
     right_expiry: date
-
-
-@pytest.fixture(scope="module")
-def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
-    """An app in this process on the live server's database and upload folder."""
-    config = base_config(tmp_path_factory.mktemp("recordation-journey-data"), live.database_url)
-    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 def _file_and_approve(holder_name: str, tag: str, approved_on: date, right_expiry: date) -> Made:
@@ -127,22 +114,6 @@ def made(data_app: Flask) -> dict[str, Made]:
     assert found["renew"].valid_until == plan["renew"][0] + TEN
     assert found["lapse"].valid_until == plan["lapse"][1]  # capped by the right at approval
     return {"holder_name": name, **found}
-
-
-@pytest.fixture
-def new_page(browser: Browser):
-    """`new_page()` → a desktop page in a fresh context (own cookies), axe-core loaded."""
-    contexts = []
-
-    def _new_page() -> Page:
-        context = browser.new_context(viewport=DESKTOP)
-        context.add_init_script(script=AXE_SCRIPT)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
 
 
 def check(page: Page) -> None:

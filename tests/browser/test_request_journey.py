@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from dateutil.relativedelta import relativedelta
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from ipr_apps.db import db
@@ -43,23 +41,12 @@ from ipr_apps.services.detention_requests import Evidence
 from ipr_apps.services.request_fields import RequestFields
 from tests.browser.test_filing_journey import minimal_pdf
 from tests.browser.test_recordation_journey import _file_and_approve, check
-from tests.browser.test_review_journey import DESKTOP, flash, sign_in
-from tests.conftest import base_config, make_app
+from tests.browser.test_review_journey import flash, sign_in
 from tests.live import DEMO_PASSWORD, LiveServer
 
 HOLDER = "holder@example.com"
 PORT = "5399"
 GOODS = "LED bulbs bearing the JOURNEY mark, about 5,000 pieces"
-
-
-@pytest.fixture(scope="module")
-def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
-    """An app in this process on the live server's database and upload folder."""
-    config = base_config(tmp_path_factory.mktemp("request-journey-data"), live.database_url)
-    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -88,22 +75,6 @@ def made(data_app: Flask) -> dict:
         refuse = (to_refuse.id, to_refuse.reference)
         db.session.remove()
     return {"officer": officer_email, "recordation": recordation, "refuse": refuse}
-
-
-@pytest.fixture
-def new_page(browser: Browser):
-    """`new_page()` → a desktop page in a fresh context (own cookies), axe-core loaded."""
-    contexts = []
-
-    def _new_page() -> Page:
-        context = browser.new_context(viewport=DESKTOP)
-        context.add_init_script(script=AXE_SCRIPT)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
 
 
 def test_the_holder_requests_detention_and_an_officer_accepts_it(

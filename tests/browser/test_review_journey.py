@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -25,15 +24,13 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, RejectReason, Status, today
 from ipr_apps.services import documents, filing, users
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
-from tests.conftest import base_config, make_app
 from tests.factories import complete_payload
 from tests.live import DEMO_PASSWORD, LiveServer
 
@@ -42,21 +39,11 @@ REVIEWERS = {"reviewer@example.com": "Officer Zhao", "reviewer2@example.com": "O
 REQUEST = "Please attach the renewal certificate of the trademark registration."
 ANSWER = "The renewal certificate is attached; the registration runs until 2031."
 CERT, LICENCE = "trademark-registration.pdf", "business-licence.png"
-DESKTOP = {"width": 1280, "height": 900}
+from tests.browser.conftest import DESKTOP  # noqa: E402  (re-exported)
+
 PHONE = {"width": 390, "height": 844}
 GROUNDS = [RejectReason.NOT_RIGHT_HOLDER, RejectReason.FALSE_INFORMATION]
 REFUSAL = "The licence names another company.\nFile again with the holder's own licence."
-
-
-@pytest.fixture(scope="module")
-def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
-    """An app in this process on the live server's database and upload folder, to file the
-    application the way the holder would."""
-    config = base_config(tmp_path_factory.mktemp("review-data"), live.database_url)
-    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -73,23 +60,6 @@ def submitted(data_app: Flask) -> tuple[int, str, date]:
         found = application.id, application.reference, application.right.expiry_date
         db.session.remove()
     return found
-
-
-@pytest.fixture
-def new_page(browser: Browser):
-    """`new_page(viewport=...)` → a page in a fresh context of its own (own cookies), with
-    axe-core loaded into every document, closed afterwards."""
-    contexts = []
-
-    def _new_page(**options) -> Page:
-        context = browser.new_context(**options)
-        context.add_init_script(script=AXE_SCRIPT)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page: Page, base: str, email: str, home: str) -> None:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
 from io import BytesIO
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from ipr_apps.db import db
 from ipr_apps.services import documents, filing, review, users
@@ -29,7 +27,6 @@ from tests.browser.test_review_journey import (
     serious_axe_violations,
     sign_in,
 )
-from tests.conftest import base_config, make_app
 from tests.factories import complete_payload
 from tests.live import LiveServer
 
@@ -37,15 +34,6 @@ HOLDER = "holder@example.com"
 REVIEWER = "reviewer@example.com"
 GROUNDS = ["incomplete_or_invalid", "not_right_holder"]
 MESSAGE = "The licence is unsigned.\nAttach the signed licence and file again."
-
-
-@pytest.fixture(scope="module")
-def data_app(live: LiveServer, tmp_path_factory) -> Iterator[Flask]:
-    config = base_config(tmp_path_factory.mktemp("revise-data"), live.database_url)
-    application = make_app({**config, "UPLOAD_FOLDER": str(live.uploads)})
-    yield application
-    with application.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -63,22 +51,6 @@ def rejected(data_app: Flask) -> tuple[int, str]:
         found = application.id, application.reference
         db.session.remove()
     return found
-
-
-@pytest.fixture
-def new_page(browser: Browser):
-    """`new_page(viewport=...)` → a page in a fresh context (own cookies), axe-core loaded."""
-    contexts = []
-
-    def _new_page(**options) -> Page:
-        context = browser.new_context(**options)
-        context.add_init_script(script=AXE_SCRIPT)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _new_page
-    for context in contexts:
-        context.close()
 
 
 def _accessible(page: Page) -> None:
