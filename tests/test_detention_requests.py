@@ -273,6 +273,10 @@ def test_an_officer_of_the_district_accepts_it_into_a_case(make_user, filed, hol
         select(Notification.subject).where(Notification.user_id == holder.id)
     ).all()
     assert any("accepted" in s and case.case_number in s for s in subjects)
+    about_case = select(Notification).where(
+        Notification.user_id == holder.id, Notification.case_id == case.id
+    )
+    assert len(db.session.scalars(about_case).all()) == 1  # one notice, not two
 
 
 def test_accepting_twice_is_a_clear_error(make_user, filed):

@@ -8,7 +8,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ipr_apps.documents.forms import ACCEPT
-from ipr_apps.forms import AppForm, choices, country_field
+from ipr_apps.forms import AppForm, choices
 from ipr_apps.models import Channel, Direction
 from ipr_apps.services.detention_requests import REASON_MAX
 
@@ -74,20 +74,6 @@ class RequestForm(ConsignmentMixin, AppForm):
         self.port_code.choices = choices(
             [("", "Choose…"), *((d.code, f"{d.code} {d.display_name}") for d in districts)]
         )
-
-
-class AcceptForm(ConsignmentMixin, AppForm):
-    """The case the officer opens from the request: what was actually detained."""
-
-    goods_category = _text("Goods category", 200, description="e.g. lighting, clothing.")
-    items = IntegerField(
-        "Items", validators=[InputRequired("Give the number of items."), NumberRange(min=0)]
-    )
-    value_cny = DecimalField(
-        "Declared value (yuan)", places=2,
-        validators=[InputRequired("Give the declared value."), NumberRange(min=0)],
-    )  # fmt: skip
-    country_of_origin = country_field("Country of origin")
 
 
 class RefuseForm(AppForm):

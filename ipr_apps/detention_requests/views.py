@@ -18,15 +18,15 @@ from flask import (
 )
 from flask_login import current_user
 
-from ipr_apps.detention_requests.forms import AcceptForm, RefuseForm, RequestForm
+from ipr_apps.cases.officer_forms import OpenCaseForm
+from ipr_apps.detention_requests.forms import RefuseForm, RequestForm
 from ipr_apps.errors import DomainError, NotFound, ValidationError
 from ipr_apps.forms import enum_arg
-from ipr_apps.models import Channel, Direction, RequestStatus, Role
+from ipr_apps.models import RequestStatus, Role
 from ipr_apps.request_workflow import RequestAction, can, transition_for
 from ipr_apps.security import role_required
 from ipr_apps.services import detention_requests as service
 from ipr_apps.services import request_access
-from ipr_apps.services.cases import CaseFacts
 from ipr_apps.services.document_files import human_size
 from ipr_apps.services.document_names import name_for
 from ipr_apps.services.request_fields import RequestFields, active_districts
@@ -192,10 +192,10 @@ def accept(request_id: int):
     req = _visible(request_id)
     if not can(req, RequestAction.ACCEPT, current_user):
         return _cannot(req, RequestAction.ACCEPT)
-    form = AcceptForm(data=_prefill(req) if request.method == "GET" else None)
+    form = OpenCaseForm(data=_prefill(req) if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            case = service.accept(current_user, req.id, _facts(form))
+            case = service.accept(current_user, req.id, form.facts())
         except ValidationError as error:
             _put_errors(form, error)
         except DomainError as error:
@@ -215,16 +215,6 @@ def _prefill(req) -> dict:
         "hs_code": req.hs_code, "consignor": req.consignor, "consignee": req.consignee,
         "items": req.items, "value_cny": req.value_cny,
     }  # fmt: skip
-
-
-def _facts(form: AcceptForm) -> CaseFacts:
-    return CaseFacts(
-        channel=Channel(form.channel.data), direction=Direction(form.direction.data),
-        goods=form.goods.data, items=form.items.data, value_cny=form.value_cny.data,
-        goods_category=form.goods_category.data or None, hs_code=form.hs_code.data or None,
-        consignor=form.consignor.data or None, consignee=form.consignee.data or None,
-        country_of_origin=form.country_of_origin.data or None,
-    )  # fmt: skip
 
 
 @bp.route("/<int:request_id>/refuse", methods=["GET", "POST"])

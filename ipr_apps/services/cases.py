@@ -96,7 +96,7 @@ def open_case(
     ipr_type: CaseIprType | None = None,
 ) -> DetentionCase:
     """Open a case at the officer's district inside the caller's transaction: number it, set
-    the holder's deadline, write the event and tell the holder (and its agency)."""
+    the holder's deadline, write the event and (ex officio) tell the holder and its agency."""
     _check_officer(actor)
     facts.check()
     if recordation is None and (mode == Mode.EX_OFFICIO or request is None):
@@ -115,7 +115,8 @@ def open_case(
     db.session.add(case)
     apply(case, CaseAction.OPEN, actor)
     db.session.flush()
-    notify_case(case, "case_opened")
+    if request is None:  # an accepted request tells the holder in its own words, once
+        notify_case(case, "case_opened")
     return case
 
 
