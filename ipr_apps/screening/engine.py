@@ -129,7 +129,7 @@ def _fact_findings(
     legitimate = _legitimate_trader(entry, line)
     if legitimate:
         findings.append(legitimate)
-    elif entry.traders and (hs_recorded or has_mark):
+    elif entry.traders and _parties(line) and (hs_recorded or has_mark):
         findings.append((rules.UNLISTED_TRADER, rules.UNLISTED_TRADER.reason))
     port = _infringer_port(entry, line)
     if port:

@@ -11,13 +11,14 @@ that matched; a recordation is a hit when the score reaches the threshold.
 | infringer         |    +40 | the consignor or consignee is a recorded known infringer          |
 | unlisted_trader   |    +15 | neither party is a recorded legitimate trader (see below)         |
 | infringer_port    |    +10 | the port is one a recorded infringer is known to use              |
-| legitimate_trader |   −100 | the consignor or consignee is a recorded legitimate trader        |
+| legitimate_trader |   −150 | the consignor or consignee is a recorded legitimate trader        |
 
 With the default threshold of 50: the mark alone is a hit; an HS code alone (25, or 40 with an
 unlisted trader) is not; a known infringer (40) is a hit with the HS code or the port. A genuine
-consignment from a recorded legitimate importer or exporter never is (−100 outweighs
-every other rule together). `unlisted_trader` counts only when the mark or HS code matched and
-the recordation records at least one legitimate trader (otherwise the absence says nothing).
+consignment from a recorded legitimate importer or exporter never is (−150 outweighs every
+other rule together). `unlisted_trader` counts only when the mark or HS code matched, the line
+names a consignor or consignee, and the recordation records at least one legitimate trader
+(otherwise the absence says nothing).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ INFRINGER_PORT = Rule(
     "infringer_port", 10, "The port “{port}” is one the recorded infringer “{infringer}” uses."
 )
 LEGITIMATE_TRADER = Rule(
-    "legitimate_trader", -100, "The {party} “{name}” is the recorded legitimate {role} “{trader}”."
+    "legitimate_trader", -150, "The {party} “{name}” is the recorded legitimate {role} “{trader}”."
 )
 
 RULES: tuple[Rule, ...] = (
