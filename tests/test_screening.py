@@ -204,6 +204,27 @@ def test_hits_are_sorted_by_score_and_the_threshold_filters():
     assert [h.number for h in hits(both, threshold=60)[0]] == ["T2020-000001"]
 
 
+@pytest.mark.parametrize(
+    ("description", "found"),
+    [
+        ("Bright lamps", True),
+        ("BRIGHT-STAR lamps", True),
+        ("Brightness lamps", False),
+        ("Bright2000 lamps", True),
+        ("TheBright lamps", False),
+        ("光明Bright灯", True),
+    ],
+)
+def test_latin_marks_match_whole_words_only(description, found):
+    bright = RecordedFacts(recordation_id=7, number="T7", marks=("Bright",))
+    assert bool(hits(line(description=description), facts=[bright])[0]) is found
+
+
+def test_chinese_marks_match_inside_running_text():
+    hit = only_hit(description="进口光明燈泡一批")
+    assert hit.recordation_id == 2
+
+
 def test_short_marks_are_not_screened():
     tiny = RecordedFacts(recordation_id=9, number="T1", marks=("AB",))
     assert hits(line(description="AB lamps"), facts=[tiny]) == [()]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ipr_apps.models import Goods, Infringer, IpRight, Recordation, RecordationStatus, Trader
 from ipr_apps.screening import rules
-from ipr_apps.screening.normalise import company_key, hs_digits, text_key
+from ipr_apps.screening.normalise import company_key, hs_digits, keyed_words, text_key
 
 # How a recorded infringer's free-text "Ports used" is split into ports.
 PORT_SEPARATORS = re.compile(r"[,;，；、/\n]+")
@@ -119,18 +119,20 @@ class ScreeningIndex:
     def _build_automaton(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
         for key, matches in self._marks.items():
-            automaton.add_word(key, tuple(matches))
+            automaton.add_word(key, (key, tuple(matches)))
         if len(automaton):
             automaton.make_automaton()
         return automaton
 
     def marks_in(self, text: str | None) -> Iterator[MarkMatch]:
-        """Every recorded mark whose key occurs in the key of `text` (one automaton pass)."""
-        key = text_key(text)
+        """Every recorded mark whose key occurs in the key of `text` (one automaton pass), a
+        Latin mark only as whole words ("BRIGHT" is in "Bright lamps", not in "Brightness")."""
+        key, starts = keyed_words(text)
         if not key or not len(self._automaton):
             return
-        for _end, matches in self._automaton.iter(key):
-            yield from matches
+        for end, (mark_key, matches) in self._automaton.iter(key):
+            if _whole_words(key, starts, end + 1 - len(mark_key), end + 1):
+                yield from matches
 
     def hs_matches(self, code: str | None) -> dict[int, str]:
         """The recordations with a recorded code that `code` falls under → that code's digits."""
@@ -154,6 +156,18 @@ class ScreeningIndex:
             if score:
                 found += [m._replace(score=score) for m in self._infringers[other]]
         return found
+
+
+def _whole_words(key: str, starts: frozenset[int], start: int, stop: int) -> bool:
+    """Whether key[start:stop] begins and ends at word edges; Chinese has no spaces, so every
+    edge next to a CJK character counts."""
+    return _edge(key, starts, start) and _edge(key, starts, stop)
+
+
+def _edge(key: str, starts: frozenset[int], at: int) -> bool:
+    if at in (0, len(key)) or at in starts:
+        return True
+    return not (key[at - 1].isascii() and key[at].isascii())
 
 
 def _blocks(key: str) -> tuple[str, ...]:

@@ -45,6 +45,23 @@ def text_key(text: str | None) -> str:
     return "".join(ch for ch in _fold(text) if ch.isalnum())
 
 
+def keyed_words(text: str | None) -> tuple[str, frozenset[int]]:
+    """`text_key(text)` and the positions in it where a word starts: after a space or
+    punctuation, and between a letter and a digit ("Star2000" → "star" | "2000")."""
+    key: list[str] = []
+    starts: set[int] = set()
+    previous = ""
+    for ch in _fold(text or ""):
+        if not ch.isalnum():
+            previous = ""
+            continue
+        if not previous or previous.isdigit() != ch.isdigit():
+            starts.add(len(key))
+        key.append(ch)
+        previous = ch
+    return "".join(key), frozenset(starts)
+
+
 def company_key(name: str | None) -> str:
     """`text_key` of a company name without its legal form: "Fake Lights Company Limited" and
     "FAKE LIGHTS CO., LTD" both give "fakelights"."""
