@@ -160,7 +160,9 @@ def test_a_known_infringer_with_legal_form_variants_and_the_hs_code():
 
 def test_a_near_miss_of_an_infringer_name_still_matches():
     index = ScreeningIndex([BRIGHTSTAR])
-    assert [m.recordation_id for m in index.infringers_like("Fake Lightss Co")] == [1]
+    for near_miss in ("Fake Lightss Co", "Fkae Lights Ltd", "Fake Lihgts", "Fake Light Co"):
+        assert [m.recordation_id for m in index.infringers_like(near_miss)] == [1], near_miss
+    assert index.infringers_like("Fake Li Co") == []
     assert index.infringers_like("Real Lamps Ltd") == []
 
 
@@ -171,6 +173,12 @@ def test_the_infringer_alone_is_not_a_hit_but_its_port_makes_it_one():
     assert hit.reasons[1] == (
         "The port “HUANGPU” is one the recorded infringer “Fake Lights Company Limited” uses."
     )
+
+
+def test_the_port_counts_only_with_the_matched_infringer():
+    lone = line(hs_code="853952", port="Shenzhen Bay", consignee="Someone Ltd", description="x")
+    assert hits(lone) == [()]
+    assert rules.hs_alone_can_hit(rules.DEFAULT_THRESHOLD) is False
 
 
 def test_the_recorded_legitimate_importer_is_never_a_hit():
@@ -279,7 +287,7 @@ def test_facts_of_active_reads_the_recorded_facts(make_user, make_application):
         [line(description="bright star bulbs", port="Huangpu", consignor="FAKE LIGHTS CO., LTD.")],
     )
     assert [(h.recordation_id, h.rules) for h in result.hits] == [
-        (row.id, ("mark", "infringer", "unlisted_trader", "infringer_port"))
+        (row.id, ("mark", "infringer", "infringer_port", "unlisted_trader"))
     ]
 
 

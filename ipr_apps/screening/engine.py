@@ -106,6 +106,7 @@ def _parties(line: DeclarationLine) -> tuple[tuple[str, str], ...]:
 
 
 def _infringer_findings(index: ScreeningIndex, line: DeclarationLine) -> dict[int, list[Finding]]:
+    """The infringer rule, and the port rule for the infringer that matched."""
     found: dict[int, list[Finding]] = {}
     for party, name in _parties(line):
         for match in index.infringers_like(name):
@@ -113,14 +114,15 @@ def _infringer_findings(index: ScreeningIndex, line: DeclarationLine) -> dict[in
                 reason = rules.INFRINGER.reason.format(
                     party=party, name=name, infringer=match.recorded
                 )
-                found[match.recordation_id] = [(rules.INFRINGER, reason)]
+                port = _infringer_port(index.entries[match.recordation_id], line, match.recorded)
+                found[match.recordation_id] = [(rules.INFRINGER, reason), *port]
     return found
 
 
 def _fact_findings(
     entry: Entry, line: DeclarationLine, hs_recorded: str | None, has_mark: bool
 ) -> list[Finding]:
-    """The rules checked on the candidate's own facts: HS code, traders and ports."""
+    """The rules checked on the candidate's own facts: HS code and traders."""
     findings: list[Finding] = []
     if hs_recorded:
         recorded = entry.hs_codes[hs_recorded]
@@ -131,9 +133,6 @@ def _fact_findings(
         findings.append(legitimate)
     elif entry.traders and _parties(line) and (hs_recorded or has_mark):
         findings.append((rules.UNLISTED_TRADER, rules.UNLISTED_TRADER.reason))
-    port = _infringer_port(entry, line)
-    if port:
-        findings.append(port)
     return findings
 
 
@@ -149,12 +148,17 @@ def _legitimate_trader(entry: Entry, line: DeclarationLine) -> Finding | None:
     return None
 
 
-def _infringer_port(entry: Entry, line: DeclarationLine) -> Finding | None:
+def _infringer_port(entry: Entry, line: DeclarationLine, recorded: str) -> list[Finding]:
+    """The port rule when the line's port is one the infringer named `recorded` uses."""
     port = text_key(line.port)
-    if not port:
-        return None
     for _key, infringer, ports in entry.infringers:
-        if port in ports or any(len(p) >= 3 and p in port for p in ports):
+        if port and infringer.name == recorded and _same_port(port, ports):
             reason = rules.INFRINGER_PORT.reason.format(port=line.port, infringer=infringer.name)
-            return rules.INFRINGER_PORT, reason
-    return None
+            return [(rules.INFRINGER_PORT, reason)]
+    return []
+
+
+def _same_port(port: str, recorded: frozenset[str]) -> bool:
+    """Equal keys, or a recorded port of 3+ characters inside the line's ("Huangpu" in
+    "Guangzhou Huangpu Port")."""
+    return port in recorded or any(len(p) >= 3 and p in port for p in recorded)

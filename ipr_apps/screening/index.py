@@ -84,7 +84,7 @@ class ScreeningIndex:
         self._marks: dict[str, list[MarkMatch]] = defaultdict(list)
         self._hs: dict[str, set[int]] = defaultdict(set)
         self._infringers: dict[str, list[PartyMatch]] = defaultdict(list)
-        self._blocks: dict[str, set[str]] = defaultdict(set)
+        self._near: dict[int, list[str]] = defaultdict(list)  # hash of a one-deletion variant
         for item in facts:
             self._add(item)
         self._automaton = self._build_automaton()
@@ -113,8 +113,9 @@ class ScreeningIndex:
 
     def _add_infringer(self, key: str, match: PartyMatch) -> None:
         self._infringers[key].append(match)
-        for block in _blocks(key):
-            self._blocks[block].add(key)
+        if len(self._infringers[key]) == 1:
+            for variant in _deletions(key):
+                self._near[hash(variant)].append(key)
 
     def _build_automaton(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
@@ -145,13 +146,15 @@ class ScreeningIndex:
         return found
 
     def infringers_like(self, name: str | None) -> list[PartyMatch]:
-        """Recorded infringers whose company key is the same as `name`'s, or close (RapidFuzz
-        ratio ≥ COMPANY_MATCH) among those sharing its first or last three characters."""
+        """Recorded infringers whose company key is the same as `name`'s, or close: one
+        character apart (found by their one-deletion variants, as SymSpell does) and a
+        RapidFuzz ratio ≥ COMPANY_MATCH."""
         key = company_key(name)
         if not key:
             return []
         found = list(self._infringers.get(key, ()))
-        for other in set().union(*(self._blocks.get(b, set()) for b in _blocks(key))) - {key}:
+        near = {other for v in _deletions(key) for other in self._near.get(hash(v), ())}
+        for other in near - {key}:
             score = fuzz.ratio(key, other, score_cutoff=rules.COMPANY_MATCH)
             if score:
                 found += [m._replace(score=score) for m in self._infringers[other]]
@@ -170,10 +173,10 @@ def _edge(key: str, starts: frozenset[int], at: int) -> bool:
     return not (key[at - 1].isascii() and key[at].isascii())
 
 
-def _blocks(key: str) -> tuple[str, ...]:
-    """Where a company key is filed for fuzzy lookups: its first and its last three characters
-    (a near miss differs in one of them at most, for names that are not very short)."""
-    return (f"<{key[:3]}", f">{key[-3:]}")
+def _deletions(key: str) -> set[str]:
+    """The key itself and each string made by deleting one of its characters. Two keys one
+    substitution, insertion, deletion or swap apart share one of these."""
+    return {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 def same_company(key: str, other_key: str) -> float:

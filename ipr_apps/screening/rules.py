@@ -10,7 +10,7 @@ that matched; a recordation is a hit when the score reaches the threshold.
 | hs_code           |    +25 | the line's HS code falls under a code recorded for genuine goods  |
 | infringer         |    +40 | the consignor or consignee is a recorded known infringer          |
 | unlisted_trader   |    +15 | neither party is a recorded legitimate trader (see below)         |
-| infringer_port    |    +10 | the port is one a recorded infringer is known to use              |
+| infringer_port    |    +10 | the port is one the matched infringer is known to use             |
 | legitimate_trader |   −150 | the consignor or consignee is a recorded legitimate trader        |
 
 With the default threshold of 50: the mark alone is a hit; an HS code alone (25, or 40 with an
@@ -72,5 +72,6 @@ HS_LENGTHS = (4, 6, 8, 10)
 
 def hs_alone_can_hit(threshold: int) -> bool:
     """Whether a recordation matched only by its HS code could reach `threshold` (with the
-    default weights it cannot, so the engine need not score every recordation of a code)."""
-    return HS_CODE.weight + UNLISTED_TRADER.weight + INFRINGER_PORT.weight >= threshold
+    default weights it cannot, so the engine need not score every recordation of a code); the
+    port rule needs a matched infringer, so it cannot add to an HS-only match."""
+    return HS_CODE.weight + UNLISTED_TRADER.weight >= threshold
