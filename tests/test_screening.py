@@ -332,3 +332,10 @@ def test_the_loader_runs_four_queries_however_many_recordations(make_user, make_
         event.remove(engine, "before_cursor_execute", count)
     assert len(loaded) == 3
     assert len(statements) == 4
+
+
+def test_a_low_threshold_lets_the_hs_code_and_an_unlisted_trader_hit():
+    (found,) = hits(line(hs_code="85395200", consignee="X Ltd"), threshold=40)
+    assert [(h.number, h.rules, h.score) for h in found] == [
+        ("T2020-000001", ("hs_code", "unlisted_trader"), 40)
+    ]

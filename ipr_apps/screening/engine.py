@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ipr_apps.screening import rules
 from ipr_apps.screening.index import Entry, ScreeningIndex, same_company
-from ipr_apps.screening.normalise import company_key, text_key
+from ipr_apps.screening.normalise import company_key, hs_digits, text_key
 from ipr_apps.screening.rules import Rule
 
 
@@ -64,14 +64,16 @@ def screen_line(
     hit) are scored, so the work does not grow with the number of recordations."""
     marks = _mark_findings(index, line)
     infringers = _infringer_findings(index, line)
-    hs = index.hs_matches(line.hs_code)
-    candidates = set(marks) | set(infringers) | (set(hs) if with_hs else set())
+    candidates = set(marks) | set(infringers)
+    if with_hs:  # only when weights make an HS code alone enough: all its recordations
+        candidates |= set(index.hs_matches(line.hs_code))
+    digits = hs_digits(line.hs_code)
     hits = []
     for recordation_id in candidates:
         entry = index.entries[recordation_id]
         has_mark = recordation_id in marks
         findings = marks.get(recordation_id, []) + infringers.get(recordation_id, [])
-        findings += _fact_findings(entry, line, hs.get(recordation_id), has_mark)
+        findings += _fact_findings(entry, line, entry.hs_under(digits), has_mark)
         score = sum(rule.weight for rule, _ in findings)
         if score >= threshold:
             hits.append(_hit(entry, score, findings))

@@ -64,6 +64,13 @@ class Entry:
     traders: list[tuple[str, LegitimateTrader]] = field(default_factory=list)
     infringers: list[tuple[str, KnownInfringer, frozenset[str]]] = field(default_factory=list)
 
+    def hs_under(self, digits: str) -> str | None:
+        """The recorded code (digits) that an HS code's `digits` fall under, longest first."""
+        for length in reversed(rules.HS_LENGTHS):
+            if len(digits) >= length and digits[:length] in self.hs_codes:
+                return digits[:length]
+        return None
+
 
 def _mark_long_enough(key: str) -> bool:
     cjk = any(not ch.isascii() for ch in key)
