@@ -1,0 +1,1 @@
+"""Risk screening: declaration lines checked against the facts of every active recordation."""
