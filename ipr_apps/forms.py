@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, redirect
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ipr_apps.errors import DomainError
+from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.services.countries import country_choices
 
 
@@ -160,3 +160,22 @@ def _label(field_id: str, field) -> str:
     if len(parts) == 2:
         return f"{parts[0].capitalize()}: {field.label.text}"
     return field.label.text
+
+
+def submit_reason(form, call, back: str, done: str):
+    """The POST of a confirmation page with a reason (cancel, revoke, withdraw, release):
+    `call(reason)` runs the service; on success flash `done` and go `back`; a bad reason is
+    shown beside the field (None: render the page again); any other refusal is flashed and
+    goes back. None also when the form was not submitted or not valid."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        call(form.reason.data)
+    except ValidationError as error:
+        form.reason.errors = [*form.reason.errors, *error.fields.get("reason", [error.message])]
+        return None
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(back)
+    flash(done, "success")
+    return redirect(back)

@@ -11,6 +11,7 @@ from ipr_apps.case_workflow import CaseAction
 from ipr_apps.cases.holder_forms import GUARANTEE, ConfirmForm, ReleaseForm, WithdrawForm
 from ipr_apps.cases.views import _visible, bp
 from ipr_apps.errors import DomainError, ValidationError
+from ipr_apps.forms import submit_reason
 from ipr_apps.models import Role, today
 from ipr_apps.security import role_required
 from ipr_apps.services import case_confirm, case_release, recordation_access
@@ -99,17 +100,10 @@ def _end(case_id: int, action: CaseAction, form_class, service):
               f"you cannot {action.words} it.", "warning")  # fmt: skip
         return redirect(back)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            service(current_user, case.id, form.reason.data)
-        except ValidationError as error:
-            form.reason.errors = [*form.reason.errors, *error.fields.get("reason", [error.message])]
-        except DomainError as error:
-            flash(error.message, "danger")
-            return redirect(back)
-        else:
-            flash(_DONE[action].format(number=case.case_number), "success")
-            return redirect(back)
+    done = _DONE[action].format(number=case.case_number)
+    submitted = submit_reason(form, lambda r: service(current_user, case.id, r), back, done)
+    if submitted is not None:
+        return submitted
     status = 422 if form.is_submitted() else 200
     deadline = case_confirm.deadline(case, today())
     return render_template(_PAGES[action], case=case, form=form, deadline=deadline), status

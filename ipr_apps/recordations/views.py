@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ipr_apps.errors import DomainError, ValidationError
-from ipr_apps.forms import enum_arg
+from ipr_apps.errors import DomainError
+from ipr_apps.forms import enum_arg, submit_reason
 from ipr_apps.models import IprType, RecordationStatus, Role, today
 from ipr_apps.recordation_workflow import RecordationAction, is_owner
 from ipr_apps.recordations.forms import EndForm
@@ -95,17 +95,10 @@ def _end(recordation, action: RecordationAction, service, template: str):
               "it can no longer be ended.", "warning")  # fmt: skip
         return redirect(back)
     form = EndForm()
-    if form.validate_on_submit():
-        try:
-            service(current_user, recordation.id, form.reason.data)
-        except ValidationError as error:
-            form.reason.errors = [*form.reason.errors, *error.fields.get("reason", [error.message])]
-        except DomainError as error:
-            flash(error.message, "danger")
-            return redirect(back)
-        else:
-            flash(_DONE[action].format(number=recordation.number), "success")
-            return redirect(back)
+    done = _DONE[action].format(number=recordation.number)
+    submitted = submit_reason(form, lambda r: service(current_user, recordation.id, r), back, done)
+    if submitted is not None:
+        return submitted
     status = 422 if form.is_submitted() else 200
     return render_template(template, recordation=recordation, form=form), status
 
