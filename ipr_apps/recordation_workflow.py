@@ -14,6 +14,7 @@ from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models.base import today
 from ipr_apps.models.recordations import RecordationEvent, RecordationStatus
 from ipr_apps.models.users import Role
+from ipr_apps.screening.current import changed as screening_changed
 
 if TYPE_CHECKING:
     from ipr_apps.models.applications import Application
@@ -142,4 +143,5 @@ def apply(
         actor_id=actor.id if actor else None, note=note,
     )  # fmt: skip
     db.session.add(event)
+    screening_changed(db.session)  # the screening index must see the new status or facts
     return event

@@ -22,6 +22,7 @@ from ipr_apps.models import (
     User,
     utcnow,
 )
+from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services import recordations, users
 from ipr_apps.services.users import OrganisationDetails
 
@@ -196,4 +197,5 @@ def recordation_row(
     recordations.copy_facts(recordation, application)
     db.session.add(recordation)
     application.recordation = recordation
+    screening_changed(db.session)  # as every real change of a recordation does
     return recordation

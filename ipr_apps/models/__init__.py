@@ -44,6 +44,7 @@ from ipr_apps.models.review import (
     ReviewNote,
 )
 from ipr_apps.models.rights import IpRight, IprType
+from ipr_apps.models.screening import RunSource, ScreeningHit, ScreeningRun
 from ipr_apps.models.security import SecurityAction, SecurityEvent
 from ipr_apps.models.sessions import EndReason, UserSession
 from ipr_apps.models.users import ApiToken, Role, User
@@ -101,6 +102,9 @@ __all__ = [
     "RequestStatus",
     "ReviewNote",
     "Role",
+    "RunSource",
+    "ScreeningHit",
+    "ScreeningRun",
     "SecurityAction",
     "SecurityEvent",
     "Status",

@@ -130,6 +130,10 @@ class DetentionCase(db.Model):
 
     # The holder's request this case was accepted from (mode on_application).
     request_id: Mapped[int | None] = mapped_column(ForeignKey("detention_requests.id"), unique=True)
+    # The screening hit an officer opened this case from (ex officio), if any.
+    screening_hit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screening_hits.id"), index=True
+    )
     # Optimistic lock: the holder's confirmation and the nightly release cannot both win.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}

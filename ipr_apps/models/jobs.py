@@ -22,6 +22,7 @@ class JobKind(StrEnum):
     EXPORT_STATS = "export_stats"
     IMPORT_CASES = "import_cases"  # detention cases (`flask ipr import-cases`)
     EXPORT_ENFORCEMENT = "export_enforcement"  # `flask ipr export-enforcement-stats`
+    SCREEN_DECLARATIONS = "screen_declarations"  # an officer's large file of declaration lines
 
 
 class JobStatus(StrEnum):
@@ -38,6 +39,7 @@ class JobStatus(StrEnum):
 # Share of the progress bar each phase fills: an import reads the file twice (check, write).
 PHASE_SPANS = {"check": (0, 50), "import": (50, 100), "saved": (100, 100), "export": (0, 100)}
 PHASE_SPANS["cases"] = (0, 100)  # a case import checks and stages each line in one pass
+PHASE_SPANS["screen"] = (0, 100)  # a screening batch screens and stores each line in one pass
 
 
 class Job(db.Model):

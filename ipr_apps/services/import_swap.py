@@ -43,6 +43,7 @@ from ipr_apps.models import (
     utcnow,
 )
 from ipr_apps.models.recordations import SEARCH_KEYS, search_key
+from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services.import_check import among, chunks
 from ipr_apps.services.import_write import STAGING, STAGING_HOLDERS, HolderKey
 from ipr_apps.services.recordations import counter_scope
@@ -99,6 +100,8 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
     _link_recordations(connection, new, now)
     _fill_search_keys(connection, new)
     _move_counters(session, new)
+    if imported:
+        screening_changed(session)  # the imported active recordations are screened
     return imported, skipped
 
 

@@ -1,0 +1,64 @@
+"""The screening index in use: built from the active recordations, rebuilt when they change.
+
+Every change of a recordation goes through `recordation_workflow.apply` (approval, renewal,
+amendment, cancellation, revocation, expiry, lapse) or the history import's swap; each calls
+`changed()` in its own transaction, which gives the counter row `screening_index` a new random
+value. Screening reads that value (one primary-key lookup) and rebuilds this process's index
+when it differs from the one the index was built at. The UPDATE's row lock orders concurrent
+changes, and the facts are read after the value, so an index is never older than its label. A
+random value (not +1) also tells apart a database restored from a backup, or emptied and filled
+again, whose counter would otherwise come back to a value already seen.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ipr_apps.db import db
+from ipr_apps.models.counters import Counter
+from ipr_apps.screening.index import ScreeningIndex, facts_of_active
+
+SCOPE = "screening_index"
+
+
+class InUse(NamedTuple):
+    version: int  # the counter's value the index was built at (0: no change recorded yet)
+    index: ScreeningIndex
+
+
+_lock = threading.Lock()
+_built: dict[str, InUse] = {}  # by database URL: this process's index for each database
+
+
+def changed(session: Session) -> None:
+    """Inside the transaction that changes a recordation: the index must be rebuilt."""
+    value = secrets.randbelow(2**31 - 2) + 1
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Counter).values(scope=SCOPE, value=value)
+    stmt = stmt.on_conflict_do_update(index_elements=[Counter.scope], set_={"value": value})
+    with session.no_autoflush:  # the caller's objects are flushed when it is ready
+        session.execute(stmt)
+
+
+def version(session: Session) -> int:
+    """The counter's committed value as this transaction sees it (0 before any change)."""
+    stmt = select(Counter.value).where(Counter.scope == SCOPE)
+    return session.execute(stmt).scalar_one_or_none() or 0
+
+
+def current(session: Session | None = None) -> InUse:
+    """The index of the recordations as they are now: this process's, rebuilt if stale."""
+    session = session or db.session
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    seen = version(session)
+    with _lock:
+        built = _built.get(key)
+        if built is None or built.version != seen:
+            built = _built[key] = InUse(seen, ScreeningIndex(facts_of_active(session)))
+        return built
