@@ -89,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
     from ipr_apps.detention_requests.views import bp as detention_requests_bp  # issue 13
 
     app.register_blueprint(detention_requests_bp)
+    from ipr_apps.screenings.views import bp as screenings_bp  # issue 14
+
+    app.register_blueprint(screenings_bp)
     from ipr_apps import api
 
     api.init_app(app)
