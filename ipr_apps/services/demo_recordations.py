@@ -38,6 +38,16 @@ HOLDER, HOLDER2, AGENT, ADMIN = (
 )  # fmt: skip
 
 
+# What screening compares declarations with (the example file of the screening page hits these).
+SCREENING_FACTS = {
+    "traders": [{"role": "importer", "name": "Shenzhen Bright Trading Co., Ltd.", "country": "CN",
+                 "customs_code": "4403960001"}],
+    "infringers": [{"name": "Dongguan Shiny Lamps Co., Ltd.", "role": "manufacturer",
+                    "country": "CN", "ports": "Shenzhen Bay, Huangpu",
+                    "description": "Sold BRIGHTSTAR-branded bulbs without a licence (2024)."}],
+}  # fmt: skip
+
+
 def _right(title: str, number: str, expiry: date) -> dict:
     return {"registration_number": number, "title": title, "nice_classes": "9, 11",
             "goods_services": "LED lamps; light bulbs", "registration_date": date(2015, 3, 1),
@@ -76,8 +86,9 @@ def _plan(day: date) -> list[tuple[datetime, Callable[[], None]]]:
     made: dict[str, int] = {}  # title → application id of the original
     steps = []
 
-    def recorded(title, holder, filer, number, approved_on, right_expiry, hs="853952"):
+    def recorded(title, holder, filer, number, approved_on, right_expiry, hs="853952", **facts):
         payload = {"right": _right(title, number, right_expiry), "goods": _goods("LED lamp", hs)}
+        payload.update(facts)
         steps.append(
             (
                 _at(approved_on, 9),
@@ -93,6 +104,7 @@ def _plan(day: date) -> list[tuple[datetime, Callable[[], None]]]:
         "TM-17050101",
         day - ten + relativedelta(months=5),
         day + relativedelta(years=8),
+        **SCREENING_FACTS,
     )
     # Expired two months ago (the holder did not renew).
     recorded(
