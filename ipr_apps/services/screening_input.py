@@ -15,18 +15,18 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from ipr_apps.errors import TooLarge, ValidationError
+from ipr_apps.errors import ValidationError
 from ipr_apps.models import RunSource, ScreeningRun, User
 from ipr_apps.screening import lines
 from ipr_apps.screening.lines import Parsed
 from ipr_apps.services import screening, screening_batches
-from ipr_apps.services.document_files import human_size
+from ipr_apps.services.document_files import read_at_most
 from ipr_apps.services.file_checks import refuse
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 50 * 1024 * 1024  # config SCREENING_MAX_BYTES: a 100,000-line file fits
-CHUNK_BYTES = 64 * 1024
+HEAD_BYTES = 64 * 1024  # where a CSV file's NUL bytes are looked for
 ZIP_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a zip archive
 EXTENSIONS = (".csv", ".xlsx")
 
@@ -89,20 +89,13 @@ def _read(stream: BinaryIO, filename: str) -> bytes:
     passes the size limit."""
     if not filename.lower().endswith(EXTENSIONS):
         raise refuse(NOT_CSV_OR_XLSX)
-    most, chunks, size = max_bytes(), [], 0
-    while size <= most and (chunk := stream.read(CHUNK_BYTES)):
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > most:
-        message = f"The file is larger than {human_size(most)}."
-        raise TooLarge(message, {"file": [message]})
-    data = b"".join(chunks)
+    data = read_at_most(stream, max_bytes())
     if not data.strip():
         raise refuse(EMPTY)
     is_zip = data.startswith(ZIP_MAGIC)
     if filename.lower().endswith(".xlsx") and not is_zip:
         raise refuse(NOT_XLSX)
-    if filename.lower().endswith(".csv") and (is_zip or b"\x00" in data[:CHUNK_BYTES]):
+    if filename.lower().endswith(".csv") and (is_zip or b"\x00" in data[:HEAD_BYTES]):
         raise refuse(NOT_CSV)
     return data
 

@@ -23,13 +23,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from ipr_apps.db import db
-from ipr_apps.models import CustomsDistrict, DetentionCase, Role, ScreeningHit, today
-from ipr_apps.services import users
+from ipr_apps.models import DetentionCase, ScreeningHit, today
+from tests.browser.test_officer_case_journey import make_officer
 from tests.browser.test_recordation_journey import Made, _file_and_approve, check
 from tests.browser.test_review_journey import flash, sign_in
-from tests.live import DEMO_PASSWORD, LiveServer
+from tests.live import LiveServer
 
-DISTRICT = "5301"
 HEADER = (
     "declaration_number,line_number,port,direction,hs_code,description,brand,consignor,"
     "consignee,country_of_origin,quantity,declared_value"
@@ -43,12 +42,7 @@ def journey(data_app: Flask) -> dict:
     token = secrets.token_hex(3).upper()
     importer = f"Genuine Imports {token} Ltd"
     with data_app.app_context():
-        if db.session.get(CustomsDistrict, DISTRICT) is None:
-            db.session.add(CustomsDistrict(code=DISTRICT, name_local="深圳海关",
-                                           name_en="Shenzhen Customs"))  # fmt: skip
-            db.session.commit()
-        email = f"screener-{token.lower()}@example.com"
-        users.create_user(email, DEMO_PASSWORD, Role.OFFICER, "Officer Screening", None, DISTRICT)
+        email = make_officer(f"screener-{token.lower()}@example.com", "Officer Screening")
         day = today()
         extra = {"traders": [{"role": "importer", "name": importer, "country": "CN"}]}
         made: Made = _file_and_approve(
