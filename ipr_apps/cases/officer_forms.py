@@ -11,6 +11,7 @@ from decimal import Decimal
 from wtforms import (
     DateField,
     DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -81,6 +82,8 @@ class OpenCaseForm(AppForm):
         "Consignee", validators=[Optional(), Length(max=TEXT_MAX["consignee"])], filters=[_strip]
     )
     country_of_origin = country_field("Country of origin", description="As declared.")
+    # The screening hit the case is opened from, if any (the service checks it is the officer's).
+    hit_id = HiddenField()
 
     def facts(self) -> CaseFacts:
         return CaseFacts(

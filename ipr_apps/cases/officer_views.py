@@ -12,7 +12,7 @@ from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.forms import apply_errors
 from ipr_apps.models import Role, today
 from ipr_apps.security import role_required
-from ipr_apps.services import case_outcomes, case_search, cases, recordation_access
+from ipr_apps.services import case_outcomes, case_search, cases, recordation_access, screening
 
 
 @bp.get("/find")
@@ -36,22 +36,42 @@ def new():
         flash(f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
               "customs cannot act ex officio on it.", "warning")  # fmt: skip
         return redirect(url_for("recordations.show", recordation_id=recordation.id))
-    form = OpenCaseForm(data=case_search.prefill(recordation))
+    hit = _hit(recordation.id)
+    data = (
+        case_search.prefill_from_hit(recordation, hit) if hit else case_search.prefill(recordation)
+    )
+    form = OpenCaseForm(data={**data, "hit_id": hit.id if hit else None})
     if form.validate_on_submit():
         try:
-            case = cases.open_ex_officio(current_user, recordation.id, form.facts())
+            case = cases.open_ex_officio(
+                current_user, recordation.id, form.facts(), hit.id if hit else None
+            )
         except DomainError as error:
             apply_errors(form, error)
         else:
             _opened(case)
             return redirect(url_for("cases.show", case_id=case.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("cases/new.html", form=form, recordation=recordation), status
+    return render_template("cases/new.html", form=form, recordation=recordation, hit=hit), status
 
 
 def _opened(case) -> None:
     flash(f"Case {case.case_number} is open. The holder has until {case.confirm_by} to confirm "
           "the detention; otherwise the goods are released.", "success")  # fmt: skip
+
+
+def _hit(recordation_id: int):
+    """The screening hit the case is opened from (the form's hidden field on a POST, the link's
+    `hit_id` otherwise): one of the officer's own runs on this recordation, else 404."""
+    raw = request.form.get("hit_id") if request.method == "POST" else request.args.get("hit_id")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        abort(404)
+    try:
+        return screening.hit_for_case(current_user, int(raw), recordation_id)
+    except DomainError:
+        abort(404)
 
 
 def _recordation(recordation_id: int | None):

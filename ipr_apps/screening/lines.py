@@ -51,6 +51,7 @@ class Parsed:
     lines: list[DeclarationLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "line N, column C: reason"
     error_count: int = 0
+    over_limit: bool = False  # more lines than the limit asked for: none are returned
 
     def add_error(self, text: str) -> None:
         self.error_count += 1
@@ -135,7 +136,7 @@ def parse_rows(rows: Iterable[list[Any]], limit: int | None = None) -> Parsed:
             continue
         if limit is not None and len(parsed.lines) >= limit:
             parsed.lines.clear()
-            parsed.errors, parsed.error_count = [], 0
+            parsed.errors, parsed.error_count, parsed.over_limit = [], 0, True
             parsed.add_error(f"More than {limit:,} lines: screen them as a batch file.")
             return parsed
         data = {name: row[i] if i < len(row) else None for name, i in header.items()}

@@ -7,14 +7,16 @@ unless asked."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from ipr_apps.db import db
-from ipr_apps.models import Recordation, RecordationStatus
+from ipr_apps.models import Recordation, RecordationStatus, ScreeningHit
 from ipr_apps.models.children import Goods
 from ipr_apps.models.recordations import search_key
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.screening.normalise import hs_digits
 from ipr_apps.services import register
 
 MAX_QUERY_LENGTH = register.MAX_QUERY_LENGTH
@@ -101,3 +103,34 @@ def prefill(recordation: Recordation) -> dict:
     names = [g.name for g in goods if g.name]
     codes = [g.hs_code for g in goods if g.hs_code]
     return {"goods": "; ".join(names) or None, "hs_code": codes[0] if codes else None}
+
+
+GOODS_WITH_BRAND = "{description} (brand {brand})"
+
+
+def prefill_from_hit(recordation: Recordation, hit: ScreeningHit) -> dict:
+    """What the case form starts with when a screening hit led to it: the declared line's
+    values, the recorded genuine goods' where the line is silent."""
+    data = prefill(recordation)
+    declared = {
+        "goods": _declared_goods(hit.description, hit.brand),
+        "hs_code": hs_digits(hit.hs_code) or None,
+        "consignor": hit.consignor, "consignee": hit.consignee,
+        "country_of_origin": hit.country_of_origin, "direction": hit.direction,
+        "items": _whole(hit.quantity), "value_cny": hit.declared_value,
+    }  # fmt: skip
+    data.update({name: value for name, value in declared.items() if value is not None})
+    return data
+
+
+def _declared_goods(description: str | None, brand: str | None) -> str | None:
+    if description and brand and brand.casefold() not in description.casefold():
+        return GOODS_WITH_BRAND.format(description=description, brand=brand)
+    return description or brand
+
+
+def _whole(quantity: Decimal | None) -> int | None:
+    """The number of items when the declared quantity is a whole number (not 2.5 kg)."""
+    if quantity is None or quantity != quantity.to_integral_value():
+        return None
+    return int(quantity)

@@ -26,6 +26,7 @@ from ipr_apps.models import (
     today,
 )
 from ipr_apps.models.rights import PATENT_TYPES, IprType
+from ipr_apps.services import screening
 from ipr_apps.services.notifications import notify_case
 from ipr_apps.workdays import due_date
 
@@ -78,11 +79,16 @@ def case_ipr_type(ipr_type: IprType) -> CaseIprType:
     return CaseIprType.PATENT if ipr_type in PATENT_TYPES else CaseIprType(ipr_type.value)
 
 
-def open_ex_officio(actor: User, recordation_id: int, facts: CaseFacts) -> DetentionCase:
-    """An officer detains goods at its district's port on a recordation in force."""
+def open_ex_officio(
+    actor: User, recordation_id: int, facts: CaseFacts, hit_id: int | None = None
+) -> DetentionCase:
+    """An officer detains goods at its district's port on a recordation in force; from a
+    screening hit (`hit_id`, of the officer's own run on that recordation) when one led to it."""
     with unit_of_work():
         recordation = _recordation_in_force(recordation_id)
+        hit = None if hit_id is None else screening.hit_for_case(actor, hit_id, recordation.id)
         case = open_case(actor, facts, Mode.EX_OFFICIO, recordation=recordation)
+        case.screening_hit_id = hit.id if hit else None
     return case
 
 

@@ -164,7 +164,12 @@ def _read_head(stream: BinaryIO) -> bytes:
 
 def _read_all(head: bytes, stream: BinaryIO) -> bytes:
     """The whole upload, refused as soon as it passes the size limit (never read past it)."""
-    most, chunks, size = limit("DOCUMENT_MAX_BYTES"), [head], len(head)
+    return read_at_most(stream, limit("DOCUMENT_MAX_BYTES"), head)
+
+
+def read_at_most(stream: BinaryIO, most: int, head: bytes = b"") -> bytes:
+    """`head` and the rest of `stream`; TooLarge (on "file") as soon as it passes `most` bytes."""
+    chunks, size = [head], len(head)
     while size <= most and (chunk := stream.read(CHUNK_BYTES)):
         chunks.append(chunk)
         size += len(chunk)

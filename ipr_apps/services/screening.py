@@ -17,6 +17,7 @@ from ipr_apps.screening import current, rules
 from ipr_apps.screening.engine import DeclarationLine, LineResult, screen
 
 MAX_THRESHOLD = 500
+INLINE_LINES = 2_000  # lines screened while the officer waits; a larger file is a batch
 INSERT_CHUNK = 1000  # hits written per INSERT
 
 
@@ -99,6 +100,14 @@ def get_hit(actor: User, hit_id: int) -> ScreeningHit:
     """A hit of one of `actor`'s own runs; otherwise NotFound."""
     hit = db.session.get(ScreeningHit, hit_id)
     if hit is None or hit.run.created_by_id != actor.id:
+        raise NotFound("No such screening hit.")
+    return hit
+
+
+def hit_for_case(actor: User, hit_id: int, recordation_id: int) -> ScreeningHit:
+    """A hit of `actor`'s own run on the recordation a case is opened on; otherwise NotFound."""
+    hit = get_hit(actor, hit_id)
+    if hit.recordation_id != recordation_id:
         raise NotFound("No such screening hit.")
     return hit
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -58,6 +59,7 @@ NOT_PAGES: dict[str, str] = {
     "admin.job_status": "a job's progress as JSON, polled by the job page",
     "admin.job_result": "a job's file, downloaded",
     "detention_requests.evidence": "a request's evidence file, downloaded",
+    "screenings.example": "the example CSV file of declaration lines, downloaded",
     **{endpoint: "JSON API" for endpoint, access in ACCESS.items() if access == TOKEN},
     "public_register.search": "JSON API without a token (the public register)",
     "public_register.verify": "JSON API without a token (the public register)",
@@ -312,7 +314,35 @@ def _officer_pages(user, border: dict, recordations) -> list[Visit]:
     if waiting is not None:
         pages += [Visit("accept request", f"/detention-requests/{waiting.id}/accept"),
                   Visit("refuse request", f"/detention-requests/{waiting.id}/refuse")]  # fmt: skip
-    return pages
+    return pages + _screening_pages(user, recordations)
+
+
+def _screening_pages(user, recordations) -> list[Visit]:
+    """The screening page with the officer's runs, a run with hits (all, and filtered to none),
+    a run without hits, and the case form opened from a hit."""
+    from ipr_apps.screening.engine import DeclarationLine
+    from ipr_apps.services import screening
+
+    marked = next(r for r in recordations if r.status.in_force and r.ipr_type.value == "trademark"
+                  and len(r.right_title or "") >= 3)  # fmt: skip
+    mark = marked.right_title
+    hit_line = DeclarationLine("531620269000001", 1, port="Shenzhen Bay", direction="import",
+                               hs_code="8539.52", description=f"{mark} LED bulbs",
+                               brand=mark, consignor="Shady Trading Co", consignee="Shop Ltd",
+                               country_of_origin="VN", quantity=Decimal(600),
+                               declared_value=Decimal("18000.50"))  # fmt: skip
+    quiet_line = DeclarationLine("531620269000002", 1, description="Ceramic cups")
+    with_hits, _ = screening.screen_lines(user, [hit_line], input_name="declarations.csv")
+    quiet, _ = screening.screen_lines(user, [quiet_line])
+    hit = screening.hits_page(with_hits, None, None, 1).items[0]
+    return [
+        Visit("screening", "/screening/"),
+        Visit("screening results", f"/screening/runs/{with_hits.id}"),
+        Visit("screening results, filtered", f"/screening/runs/{with_hits.id}?min_score=500"),
+        Visit("screening results, no hits", f"/screening/runs/{quiet.id}"),
+        Visit("open a case from a hit",
+              f"/cases/new?recordation_id={hit.recordation_id}&hit_id={hit.id}"),
+    ]  # fmt: skip
 
 
 def _admin_border_pages(guarantee_org_id: int) -> list[Visit]:

@@ -53,12 +53,7 @@ def journey(data_app: Flask) -> dict:
     """A recordation in force with a unique mark, and an officer of Shenzhen customs."""
     token = secrets.token_hex(3).upper()
     with data_app.app_context():
-        if db.session.get(CustomsDistrict, DISTRICT) is None:
-            db.session.add(CustomsDistrict(code=DISTRICT, name_local="深圳海关",
-                                           name_en="Shenzhen Customs"))  # fmt: skip
-            db.session.commit()
-        email = f"officer-{token.lower()}@example.com"
-        users.create_user(email, DEMO_PASSWORD, Role.OFFICER, "Officer Journey", None, DISTRICT)
+        email = make_officer(f"officer-{token.lower()}@example.com", "Officer Journey")
         day = today()
         made: Made = _file_and_approve(
             f"Officer Journey {token} Co", f"OFF{token}", date(day.year - 1, day.month, 1),
@@ -66,6 +61,16 @@ def journey(data_app: Flask) -> dict:
         )  # fmt: skip
         db.session.remove()
     return {"officer": email, "mark": f"JOURNEY OFF{token}", "recordation": made}
+
+
+def make_officer(email: str, name: str) -> str:
+    """An officer of Shenzhen customs (the district made if missing), inside an app context."""
+    if db.session.get(CustomsDistrict, DISTRICT) is None:
+        db.session.add(CustomsDistrict(code=DISTRICT, name_local="深圳海关",
+                                       name_en="Shenzhen Customs"))  # fmt: skip
+        db.session.commit()
+    users.create_user(email, DEMO_PASSWORD, Role.OFFICER, name, None, DISTRICT)
+    return email
 
 
 def confirm_as_holder(holder: Page, base: str, case_id: int) -> None:

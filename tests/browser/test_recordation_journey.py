@@ -64,11 +64,13 @@ class Made:
     right_expiry: date
 
 
-def _file_and_approve(holder_name: str, tag: str, approved_on: date, right_expiry: date) -> Made:
+def _file_and_approve(
+    holder_name: str, tag: str, approved_on: date, right_expiry: date, extra: dict | None = None
+) -> Made:
     """File, submit, claim and approve a trademark application at 09:00 on `approved_on`,
-    through the real services (inside an app context)."""
+    through the real services (inside an app context); `extra` adds to the filed payload."""
     holder, reviewer = users.get_by_email(HOLDER), users.get_by_email(REVIEWER)
-    payload = complete_payload("trademark", f"TM-JOURNEY-{tag}")
+    payload = complete_payload("trademark", f"TM-JOURNEY-{tag}") | (extra or {})
     payload["holder"] = {"name_local": holder_name}
     payload["right"].update(
         title=f"JOURNEY {tag}",
