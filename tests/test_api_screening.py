@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
@@ -363,12 +364,24 @@ def hit_set(pairs) -> set[tuple]:
     return {(d, n, rid, score, tuple(rules)) for d, n, rid, score, rules in pairs}
 
 
+def xlsx(text: str) -> bytes:
+    """The CSV as a workbook, numbers as numbers (as a spreadsheet keeps them)."""
+    workbook = Workbook()
+    for row in csv.reader(io.StringIO(text)):
+        workbook.active.append([float(c) if c.isdigit() else c for c in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["lines.csv", "lines.xlsx"])
 def test_the_same_file_through_the_page_and_the_api_gives_the_same_hits(
-    client, headers, officer, recorded
+    client, headers, officer, recorded, name
 ):
-    parsed = parse_file(FILE.encode(), "lines.csv", limit=screening.INLINE_LINES)
+    data = xlsx(FILE) if name.endswith(".xlsx") else FILE.encode()
+    parsed = parse_file(data, name, limit=screening.INLINE_LINES)
     assert parsed.errors == []
-    page_run, _ = screening.screen_lines(officer, parsed.lines, None, RunSource.UPLOAD, "lines.csv")
+    page_run, _ = screening.screen_lines(officer, parsed.lines, None, RunSource.UPLOAD, name)
     page_hits = db.session.execute(
         select(ScreeningHit.declaration_number, ScreeningHit.line_number,
                ScreeningHit.recordation_id, ScreeningHit.score, ScreeningHit.rules)
