@@ -405,3 +405,12 @@ def test_the_same_file_through_the_page_and_the_api_gives_the_same_hits(
     assert (api_run.line_count, api_run.hit_lines, api_run.hits) == (
         page_run.line_count, page_run.hit_lines, page_run.hits,
     )  # fmt: skip
+
+
+def test_a_nul_character_in_a_file_is_a_line_error_not_a_database_error(officer, recorded):
+    """PostgreSQL refuses NUL in text: a CSV cell with one is refused where it is read."""
+    parsed = parse_file(b"declaration_number,line_number,brand\nD1,1,BRIGHT\x00STAR\n", "a.csv")
+    assert parsed.lines == []
+    assert parsed.errors == [
+        "line 2, column brand: Remove the NUL character (code 0) from this cell."
+    ]
