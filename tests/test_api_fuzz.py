@@ -1,10 +1,11 @@
 """Property-based fuzzing of the API against its own OpenAPI document (schemathesis).
 
 Every operation of GET /api/v1/openapi.json is called with generated input (valid, invalid and
-the document's own examples) without a token and as a holder, a reviewer and an admin, against a
-database holding applications in several states. Every response must be documented (status,
-content type, body schema) and none may be a server error. Bounded (a few derandomized examples
-per operation) so it runs in the normal suite.
+the document's own examples) without a token and as a holder, a reviewer, an admin and an
+officer, against a database holding applications in several states and a recordation to screen
+against. Every response must be documented (status, content type, body schema) and none may be
+a server error. Bounded (a few derandomized examples per operation) so it runs in the normal
+suite.
 
 schemathesis's own pytest integration (`from_fixture(...).parametrize()`) renames pytest nodes
 through a private attribute that pytest 9 no longer has, so the Hypothesis tests are built here
@@ -27,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from ipr_apps.api.examples import SCREENING_EXAMPLE
+from ipr_apps.db import db
 from ipr_apps.models import Role, Status
 from ipr_apps.services import filing, tokens
 from tests import factories, files
@@ -51,15 +54,19 @@ FUZZ_SETTINGS = settings(
 
 @pytest.fixture
 def world(app) -> dict:
-    """Users with tokens, and applications in various states (mostly the holder's)."""
+    """Users with tokens, applications in various states (mostly the holder's) and the
+    recordation of an approved one (so that screening can find a hit)."""
     holder = factories.make_user(Role.HOLDER)
     other_holder = factories.make_user(Role.HOLDER)
     reviewer = factories.make_user(Role.REVIEWER)
     admin = factories.make_user(Role.ADMIN)
+    officer = factories.make_user(Role.OFFICER)
     headers = {"anonymous": {}} | {
         name: {"Authorization": f"Bearer {tokens.create_token(user)[1]}"}
-        for name, user in (("holder", holder), ("reviewer", reviewer), ("admin", admin))
-    }
+        for name, user in (
+            ("holder", holder), ("reviewer", reviewer), ("admin", admin), ("officer", officer)
+        )
+    }  # fmt: skip
     ready = filing.create_draft(holder, "trademark", factories.complete_payload())
     factories.add_required_documents(ready)  # so that submit can succeed
     applications = [
@@ -72,7 +79,10 @@ def world(app) -> dict:
         factories.make_application(other_holder, Status.DRAFT, ipr_type="copyright"),
         factories.make_application(other_holder, Status.SUBMITTED),
     ]
-    return {"ids": [a.id for a in applications], "headers": headers, "users": (holder, reviewer)}
+    recordation = factories.recordation_row(applications[4])
+    db.session.commit()
+    return {"ids": [a.id for a in applications], "headers": headers, "users": (holder, reviewer),
+            "recorded_mark": recordation.right_title}  # fmt: skip
 
 
 def load_schema(app):
@@ -81,7 +91,8 @@ def load_schema(app):
 
 def operations(app):
     found = [result.ok() for result in load_schema(app).get_all_operations()]
-    assert len(found) >= 12, "the document lost operations"  # 11 on applications, 1 stats
+    # 12 on applications, stats, 2 on the public register, screening
+    assert len(found) >= 16, "the document lost operations"
     return found
 
 
@@ -102,7 +113,7 @@ def point_at_our_applications(case, ids: list[int]) -> None:
             case.path_parameters["application_id"] = ids[index]
 
 
-@pytest.mark.parametrize("role", ["anonymous", "holder", "reviewer", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "holder", "reviewer", "admin", "officer"])
 def test_api_conforms_to_its_openapi_document(app, client, world, role):
     failures = []
     for operation in operations(app):
@@ -129,6 +140,7 @@ def test_the_happy_path_conforms_to_the_document(app, client, world):
     reaches (an upload needs a real image, a decision a claimed application) match too."""
     schema, headers = load_schema(app), world["headers"]
     draft = filing.create_draft(world["users"][0], "trademark", factories.complete_payload())
+    recorded_mark = world["recorded_mark"]
     steps = [
         ("POST", "/applications", "holder", {}, {"ipr_type": "copyright"}, 201),
         ("GET", "/applications", "reviewer", {}, None, 200),
@@ -149,6 +161,10 @@ def test_the_happy_path_conforms_to_the_document(app, client, world):
         ("POST", "/applications/{application_id}/withdraw", "holder", {}, None, 409),
         ("GET", "/stats", "admin", {"by": "month", "from": "2020-01-01", "to": "2030-12-31"},
          None, 200),
+        ("POST", "/screening", "officer", {}, SCREENING_EXAMPLE, 200),
+        ("POST", "/screening", "officer", {}, {"lines": [{"declaration_number": "D1",
+         "line_number": 1, "brand": recorded_mark}], "threshold": 0}, 200),
+        ("POST", "/screening", "holder", {}, SCREENING_EXAMPLE, 403),
     ]  # fmt: skip
     for method, path, role, query, body, status in steps:
         operation = schema[f"/api/v1{path}"][method]

@@ -44,6 +44,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
         )
     },
     "statistics.get_stats": TOKEN,
+    "screening.screen": TOKEN,
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "main.index": PUBLIC,

@@ -34,7 +34,7 @@ API_CONFIG = {
 
 
 def init_app(app: Flask) -> None:
-    from ipr_apps.api import applications, docs, stats
+    from ipr_apps.api import applications, docs, screening, stats
     from ipr_apps.extensions import csrf
 
     for key, value in API_CONFIG.items():
@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "`flask ipr create-token`"}
     )
-    for blueprint in (applications.blp, stats.blp):
+    for blueprint in (applications.blp, stats.blp, screening.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     from ipr_apps.api import register  # the public register: no token
@@ -71,6 +71,9 @@ Authenticate with `Authorization: Bearer <token>`; create tokens with
 Errors have the form `{"error": {"code": ..., "message": ..., "fields": {...}}}`:
 400/422 invalid input, 401 no valid token, 403 role not allowed, 404 not found (or not yours),
 409 not allowed in the current state (or lost a race), 413 upload too large.
+
+Customs officers screen declaration lines against the recorded facts with
+`POST /api/v1/screening` (the same rules and hits as the screening page).
 
 The public register (`/api/v1/register`) needs no token; it is limited per client address
 (429 with `Retry-After` past the limit).

@@ -28,7 +28,7 @@ from ipr_apps.services.content import CHILDREN, children_dicts, holder_dict, rig
 
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
                 description="Applications for recordation and their workflow.")  # fmt: skip
-ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
+ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)  # officers' tokens: 403
 
 
 class FileSchema(Schema):
@@ -93,7 +93,7 @@ def create(data: dict):
 @token_required(*ANY)
 @blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, ApplicationPageSchema)
-@documented(401, 422)
+@documented(401, 403, 422)
 def list_applications(query: dict):
     """Your applications (holders) or all of them (reviewers, admins), newest first."""
     page = listings.api_page(api_user(), query.get("status"), query.get("ipr_type"),
@@ -104,7 +104,7 @@ def list_applications(query: dict):
 @blp.route("/<int:application_id>", methods=["GET"])
 @token_required(*ANY)
 @blp.response(200, ApplicationSchema)
-@documented(401, 404)
+@documented(401, 403, 404)
 def get(application_id: int):
     """The full application, with its decision and recordation once decided."""
     return to_api(get_application(api_user(), application_id))
@@ -141,7 +141,7 @@ def upload(form: dict, files: dict, application_id: int):
 @blp.route("/<int:application_id>/documents", methods=["GET"])
 @token_required(*ANY)
 @blp.response(200, DocumentSchema(many=True))
-@documented(401, 404)
+@documented(401, 403, 404)
 def list_documents(application_id: int):
     """The documents attached to the application."""
     return documents.list_for(api_user(), application_id)

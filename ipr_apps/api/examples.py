@@ -89,3 +89,87 @@ REGISTER_PAGE_EXAMPLE = {
     ],
     "next": "WyJUMjAxOS0wMDAxMjMiXQ",
 }
+
+# Screening: the recordation T2021-000456 records the mark 光明灯 (Simplified), genuine goods
+# under HS 8539.52, the legitimate exporter Shenzhen Brightlight Electronics Co., Ltd. and the
+# known infringer Fake Lights Co (ports Shenzhen Bay, Huangpu). Line 1 declares the mark in
+# Traditional script, line 2 comes from the infringer, line 3 is the holder's own exporter.
+_GOODS = {"hs_code": "8539.52.00", "direction": "export", "port": "Shenzhen Bay",
+          "consignee": "Lumina Distribution GmbH", "country_of_origin": "CN"}  # fmt: skip
+
+SCREENING_EXAMPLE = {
+    "threshold": 50,
+    "lines": [
+        {
+            **_GOODS,
+            "declaration_number": "531620260000123456",
+            "line_number": 1,
+            "description": "LED 燈泡 E27 9W",
+            "brand": "光明燈",
+            "consignor": "Dongguan Huaxing Trading Co., Ltd.",
+            "quantity": "5000",
+            "declared_value": "12500.00",
+        },
+        {
+            **_GOODS,
+            "declaration_number": "531620260000123456",
+            "line_number": 2,
+            "description": "LED bulbs E27, unbranded",
+            "consignor": "FAKE LIGHTS CO., LTD.",
+            "quantity": "20000",
+            "declared_value": "18000.00",
+        },
+        {
+            **_GOODS,
+            "declaration_number": "531620260000123457",
+            "line_number": 1,
+            "description": "LED 灯泡 E27 9W",
+            "brand": "光明灯",
+            "consignor": "SHENZHEN BRIGHTLIGHT ELECTRONICS CO LTD",
+            "quantity": "3000",
+            "declared_value": "21000.00",
+        },
+    ],
+}
+
+_UNLISTED = "Neither party is among the recorded legitimate importers and exporters."
+_HS = "The HS code 8539.52.00 falls under the code 8539.52 recorded for the genuine goods."
+_HIT = {"recordation_id": 4567, "recordation_number": "T2021-000456", "score": 90}
+
+SCREENING_RESPONSE_EXAMPLE = {
+    "run_id": 1042,
+    "threshold": 50,
+    "index_version": 318,
+    "lines": [
+        {
+            "declaration_number": "531620260000123456",
+            "line_number": 1,
+            "hits": [
+                {
+                    **_HIT,
+                    "rules": ["mark", "hs_code", "unlisted_trader"],
+                    "reasons": ["The brand contains the recorded mark “光明灯”.", _HS, _UNLISTED],
+                }
+            ],
+        },
+        {
+            "declaration_number": "531620260000123456",
+            "line_number": 2,
+            "hits": [
+                {
+                    **_HIT,
+                    "rules": ["infringer", "infringer_port", "hs_code", "unlisted_trader"],
+                    "reasons": [
+                        "The consignor “FAKE LIGHTS CO., LTD.” matches the recorded infringer "
+                        "“Fake Lights Co”.",
+                        "The port “Shenzhen Bay” is one the recorded infringer “Fake Lights Co” "
+                        "uses.",
+                        _HS,
+                        _UNLISTED,
+                    ],
+                }
+            ],
+        },
+        {"declaration_number": "531620260000123457", "line_number": 1, "hits": []},
+    ],
+}

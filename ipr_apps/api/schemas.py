@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from ipr_apps.models import (
     DocType,
@@ -16,6 +16,10 @@ from ipr_apps.models import (
     Status,
     TraderRole,
 )
+from ipr_apps.screening.engine import DeclarationLine
+from ipr_apps.screening.lines import COLUMNS, LineError, line_from
+from ipr_apps.screening.rules import DEFAULT_THRESHOLD, RULES
+from ipr_apps.services.screening import INLINE_LINES, MAX_THRESHOLD
 
 S = fields.String
 
@@ -334,3 +338,116 @@ class RegisterEntrySchema(Schema):
 class RegisterPageSchema(Schema):
     items = fields.List(fields.Nested(RegisterEntrySchema))
     next = S(allow_none=True, metadata={"description": "Cursor of the next page, or null"})
+
+
+# --------------------------------------------------------------------------- screening
+
+NO_LINES = "Send at least one declaration line."
+TOO_MANY_LINES = (
+    "Send at most {max:,} declaration lines per request; screen a larger file as a batch "
+    "upload on the screening page (/screening/)."
+)
+
+
+def _line_text(column: str, required: bool = False, **kwargs) -> fields.String:
+    checks = [validate.Length(max=COLUMNS[column]), _no_nul, _utf8]
+    return S(required=required, allow_none=not required, validate=checks, **kwargs)
+
+
+def _line_amount(column: str, description: str) -> fields.Raw:
+    """A string ("1200.50") or a number; `lines.line_from` reads and checks it."""
+    documented = {
+        "oneOf": [{"type": "string", "maxLength": COLUMNS[column]}, {"type": "number"}],
+        "nullable": True, "example": "1200.50", "description": description,
+    }  # fmt: skip
+    return fields.Raw(allow_none=True, metadata=documented)
+
+
+class DeclarationLineSchema(Schema):
+    """One declaration line: the columns of a screening file (`screening.lines.COLUMNS`).
+    Unknown keys are refused; `lines.line_from` reads and checks the values."""
+
+    declaration_number = _line_text("declaration_number", required=True)
+    line_number = fields.Integer(
+        required=True, metadata={"minimum": 1, "maximum": 999_999, "example": 1}
+    )
+    port = _line_text("port", metadata={"description": "The customs port, e.g. Shenzhen Bay"})
+    direction = _line_text("direction", metadata={"description": "import or export"})
+    hs_code = _line_text("hs_code", metadata={"description": "Dots and spaces are ignored"})
+    description = _line_text("description", metadata={"description": "The goods as declared"})
+    brand = _line_text("brand", metadata={"description": "The brand or marks as declared"})
+    consignor = _line_text("consignor")
+    consignee = _line_text("consignee")
+    country_of_origin = _line_text("country_of_origin", metadata={"description": "ISO 3166-1"})
+    quantity = _line_amount("quantity", "Items declared")
+    declared_value = _line_amount("declared_value", "The declared value")
+
+    @post_load
+    def _line(self, data: dict, **_kwargs) -> DeclarationLine:
+        """The line read and checked as a file's lines are; an error names its field."""
+        try:
+            return line_from(data)
+        except LineError as error:
+            raise ValidationError(error.message, error.column) from None
+
+
+class ScreeningRequestSchema(Schema):
+    threshold = fields.Integer(
+        load_default=DEFAULT_THRESHOLD,
+        metadata={
+            "minimum": 0, "maximum": MAX_THRESHOLD,
+            "description": "A recordation is a hit for a line when its score reaches this.",
+        },
+    )  # fmt: skip
+    lines = fields.List(
+        fields.Nested(DeclarationLineSchema),
+        required=True,
+        validate=[
+            validate.Length(min=1, error=NO_LINES),
+            validate.Length(max=INLINE_LINES, error=TOO_MANY_LINES),
+        ],
+    )
+
+    @pre_load
+    def _not_too_many(self, data, **_kwargs):
+        """Refuse an over-long list before each of its lines is read."""
+        lines = data.get("lines") if isinstance(data, dict) else None
+        if isinstance(lines, list) and len(lines) > INLINE_LINES:
+            raise ValidationError(TOO_MANY_LINES.format(max=INLINE_LINES), "lines")
+        return data
+
+
+class ScreeningHitSchema(Schema):
+    recordation_id = fields.Integer(required=True)
+    recordation_number = S(required=True)
+    score = fields.Integer(required=True, metadata={"description": "The rules' weights summed"})
+    rules = fields.List(
+        S(metadata={"enum": [rule.name for rule in RULES]}),
+        required=True,
+        metadata={"description": "The rules that matched, in the order of `reasons`"},
+    )
+    reasons = fields.List(S(), required=True, metadata={"description": "In plain words"})
+
+
+class ScreenedLineSchema(Schema):
+    declaration_number = S(required=True)
+    line_number = fields.Integer(required=True)
+    hits = fields.List(
+        fields.Nested(ScreeningHitSchema),
+        required=True,
+        metadata={"description": "Highest score first; empty when no recordation reached it"},
+    )
+
+
+class ScreeningResultSchema(Schema):
+    run_id = fields.Integer(required=True, metadata={"description": "The run kept for you"})
+    threshold = fields.Integer(required=True)
+    index_version = fields.Integer(
+        required=True, allow_none=True,
+        metadata={"description": "The version of the recorded facts screened against"},
+    )  # fmt: skip
+    lines = fields.List(
+        fields.Nested(ScreenedLineSchema),
+        required=True,
+        metadata={"description": "One per line sent, in the same order"},
+    )

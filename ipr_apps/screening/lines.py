@@ -97,6 +97,8 @@ def _text(value: Any, column: str) -> str | None:
     text = str(value).strip()
     if isinstance(value, float) and value.is_integer():  # 8518 read from a spreadsheet as 8518.0
         text = str(int(value))
+    if "\x00" in text:  # a CSV cell can hold one; no database text column can
+        raise LineError(column, "Remove the NUL character (code 0) from this cell.")
     if len(text) > COLUMNS[column]:
         raise LineError(column, f"Write at most {COLUMNS[column]} characters.")
     return text or None
