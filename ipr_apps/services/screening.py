@@ -17,7 +17,6 @@ from ipr_apps.screening import current, rules
 from ipr_apps.screening.engine import DeclarationLine, LineResult, screen
 
 MAX_THRESHOLD = 500
-INLINE_LINES = 2_000  # lines screened while the officer waits; a larger file is a batch
 INSERT_CHUNK = 1000  # hits written per INSERT
 INLINE_LINES = 2_000  # lines screened while the officer (or API client) waits; more: a batch
 
