@@ -139,6 +139,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "detention_requests.withdraw": HOLDER,
     "detention_requests.accept": OFFICER,
     "detention_requests.refuse": OFFICER,
+    "screenings.holder_hits": HOLDER,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
