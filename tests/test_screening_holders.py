@@ -231,7 +231,7 @@ def test_the_statement_count_does_not_grow_with_recordations_hits_or_cases(
     _insert_cases(_case(one, CaseStatus.DETAINED))
     _insert_cases(*(_case(r, s) for r in many for s in (CaseStatus.DETAINED, CaseStatus.CLOSED)))
     assert len(hits_by_recordation(large, None, 20).items) == 6
-    assert _statement_count(small) == _statement_count(large) == 3
+    assert _statement_count(small) == _statement_count(large) == 4
 
 
 def test_pages_follow_the_recordation_number(make_user, make_application):
@@ -241,6 +241,27 @@ def test_pages_follow_the_recordation_number(make_user, make_application):
     second = hits_by_recordation(holder, first.next_cursor, 2)
     assert [r.recordation.number for r in first.items + second.items] == numbers
     assert second.next_cursor is None
+
+
+def test_each_row_says_which_facts_are_missing_while_in_force(make_user, make_application, login):
+    holder = make_user()
+    thin = _recorded(make_application, holder, "THINROW", hs_code=None)
+    full = _recorded(make_application, holder, "FULLROW")
+    db.session.add(Trader(application_id=full.facts_application_id, role=TraderRole.EXPORTER,
+                          name="Full Exports"))  # fmt: skip
+    add_document(full.facts_application, DocType.GOODS_PHOTO)
+    ended = _recorded(make_application, holder, "ENDEDROW", hs_code=None)
+    ended.status, ended.ended_on = ended.status.EXPIRED, date.today()
+    db.session.commit()
+    rows = _by_number(hits_by_recordation(holder, None, 20))
+    assert rows[thin.number].missing == list(Missing)
+    assert rows[full.number].missing == [] and rows[ended.number].missing == []
+    html = login(holder).get("/screening/hits").get_data(as_text=True)
+    facts = dict(re.findall(r'data-number="([^"]+)"[^>]*>.*?data-missing="([^"]*)"', html, re.S))
+    assert facts == {thin.number: "hs_code legitimate_trader goods_photo", full.number: "",
+                     ended.number: ""}  # fmt: skip
+    link = f'/recordations/{thin.id}#thin-facts">3 facts missing'
+    assert f'{link}<span class="visually-hidden"> in {thin.number}</span></a>' in html
 
 
 def test_a_holder_without_recordations_sees_the_empty_state(make_user, login):

@@ -53,18 +53,38 @@ def _non_blank(column):
     return func.length(func.trim(column)) > 0
 
 
+def _present(app_id) -> tuple:
+    """Whether the facts application `app_id` (a value or a column) has each fact, in
+    Missing's order: correlated EXISTS, so one query answers for many recordations."""
+    return (
+        exists().where(Goods.application_id == app_id, _non_blank(Goods.hs_code)),
+        exists().where(Trader.application_id == app_id, _non_blank(Trader.name)),
+        exists().where(
+            Document.application_id == app_id,
+            Document.doc_type == DocType.GOODS_PHOTO,
+            Document.superseded_at.is_(None),
+        ),
+    )
+
+
+def _lacking(found) -> list[Missing]:
+    return [missing for missing, present in zip(Missing, found, strict=True) if not present]
+
+
 def thin_facts(recordation: Recordation) -> list[Missing]:
     """What the recordation's current facts lack for screening (empty: nothing), in one query."""
-    app_id = recordation.facts_application_id
-    has_hs_code = exists().where(Goods.application_id == app_id, _non_blank(Goods.hs_code))
-    has_trader = exists().where(Trader.application_id == app_id, _non_blank(Trader.name))
-    has_photo = exists().where(
-        Document.application_id == app_id,
-        Document.doc_type == DocType.GOODS_PHOTO,
-        Document.superseded_at.is_(None),
+    found = db.session.execute(select(*_present(recordation.facts_application_id))).one()
+    return _lacking(found)
+
+
+def thin_facts_of(recordation_ids: list[int]) -> dict[int, list[Missing]]:
+    """thin_facts of each recordation, in one query (for a list page)."""
+    if not recordation_ids:
+        return {}
+    stmt = select(Recordation.id, *_present(Recordation.facts_application_id)).where(
+        Recordation.id.in_(recordation_ids)
     )
-    found = db.session.execute(select(has_hs_code, has_trader, has_photo)).one()  # Missing order
-    return [missing for missing, present in zip(Missing, found, strict=True) if not present]
+    return {row[0]: _lacking(row[1:]) for row in db.session.execute(stmt)}
 
 
 def warning_for(recordation: Recordation, viewer: User) -> list[Missing]:

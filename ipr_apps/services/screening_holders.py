@@ -1,7 +1,8 @@
 """What screening did for a holder's recordations: per recordation, how many declaration lines
 were hit, in how many runs and when last; how many detention cases officers opened from those
-hits; and what came of all the recordation's cases. Counts only, never the declarations
-(their traders and numbers are customs data), and never another holder's recordations."""
+hits; what came of all the recordation's cases; and which facts it lacks to be screened well.
+Counts only, never the declarations (their traders and numbers are customs data), and never
+another holder's recordations."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ipr_apps.models import (
 )
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import case_access
+from ipr_apps.services.screening_facts import Missing, thin_facts_of
 
 # What came of a case, in the order shown: still open (by status), then ended (by outcome).
 # A case that ended has an outcome (a release records "released"); a closed one without one
@@ -40,6 +42,8 @@ class RecordationHits:
     cases: int = 0  # every detention case of the recordation
     cases_from_hits: int = 0  # those opened from a screening hit
     fates: Counter = field(default_factory=Counter)  # FATES member → cases
+    # What its facts lack for screening (while in force; see screening_facts).
+    missing: list[Missing] = field(default_factory=list)
 
     @property
     def fate_counts(self) -> list[tuple[CaseStatus | CaseOutcome, int]]:
@@ -57,7 +61,7 @@ def owned_by(user: User) -> ColumnElement[bool]:
 
 
 def hits_by_recordation(user: User, cursor: str | None, size: int) -> Page:
-    """A page of `user`'s recordations (by number) as RecordationHits: three queries a page,
+    """A page of `user`'s recordations (by number) as RecordationHits: four queries a page,
     however many recordations, hits or cases."""
     stmt = select(Recordation).where(owned_by(user))
     page = keyset_page(stmt, [Recordation.number], cursor, size)
@@ -65,6 +69,9 @@ def hits_by_recordation(user: User, cursor: str | None, size: int) -> Page:
     if rows:
         _count_hits(rows)
         _count_cases(rows, user)
+        in_force = [rid for rid, row in rows.items() if row.recordation.status.in_force]
+        for recordation_id, missing in thin_facts_of(in_force).items():
+            rows[recordation_id].missing = missing
     return Page(list(rows.values()), page.next_cursor)
 
 
