@@ -139,6 +139,17 @@ def test_cases_from_hits_and_what_came_of_every_case_are_counted(scene):
     assert b_row.fate_counts == [(CaseStatus.DETAINED, 1), (CaseOutcome.COURT_ORDER, 1)]
 
 
+def test_cases_count_as_the_holders_case_list_shows_them(scene):
+    """A case on A's recordation but of another organisation (an imported mismatch) is not in
+    A's case list, so it is not counted either."""
+    stray = _case(scene["a_hit"], CaseStatus.DETAINED) | {
+        "holder_org_id": scene["b"].organisation_id
+    }
+    _insert_cases(stray)
+    row = _by_number(hits_by_recordation(scene["a"], None, 20))[scene["a_hit"].number]
+    assert (row.cases, row.fates[CaseStatus.DETAINED]) == (4, 1)
+
+
 def test_the_page_shows_only_the_holders_own_counts_and_no_declaration(scene, login):
     client = login(scene["a"])
     html = client.get("/screening/hits").get_data(as_text=True)
