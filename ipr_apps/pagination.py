@@ -37,6 +37,8 @@ def _decode_value(column, raw: Any) -> Any:
     value = kind(raw)
     if kind is int and not -(2**63) < value < 2**63:
         raise ValueError("cursor value out of range")
+    if kind is str and "\x00" in value:  # PostgreSQL refuses NUL in text: a forged cursor
+        raise ValueError("cursor value with a NUL character")
     return value
 
 

@@ -66,3 +66,10 @@ def test_cursor_round_trip():
     columns = [Application.created_at, Application.id]
     values = [datetime(2026, 3, 1, 12, 30, 5, 123), 42]
     assert decode_cursor(encode_cursor(values), columns) == values
+
+
+def test_a_string_cursor_with_a_nul_character_is_malformed():
+    """PostgreSQL refuses NUL in text: a forged cursor must not become a server error."""
+    columns = [Application.reference, Application.id]
+    assert decode_cursor(encode_cursor(["A\x00", 1]), columns) is None
+    assert decode_cursor(encode_cursor(["A", 1]), columns) == ["A", 1]

@@ -143,6 +143,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "screenings.index": OFFICER,
     "screenings.example": OFFICER,
     "screenings.run": OFFICER,
+    "screenings.holder_hits": HOLDER,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 

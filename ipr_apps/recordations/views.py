@@ -12,7 +12,7 @@ from ipr_apps.models import IprType, RecordationStatus, Role, today
 from ipr_apps.recordation_workflow import RecordationAction, is_owner
 from ipr_apps.recordations.forms import EndForm
 from ipr_apps.security import role_required
-from ipr_apps.services import lifecycle, recordation_access, recordation_pages
+from ipr_apps.services import lifecycle, recordation_access, recordation_pages, screening_facts
 
 bp = Blueprint("recordations", __name__, url_prefix="/recordations")
 VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN, Role.OFFICER)  # officers: read-only
@@ -67,6 +67,7 @@ def show(recordation_id: int):
         history=recordation_pages.applications(recordation, current_user),
         events=recordation_pages.events(recordation, current_user),
         Window=recordation_pages.Window,
+        thin_facts=screening_facts.warning_for(recordation, current_user),
     )  # fmt: skip
 
 

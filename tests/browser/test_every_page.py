@@ -190,6 +190,7 @@ def _filer_pages(role: str, user, visible) -> list[Visit]:
         Visit("my applications", "/applications/"),
         Visit("new application", "/applications/new"),
         Visit("organisation", "/auth/organisation"),
+        Visit("screening hits", "/screening/hits"),
     ]
     if role == "holder":
         pages += [Visit("404", f"/applications/{NO_SUCH_ID}", 404), Visit("403", "/admin/", 403)]
