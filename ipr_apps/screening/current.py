@@ -7,7 +7,10 @@ value. Screening reads that value (one primary-key lookup) and rebuilds this pro
 when it differs from the one the index was built at. The UPDATE's row lock orders concurrent
 changes, and the facts are read after the value, so an index is never older than its label. A
 random value (not +1) also tells apart a database restored from a backup, or emptied and filled
-again, whose counter would otherwise come back to a value already seen.
+again, whose counter would otherwise come back to a value already seen. A database with no
+value (0: no recordation changed since the counter exists, e.g. restored from such a backup)
+is not told apart from another one, so its index is built afresh on every screening until
+the first change labels it.
 """
 
 from __future__ import annotations
@@ -59,6 +62,6 @@ def current(session: Session | None = None) -> InUse:
     seen = version(session)
     with _lock:
         built = _built.get(key)
-        if built is None or built.version != seen:
+        if built is None or built.version != seen or not seen:
             built = _built[key] = InUse(seen, ScreeningIndex(facts_of_active(session)))
         return built
