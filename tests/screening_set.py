@@ -30,9 +30,13 @@ class Labelled:
     kind: str
 
 
+def raw_recordations(path: Path = SET / "recordations.json") -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def recordations(path: Path = SET / "recordations.json") -> list[RecordedFacts]:
     """The recorded facts as `facts_of_active` reads them: the right's title is the mark."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = raw_recordations(path)
     return [
         RecordedFacts(
             recordation_id=n,

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from ipr_apps.db import db
+from ipr_apps.models import Goods, Infringer, Status, Trader, TraderRole
 from ipr_apps.screening import rules
 from ipr_apps.screening.engine import DeclarationLine, screen
-from ipr_apps.screening.index import KnownInfringer, RecordedFacts, ScreeningIndex
+from ipr_apps.screening.index import KnownInfringer, RecordedFacts, ScreeningIndex, facts_of_active
 from tests import screening_set
+from tests.factories import recordation_row
 from tests.screening_set import GENUINE_KINDS, Labelled
 
 # Achieved on 2026-12-03: precision 0.929, recall 0.863 (221 of 256 pairs, 17 false hits).
@@ -107,3 +110,34 @@ def test_a_two_character_chinese_port_is_found_inside_the_declared_port(declared
     (hit,) = screen(ScreeningIndex([facts]), [line])[0].hits
     assert hit.rules == ("infringer", "infringer_port")
     assert hit.score == rules.INFRINGER.weight + rules.INFRINGER_PORT.weight
+
+
+def test_the_set_read_back_from_the_database_scores_the_same(make_user, make_application):
+    """The set's facts stored as recordations and read by the real loader (`facts_of_active`,
+    the right's title as the mark) give the same evaluation as the JSON file."""
+    holder = make_user()
+    for item in screening_set.raw_recordations():
+        _store(make_application, holder, item)
+    db.session.commit()
+    from_db = screening_set.evaluate(facts_of_active(db.session), screening_set.declarations())
+    from_file = screening_set.evaluate(screening_set.recordations(), screening_set.declarations())
+    assert len(from_db.kinds) == len(from_file.kinds)
+    assert from_db.total == from_file.total
+    assert [(m[0].line, m[1]) for m in from_db.misses] == [
+        (m[0].line, m[1]) for m in from_file.misses
+    ]
+
+
+def _store(make_application, holder, item: dict) -> None:
+    application = make_application(holder, Status.APPROVED, ipr_type=item["ipr_type"])
+    application.right.title = item["mark"]
+    children = [
+        *(Goods(application_id=application.id, position=n, name="Goods", hs_code=code)
+          for n, code in enumerate(item["hs_codes"])),
+        *(Trader(application_id=application.id, position=n, role=TraderRole(t["role"]),
+                 name=t["name"]) for n, t in enumerate(item["traders"])),
+        *(Infringer(application_id=application.id, position=n, name=i["name"], ports=i["ports"])
+          for n, i in enumerate(item["infringers"])),
+    ]  # fmt: skip
+    db.session.add_all(children)
+    recordation_row(application, number=item["number"])

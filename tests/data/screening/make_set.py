@@ -240,11 +240,12 @@ RECORDATIONS = [
     rec("P2021-000301", "Self-heating lunch box", "self-heating lunch boxes", ["8516.79"],
         [("Warmbox Technology Co., Ltd.", MAN)],
         [("Cixi Hotmeal Appliance Co., Ltd.", "Ningbo")],
-        ipr_type="patent", holder="Warmbox Technology Co., Ltd.", plain="electric lunch boxes"),
+        ipr_type="patent_utility_model", holder="Warmbox Technology Co., Ltd.",
+        plain="electric lunch boxes"),
     rec("P2020-000977", "Quick-release bicycle hub", "bicycle hubs", ["8714.93.10"],
         [("Velocita Asia Pte. Ltd.", IMP)],
         [("Hebei Swiftcycle Hub Factory", "Tianjin Xingang")],
-        ipr_type="patent", holder="Velocita Cicli S.p.A.", plain="bicycle hubs"),
+        ipr_type="patent_invention", holder="Velocita Cicli S.p.A.", plain="bicycle hubs"),
     rec("T2022-004480", "GLACIA", "bottled mineral water", ["2201.10"],
         [("Glacia Waters Import Co., Ltd.", IMP)], [],
         holder="Glacia Waters AG", plain="mineral water, 500 ml"),
@@ -328,7 +329,7 @@ class Maker:
             if (chinese is None or is_chinese(r["mark"]) == chinese)
             and (r["traders"] or not with_traders)
             and (r["infringers"] or not with_infringers)
-            and r["ipr_type"] != "patent"
+            and not r["ipr_type"].startswith("patent")
         ]  # fmt: skip
         return self.pick(pool)
 
@@ -455,7 +456,9 @@ class Maker:
         ))  # fmt: skip
 
     def multiple_marks(self) -> None:
-        one, other = self.rng.sample([r for r in RECORDATIONS if r["ipr_type"] != "patent"], 2)
+        one, other = self.rng.sample(
+            [r for r in RECORDATIONS if not r["ipr_type"].startswith("patent")], 2
+        )
         self.add("multiple_marks", [one["number"], other["number"]],
                  description=f"{one['mark']} {one['goods']} and {other['mark']} {other['goods']}",
                  hs_code=self.hs_under(one))  # fmt: skip
