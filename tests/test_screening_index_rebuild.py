@@ -2,7 +2,8 @@
 services: approval, amendment, cancellation, revocation, the nightly expiry and lapse, and the
 history import each make the next screening see the new facts; a screening with no change in
 between reuses the same index; a database emptied and filled again, or restored, is never
-screened with the index of the old one."""
+screened with the index of the old one. (An amendment cannot change the right's title, a
+different right being a new recordation: a new mark arrives by approval, tested first.)"""
 
 from __future__ import annotations
 
@@ -106,6 +107,21 @@ def test_an_approved_amendment_is_screened_with_its_new_facts_and_not_the_old(pe
     assert hits(officer, consignee="Other Imports Ltd", **genuine) == [
         (number, ("mark", "hs_code", "unlisted_trader"))
     ]
+
+
+def test_an_approved_renewal_is_screened_with_its_facts(people):
+    """A renewal's content becomes the recorded facts too (here: a new known infringer)."""
+    owner, reviewer, officer = people
+    recordation = recorded(owner, reviewer, date(2016, 3, 2))  # valid until 2026-03-01
+    line = {"hs_code": RECORDED_HS, "consignor": "Copycat Bulbs Ltd"}
+    assert hits(officer, **line) == []
+    with on(date(2025, 12, 1)):
+        draft = changes.start_renewal(owner, recordation.id)
+        filing.update_draft(owner, draft.id, {"infringers": [{"name": "Copycat Bulbs Co"}]})
+    before = current.current()
+    submit_change(owner, reviewer, draft.id, date(2025, 12, 2))
+    assert current.current().version not in (0, before.version)
+    assert hits(officer, **line) == [(recordation.number, ("infringer", "hs_code"))]
 
 
 @pytest.mark.parametrize("end", ["cancel", "revoke"])
