@@ -49,6 +49,9 @@ def test_the_set_is_large_and_labelled_with_recorded_numbers(labelled):
     assert all(item.expected <= numbers for item in labelled)
     kinds = {item.kind for item in labelled}
     assert {*FOUND_IN_FULL, *NEVER_HIT} <= kinds
+    # Honest: infringements no rule can see, and genuine lines the rules flag.
+    assert {"misspelt_mark", "transliterated_mark", "infringer_only", "genuine_licensee",
+            "near_miss_chinese", "near_miss_company"} <= kinds  # fmt: skip
     assert sum(1 for item in labelled if item.kind == "genuine_legitimate_importer") >= 40
 
 
@@ -57,8 +60,6 @@ def test_precision_and_recall_stay_above_their_floors(quality):
     assert total.expected > 200
     assert total.precision >= PRECISION_FLOOR, "\n".join(screening_set.report(quality))
     assert total.recall >= RECALL_FLOOR, "\n".join(screening_set.report(quality))
-    # Honest: the set holds infringements the rules miss and genuine lines they flag.
-    assert total.precision < 1 and total.recall < 1
 
 
 def test_no_genuine_consignment_of_a_legitimate_trader_is_a_hit(quality):
