@@ -187,14 +187,15 @@ def test_an_emptied_and_refilled_database_gets_a_rebuilt_index(people, make_user
 
 def test_a_restored_database_without_a_label_is_not_screened_with_the_old_index(people):
     """A database whose counter row is missing (restored from a backup taken before any
-    recordation changed, or filled by a tool that bypasses the services) reads version 0;
-    the index built for another database at version 0 must not be reused."""
+    recordation changed) reads version 0; the index built for another database (here: the
+    same one before a change whose label was lost) at version 0 must not be reused."""
     owner, reviewer, officer = people
     recorded(owner, reviewer, APPROVED_ON)
     db.session.execute(delete(Counter).where(Counter.scope == current.SCOPE))
     db.session.commit()
     unlabelled = current.current()
     assert unlabelled.version == 0 and len(unlabelled.index) == 1
+    assert current.current() is unlabelled  # the same database: reused, not rebuilt
     lifecycle.cancel(owner, db.session.query(Recordation).one().id, "Gone")
     db.session.execute(delete(Counter).where(Counter.scope == current.SCOPE))
     db.session.commit()
