@@ -80,7 +80,7 @@ RECORDATIONS = [
         [("Zephyra Appliances (Guangzhou) Co., Ltd.", MAN)],
         [("Cixi Windy Electric Appliance Co., Ltd.", "Ningbo")],
         holder="Zephyra Ltd", goods_zh="电吹风", plain="hair dryers, 1800 W"),
-    rec("T2016-004470", "TERRAFORT", "safety work boots", ["6403.40"],
+    rec("T2016-004470", "TERRAFORT", "safety work boots", ["6403400010"],
         [("Terrafort Footwear Vietnam Co., Ltd.", EXP), ("Terrafort Europe B.V.", IMP)],
         [("Jinjiang Steelfoot Shoes Co., Ltd.", "Xiamen")],
         holder="Terrafort Footwear Inc.", plain="leather safety boots with metal toe-cap"),
@@ -93,7 +93,7 @@ RECORDATIONS = [
         [("Solenne Parfums Asia Pacific Pte Ltd", IMP)],
         [("Yiwu Fragrance World Co., Ltd.", "Yiwu; Ningbo")],
         holder="Solenne Parfums SA", goods_zh="香水", plain="eau de parfum, 100 ml"),
-    rec("T2020-003301", "MAXGRIP", "cordless drills", ["8467.21"],
+    rec("T2020-003301", "MAXGRIP", "cordless drills", ["8467.21.00.10"],
         [("Maxgrip Tools Trading (Shanghai) Co., Ltd.", IMP)],
         [("Yongkang Powerking Tools Co., Ltd.", "Ningbo")],
         holder="Maxgrip Power Tools Corp.", plain="cordless drills, 18 V"),
@@ -348,7 +348,7 @@ class Maker:
         """A declared code (8 or 10 digits, as written on declarations) under a recorded one."""
         code = self.pick(r["hs_codes"]).replace(".", "")
         tail = "".join(self.pick("0123456789") for _ in range(10 - len(code)))
-        digits = (code + tail)[: self.pick((8, 10))]
+        digits = (code + tail)[: max(len(code), self.pick((8, 10)))]
         return f"{digits[:4]}.{digits[4:6]}.{digits[6:]}" if self.rng.random() < 0.5 else digits
 
     def add(self, kind: str, expected: list[str], **fields) -> None:
