@@ -93,6 +93,12 @@ def test_company_key_drops_chinese_legal_forms_in_either_script():
     assert company_key("光明集团") == "光明"
 
 
+def test_company_key_drops_a_chinese_legal_form_after_a_bracketed_place():
+    full = company_key("长城润滑油(天津)有限公司")
+    assert full == company_key("长城润滑油（天津）") == company_key("長城潤滑油(天津)股份有限公司")
+    assert full == "长城润滑油天津"
+
+
 def test_company_key_keeps_a_name_made_only_of_legal_words():
     assert company_key("The Trading Co") == "trading"
     assert company_key("Limited") == "limited"

@@ -7,7 +7,10 @@ value. Screening reads that value (one primary-key lookup) and rebuilds this pro
 when it differs from the one the index was built at. The UPDATE's row lock orders concurrent
 changes, and the facts are read after the value, so an index is never older than its label. A
 random value (not +1) also tells apart a database restored from a backup, or emptied and filled
-again, whose counter would otherwise come back to a value already seen.
+again, whose counter would otherwise come back to a value already seen. A database with no
+value yet (0: no recordation changed since the counter exists, or restored from a backup taken
+then) is told apart by its newest recordation and recordation event ids instead (two more
+primary-key lookups), so an index built for another such database is not reused.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import secrets
 import threading
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ipr_apps.db import db
 from ipr_apps.models.counters import Counter
+from ipr_apps.models.recordations import Recordation, RecordationEvent
 from ipr_apps.screening.index import ScreeningIndex, facts_of_active
 
 SCOPE = "screening_index"
@@ -33,7 +37,8 @@ class InUse(NamedTuple):
 
 
 _lock = threading.Lock()
-_built: dict[str, InUse] = {}  # by database URL: this process's index for each database
+# By database URL: this process's index for each database, with the stamp it was built at.
+_built: dict[str, tuple[tuple[int, ...], InUse]] = {}
 
 
 def changed(session: Session) -> None:
@@ -57,8 +62,15 @@ def current(session: Session | None = None) -> InUse:
     session = session or db.session
     key = session.get_bind().url.render_as_string(hide_password=True)
     seen = version(session)
+    stamp = (seen,) if seen else (seen, *_newest_ids(session))
     with _lock:
         built = _built.get(key)
-        if built is None or built.version != seen:
-            built = _built[key] = InUse(seen, ScreeningIndex(facts_of_active(session)))
-        return built
+        if built is None or built[0] != stamp:
+            built = _built[key] = (stamp, InUse(seen, ScreeningIndex(facts_of_active(session))))
+        return built[1]
+
+
+def _newest_ids(session: Session) -> tuple[int, ...]:
+    """The newest recordation and recordation event ids (every change appends an event)."""
+    newest = select(func.max(Recordation.id)), select(func.max(RecordationEvent.id))
+    return tuple(session.execute(stmt).scalar_one() or 0 for stmt in newest)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ipr_apps.screening import rules
-from ipr_apps.screening.index import Entry, ScreeningIndex, same_company
+from ipr_apps.screening.index import Entry, ScreeningIndex, long_enough, same_company
 from ipr_apps.screening.normalise import company_key, hs_digits, text_key
 from ipr_apps.screening.rules import Rule
 
@@ -161,6 +161,6 @@ def _infringer_port(entry: Entry, line: DeclarationLine, recorded: str) -> list[
 
 
 def _same_port(port: str, recorded: frozenset[str]) -> bool:
-    """Equal keys, or a recorded port of 3+ characters inside the line's ("Huangpu" in
-    "Guangzhou Huangpu Port")."""
-    return port in recorded or any(len(p) >= 3 and p in port for p in recorded)
+    """Equal keys, or a recorded port long enough to look for (3 letters, 2 Chinese
+    characters) inside the line's ("Huangpu" in "Guangzhou Huangpu Port", "大连" in "大连港")."""
+    return port in recorded or any(long_enough(p) and p in port for p in recorded)

@@ -72,7 +72,9 @@ class Entry:
         return None
 
 
-def _mark_long_enough(key: str) -> bool:
+def long_enough(key: str) -> bool:
+    """Whether a mark's (or port's) key is long enough to be looked for inside other text:
+    3 Latin letters or digits, 2 Chinese characters ("大连" is a port, "ab" is anything)."""
     cjk = any(not ch.isascii() for ch in key)
     return len(key) >= (rules.MIN_MARK_CJK if cjk else rules.MIN_MARK_LATIN)
 
@@ -104,7 +106,7 @@ class ScreeningIndex:
         self.entries[facts.recordation_id] = entry
         for mark in facts.marks:
             key = text_key(mark)
-            if _mark_long_enough(key):
+            if long_enough(key):
                 self._marks[key].append(MarkMatch(facts.recordation_id, mark))
         for code in facts.hs_codes:
             digits = hs_digits(code)[: max(rules.HS_LENGTHS)]

@@ -68,8 +68,8 @@ def company_key(name: str | None) -> str:
     if not name:
         return ""
     words = _PUNCTUATION.sub(" ", _fold(name).replace(".", "")).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
+    while len(words) > 1 and (words[-1] in LEGAL_SUFFIXES or words[-1] in CHINESE_SUFFIXES):
+        words.pop()  # a Chinese form is a word of its own after a bracket: "光明(中山)有限公司"
     while len(words) > 1 and words[0] in LEGAL_PREFIXES:
         words.pop(0)
     if words:
