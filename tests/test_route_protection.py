@@ -139,6 +139,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "detention_requests.withdraw": HOLDER,
     "detention_requests.accept": OFFICER,
     "detention_requests.refuse": OFFICER,
+    "screenings.progress": OFFICER,
+    "screenings.hits_csv": OFFICER,
+    "screenings.hits_xlsx": OFFICER,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 
@@ -175,6 +178,7 @@ def _url_args(rule: Rule, fixtures: dict) -> dict:
         "organisation_id": 0,  # no such holder organisation: admins get 404
         "request_id": 0,  # no such request for detention: allowed roles get 404
         "doc_id": 0,  # no such evidence file: allowed roles get 404
+        "run_id": 0,  # no such screening run: officers get 404
         "fmt": "csv",
         "name": "approvals",
         "token": "not-a-valid-token",  # e-mailed account links: everybody gets 400
