@@ -1,21 +1,24 @@
 """Large files of declaration lines screened on the job queue: a ScreeningRun with its Job.
 
 `start_batch` keeps the uploaded file and creates the job and the run in one transaction; the
-job goes to the worker after the commit. The worker (`run_job`, in job_runs.RUNNERS) reads the
-file twice, one line at a time: first every line is checked (any wrong line fails the job with
-the "line N, column C: reason" report, and nothing is stored), then the lines are screened
-CHUNK_LINES at a time, each chunk's hits committed in a short transaction of their own. The
-end marks the run finished and the job done, with the hits as a CSV file. A run starts by
-removing what an earlier, failed run of the same job stored, so a re-run never doubles hits.
+job goes to the worker after the commit. The worker (`run_job`, in job_runs.RUNNERS) reads one
+line at a time: first it checks every line of the file (any wrong line fails the job with the
+"line N, column C: reason" report, and nothing is stored) and copies the good ones into a CSV
+spool file; then it screens the spool's lines CHUNK_LINES at a time, each chunk's hits
+committed in a short transaction of its own. The end marks the run finished and the job done,
+with the hits as a CSV file. A run starts by removing what an earlier, failed run of the same
+job stored, so a re-run never doubles hits.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import itertools
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -55,7 +58,6 @@ BAD_LINES = (
     "Some lines of the file are wrong; nothing was screened. Correct them and upload it again."
 )
 MORE_ERRORS = "… and {count:,} more wrong lines."
-CHANGED = "The file changed while it was screened; start again with a new upload."
 
 
 def max_bytes() -> int:
@@ -149,7 +151,7 @@ def _create(actor: User, file: str, input_name: str, threshold: int) -> Screenin
 
 
 class _File:
-    """The batch file, opened afresh for each pass; CSV in the encoding it was found in."""
+    """The uploaded batch file: a workbook, or CSV text in the encoding it was found in."""
 
     def __init__(self, job: Job) -> None:
         if not job.input_file:
@@ -159,12 +161,12 @@ class _File:
         self.encoding = None if self.is_xlsx else self._encoding()
 
     def _encoding(self) -> str:
-        encoding = _encoding_of(self._chunks)
+        encoding = _encoding_of(self._blocks)
         if encoding is None:
             raise ValidationError(NOT_TEXT)
         return encoding
 
-    def _chunks(self) -> Iterator[bytes]:
+    def _blocks(self) -> Iterator[bytes]:
         with self.path.open("rb") as file:
             yield from iter(partial(file.read, job_files.CHUNK_BYTES), b"")
 
@@ -186,25 +188,28 @@ class _File:
 
 
 def run_job(job: Job) -> None:
-    """Check every line, then screen them chunk by chunk, then finish the run and the job."""
+    """Check every line (copying the good ones into a CSV spool file: a workbook is slow to
+    read, and is read once), then screen the spool's lines chunk by chunk, then finish."""
     job_id, runs = job.id, job.runs
     stmt = select(ScreeningRun.id, ScreeningRun.threshold).where(ScreeningRun.job_id == job_id)
     run_id, threshold = db.session.execute(stmt).one()
     file = _File(job)
     _start_afresh(job_id, runs, run_id)
-    total = _check(job_id, file)
-    in_use = current.current()
-    db.session.rollback()  # only read: no transaction is held while the lines are screened
-    progress = job_runs._Progress(job_id, total, phase=SCREEN_PHASE)
-    progress.opened()
-    position = 1
-    with file.rows() as rows:
-        for chunk in _chunks(_lines(rows), CHUNK_LINES):
-            _store(job_id, runs, run_id, screen(in_use.index, chunk, threshold), position)
-            position += len(chunk)
-            progress(SCREEN_PHASE, position - 1)
-    if position - 1 != total:
-        raise ValidationError(CHANGED)
+    spool = job_files.file_path(job_files.new_file_name("csv"))
+    try:
+        total = _check(job_id, file, spool)
+        in_use = current.current()
+        db.session.rollback()  # only read: no transaction is held while the lines are screened
+        progress = job_runs._Progress(job_id, total, phase=SCREEN_PHASE)
+        progress.opened()
+        position = 1
+        with spool.open(encoding="utf-8", newline="") as handle:
+            for chunk in _chunks(_lines(csv.reader(handle)), CHUNK_LINES):
+                _store(job_id, runs, run_id, screen(in_use.index, chunk, threshold), position)
+                position += len(chunk)
+                progress(SCREEN_PHASE, position - 1)
+    finally:
+        spool.unlink(missing_ok=True)
     _finish(job_id, runs, run_id, in_use.version)
 
 
@@ -222,18 +227,23 @@ def _require_running(session, job_id: int, runs: int) -> None:
         raise ConflictError(jobs.NOT_RUNNING_ERROR)
 
 
-def _check(job_id: int, file: _File) -> int:
-    """Every line checked (none kept); their number, or ValidationError with the report."""
+def _check(job_id: int, file: _File, spool: Path) -> int:
+    """Every line checked, the good ones copied to `spool`; their number, or ValidationError
+    with the report."""
     progress = job_runs._Progress(job_id, file.estimate(), phase=READ_PHASE)
     progress.opened()
     parsed, count = lines.Parsed(), 0
-    with file.rows() as rows:
+    with file.rows() as rows, spool.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.writer(target)
+        writer.writerow(lines.COLUMNS)
         for number, data in lines.line_rows(rows, parsed):
             try:
-                lines.line_from(data)
-                count += 1
+                line = lines.line_from(data)
             except lines.LineError as error:
                 parsed.add_line_error(number, error)
+            else:
+                writer.writerow(["" if value is None else value for value in astuple(line)])
+                count += 1
             progress(READ_PHASE, number - 1)
     if parsed.error_count:
         more = [MORE_ERRORS.format(count=parsed.more_errors)] if parsed.more_errors else []
@@ -244,12 +254,9 @@ def _check(job_id: int, file: _File) -> int:
 
 
 def _lines(rows: Iterable[list[Any]]) -> Iterator[DeclarationLine]:
-    """The lines again (checked already: a wrong one now means the file changed)."""
+    """The spool's lines (checked already, so line_from gives each back as it was)."""
     for _number, data in lines.line_rows(rows, lines.Parsed()):
-        try:
-            yield lines.line_from(data)
-        except lines.LineError:
-            raise ValidationError(CHANGED) from None
+        yield lines.line_from(data)
 
 
 def _chunks(items: Iterable[DeclarationLine], size: int) -> Iterator[list[DeclarationLine]]:
