@@ -10,7 +10,7 @@ import io
 import json
 
 import pytest
-from flask import render_template_string
+from flask import render_template_string, request
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -31,6 +31,7 @@ from ipr_apps.models import (
 )
 from ipr_apps.screening import current
 from ipr_apps.screening.engine import DeclarationLine
+from ipr_apps.screenings import batch_views
 from ipr_apps.services import job_files, job_runs, jobs, screening, screening_batches
 from ipr_apps.services.screening_results import COLUMNS
 from tests.factories import recordation_row
@@ -447,7 +448,19 @@ def test_the_partial_while_running_failed_and_finished(app, officer, recorded, m
     html = _partial(app, run.id)
     assert "progressbar" not in html and "line 4, column port: Too long." in html
     assert "Some lines are wrong." in html and "hits.csv" not in html
+    assert "Correct these lines" in html
     finished = _pasted(officer, *_formula_lines())
     html = _partial(app, finished.id)
     assert f"/screening/runs/{finished.id}/hits.csv" in html and "hits.xlsx" in html
     assert "progressbar" not in html
+
+
+def test_the_screening_form_accepts_a_batch_sized_upload(app, monkeypatch):
+    """The form's upload may be a batch file, larger than the app's usual request limit."""
+    monkeypatch.setitem(app.config, "SCREENING_BATCH_MAX_BYTES", 123_456_789)
+    with app.test_request_context("/screening/", method="POST"):
+        batch_views._allow_batch_files("screenings.index", {})
+        assert request.max_content_length == 123_456_789
+    with app.test_request_context("/screening/runs/1/progress"):
+        batch_views._allow_batch_files("screenings.progress", {})
+        assert request.max_content_length == app.config["MAX_CONTENT_LENGTH"]
