@@ -15,7 +15,13 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from ipr_apps.db import db
-from ipr_apps.errors import ConflictError, PermissionDenied, TooLarge, ValidationError
+from ipr_apps.errors import (
+    ConflictError,
+    DatabaseBusy,
+    PermissionDenied,
+    TooLarge,
+    ValidationError,
+)
 from ipr_apps.models import (
     Goods,
     Job,
@@ -32,7 +38,7 @@ from ipr_apps.models import (
 from ipr_apps.screening import current
 from ipr_apps.screening.engine import DeclarationLine
 from ipr_apps.screenings import batch_views
-from ipr_apps.services import job_files, job_runs, jobs, screening, screening_batches
+from ipr_apps.services import imports, job_files, job_runs, jobs, screening, screening_batches
 from ipr_apps.services.screening_results import COLUMNS
 from tests.factories import recordation_row
 
@@ -280,6 +286,23 @@ def test_a_failed_run_rerun_does_not_double_the_hits(officer, recorded, monkeypa
     run = db.session.get(ScreeningRun, run.id)
     assert (run.line_count, run.hit_lines, run.hits) == (12, 4, 4)
     assert _count(ScreeningHit, ScreeningHit.run_id == run.id) == 4
+
+
+def test_a_chunk_that_found_the_database_busy_is_stored_once(officer, recorded, monkeypatch):
+    monkeypatch.setattr(imports.time, "sleep", lambda seconds: None)
+    original, calls = screening.add_results, []
+
+    def busy_once(session, run, results, first_position):
+        calls.append(first_position)
+        original(session, run, results, first_position)
+        if len(calls) == 1:
+            raise DatabaseBusy()  # after writing: the rollback must drop this chunk's hits
+
+    monkeypatch.setattr(screening, "add_results", busy_once)
+    run = _start(officer, _csv(_rows(6)))
+    assert _job(run.id).status == JobStatus.DONE and calls == [1, 1]
+    run = db.session.get(ScreeningRun, run.id)
+    assert run.hits == _count(ScreeningHit) == 2
 
 
 def test_a_run_that_lost_its_job_stores_nothing(monkeypatch, officer, recorded):

@@ -32,6 +32,7 @@ from ipr_apps.models import Job, JobKind, RunSource, ScreeningHit, ScreeningRun,
 from ipr_apps.screening import current, lines
 from ipr_apps.screening.engine import DeclarationLine, screen
 from ipr_apps.services import job_files, job_runs, jobs, screening, screening_results
+from ipr_apps.services.imports import when_free
 
 MAX_BYTES = 50 * 1024 * 1024  # a batch file's size limit (config SCREENING_BATCH_MAX_BYTES)
 CHUNK_LINES = 2000  # lines screened, and their hits committed, at a time
@@ -205,7 +206,8 @@ def run_job(job: Job) -> None:
         position = 1
         with spool.open(encoding="utf-8", newline="") as handle:
             for chunk in _chunks(_lines(csv.reader(handle)), CHUNK_LINES):
-                _store(job_id, runs, run_id, screen(in_use.index, chunk, threshold), position)
+                results = screen(in_use.index, chunk, threshold)
+                when_free(partial(_store, job_id, runs, run_id, results, position))
                 position += len(chunk)
                 progress(SCREEN_PHASE, position - 1)
     finally:
@@ -266,7 +268,8 @@ def _chunks(items: Iterable[DeclarationLine], size: int) -> Iterator[list[Declar
 
 
 def _store(job_id: int, runs: int, run_id: int, results, first_position: int) -> None:
-    """One chunk's hits and counts, committed only while this run still owns the job."""
+    """One chunk's hits and counts, committed only while this run still owns the job (tried
+    again, by when_free, when the database stayed busy)."""
     with unit_of_work() as session:
         _require_running(session, job_id, runs)
         run = session.get(ScreeningRun, run_id)
