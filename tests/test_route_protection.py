@@ -132,6 +132,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.confirm": HOLDER,
     "cases.withdraw": HOLDER,
     "cases.release": OFFICER,
+    "screenings.progress": OFFICER,
+    "screenings.hits_csv": OFFICER,
+    "screenings.hits_xlsx": OFFICER,
     "detention_requests.index": CASES,
     "detention_requests.show": CASES,
     "detention_requests.evidence": CASES,
@@ -139,9 +142,6 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "detention_requests.withdraw": HOLDER,
     "detention_requests.accept": OFFICER,
     "detention_requests.refuse": OFFICER,
-    "screenings.progress": OFFICER,
-    "screenings.hits_csv": OFFICER,
-    "screenings.hits_xlsx": OFFICER,
 }
 ROLES = ["anonymous", "holder", "reviewer", "admin", "officer"]
 

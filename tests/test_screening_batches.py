@@ -10,7 +10,7 @@ import io
 import json
 
 import pytest
-from flask import render_template_string, request
+from flask import render_template_string
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -37,7 +37,6 @@ from ipr_apps.models import (
 )
 from ipr_apps.screening import current
 from ipr_apps.screening.engine import DeclarationLine
-from ipr_apps.screenings import batch_views
 from ipr_apps.services import imports, job_files, job_runs, jobs, screening, screening_batches
 from ipr_apps.services.screening_results import COLUMNS
 from tests.factories import recordation_row
@@ -161,7 +160,7 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused(officer, jobs_folder, name, d
 
 def test_a_file_over_the_size_limit_is_refused(app, officer, jobs_folder, monkeypatch):
     data = _csv(_rows(50))
-    monkeypatch.setitem(app.config, "SCREENING_BATCH_MAX_BYTES", len(data) - 1)
+    monkeypatch.setitem(app.config, "SCREENING_MAX_BYTES", len(data) - 1)
     with pytest.raises(TooLarge):
         _start(officer, data)
     assert _count(Job) == 0 and list(jobs_folder.iterdir()) == []
@@ -476,14 +475,3 @@ def test_the_partial_while_running_failed_and_finished(app, officer, recorded, m
     html = _partial(app, finished.id)
     assert f"/screening/runs/{finished.id}/hits.csv" in html and "hits.xlsx" in html
     assert "progressbar" not in html
-
-
-def test_the_screening_form_accepts_a_batch_sized_upload(app, monkeypatch):
-    """The form's upload may be a batch file, larger than the app's usual request limit."""
-    monkeypatch.setitem(app.config, "SCREENING_BATCH_MAX_BYTES", 123_456_789)
-    with app.test_request_context("/screening/", method="POST"):
-        batch_views._allow_batch_files("screenings.index", {})
-        assert request.max_content_length == 123_456_789
-    with app.test_request_context("/screening/runs/1/progress"):
-        batch_views._allow_batch_files("screenings.progress", {})
-        assert request.max_content_length == app.config["MAX_CONTENT_LENGTH"]

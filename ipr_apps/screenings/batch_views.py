@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import abort, jsonify, request, send_file
+from flask import abort, jsonify, send_file
 from flask_login import current_user
 
 from ipr_apps.errors import NotFound
@@ -19,20 +19,9 @@ from ipr_apps.services import (
     exports,
     jobs,
     screening,
-    screening_batches,
     screening_results,
     security_log,
 )
-
-UPLOAD_ENDPOINTS = ("screenings.index",)  # the page whose upload may be a batch file
-
-
-@bp.url_value_preprocessor
-def _allow_batch_files(endpoint: str | None, _values) -> None:
-    """Raise the upload limit for the screening form only, before anything reads the body
-    (the CSRF check does, in before_request; URL preprocessors run before it)."""
-    if endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = screening_batches.max_bytes()
 
 
 def _run(run_id: int) -> ScreeningRun:
