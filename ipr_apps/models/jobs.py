@@ -39,7 +39,9 @@ class JobStatus(StrEnum):
 # Share of the progress bar each phase fills: an import reads the file twice (check, write).
 PHASE_SPANS = {"check": (0, 50), "import": (50, 100), "saved": (100, 100), "export": (0, 100)}
 PHASE_SPANS["cases"] = (0, 100)  # a case import checks and stages each line in one pass
-PHASE_SPANS["screen"] = (0, 100)  # a screening batch screens and stores each line in one pass
+# A screening batch checks every line first (quick), then screens and stores them.
+PHASE_SPANS["read"] = (0, 10)
+PHASE_SPANS["screen"] = (10, 100)
 
 
 class Job(db.Model):

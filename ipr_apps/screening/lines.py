@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from ipr_apps.screening.engine import DeclarationLine
 
@@ -38,6 +39,7 @@ REQUIRED = ("declaration_number", "line_number")
 DIRECTIONS = ("import", "export")
 MAX_ERRORS = 50  # error lines reported; the rest are counted
 LARGEST_NUMBER = Decimal("1e13")
+NO_LINES = "There are no declaration lines under the header row."
 
 
 class LineError(ValueError):
@@ -57,6 +59,9 @@ class Parsed:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(text)
+
+    def add_line_error(self, number: int, error: LineError) -> None:
+        self.add_error(f"line {number}, column {error.column}: {error.message}")
 
     @property
     def more_errors(self) -> int:
@@ -151,6 +156,19 @@ def parse_rows(rows: Iterable[list[Any]], limit: int | None = None) -> Parsed:
     return parsed
 
 
+def line_rows(rows: Iterable[list[Any]], parsed: Parsed) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, its cells by column name) for each non-blank row under the header, one at
+    a time (a batch file is read so); a header without the required columns is an error in
+    `parsed`, and then there are no rows."""
+    iterator = iter(rows)
+    header = _header(next(iterator, None), parsed)
+    if header is None:
+        return
+    for number, row in enumerate(iterator, start=2):
+        if any(cell not in (None, "") for cell in row):
+            yield number, {name: row[i] if i < len(row) else None for name, i in header.items()}
+
+
 def _header(row: list[Any] | None, parsed: Parsed) -> dict[str, int] | None:
     names = [str(cell or "").strip().lower().replace(" ", "_") for cell in row or []]
     positions = {name: i for i, name in enumerate(names) if name in COLUMNS}
@@ -169,9 +187,15 @@ def _header(row: list[Any] | None, parsed: Parsed) -> dict[str, int] | None:
 
 def csv_rows(text: str) -> Iterator[list[str]]:
     """Rows of CSV text, or of tab-separated text (cells copied from a spreadsheet)."""
-    first = text.split("\n", 1)[0]
+    return csv_stream_rows(io.StringIO(text, newline=""))
+
+
+def csv_stream_rows(handle: TextIO) -> Iterator[list[str]]:
+    """Rows of CSV or tab-separated text read line by line from `handle` (a file opened with
+    newline=""): the first line tells which."""
+    first = handle.readline()
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return csv.reader(itertools.chain([first], handle), delimiter=delimiter)
 
 
 def decode(data: bytes) -> str:

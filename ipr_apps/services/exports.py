@@ -30,22 +30,27 @@ def escape_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
+TEXTS = ("period", "group")
+
+
 @dataclass(frozen=True)
 class Layout:
-    """An export's columns in order: `period` and `group` are text (formula-escaped in CSV and
-    XLSX), `pcts` are percentages (one decimal, empty or null when None), `money` amounts
-    (two decimals in CSV), every other column a count."""
+    """An export's columns in order: `texts` are text (formula-escaped in CSV and XLSX; the
+    statistics' `period` and `group`), `pcts` are percentages (one decimal, empty or null when
+    None), `money` amounts (two decimals in CSV), every other column a count. `sheet` names
+    the XLSX sheet."""
 
     columns: tuple[str, ...]
     pcts: frozenset[str]
     money: frozenset[str] = frozenset()
+    texts: frozenset[str] = frozenset(TEXTS)
+    sheet: str = "statistics"
 
 
 APPROVALS = Layout(COLUMNS, frozenset({"approved_yoy_pct"}))
 ENFORCEMENT = Layout(
     enforcement.COLUMNS, frozenset(enforcement.PERCENTAGES), frozenset(enforcement.MONEY)
 )
-TEXTS = ("period", "group")
 
 
 def _pct_text(value: Decimal | None) -> str:
@@ -64,7 +69,7 @@ def _cells(row: dict, layout: Layout, pct, money, text=escape_text) -> list:
     """The row in the layout's order: texts through `text`, percentages through `pct`,
     amounts through `money`, counts as they are."""
     return [
-        text(row[c]) if c in TEXTS
+        text(row[c]) if c in layout.texts
         else pct(row[c]) if c in layout.pcts
         else money(row[c]) if c in layout.money
         else row[c]
@@ -103,7 +108,7 @@ def json_text(rows: Iterable[dict], layout: Layout = APPROVALS) -> str:
 def write_xlsx(rows: Iterable[dict], target: BinaryIO | str, layout: Layout = APPROVALS) -> None:
     """One sheet, the same header and rows; numbers stored as numbers (write-only mode)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("statistics")
+    sheet = workbook.create_sheet(layout.sheet)
     sheet.append(list(layout.columns))
     for row in rows:
         sheet.append(_cells(row, layout, _pct_number, float))

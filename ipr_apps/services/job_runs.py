@@ -219,9 +219,17 @@ def export_filename(
     return f"{prefix}-{by.value}-{start}-{end}{group}.{fmt}"
 
 
+def _screen(job: Job) -> None:
+    """A screening batch (imported here when first run: it reports through _Progress)."""
+    from ipr_apps.services import screening_batches
+
+    screening_batches.run_job(job)
+
+
 RUNNERS: dict[JobKind, Callable[[Job], None]] = {
     JobKind.IMPORT_RECORDATIONS: _import,
     JobKind.EXPORT_STATS: _export,
     JobKind.IMPORT_CASES: _import_cases,
     JobKind.EXPORT_ENFORCEMENT: _export,
+    JobKind.SCREEN_DECLARATIONS: _screen,
 }

@@ -108,10 +108,18 @@ def start_export(
 
 def _create(actor: User, kind: JobKind, parameters: dict[str, Any], **values: Any) -> Job:
     with unit_of_work() as session:
-        job = Job(kind=kind, started_by_id=actor.id, parameters=parameters, **values)
-        session.add(job)
-        session.flush()
-        after_commit(session, partial(_hand_to_worker, job.id))
+        return create_in(session, actor, kind, parameters, **values)
+
+
+def create_in(
+    session: Session, actor: User, kind: JobKind, parameters: dict[str, Any], **values: Any
+) -> Job:
+    """In the caller's transaction (which checked the actor's permission): a queued job, handed
+    to the worker once that transaction commits."""
+    job = Job(kind=kind, started_by_id=actor.id, parameters=parameters, **values)
+    session.add(job)
+    session.flush()
+    after_commit(session, partial(_hand_to_worker, job.id))
     return job
 
 
@@ -205,9 +213,26 @@ def _done_values(now) -> dict[str, Any]:
 
 def finish(job_id: int, **values: Any) -> bool:
     """Running → done with its result (file, summary); False when no longer running."""
-    stmt = update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
     with unit_of_work() as session:
-        return session.execute(stmt.values(**_done_values(utcnow()), **values)).rowcount == 1
+        return finish_in(session, job_id, **values)
+
+
+def finish_in(session: Session, job_id: int, **values: Any) -> bool:
+    """`finish` in the caller's transaction (with the rows the result belongs to)."""
+    stmt = update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+    return session.execute(stmt.values(**_done_values(utcnow()), **values)).rowcount == 1
+
+
+def still_running(session: Session, job_id: int, runs: int) -> bool:
+    """In the caller's transaction: the heartbeat, when the job is still running as the
+    `runs`-th claim (not failed by the stale check, nor re-run meanwhile). The row lock
+    orders this transaction with a re-run's claim, so a run that lost its job writes nothing."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.runs == runs)
+        .values(heartbeat_at=utcnow())
+    )
+    return session.execute(stmt).rowcount == 1
 
 
 def add_summary(job_id: int, summary: dict[str, Any]) -> None:
