@@ -28,6 +28,7 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a secret)
     PASSWORD_MIN_LENGTH = 12  # ASVS 2.1.1
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    SCREENING_MAX_BYTES = 50 * 1024 * 1024  # a screening file (a 100,000-line file fits)
     PAGE_SIZE = 25
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -24,7 +24,7 @@ from ipr_apps.models import Role, ScreeningRun
 from ipr_apps.screening.lines import COLUMNS, REQUIRED
 from ipr_apps.screenings.forms import ScreenForm
 from ipr_apps.security import role_required
-from ipr_apps.services import screening, screening_input
+from ipr_apps.services import screening, screening_batches, screening_input
 
 bp = Blueprint("screenings", __name__, url_prefix="/screening")
 
@@ -44,7 +44,7 @@ def _allow_large_upload(endpoint: str | None, _values) -> None:
     """The screening form takes files up to SCREENING_MAX_BYTES (set before the CSRF check
     reads the body)."""
     if endpoint == "screenings.index":
-        request.max_content_length = screening_input.max_bytes() + FORM_BYTES
+        request.max_content_length = screening_batches.max_bytes() + FORM_BYTES
 
 
 @bp.route("/", methods=["GET", "POST"])

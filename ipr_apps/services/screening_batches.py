@@ -34,8 +34,6 @@ from ipr_apps.screening.engine import DeclarationLine, screen
 from ipr_apps.services import job_files, job_runs, jobs, screening, screening_results
 from ipr_apps.services.imports import when_free
 
-# A batch file's size limit: the screening form's upload limit (config SCREENING_MAX_BYTES).
-MAX_BYTES = 50 * 1024 * 1024
 CHUNK_LINES = 2000  # lines screened, and their hits committed, at a time
 HEAD_BYTES = 64 * 1024  # what start_batch reads of a CSV file to tell it is text
 XLSX_MAGIC = b"PK\x03\x04"
@@ -63,7 +61,8 @@ MORE_ERRORS = "… and {count:,} more wrong lines."
 
 
 def max_bytes() -> int:
-    return current_app.config.get("SCREENING_MAX_BYTES", MAX_BYTES)
+    """A screening file's size limit, on the page and for a batch (SCREENING_MAX_BYTES)."""
+    return current_app.config["SCREENING_MAX_BYTES"]
 
 
 # --------------------------------------------------------------------------- starting

@@ -13,8 +13,6 @@ import logging
 import zipfile
 from typing import BinaryIO
 
-from flask import current_app
-
 from ipr_apps.errors import ValidationError
 from ipr_apps.models import RunSource, ScreeningRun, User
 from ipr_apps.screening import lines
@@ -25,7 +23,6 @@ from ipr_apps.services.file_checks import refuse
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 50 * 1024 * 1024  # config SCREENING_MAX_BYTES: a 100,000-line file fits
 HEAD_BYTES = 64 * 1024  # where a CSV file's NUL bytes are looked for
 ZIP_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a zip archive
 EXTENSIONS = (".csv", ".xlsx")
@@ -45,10 +42,6 @@ class LinesRejected(ValidationError):
     def __init__(self, parsed: Parsed) -> None:
         super().__init__(LINES_REJECTED)
         self.errors, self.more = parsed.errors, parsed.more_errors
-
-
-def max_bytes() -> int:
-    return current_app.config.get("SCREENING_MAX_BYTES", MAX_BYTES)
 
 
 def screen_pasted(actor: User, text: str, threshold: int | None) -> ScreeningRun:
@@ -89,7 +82,7 @@ def _read(stream: BinaryIO, filename: str) -> bytes:
     passes the size limit."""
     if not filename.lower().endswith(EXTENSIONS):
         raise refuse(NOT_CSV_OR_XLSX)
-    data = read_at_most(stream, max_bytes())
+    data = read_at_most(stream, screening_batches.max_bytes())
     if not data.strip():
         raise refuse(EMPTY)
     is_zip = data.startswith(ZIP_MAGIC)

@@ -22,12 +22,10 @@ from playwright.sync_api import Page, expect
 
 from ipr_apps.db import db
 from ipr_apps.models import today
-from tests.live import LiveServer
-
-pytest.importorskip("tests.browser.test_screening_journey")
 from tests.browser.test_officer_case_journey import make_officer
 from tests.browser.test_recordation_journey import _file_and_approve, check
 from tests.browser.test_review_journey import flash, sign_in
+from tests.live import LiveServer
 
 LINES = 30_000
 HEADER = ["declaration_number", "line_number", "port", "hs_code", "description", "consignee"]
