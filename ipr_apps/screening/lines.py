@@ -134,25 +134,18 @@ def parse_rows(rows: Iterable[list[Any]], limit: int | None = None) -> Parsed:
     """The first row names the columns; each other row is a line (blank rows are skipped).
     More than `limit` lines is an error (nothing is returned but it)."""
     parsed = Parsed()
-    iterator = iter(rows)
-    header = _header(next(iterator, None), parsed)
-    if header is None:
-        return parsed
-    for number, row in enumerate(iterator, start=2):
-        if not any(cell not in (None, "") for cell in row):
-            continue
+    for number, data in line_rows(rows, parsed):
         if limit is not None and len(parsed.lines) >= limit:
             parsed.lines.clear()
             parsed.errors, parsed.error_count, parsed.over_limit = [], 0, True
             parsed.add_error(f"More than {limit:,} lines: screen them as a batch file.")
             return parsed
-        data = {name: row[i] if i < len(row) else None for name, i in header.items()}
         try:
             parsed.lines.append(line_from(data))
         except LineError as error:
             parsed.add_error(f"line {number}, column {error.column}: {error.message}")
     if not parsed.lines and not parsed.error_count:
-        parsed.add_error("There are no declaration lines under the header row.")
+        parsed.add_error(NO_LINES)
     return parsed
 
 
