@@ -71,6 +71,17 @@ def test_the_form_is_prefilled_from_the_recordation(client, login, officer, reco
         assert f'for="{name}"' in html
 
 
+def test_a_recorded_heading_too_short_for_a_case_is_not_prefilled(client, login, officer, holder):
+    """A 4-digit recorded code (a heading) would be refused by the form it was put in; the
+    first code of 6 to 10 digits is offered instead, and submitting the form as offered works."""
+    recorded = recordation_with_goods(
+        holder, "Brightlight", goods=[("Lamps", "9405"), ("LED torch", "8513.10")]
+    )
+    login(officer)
+    html = client.get(f"/cases/new?recordation_id={recorded.id}").get_data(as_text=True)
+    assert re.search(r'id="hs_code"[^>]*value="851310"', html)
+
+
 def test_opening_a_case(client, login, officer, recordation, holder):
     login(officer)
     response = client.post(f"/cases/new?recordation_id={recordation.id}", data=FORM)

@@ -101,8 +101,15 @@ def prefill(recordation: Recordation) -> dict:
     """What the case form starts with: the genuine goods' name and first HS code."""
     goods = genuine_goods([recordation.facts_application_id])[recordation.facts_application_id]
     names = [g.name for g in goods if g.name]
-    codes = [g.hs_code for g in goods if g.hs_code]
+    codes = [code for code in (case_hs_code(g.hs_code) for g in goods) if code]
     return {"goods": "; ".join(names) or None, "hs_code": codes[0] if codes else None}
+
+
+def case_hs_code(code: str | None) -> str | None:
+    """`code`'s digits when a case can take them (6 to 10 digits), else None: a recorded
+    heading of 4 digits (9405) would only make the officer's form refuse its own value."""
+    digits = hs_digits(code)
+    return digits if 6 <= len(digits) <= 10 else None
 
 
 GOODS_WITH_BRAND = "{description} (brand {brand})"
@@ -114,7 +121,7 @@ def prefill_from_hit(recordation: Recordation, hit: ScreeningHit) -> dict:
     data = prefill(recordation)
     declared = {
         "goods": _declared_goods(hit.description, hit.brand),
-        "hs_code": hs_digits(hit.hs_code) or None,
+        "hs_code": case_hs_code(hit.hs_code),
         "consignor": hit.consignor, "consignee": hit.consignee,
         "country_of_origin": hit.country_of_origin, "direction": hit.direction,
         "items": _whole(hit.quantity), "value_cny": hit.declared_value,
