@@ -108,7 +108,7 @@ def test_the_example_file_has_the_columns_and_screens_cleanly(client, login, off
     assert text.splitlines()[0] == HEADER
     response = _post(client, file=(BytesIO(response.get_data()), "example.csv"))
     assert response.status_code == 303
-    assert db.session.execute(select(ScreeningRun.line_count)).scalar_one() == 2
+    assert db.session.execute(select(ScreeningRun.line_count)).scalar_one() == 4
 
 
 def test_pasted_lines_are_screened_and_the_run_page_shows_the_hit_and_its_reasons(

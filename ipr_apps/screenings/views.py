@@ -31,11 +31,20 @@ bp = Blueprint("screenings", __name__, url_prefix="/screening")
 FORM_BYTES = 64 * 1024  # room for the form's other fields beside the file
 QUEUED = "{name} has more than {limit:,} lines: it is screened in the background."
 # The example file offered on the page: one line per kind of finding, the header first.
+# The example file: lines the demo's BRIGHTSTAR recordation screens (its known infringer at one
+# of its ports; the mark in full-width letters; a genuine import by its recorded importer, not a
+# hit; goods that have nothing to do with it).
 EXAMPLE_ROWS = (
-    ("531620261000001", "1", "Shenzhen Bay", "export", "9405.21", "LED desk lamp BRIGHTSTAR",
-     "BRIGHTSTAR", "Fake Lights Co., Ltd.", "Retail Imports GmbH", "CN", "500", "12000.00"),
-    ("531620261000001", "2", "Shenzhen Bay", "export", "6912.00", "Ceramic cups", "",
-     "Fake Lights Co., Ltd.", "Retail Imports GmbH", "CN", "1200", "3600.00"),
+    ("531620261000001", "1", "Huangpu", "export", "8539.52.00", "LED bulbs BRIGHTSTAR 9W",
+     "BRIGHTSTAR", "Dongguan Shiny Lamps Co Ltd", "Retail Imports GmbH", "CN", "5000", "12000.00"),
+    ("531620261000002", "1", "Shenzhen Bay", "import", "8539.52.00",
+     "ＢＲＩＧＨＴＳＴＡＲ LED lamps", "", "Lucky Star Trading", "Quick Sale Ltd", "VN",
+     "800", "2400.00"),
+    ("531620261000003", "1", "Huanggang", "import", "8539.52.00", "LED lamps BRIGHTSTAR",
+     "BRIGHTSTAR", "Brightlight GmbH", "Shenzhen Bright Trading Co., Ltd.", "DE", "2000",
+     "30000.00"),
+    ("531620261000003", "2", "Huanggang", "import", "6912.00", "Ceramic cups", "",
+     "Brightlight GmbH", "Shenzhen Bright Trading Co., Ltd.", "DE", "1200", "3600.00"),
 )  # fmt: skip
 
 
