@@ -16,7 +16,13 @@ from pathlib import Path
 
 from ipr_apps.screening import rules
 from ipr_apps.screening.engine import DeclarationLine, LineResult, screen
-from ipr_apps.screening.index import KnownInfringer, LegitimateTrader, RecordedFacts, ScreeningIndex
+from ipr_apps.screening.index import (
+    LICENSEE,
+    KnownInfringer,
+    LegitimateTrader,
+    RecordedFacts,
+    ScreeningIndex,
+)
 from ipr_apps.screening.lines import line_from
 
 SET = Path(__file__).resolve().parent / "data" / "screening"
@@ -44,7 +50,10 @@ def recordations(path: Path = SET / "recordations.json") -> list[RecordedFacts]:
             holder_name=item["holder"],
             marks=(item["mark"],),
             hs_codes=tuple(item["hs_codes"]),
-            traders=tuple(LegitimateTrader(t["name"], t["role"]) for t in item["traders"]),
+            traders=(
+                *(LegitimateTrader(t["name"], t["role"]) for t in item["traders"]),
+                *(LegitimateTrader(name, LICENSEE) for name in item["licensees"]),
+            ),
             infringers=tuple(
                 KnownInfringer(i["name"], (i["ports"],) if i["ports"] else ())
                 for i in item["infringers"]

@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import event
 
 from ipr_apps.db import db
-from ipr_apps.models import Goods, Infringer, RecordationStatus, Status, Trader, TraderRole
+from ipr_apps.models import (
+    Goods,
+    Infringer,
+    Licensee,
+    RecordationStatus,
+    Status,
+    Trader,
+    TraderRole,
+)
 from ipr_apps.screening import rules
 from ipr_apps.screening.engine import DeclarationLine, screen
 from ipr_apps.screening.index import (
@@ -145,7 +153,7 @@ def test_the_hs_code_alone_is_not_a_hit_but_adds_to_the_mark():
     assert hit.rules == ("mark", "hs_code", "unlisted_trader")
     assert hit.score == 90
     assert hit.reasons[2] == (
-        "Neither party is among the recorded legitimate importers and exporters."
+        "Neither party is among the recorded legitimate traders and licensees."
     )
 
 
@@ -345,3 +353,21 @@ def test_a_low_threshold_lets_the_hs_code_and_an_unlisted_trader_hit():
     assert [(h.number, h.rules, h.score) for h in found] == [
         ("T2020-000001", ("hs_code", "unlisted_trader"), 40)
     ]
+
+
+def test_a_recorded_licensee_is_a_legitimate_party(make_user, make_application):
+    """A licensee imports genuine goods: read with the traders (role "licensee") and, as a
+    party to a line, never a hit; the loader still runs four queries."""
+    holder = make_user()
+    row = _recorded(make_application, holder, "BRIGHTSTAR")
+    db.session.add(Licensee(application_id=row.facts_application_id, name="Bright EU GmbH"))
+    db.session.commit()
+    (facts,) = facts_of_active(db.session)
+    assert facts.traders == (
+        LegitimateTrader("Bright Imp Ltd", "importer"),
+        LegitimateTrader("Bright EU GmbH", "licensee"),
+    )
+    index = ScreeningIndex([facts])
+    genuine = line(description="BRIGHTSTAR bulbs", hs_code="853952", consignee="BRIGHT EU GMBH")
+    (result,) = screen(index, [genuine])
+    assert result.hits == ()

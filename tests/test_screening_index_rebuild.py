@@ -76,7 +76,7 @@ def test_an_approved_amendment_is_screened_with_its_new_facts_and_not_the_old(pe
     number = recordation.number
     old_infringer = {"consignor": "FAKE LIGHTS CO., LTD.", "port": "Ningbo"}
     assert hits(officer, hs_code=RECORDED_HS, **old_infringer) == [
-        (number, ("infringer", "hs_code"))
+        (number, ("infringer", "hs_code", "unlisted_trader"))
     ]
     goods = content.children_dicts(recordation.facts_application, "goods")
     facts = {
@@ -121,7 +121,9 @@ def test_an_approved_renewal_is_screened_with_its_facts(people):
     before = current.current()
     submit_change(owner, reviewer, draft.id, date(2025, 12, 2))
     assert current.current().version not in (0, before.version)
-    assert hits(officer, **line) == [(recordation.number, ("infringer", "hs_code"))]
+    assert hits(officer, **line) == [
+        (recordation.number, ("infringer", "hs_code", "unlisted_trader"))
+    ]
 
 
 @pytest.mark.parametrize("end", ["cancel", "revoke"])

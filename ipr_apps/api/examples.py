@@ -132,7 +132,7 @@ SCREENING_EXAMPLE = {
     ],
 }
 
-_UNLISTED = "Neither party is among the recorded legitimate importers and exporters."
+_UNLISTED = "Neither party is among the recorded legitimate traders and licensees."
 _HS = "The HS code 8539.52.00 falls under the code 8539.52 recorded for the genuine goods."
 _HIT = {"recordation_id": 4567, "recordation_number": "T2021-000456", "score": 90}
 

@@ -10,10 +10,18 @@ from typing import NamedTuple
 
 import ahocorasick
 from rapidfuzz import fuzz
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ipr_apps.models import Goods, Infringer, IpRight, Recordation, RecordationStatus, Trader
+from ipr_apps.models import (
+    Goods,
+    Infringer,
+    IpRight,
+    Licensee,
+    Recordation,
+    RecordationStatus,
+    Trader,
+)
 from ipr_apps.screening import rules
 from ipr_apps.screening.normalise import company_key, hs_digits, keyed_words, text_key
 
@@ -23,7 +31,7 @@ PORT_SEPARATORS = re.compile(r"[,;，；、/\n]+")
 
 class LegitimateTrader(NamedTuple):
     name: str
-    role: str  # manufacturer, importer or exporter
+    role: str  # manufacturer, importer, exporter, or licensee (a licensee's goods are genuine)
 
 
 class KnownInfringer(NamedTuple):
@@ -210,7 +218,7 @@ def facts_of_active(session: Session) -> list[RecordedFacts]:
         .order_by(Recordation.id)
     ).all()
     hs_codes = _grouped(session, _children(active, Goods, Goods.hs_code))
-    traders = _grouped(session, _children(active, Trader, Trader.name, Trader.role))
+    traders = _grouped(session, _legitimate_parties(active))
     infringers = _grouped(session, _children(active, Infringer, Infringer.name, Infringer.ports))
     return [
         RecordedFacts(
@@ -239,6 +247,26 @@ def _children(active, model, *columns) -> Select:
         .join(active, active.c.facts_application_id == model.application_id)
         .order_by(active.c.id, model.position, model.id)
     )
+
+
+LICENSEE = "licensee"
+
+
+def _legitimate_parties(active) -> Select:
+    """The recorded legitimate traders, then the licensees (role "licensee"), in one query."""
+    parties = union_all(
+        _unordered(active, Trader, literal(0).label("kind"), cast(Trader.role, String)),
+        _unordered(active, Licensee, literal(1).label("kind"), literal(LICENSEE, String)),
+    ).subquery()
+    c = parties.c
+    return select(c.id, c.name, c.role).order_by(c.id, c.kind, c.position, c.child_id)
+
+
+def _unordered(active, model, kind, role) -> Select:
+    return select(
+        active.c.id, model.name.label("name"), role.label("role"), kind,
+        model.position.label("position"), model.id.label("child_id"),
+    ).join(active, active.c.facts_application_id == model.application_id)  # fmt: skip
 
 
 def _grouped(session: Session, query: Select) -> dict[int, list[tuple]]:

@@ -11,7 +11,8 @@ that matched; a recordation is a hit when the score reaches the threshold.
 | infringer         |    +40 | the consignor or consignee is a recorded known infringer          |
 | unlisted_trader   |    +15 | neither party is a recorded legitimate trader (see below)         |
 | infringer_port    |    +10 | the port is one the matched infringer is known to use             |
-| legitimate_trader |   −150 | the consignor or consignee is a recorded legitimate trader        |
+| legitimate_trader |   −150 | the consignor or consignee is a recorded legitimate trader or     |
+|                   |        | licensee (a licensee's goods are genuine too)                     |
 
 With the default threshold of 50: the mark alone is a hit; an HS code alone (25, or 40 with an
 unlisted trader) is not; a known infringer (40) is a hit with the HS code or the port. A genuine
@@ -42,7 +43,9 @@ INFRINGER = Rule(
     "infringer", 40, "The {party} “{name}” matches the recorded infringer “{infringer}”."
 )
 UNLISTED_TRADER = Rule(
-    "unlisted_trader", 15, "Neither party is among the recorded legitimate importers and exporters."
+    "unlisted_trader",
+    15,
+    "Neither party is among the recorded legitimate traders and licensees.",
 )
 INFRINGER_PORT = Rule(
     "infringer_port", 10, "The port “{port}” is one the recorded infringer “{infringer}” uses."
