@@ -209,6 +209,33 @@ def test_the_recorded_legitimate_importer_is_never_a_hit():
     )
 
 
+GENUINE_GOODS = {"description": "BRIGHTSTAR LED bulbs", "hs_code": "8539520000"}
+
+
+@pytest.mark.parametrize(
+    "lookalike", ["Bright Import Ltd", "Brite Imports Ltd", "Bright Imports Trading Ltd"]
+)
+def test_a_name_merely_like_the_legitimate_importer_exempts_nothing(lookalike):
+    """Counterfeiters borrow look-alike names: only the same company (legal form, case,
+    punctuation folded) is the legitimate importer; a similar one is an unlisted trader."""
+    hit = only_hit(consignee=lookalike, **GENUINE_GOODS)
+    assert hit.rules == ("mark", "hs_code", "unlisted_trader")
+
+
+def test_the_legitimate_importer_is_exempt_only_as_the_consignee():
+    """An importer receives the genuine goods; sending them out as the consignor is not the
+    recorded role (a recorded exporter, in turn, only as the consignor)."""
+    hit = only_hit(consignor="Bright Imports Ltd.", consignee="Somebody GmbH", **GENUINE_GOODS)
+    assert hit.rules == ("mark", "hs_code", "unlisted_trader")
+
+
+def test_goods_from_a_known_infringer_are_not_genuine_whoever_receives_them():
+    hit = only_hit(
+        consignor="Fake Lights Co., Ltd.", consignee="Bright Imports Ltd.", **GENUINE_GOODS
+    )
+    assert hit.rules == ("mark", "infringer", "hs_code", "unlisted_trader")
+
+
 def test_unlisted_trader_counts_only_where_traders_are_recorded():
     hit = only_hit(description="光明灯", consignee="Anyone Ltd")
     assert hit.rules == ("mark",)

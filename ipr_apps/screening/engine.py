@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ipr_apps.screening import rules
-from ipr_apps.screening.index import Entry, ScreeningIndex, long_enough, same_company
+from ipr_apps.screening.index import Entry, ScreeningIndex, long_enough
 from ipr_apps.screening.normalise import company_key, hs_digits, text_key
 from ipr_apps.screening.rules import Rule
 
@@ -73,7 +73,8 @@ def screen_line(
         entry = index.entries[recordation_id]
         has_mark = recordation_id in marks
         findings = marks.get(recordation_id, []) + infringers.get(recordation_id, [])
-        findings += _fact_findings(entry, line, entry.hs_under(digits), has_mark)
+        infringed = recordation_id in infringers
+        findings += _fact_findings(entry, line, entry.hs_under(digits), has_mark, infringed)
         score = sum(rule.weight for rule, _ in findings)
         if score >= threshold:
             hits.append(_hit(entry, score, findings))
@@ -122,15 +123,17 @@ def _infringer_findings(index: ScreeningIndex, line: DeclarationLine) -> dict[in
 
 
 def _fact_findings(
-    entry: Entry, line: DeclarationLine, hs_recorded: str | None, has_mark: bool
+    entry: Entry, line: DeclarationLine, hs_recorded: str | None, has_mark: bool, infringed: bool
 ) -> list[Finding]:
-    """The rules checked on the candidate's own facts: HS code and traders."""
+    """The rules checked on the candidate's own facts: HS code and traders. A line with one
+    of the recordation's known infringers as a party is not a genuine consignment, whoever
+    the other party is."""
     findings: list[Finding] = []
     if hs_recorded:
         recorded = entry.hs_codes[hs_recorded]
         reason = rules.HS_CODE.reason.format(code=line.hs_code, recorded=recorded)
         findings.append((rules.HS_CODE, reason))
-    legitimate = _legitimate_trader(entry, line)
+    legitimate = None if infringed else _legitimate_trader(entry, line)
     if legitimate:
         findings.append(legitimate)
     elif entry.traders and _parties(line) and (hs_recorded or has_mark):
@@ -138,11 +141,20 @@ def _fact_findings(
     return findings
 
 
+# The party of a line each recorded role may be: an importer receives the goods, an exporter
+# sends them; a manufacturer or licensee may be either.
+PARTIES_OF_ROLE = {"importer": ("consignee",), "exporter": ("consignor",)}
+
+
 def _legitimate_trader(entry: Entry, line: DeclarationLine) -> Finding | None:
+    """A party that *is* a recorded legitimate trader in its role: the same company key
+    (legal forms, case, width, punctuation and script folded), not merely a similar name —
+    a counterfeiter's look-alike name must not exempt its goods."""
     for party, name in _parties(line):
         key = company_key(name)
         for trader_key, trader in entry.traders:
-            if key and same_company(key, trader_key):
+            allowed = PARTIES_OF_ROLE.get(trader.role, ("consignor", "consignee"))
+            if key and key == trader_key and party in allowed:
                 reason = rules.LEGITIMATE_TRADER.reason.format(
                     party=party, name=name, role=trader.role, trader=trader.name
                 )

@@ -11,8 +11,9 @@ that matched; a recordation is a hit when the score reaches the threshold.
 | infringer         |    +40 | the consignor or consignee is a recorded known infringer          |
 | unlisted_trader   |    +15 | neither party is a recorded legitimate trader (see below)         |
 | infringer_port    |    +10 | the port is one the matched infringer is known to use             |
-| legitimate_trader |   −150 | the consignor or consignee is a recorded legitimate trader or     |
-|                   |        | licensee (a licensee's goods are genuine too)                     |
+| legitimate_trader |   −150 | a party is a recorded legitimate trader or licensee in its role   |
+|                   |        | (importer = consignee, exporter = consignor; the same company     |
+|                   |        | key, not a similar name), and no known infringer is a party       |
 
 With the default threshold of 50: the mark alone is a hit; an HS code alone (25, or 40 with an
 unlisted trader) is not; a known infringer (40) is a hit with the HS code or the port. A genuine
