@@ -22,7 +22,7 @@ from ipr_apps.errors import DomainError
 from ipr_apps.forms import apply_errors
 from ipr_apps.models import Role, ScreeningRun
 from ipr_apps.screening.lines import COLUMNS, REQUIRED
-from ipr_apps.screenings.forms import ScreenForm
+from ipr_apps.screenings.forms import PASTE_MAX, ScreenForm
 from ipr_apps.security import role_required
 from ipr_apps.services import screening, screening_batches, screening_input
 
@@ -50,10 +50,13 @@ EXAMPLE_ROWS = (
 
 @bp.url_value_preprocessor
 def _allow_large_upload(endpoint: str | None, _values) -> None:
-    """The screening form takes files up to SCREENING_MAX_BYTES (set before the CSRF check
-    reads the body)."""
+    """The screening form takes files up to SCREENING_MAX_BYTES, and pasted text up to the
+    field's PASTE_MAX characters (up to 4 bytes each in UTF-8; Werkzeug's default for a form
+    field, 500 kB, would refuse a paste the page allows). Set before the CSRF check reads the
+    body."""
     if endpoint == "screenings.index":
         request.max_content_length = screening_batches.max_bytes() + FORM_BYTES
+        request.max_form_memory_size = PASTE_MAX * 4 + FORM_BYTES
 
 
 @bp.route("/", methods=["GET", "POST"])
