@@ -158,7 +158,7 @@ def _object_args(rule: Rule, world: World) -> Iterator[tuple[dict, str]]:
              "user_id": world.target_id, "day": "2000-01-01", "message_id": 0, "job_id": 0,
              "fmt": "csv", "name": "approvals", "token": "not-a-valid-token",
              "number": world.recordation_number, "case_id": 0, "district_code": "0000",
-             "organisation_id": 0, "request_id": 0, "doc_id": 0}  # fmt: skip
+             "organisation_id": 0, "request_id": 0, "doc_id": 0, "run_id": 0}  # fmt: skip
     base = {arg: fixed[arg] for arg in rule.arguments if arg in fixed}
     if "application_id" in rule.arguments:
         for application_id in world.applications:

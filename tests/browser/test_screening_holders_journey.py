@@ -1,7 +1,7 @@
 """Issue 14's holders' side, tried in Chromium as a holder would: the navbar's "Screening"
 shows how often each of its recordations was hit and what came of the cases (another holder's
 recordation, hit in the same runs, is not there); the recordation with thin facts warns what is
-missing and its "Apply for an amendment" starts the amendment.
+missing and its "Add the missing facts" starts the amendment.
 
 The data is made beforehand by an app in this process on the live server's database: a new
 holder with two recordations (one without HS code, trader or goods photo) and another holder
@@ -122,7 +122,7 @@ def test_a_holder_sees_its_hits_and_fixes_thin_facts(
     screenshot(page, "thin-facts-warning")
 
     # 3. The warning's button starts the amendment that adds them.
-    warning.get_by_role("button", name="Apply for an amendment").click()
+    warning.get_by_role("button", name="Add the missing facts").click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/applications/\d+/edit$"))
     expect(flash(page, "info")).to_contain_text("Amendment draft created")
     page.goto(f"{base}/recordations/{thin_id}")
