@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from werkzeug.test import encode_multipart
 
 from ipr_apps.db import db
 from ipr_apps.models import (
@@ -212,8 +213,8 @@ def test_refused_input_stores_nothing(client, login, officer, data, message):
     assert run_count() == 0
 
 
-def test_a_file_over_the_size_limit_is_refused(app, client, login, officer):
-    app.config["SCREENING_MAX_BYTES"] = 1000
+def test_a_file_over_the_size_limit_is_refused(app, client, login, officer, monkeypatch):
+    monkeypatch.setitem(app.config, "SCREENING_MAX_BYTES", 1000)
     login(officer)
     body = (HEADER + "\n" + "D1,1,,,,cups,,,,,,\n" * 100).encode()
     response = _post(client, file=(BytesIO(body[:1500]), "big.csv"))
@@ -291,8 +292,8 @@ def test_a_run_without_hits_says_so(client, login, officer, recorded):
     assert 'data-testid="hit"' not in html
 
 
-def test_hits_are_paged(app, client, login, officer, recorded):
-    app.config["PAGE_SIZE"] = 2
+def test_hits_are_paged(app, client, login, officer, recorded, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
     run = _run_with_scores(officer, recorded, *[("Brightstar lamps", "")] * 3)
     login(officer)
     html = client.get(f"/screening/runs/{run.id}").get_data(as_text=True)
@@ -409,8 +410,11 @@ def test_a_large_paste_within_the_line_limit_is_screened(client, login, officer,
     long_line = INFRINGING.replace("LED", "LED " + "x" * 400, 1)
     text = "\n".join([HEADER, *[long_line] * 2000]) + "\n"
     assert len(text.encode()) > 800_000
-    response = client.post(  # as the browser sends the form: multipart (it has a file field)
-        "/screening/", data={"threshold": "50", "lines": text}, content_type="multipart/form-data"
+    # As the browser sends the form: multipart (it has a file field), encoded in memory (the
+    # test client would spool a body this large to a temporary file it never closes).
+    boundary, body = encode_multipart({"threshold": "50", "lines": text})
+    response = client.post(
+        "/screening/", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
     assert response.status_code == 303, response.status_code
     assert db.session.execute(select(ScreeningRun.line_count)).scalar_one() == 2000

@@ -155,3 +155,57 @@ def test_hits_count_in_the_database(make_user, make_application):
     _recorded(make_application, make_user(), "BRIGHTSTAR")
     screening.screen_lines(officer, [_line(description="BRIGHTSTAR")] * 3)
     assert db.session.scalar(select(func.count()).select_from(ScreeningHit)) == 3
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused():
+    """An unquoted 30.000,00 makes one cell too many: refused, not read shifted."""
+    parsed = parse_text(HEADER + "D1,1,lamps,9405,X Ltd,30.000,00\nD1,2,cups,,,\n")
+    assert parsed.errors == [
+        "line 2: 7 cells, but the first row names 6 columns (a value with a comma must be in "
+        "quotes)."
+    ]
+
+
+def test_short_rows_and_trailing_empty_cells_are_read():
+    parsed = parse_text(HEADER + "D1,1,lamps\nD1,2,cups,,,,,\n")
+    assert parsed.errors == [] and [line.description for line in parsed.lines] == ["lamps", "cups"]
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("declaration_number,line_number,declared_valu", "not columns: declared_valu"),
+        ("declaration_number,line_number,brand,Brand", "named twice: brand"),
+    ],
+)
+def test_a_header_with_a_name_that_is_not_a_column_is_refused(header, problem):
+    parsed = parse_text(header + "\nD1,1,5\n")
+    assert parsed.lines == [] and problem in parsed.errors[0]
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (
+            "D1,1,abc,",
+            "line 2, column hs_code: Write the HS code in digits (4 to 10), e.g. 8539.52.00.",
+        ),
+        (
+            "D1,1,94,",
+            "line 2, column hs_code: Write the HS code in digits (4 to 10), e.g. 8539.52.00.",
+        ),
+        (
+            "D1,1,,China",
+            "line 2, column country_of_origin: Write the two-letter country code, e.g. CN.",
+        ),
+    ],
+)
+def test_hs_codes_and_countries_are_checked(cells, message):
+    parsed = parse_text("declaration_number,line_number,hs_code,country_of_origin\n" + cells + "\n")
+    assert parsed.errors == [message]
+
+
+@pytest.mark.parametrize("code", ["9405", "8539.52.00", "8539 52 00 00", "8539520000"])
+def test_hs_codes_as_declared_are_read(code):
+    parsed = parse_text(f"declaration_number,line_number,hs_code\nD1,1,{code}\n")
+    assert parsed.errors == [] and parsed.lines[0].hs_code == code

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,6 +37,13 @@ COLUMNS: dict[str, int] = {
     "declared_value": 20,
 }
 REQUIRED = ("declaration_number", "line_number")
+TOO_MANY_CELLS = (
+    "line {number}: {cells} cells, but the first row names {width} columns (a value with a "
+    "comma must be in quotes)."
+)
+COUNTRY_MESSAGE = "Write the two-letter country code, e.g. CN."
+# An HS code as declared: 4 to 10 digits, dots and spaces between them allowed.
+HS_CODE = re.compile(r"(?:\d[ .]?){3,9}\d")
 DIRECTIONS = ("import", "export")
 MAX_ERRORS = 50  # error lines reported; the rest are counted
 LARGEST_NUMBER = Decimal("1e13")
@@ -81,7 +89,9 @@ def line_from(data: Mapping[str, Any]) -> DeclarationLine:
             raise LineError("direction", "Write import or export (or leave it blank).")
     country = values["country_of_origin"]
     if country is not None and not (country.isascii() and country.isalpha()):
-        raise LineError("country_of_origin", "Write the two-letter country code, e.g. CN.")
+        raise LineError("country_of_origin", COUNTRY_MESSAGE)
+    if values["hs_code"] is not None and not HS_CODE.fullmatch(values["hs_code"]):
+        raise LineError("hs_code", "Write the HS code in digits (4 to 10), e.g. 8539.52.00.")
     return DeclarationLine(
         declaration_number=values["declaration_number"],
         line_number=_line_number(values["line_number"]),
@@ -105,6 +115,8 @@ def _text(value: Any, column: str) -> str | None:
     if "\x00" in text:  # a CSV cell can hold one; no database text column can
         raise LineError(column, "Remove the NUL character (code 0) from this cell.")
     if len(text) > COLUMNS[column]:
+        if column == "country_of_origin":
+            raise LineError(column, COUNTRY_MESSAGE)
         raise LineError(column, f"Write at most {COLUMNS[column]} characters.")
     return text or None
 
@@ -154,21 +166,40 @@ def line_rows(rows: Iterable[list[Any]], parsed: Parsed) -> Iterator[tuple[int, 
     a time (a batch file is read so); a header without the required columns is an error in
     `parsed`, and then there are no rows."""
     iterator = iter(rows)
-    header = _header(next(iterator, None), parsed)
+    first = next(iterator, None)
+    header = _header(first, parsed)
     if header is None:
         return
+    width = len(first or ())
     for number, row in enumerate(iterator, start=2):
-        if any(cell not in (None, "") for cell in row):
+        if any(cell not in (None, "") for cell in row[width:]):
+            cells = len(row) - sum(1 for _ in itertools.takewhile(_blank, reversed(row)))
+            parsed.add_error(TOO_MANY_CELLS.format(number=number, cells=cells, width=width))
+        elif any(cell not in (None, "") for cell in row):
             yield number, {name: row[i] if i < len(row) else None for name, i in header.items()}
 
 
+def _blank(cell: Any) -> bool:
+    return cell in (None, "")
+
+
 def _header(row: list[Any] | None, parsed: Parsed) -> dict[str, int] | None:
+    """The column of each name in the first row; an error in `parsed` (and None) for a
+    missing required column, a name that is not a column (a typo would lose its values) or
+    a name given twice."""
     names = [str(cell or "").strip().lower().replace(" ", "_") for cell in row or []]
-    positions = {name: i for i, name in enumerate(names) if name in COLUMNS}
+    positions = {name: i for i, name in reversed(list(enumerate(names))) if name in COLUMNS}
+    unknown = [name for name in names if name and name not in COLUMNS]
+    twice = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     missing = [name for name in REQUIRED if name not in positions]
-    if missing:
+    problems = [
+        *(["missing: " + ", ".join(missing)] if missing else []),
+        *(["not columns: " + ", ".join(unknown)] if unknown else []),
+        *(["named twice: " + ", ".join(twice)] if twice else []),
+    ]
+    if problems:
         parsed.add_error(
-            "line 1: the first row must name the columns; missing: " + ", ".join(missing)
+            "line 1: the first row must name the columns; " + "; ".join(problems)
             + ". The columns are: " + ", ".join(COLUMNS) + "."
         )  # fmt: skip
         return None
