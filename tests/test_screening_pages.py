@@ -418,3 +418,45 @@ def test_a_large_paste_within_the_line_limit_is_screened(client, login, officer,
     )
     assert response.status_code == 303, response.status_code
     assert db.session.execute(select(ScreeningRun.line_count)).scalar_one() == 2000
+
+
+def test_a_hit_opens_one_case_and_then_links_to_it(client, login, officer, recorded):
+    """A second case from the same hit is refused (the link leads to the first), the run page
+    shows the case instead of the button, and the case page says the screening found it."""
+    login(officer)
+    _post(client, lines=CSV)
+    hit = db.session.execute(select(ScreeningHit)).scalars().first()
+    url = f"/cases/new?recordation_id={hit.recordation_id}&hit_id={hit.id}"
+    assert client.get(url).status_code == 200
+    data = {"hit_id": str(hit.id), "channel": "freight",
+            "direction": "import", "goods": "LED desk lamps", "hs_code": "9405210000",
+            "items": "500", "value_cny": "12000.50"}  # fmt: skip
+    assert client.post(url, data=data).status_code == 302
+    case = db.session.execute(select(DetentionCase)).scalar_one()
+    again = client.post(url, data=data)
+    assert again.status_code == 302 and again.headers["Location"] == f"/cases/{case.id}"
+    assert db.session.execute(select(func.count()).select_from(DetentionCase)).scalar_one() == 1
+    page = client.get(f"/screening/runs/{hit.run_id}").get_data(as_text=True)
+    assert f'href="/cases/{case.id}"' in page and case.case_number in page
+    shown = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'data-testid="case-screening"' in shown and f"line {hit.line_number}" in shown
+
+
+def test_the_service_refuses_a_second_case_from_one_hit(officer, recorded):
+    from ipr_apps.errors import ConflictError
+    from ipr_apps.models import Channel, Direction
+    from ipr_apps.screening.lines import parse_text
+    from ipr_apps.services import cases
+    from ipr_apps.services.cases import CaseFacts
+
+    run, _ = screening.screen_lines(officer, parse_text(CSV).lines)
+    hit = (
+        db.session.execute(select(ScreeningHit).where(ScreeningHit.run_id == run.id))
+        .scalars()
+        .first()
+    )
+    facts = CaseFacts(channel=Channel.FREIGHT, direction=Direction.IMPORT, goods="Lamps",
+                      items=1, value_cny=Decimal("10"))  # fmt: skip
+    first = cases.open_ex_officio(officer, hit.recordation_id, facts, hit.id)
+    with pytest.raises(ConflictError, match=first.case_number):
+        cases.open_ex_officio(officer, hit.recordation_id, facts, hit.id)

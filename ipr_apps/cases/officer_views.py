@@ -37,6 +37,10 @@ def new():
               "customs cannot act ex officio on it.", "warning")  # fmt: skip
         return redirect(url_for("recordations.show", recordation_id=recordation.id))
     hit = _hit(recordation.id)
+    earlier = screening.cases_of_hits([hit.id]).get(hit.id) if hit else None
+    if earlier is not None:
+        flash(cases.CASE_FROM_HIT_EXISTS.format(number=earlier.case_number), "info")
+        return redirect(url_for("cases.show", case_id=earlier.id))
     data = (
         case_search.prefill_from_hit(recordation, hit) if hit else case_search.prefill(recordation)
     )

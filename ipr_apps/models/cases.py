@@ -17,6 +17,7 @@ from ipr_apps.models.base import utcnow, value_enum
 if TYPE_CHECKING:
     from ipr_apps.models.organisations import Organisation
     from ipr_apps.models.recordations import Recordation
+    from ipr_apps.models.screening import ScreeningHit
     from ipr_apps.models.users import User
 
 
@@ -130,9 +131,9 @@ class DetentionCase(db.Model):
 
     # The holder's request this case was accepted from (mode on_application).
     request_id: Mapped[int | None] = mapped_column(ForeignKey("detention_requests.id"), unique=True)
-    # The screening hit an officer opened this case from (ex officio), if any.
+    # The screening hit an officer opened this case from (ex officio), if any: one case a hit.
     screening_hit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("screening_hits.id"), index=True
+        ForeignKey("screening_hits.id"), index=True, unique=True
     )
     # Optimistic lock: the holder's confirmation and the nightly release cannot both win.
     version: Mapped[int] = mapped_column(default=1)
@@ -141,6 +142,7 @@ class DetentionCase(db.Model):
     recordation: Mapped[Recordation | None] = relationship()
     holder_org: Mapped[Organisation | None] = relationship()
     opened_by: Mapped[User | None] = relationship()
+    screening_hit: Mapped[ScreeningHit | None] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", viewonly=True
     )

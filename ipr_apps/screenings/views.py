@@ -112,12 +112,15 @@ def example():
 def run(run_id: int):
     screening_run = _own_run(run_id)
     min_score = _min_score(request.args.get("min_score"), screening_run.threshold)
-    page = None
+    page, cases = None, {}
     if screening_run.finished_at is not None:
         page = screening.hits_page(
             screening_run, min_score, request.args.get("cursor"), current_app.config["PAGE_SIZE"]
         )
-    return render_template("screenings/run.html", run=screening_run, page=page, min_score=min_score)
+        cases = screening.cases_of_hits([hit.id for hit in page.items])
+    return render_template(
+        "screenings/run.html", run=screening_run, page=page, min_score=min_score, cases=cases
+    )
 
 
 def _own_run(run_id: int) -> ScreeningRun:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ipr_apps.case_workflow import CONFIRM_WORKING_DAYS, CaseAction, apply
 from ipr_apps.db import db, next_counter_value, unit_of_work
-from ipr_apps.errors import NotFound, PermissionDenied, ValidationError
+from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from ipr_apps.models import (
     CaseIprType,
     Channel,
@@ -31,6 +31,7 @@ from ipr_apps.services.notifications import notify_case
 from ipr_apps.workdays import due_date
 
 HS_CODE = re.compile(r"\d{6,10}")
+CASE_FROM_HIT_EXISTS = "Case {number} was already opened from this screening hit."
 TEXT_MAX = {"goods": 2000, "goods_category": 200, "consignor": 300, "consignee": 300}
 
 
@@ -87,6 +88,8 @@ def open_ex_officio(
     with unit_of_work():
         recordation = _recordation_in_force(recordation_id)
         hit = None if hit_id is None else screening.hit_for_case(actor, hit_id, recordation.id)
+        if hit is not None and (earlier := screening.cases_of_hits([hit.id]).get(hit.id)):
+            raise ConflictError(CASE_FROM_HIT_EXISTS.format(number=earlier.case_number))
         case = open_case(actor, facts, Mode.EX_OFFICIO, recordation=recordation)
         case.screening_hit_id = hit.id if hit else None
     return case

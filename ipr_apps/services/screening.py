@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound, PermissionDenied, ValidationError
-from ipr_apps.models import Role, RunSource, ScreeningHit, ScreeningRun, User, utcnow
+from ipr_apps.models import (
+    DetentionCase,
+    Role,
+    RunSource,
+    ScreeningHit,
+    ScreeningRun,
+    User,
+    utcnow,
+)
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.screening import current, rules
 from ipr_apps.screening.engine import DeclarationLine, LineResult, screen
@@ -110,6 +118,14 @@ def hit_for_case(actor: User, hit_id: int, recordation_id: int) -> ScreeningHit:
     if hit.recordation_id != recordation_id:
         raise NotFound("No such screening hit.")
     return hit
+
+
+def cases_of_hits(hit_ids: list[int]) -> dict[int, DetentionCase]:
+    """The case opened from each of these hits (at most one each), by hit id."""
+    if not hit_ids:
+        return {}
+    stmt = select(DetentionCase).where(DetentionCase.screening_hit_id.in_(hit_ids))
+    return {case.screening_hit_id: case for case in db.session.scalars(stmt)}
 
 
 def runs_page(actor: User, cursor: str | None, size: int) -> Page:

@@ -84,7 +84,7 @@ def upgrade():
 
     with op.batch_alter_table('detention_cases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('screening_hit_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_detention_cases_screening_hit_id'), ['screening_hit_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_detention_cases_screening_hit_id'), ['screening_hit_id'], unique=True)
         batch_op.create_foreign_key(batch_op.f('fk_detention_cases_screening_hit_id_screening_hits'), 'screening_hits', ['screening_hit_id'], ['id'])
 
     with op.batch_alter_table('jobs', schema=None) as batch_op:
