@@ -127,6 +127,17 @@ def test_each_recordation_counts_its_own_hits_runs_and_last_hit(scene):
     assert (b_rows[scene["b_hit"].number].hits, b_rows[scene["b_hit"].number].runs) == (2, 2)
 
 
+def test_weak_matches_of_a_low_threshold_run_are_not_counted(scene):
+    """An officer's exploratory run at threshold 0 keeps an HS-code-only match (25): not a
+    hit as the page counts them (the default threshold's)."""
+    line = DeclarationLine(DECLARATION, 1, description="plain lamps", hs_code="940510")
+    screening.screen_lines(scene["officer"], [line], threshold=0)
+    stored = db.session.scalars(select(ScreeningHit.score)).all()
+    assert 25 in stored
+    rows = _by_number(hits_by_recordation(scene["a"], None, 20))
+    assert (rows[scene["a_hit"].number].hits, rows[scene["a_quiet"].number].hits) == (3, 0)
+
+
 def test_cases_from_hits_and_what_came_of_every_case_are_counted(scene):
     row = _by_number(hits_by_recordation(scene["a"], None, 20))[scene["a_hit"].number]
     assert (row.cases, row.cases_from_hits) == (4, 2)

@@ -24,6 +24,7 @@ from ipr_apps.models import (
     User,
 )
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.screening import rules
 from ipr_apps.services import case_access
 from ipr_apps.services.screening_facts import Missing, thin_facts_of
 
@@ -85,6 +86,9 @@ def _count_hits(rows: dict[int, RecordationHits]) -> None:
         )
         .join(ScreeningRun, ScreeningRun.id == ScreeningHit.run_id)
         .where(ScreeningHit.recordation_id.in_(list(rows)))
+        # A hit as the default threshold defines it: an officer's exploratory run at a lower
+        # threshold (an HS code alone, 25) keeps weaker matches, which are not counted here.
+        .where(ScreeningHit.score >= rules.DEFAULT_THRESHOLD)
         .group_by(ScreeningHit.recordation_id)
     )
     for recordation_id, hits, runs, last in db.session.execute(stmt):
