@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from flask import render_template_string
@@ -337,7 +338,8 @@ def _pasted(officer, *lines: DeclarationLine) -> ScreeningRun:
 def _formula_lines() -> list[DeclarationLine]:
     return [
         DeclarationLine("D1", 1, description="BRIGHTSTAR lamps", hs_code="940510",
-                        consignee="=HYPERLINK(\"http://x\")", port="Huangpu"),
+                        consignee="=HYPERLINK(\"http://x\")", port="Huangpu",
+                        quantity=Decimal("500"), declared_value=Decimal("12000.50")),
         DeclarationLine("D1", 2, description="@SUM(1) brightstar", brand="+cmd"),
         DeclarationLine("D1", 3, description="cups"),
     ]  # fmt: skip
@@ -379,6 +381,7 @@ def test_the_xlsx_download_has_the_same_rows(client, login, officer, recorded):
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert tuple(header) == COLUMNS
     assert [(r[1], r[13]) for r in rows] == [(1, 75), (2, 50)]  # numbers stay numbers
+    assert [(r[10], r[11]) for r in rows] == [(500, 12000.5), (None, None)]  # amounts too
     assert rows[0][8] == '\'=HYPERLINK("http://x")' and rows[1][6] == "'+cmd"
 
 

@@ -4,6 +4,7 @@ so text cells a spreadsheet would run as a formula are escaped the same way."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import BinaryIO
@@ -23,6 +24,9 @@ LINE_COLUMNS = (
 COLUMNS = (*LINE_COLUMNS, "recordation_number", "score", "rules", "reasons")
 NUMBERS = frozenset({"line_number", "score"})
 LAYOUT = exports.Layout(COLUMNS, pcts=frozenset(), texts=frozenset(COLUMNS) - NUMBERS, sheet="hits")
+# In a workbook the declared amounts are numbers (they can be summed), empty when not declared.
+AMOUNTS = frozenset({"quantity", "declared_value"})
+XLSX_LAYOUT = dataclasses.replace(LAYOUT, texts=LAYOUT.texts - AMOUNTS)
 RULES_JOINER, REASONS_JOINER = ";", " | "
 READ_CHUNK = 1000  # hits fetched at a time: a batch's file is written in constant memory
 
@@ -79,7 +83,12 @@ def write_csv(run_id: int, target: BinaryIO) -> None:
 
 def write_xlsx(run_id: int, target: BinaryIO) -> None:
     """The same rows in one sheet; control characters (which a workbook cannot hold) dropped."""
-    exports.write_xlsx(map(_without_control_characters, rows(run_id)), target, LAYOUT)
+    exports.write_xlsx(map(_for_workbook, rows(run_id)), target, XLSX_LAYOUT)
+
+
+def _for_workbook(row: dict) -> dict:
+    row = _without_control_characters(row)
+    return {**row, **{name: float(row[name]) if row[name] else None for name in AMOUNTS}}
 
 
 def _without_control_characters(row: dict) -> dict:
