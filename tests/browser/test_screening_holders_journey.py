@@ -27,6 +27,7 @@ from ipr_apps.models import DetentionCase, OrgKind, ScreeningHit, Status
 from ipr_apps.screening.engine import DeclarationLine
 from ipr_apps.services import screening, users
 from ipr_apps.services.users import OrganisationDetails
+from tests.browser.conftest import DESKTOP
 from tests.browser.test_recordation_journey import check
 from tests.browser.test_review_journey import flash, sign_in
 from tests.factories import make_application, recordation_row
@@ -111,6 +112,13 @@ def test_a_holder_sees_its_hits_and_fixes_thin_facts(
     expect(page.get_by_text(made["other"])).to_have_count(0)
     check(page)
     screenshot(page, "screening-hits-holder")
+    # The holder's bar (six places, notifications, the account) never widens the page: below
+    # 1200 px it folds into the menu button.
+    for width in (800, 1024, 1199, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (width, overflow)
+    page.set_viewport_size(DESKTOP)
 
     # 2. Its recordation warns that the facts are thin, and says what is missing.
     thin_row.get_by_role("link", name="3 facts missing").click()
