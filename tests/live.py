@@ -12,6 +12,7 @@ gunicorn as a subprocess and yields a `LiveServer`; it stops the server on exit.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -259,6 +260,20 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> 
                 pytrace=False,
             )
         time.sleep(0.1)
+
+
+@contextmanager
+def job_test_server(
+    name: str, tmp_dir: Path, env: Mapping[str, str] | None = None, postgres: bool | None = None
+) -> Iterator[LiveServer]:
+    """The live job tests' server: a temporary database of its own (`temporary_database`),
+    a secret key of its own, and no job worker (each test starts, and may kill, its own)."""
+    env = {"IPR_SECRET_KEY": f"{name}-{secrets.token_hex(16)}", **(env or {})}
+    with (
+        temporary_database(name, tmp_dir, postgres=postgres) as url,
+        live_server(url, Path(tmp_dir) / "instance", env=env, with_worker=False) as live,
+    ):
+        yield live
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from ipr_apps.services import enforcement, exports
 from ipr_apps.services.case_rows import HEADER
 from tests.conftest import app_on
 from tests.factories import make_user
-from tests.live import LiveServer, live_server, start_worker, temporary_database
+from tests.live import LiveServer, job_test_server, start_worker
 from tests.test_concurrency import Response, Session
 from tests.test_jobs_live import _count, _poll_until_finished
 
@@ -31,11 +31,7 @@ CHANNELS = ("freight", "post", "express", "cross_border_ecommerce", "passenger",
 
 @pytest.fixture
 def server(tmp_path) -> Iterator[LiveServer]:
-    env = {"IPR_SECRET_KEY": f"case-jobs-live-{secrets.token_hex(16)}"}
-    with (
-        temporary_database("case_jobs_live", tmp_path) as url,
-        live_server(url, tmp_path / "instance", env=env, with_worker=False) as live,
-    ):
+    with job_test_server("case_jobs_live", tmp_path) as live:
         yield live
 
 

@@ -35,7 +35,7 @@ from ipr_apps.services import jobs
 from ipr_apps.services.import_rows import HEADER
 from tests.conftest import app_on
 from tests.factories import make_user
-from tests.live import LiveServer, live_server, start_worker, temporary_database
+from tests.live import LiveServer, job_test_server, start_worker
 from tests.live import redis_call as _redis_call
 from tests.test_concurrency import Response, Session
 
@@ -64,13 +64,9 @@ def storage(request) -> dict[str, str]:
 
 @pytest.fixture
 def server(tmp_path, storage: dict[str, str]) -> Iterator[LiveServer]:
-    env = {"IPR_SECRET_KEY": f"jobs-live-{secrets.token_hex(16)}", **storage}
     # The Redis variant is about the queue: it keeps the fast SQLite database either way.
     postgres = False if storage else None
-    with (
-        temporary_database("jobs_live", tmp_path, postgres=postgres) as url,
-        live_server(url, tmp_path / "instance", env=env, with_worker=False) as live,
-    ):
+    with job_test_server("jobs_live", tmp_path, env=storage, postgres=postgres) as live:
         yield live
 
 

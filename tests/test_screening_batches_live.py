@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import secrets
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from ipr_apps.models import Goods, Job, JobStatus, Role, ScreeningHit, Screening
 from ipr_apps.services.screening_results import COLUMNS
 from tests.conftest import app_on
 from tests.factories import make_application, make_user, recordation_row
-from tests.live import PROJECT_ROOT, LiveServer, live_server, start_worker, temporary_database
+from tests.live import PROJECT_ROOT, LiveServer, job_test_server, start_worker
 from tests.test_concurrency import Session
 
 pytestmark = pytest.mark.live
@@ -51,11 +50,7 @@ with app.app_context(), open(sys.argv[2], "rb") as file:
 
 @pytest.fixture
 def server(tmp_path) -> Iterator[LiveServer]:
-    env = {"IPR_SECRET_KEY": f"screening-live-{secrets.token_hex(16)}"}
-    with (
-        temporary_database("screening_live", tmp_path) as url,
-        live_server(url, tmp_path / "instance", env=env, with_worker=False) as live,
-    ):
+    with job_test_server("screening_live", tmp_path) as live:
         yield live
 
 
