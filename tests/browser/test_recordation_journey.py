@@ -120,7 +120,10 @@ def made(data_app: Flask) -> dict[str, Made]:
 
 def check(page: Page) -> None:
     """No serious/critical axe violation (nor the rules issue 9 names) on the page as it is,
-    and no sideways scroll at 390 px wide; the viewport is restored afterwards."""
+    and no sideways scroll at 390 px wide; the viewport is restored afterwards. Waits for the
+    page's load event first: on a loaded machine a stylesheet still arriving left the navbar
+    without its dark background, and axe read its white text as unreadable."""
+    page.wait_for_load_state("load")
     found = page.evaluate("axe.run(document, {resultTypes: ['violations'], iframes: false})")
     failing = [
         f"{v['id']}: {[n['target'] for n in v['nodes']]}"
