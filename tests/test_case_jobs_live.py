@@ -110,4 +110,4 @@ def test_a_case_import_and_an_enforcement_export_run_by_the_worker(
         if worker.poll() is None:
             worker.terminate()
             worker.wait(timeout=30)
-    assert "Traceback" not in server.log()
+    assert server.tracebacks() == []

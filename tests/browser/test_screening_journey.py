@@ -100,7 +100,7 @@ def test_an_officer_uploads_declarations_and_opens_a_case_from_a_hit(
     expect(reasons).to_contain_text(
         "The HS code 9405.21.00 falls under the code 94052100 recorded for the genuine goods."
     )
-    expect(reasons).to_contain_text("Neither party is among the recorded legitimate importers")
+    expect(reasons).to_contain_text("Neither party is among the recorded legitimate traders")
     expect(hits.nth(1)).to_have_attribute("data-line", "2")  # the mark (in the brand) alone
     expect(hits.nth(1).get_by_test_id("hit-score")).to_have_text("Score 65")
     expect(hits.nth(1).get_by_test_id("hit-reasons")).to_contain_text("The brand contains")
