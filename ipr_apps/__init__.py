@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from ipr_apps import models  # noqa: F401  (every table registered before migrate)
-    from ipr_apps.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from ipr_apps.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -51,8 +51,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    babel.init_app(app)
     limiter.init_app(app)
+    from ipr_apps import i18n
+
+    i18n.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -30,7 +30,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     SCREENING_MAX_BYTES = 50 * 1024 * 1024  # a screening file (a 100,000-line file fits)
     PAGE_SIZE = 25
-    BABEL_DEFAULT_LOCALE = "en"
+    # Languages (issue 15): zh_Hans or en, for readers with no saved choice, no cookie and no
+    # Accept-Language we know (IPR_DEFAULT_LOCALE=en for an English-first instance).
+    DEFAULT_LOCALE = "zh_Hans"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     PROXY_FIX_X_FOR = 0  # number of trusted proxies in front of the app
     MAIL_SERVER = None  # unset: emails are written as .eml files into OUTBOX_FOLDER

@@ -27,6 +27,7 @@ def base_config(tmp_dir, database_url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "DEFAULT_LOCALE": "en",  # the wording tests read; tests/test_i18n*.py switch to zh_Hans
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

@@ -203,6 +203,7 @@ def server_env(
         "DATABASE_URL": database_url,
         "PYTHONUNBUFFERED": "1",
         "IPR_DEMO_PASSWORD": DEMO_PASSWORD,
+        "IPR_DEFAULT_LOCALE": "en",  # a browser set to Chinese (Accept-Language) still gets zh_Hans
         **(extra or {}),
     }
     env.pop("FLASK_APP", None)

@@ -49,6 +49,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "bootstrap.static": PUBLIC,
     "main.index": PUBLIC,
     "main.home": SIGNED_IN,
+    "main.set_locale": PUBLIC,  # the language switch (a cookie; saved for a signed-in user)
     "auth.login": PUBLIC,
     "auth.register": PUBLIC,
     "auth.logout": SIGNED_IN,

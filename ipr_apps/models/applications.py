@@ -184,6 +184,15 @@ class Application(db.Model):
         return self.holder_name_en or self.holder_name_local or self.holder_org.display_name
 
     @property
+    def holder_reader_name(self) -> str:
+        """The holder's two names, the reader's language first (see i18n.two_names)."""
+        from ipr_apps.i18n import two_names
+
+        if not (self.holder_name_local or self.holder_name_en):
+            return self.holder_org.reader_name
+        return two_names(self.holder_name_local, self.holder_name_en)
+
+    @property
     def open_request(self) -> InformationRequest | None:
         """The information request the holder has not answered yet, if any."""
         return next((r for r in self.information_requests if r.answered_at is None), None)

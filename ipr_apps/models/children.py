@@ -23,6 +23,19 @@ class _Child:
         return mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
 
 
+class _TwoNames:
+    """A party named in its own script (`name`) and, optionally, in English (`name_en`)."""
+
+    name_en: Mapped[str | None] = mapped_column(String(300))
+
+    @property
+    def reader_name(self) -> str:
+        """The name in the reader's language first, the other in parentheses."""
+        from ipr_apps.i18n import two_names
+
+        return two_names(self.name, self.name_en)
+
+
 class Goods(_Child, db.Model):
     """Genuine goods (group 4): what customs must recognise at the border."""
 
@@ -39,7 +52,7 @@ class Goods(_Child, db.Model):
     currency: Mapped[str | None] = mapped_column(String(3))
 
 
-class Licensee(_Child, db.Model):
+class Licensee(_TwoNames, _Child, db.Model):
     """A licensee of the right (group 3)."""
 
     __tablename__ = "licensees"
@@ -59,7 +72,7 @@ class TraderRole(StrEnum):
     EXPORTER = "exporter"
 
 
-class Trader(_Child, db.Model):
+class Trader(_TwoNames, _Child, db.Model):
     """A legitimate manufacturer, importer or exporter of the genuine goods (group 4)."""
 
     __tablename__ = "traders"
@@ -90,7 +103,7 @@ class Port(_Child, db.Model):
     )
 
 
-class Infringer(_Child, db.Model):
+class Infringer(_TwoNames, _Child, db.Model):
     """A known or suspected infringer (group 5)."""
 
     __tablename__ = "infringers"

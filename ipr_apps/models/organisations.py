@@ -62,6 +62,13 @@ class Organisation(db.Model):
     def display_name(self) -> str:
         return self.name_en or self.name_local
 
+    @property
+    def reader_name(self) -> str:
+        """Both names, the reader's language first: 光明照明 (BrightStar Lighting) in Chinese."""
+        from ipr_apps.i18n import two_names
+
+        return two_names(self.name_local, self.name_en)
+
     def guarantee_covers(self, day: date) -> bool:
         """A general guarantee is on file and still in force on `day`."""
         until = self.general_guarantee_until

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -120,6 +121,8 @@ class Holiday(db.Model):
 
     day: Mapped[date] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # False: a closure (no work that day); True: a working day (e.g. a weekend worked in lieu).
+    working: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Notification(db.Model):

@@ -51,6 +51,8 @@ class User(UserMixin, db.Model):
     # None until the owner follows the link e-mailed at self-registration; accounts made by
     # administrators, the CLI and seed-demo are confirmed when created.
     email_confirmed_at: Mapped[datetime | None]
+    # The language chosen with the navbar switch (zh_Hans or en); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     organisation: Mapped[Organisation | None] = relationship()
     district: Mapped[CustomsDistrict | None] = relationship()

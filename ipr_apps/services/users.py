@@ -261,3 +261,11 @@ def count_by_role() -> dict[Role, int]:
     counts = dict.fromkeys(Role, 0)
     counts.update(dict(rows))
     return counts
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Save the language the user chose (the navbar switch); e-mails follow it too."""
+    from ipr_apps.i18n import known
+
+    with unit_of_work() as session:
+        session.get(User, user.id).locale = known(locale)

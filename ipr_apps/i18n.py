@@ -1,0 +1,161 @@
+"""Languages: which one a request is answered in, and locale-aware dates, numbers and money.
+
+Simplified Chinese (`zh_Hans`) and English (`en`). The reader's language is, in order: the
+signed-in user's saved preference, the `locale` cookie the navbar switch sets, the browser's
+`Accept-Language`, the instance default (`DEFAULT_LOCALE`, `IPR_DEFAULT_LOCALE`). The API
+answers in `Accept-Language`, else the default. Export column names, JSON keys and error
+codes are contracts and are never translated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import force_locale, get_locale
+from flask_login import current_user
+
+LOCALES = ("zh_Hans", "en")
+COOKIE = "locale"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+# What each language calls itself, for the switch (never translated).
+NAMES = {"zh_Hans": "中文", "en": "English"}
+# BCP 47 tags for <html lang> and Content-Language.
+HTML_LANG = {"zh_Hans": "zh-Hans", "en": "en"}
+_DATE = {"zh_Hans": "y年M月d日", "en": "d MMM y"}
+_DATETIME = {"zh_Hans": "y年M月d日 HH:mm", "en": "d MMM y, HH:mm"}
+
+
+def init_app(app: Flask) -> None:
+    from ipr_apps.extensions import babel
+
+    app.config["DEFAULT_LOCALE"] = known(app.config["DEFAULT_LOCALE"]) or "zh_Hans"
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks as one line
+    app.jinja_env.filters.update(
+        date=format_day, datetime=format_moment, number=format_number, money=format_money,
+        pct=format_pct, two_names=two_names,
+    )  # fmt: skip
+    app.context_processor(lambda: {"locale_code": locale_code, "LOCALE_NAMES": NAMES,
+                                   "html_lang": lambda: HTML_LANG[locale_code()]})  # fmt: skip
+
+
+def known(code: str | None) -> str | None:
+    """The supported locale a code stands for (zh, zh-CN, zh_Hans, zh-TW → zh_Hans), or None."""
+    code = (code or "").strip().replace("-", "_").lower()
+    if not re.fullmatch(r"[a-z]{2,3}(_[a-z0-9]{1,8})*", code):
+        return None
+    if code == "zh" or code.startswith("zh_"):
+        return "zh_Hans"
+    if code == "en" or code.startswith("en_"):
+        return "en"
+    return None
+
+
+def from_accept_language() -> str | None:
+    for tag, _quality in request.accept_languages:  # best first
+        locale = known(tag)
+        if locale:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    default = current_app.config["DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    from ipr_apps.api.errors import is_api_request
+
+    if is_api_request():
+        return from_accept_language() or default
+    saved = getattr(current_user, "locale", None) if current_user else None
+    return known(saved) or known(request.cookies.get(COOKIE)) or from_accept_language() or default
+
+
+def locale_code() -> str:
+    """The current request's language as one of LOCALES."""
+    return known(str(get_locale() or "")) or current_app.config["DEFAULT_LOCALE"]
+
+
+def in_language(locale: str | None):
+    """A context in which gettext and the formatters use `locale` (e-mails to a recipient)."""
+    return force_locale(known(locale) or current_app.config["DEFAULT_LOCALE"])
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def format_day(value: date | datetime | None) -> str:
+    """2019年6月30日 / 30 Jun 2019 (empty for None)."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(value, _DATE[locale_code()], locale=_babel_locale())
+
+
+def format_moment(value: datetime | None) -> str:
+    """2019年6月30日 14:05 / 30 Jun 2019, 14:05, in UTC as the footer says."""
+    if value is None:
+        return ""
+    from babel.dates import format_datetime
+
+    return format_datetime(value, _DATETIME[locale_code()], tzinfo=None, locale=_babel_locale())
+
+
+def format_number(value, decimals: int | None = None) -> str:
+    """5,501 in both languages; `decimals` fixes the digits after the point."""
+    if value is None:
+        return ""
+    if decimals is not None:
+        value = Decimal(value).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=_babel_locale())
+    return format_decimal(value, locale=_babel_locale())
+
+
+def format_money(value, scale: str = "auto") -> str:
+    """Yuan: ¥78.73 million / 7,873万元 for large sums; ¥1,234.50 / 1,234.50元 otherwise.
+
+    scale="exact" always prints the full amount with two decimals.
+    """
+    if value is None:
+        return ""
+    amount = Decimal(value)
+    chinese = locale_code() == "zh_Hans"
+    if scale == "auto" and abs(amount) >= (10_000 if chinese else 1_000_000):
+        if chinese:
+            return format_number(amount / 10_000, _decimals(amount / 10_000)) + "万元"
+        return "¥" + format_number(amount / 1_000_000, 2) + " million"
+    exact = format_number(amount, 2)
+    return exact + "元" if chinese else "¥" + exact
+
+
+def _decimals(amount: Decimal) -> int:
+    # 7,873万元, but 1.25万元: keep two decimals only where the ten-thousands are few.
+    return 0 if abs(amount) >= 1000 else 2
+
+
+def format_pct(value, decimals: int = 1) -> str:
+    """12.8% (the value is already a percentage)."""
+    if value is None:
+        return ""
+    return format_number(value, decimals) + "%"
+
+
+def two_names(local: str | None, english: str | None) -> str:
+    """A name with two scripts in the reader's language first, the other in parentheses."""
+    local, english = (local or "").strip(), (english or "").strip()
+    if not local or not english or local == english:
+        return local or english
+    if locale_code() == "zh_Hans":
+        return f"{local}（{english}）"  # full-width parentheses in Chinese text
+    return f"{english} ({local})"
+
+
+def _babel_locale() -> str:
+    return "zh_Hans_CN" if locale_code() == "zh_Hans" else "en_GB"

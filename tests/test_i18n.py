@@ -1,0 +1,134 @@
+"""Which language a page is in (saved choice → cookie → Accept-Language → instance default),
+the navbar switch, <html lang>, and the locale's dates, numbers, money and two-script names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from ipr_apps import i18n
+from ipr_apps.db import db
+from ipr_apps.models import Role, User
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+def html_lang(response) -> str:
+    return re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def chinese_default(app, monkeypatch):
+    monkeypatch.setitem(app.config, "DEFAULT_LOCALE", "zh_Hans")
+
+
+def test_instance_default_is_chinese_when_the_browser_says_nothing(client, chinese_default):
+    response = client.get("/")
+    assert html_lang(response) == "zh-Hans"
+    assert "公开查询" in response.get_data(as_text=True)  # the navbar's "Public register"
+
+
+def test_instance_default_can_be_english(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DEFAULT_LOCALE", "en")
+    assert html_lang(client.get("/")) == "en"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("zh-CN,zh;q=0.9", "zh-Hans"),
+        ("zh-TW", "zh-Hans"),
+        ("zh-Hans-CN", "zh-Hans"),
+        ("en-US,en;q=0.9", "en"),
+        ("fr-FR,en;q=0.5,zh;q=0.4", "en"),  # the best language we have, by quality
+        ("de-DE,fr;q=0.9", "zh-Hans"),  # none we have: the instance default
+    ],
+)
+def test_accept_language_picks_the_language(client, chinese_default, header, expected):
+    assert html_lang(client.get("/", headers={"Accept-Language": header})) == expected
+
+
+def test_switch_sets_a_cookie_that_beats_accept_language(client, chinese_default):
+    response = client.post("/locale", data={"locale": "en", "next": "/register/"}, headers=ZH)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/register/"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("locale=en;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert html_lang(client.get("/", headers=ZH)) == "en"
+    client.post("/locale", data={"locale": "zh_Hans", "next": "/"}, headers=EN)
+    assert html_lang(client.get("/", headers=EN)) == "zh-Hans"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "", "/\\evil"])
+def test_switch_never_redirects_off_site(client, target):
+    response = client.post("/locale", data={"locale": "en", "next": target})
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("locale", ["fr", "", "zh_Hans<script>"])
+def test_switch_refuses_a_language_we_do_not_have(client, locale):
+    assert client.post("/locale", data={"locale": locale}).status_code == 400
+
+
+def test_switch_needs_the_csrf_token(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = app.test_client().post("/locale", data={"locale": "en"})
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers or "locale=" not in response.headers["Set-Cookie"]
+
+
+def test_signed_in_users_choice_is_saved_and_beats_cookie_and_browser(
+    client, login, make_user, chinese_default
+):
+    user = make_user(role=Role.HOLDER)
+    login(user)
+    client.post("/locale", data={"locale": "en", "next": "/"}, headers=ZH)
+    assert db.session.execute(select(User.locale).where(User.id == user.id)).scalar() == "en"
+    client.set_cookie("locale", "zh_Hans")  # another device's cookie
+    assert html_lang(client.get("/", headers=ZH)) == "en"
+
+
+def test_known_maps_tags_to_our_locales():
+    assert [i18n.known(t) for t in ("zh", "zh-CN", "ZH_hans", "en-GB", "EN", "fr", None, "")] == [
+        "zh_Hans", "zh_Hans", "zh_Hans", "en", "en", None, None, None,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("zh_Hans", ["2019年6月30日", "2019年6月30日 14:05", "5,501", "7,873万元", "1,234.50元",
+                     "12.8%", "光明照明（BrightStar Lighting）"]),
+        ("en", ["30 Jun 2019", "30 Jun 2019, 14:05", "5,501", "¥78.73 million", "¥1,234.50",
+                "12.8%", "BrightStar Lighting (光明照明)"]),
+    ],
+)  # fmt: skip
+def test_formats_follow_the_locale(app, locale, expected):
+    with app.test_request_context(), i18n.in_language(locale):
+        assert [
+            i18n.format_day(date(2019, 6, 30)),
+            i18n.format_moment(datetime(2019, 6, 30, 14, 5)),
+            i18n.format_number(5501),
+            i18n.format_money(Decimal("78730000")),
+            i18n.format_money(Decimal("1234.5")),
+            i18n.format_pct(Decimal("12.8")),
+            i18n.two_names("光明照明", "BrightStar Lighting"),
+        ] == expected
+
+
+def test_two_names_with_one_name_or_the_same_twice(app):
+    with app.test_request_context(), i18n.in_language("zh_Hans"):
+        assert i18n.two_names("Siemens AG", "Siemens AG") == "Siemens AG"
+        assert i18n.two_names(None, "Acme") == "Acme"
+        assert i18n.two_names("光明", "") == "光明"
+
+
+def test_small_chinese_sums_keep_their_decimals(app):
+    with app.test_request_context(), i18n.in_language("zh_Hans"):
+        assert i18n.format_money(Decimal("12500")) == "1.25万元"
+        assert i18n.format_money(Decimal("78730000"), scale="exact") == "78,730,000.00元"
