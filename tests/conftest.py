@@ -20,6 +20,16 @@ from tests import factories
 from tests.tables import empty_tables
 
 PG_URL = os.environ.get("IPR_TEST_DATABASE_URL")
+
+
+def pytest_configure(config) -> None:
+    """The compiled Chinese catalogue as `make translations` would build it, when missing or
+    older than messages.po (a plain `pytest` after editing the catalogue tests the edit)."""
+    from tests.catalogue import compile_if_stale
+
+    compile_if_stale()
+
+
 PASSWORD = factories.PASSWORD
 
 
