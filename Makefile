@@ -44,11 +44,11 @@ translations: $(VENV)/.installed
 	  --add-location=file --sort-by-file --project=ipr_apps -o ipr_apps/translations/messages.pot .
 	$(BIN)/pybabel update -i ipr_apps/translations/messages.pot -d ipr_apps/translations \
 	  -l zh_Hans --no-wrap --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/pybabel compile --quiet -d ipr_apps/translations -l zh_Hans --statistics
+	$(BIN)/pybabel compile -d ipr_apps/translations -l zh_Hans --statistics
 
 # The compiled catalogue is built, not committed.
 $(CATALOGUE).mo: $(CATALOGUE).po $(VENV)/.installed
-	$(BIN)/pybabel compile --quiet -d ipr_apps/translations -l zh_Hans
+	$(BIN)/pybabel compile -d ipr_apps/translations -l zh_Hans
 
 ## screenshots: each demo role's main pages at desktop and phone width, from a running `make run`
 screenshots: $(VENV)/.installed

@@ -158,4 +158,4 @@ def two_names(local: str | None, english: str | None) -> str:
 
 
 def _babel_locale() -> str:
-    return "zh_Hans_CN" if locale_code() == "zh_Hans" else "en_GB"
+    return "zh_Hans_CN" if locale_code() == "zh_Hans" else "en"  # en_GB says "Sept"
