@@ -1,27 +1,55 @@
 """E-mail wording lives in templates/emails/*.txt, beside the pages it will be translated with:
-a template extends emails/_layout.txt and fills its `subject` and `body` blocks."""
+a template extends emails/_layout.txt and fills its `subject` and `body` blocks.
+
+Every e-mail (and in-app notification) is worded in its recipient's language, `user` in the
+template's context: the user's saved choice, else the instance default (DEFAULT_LOCALE) —
+never the language of the request that caused it (a reviewer reading English approves a
+Chinese holder's application). It is rendered once, when it is queued: the outbox and the
+notifications table keep the finished text, and delivery never renders it again."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
+from ipr_apps import i18n
 from ipr_apps.config import base_url
 
-
-def render(name: str, **context) -> tuple[str, str]:
-    """The subject (one line) and the body of templates/emails/<name>.txt."""
-    template_name = f"emails/{name}.txt"
-    body = render_template(template_name, **context)
-    subject = render_block(name, "subject", **context)
-    return " ".join(subject.split()), body
+if TYPE_CHECKING:
+    from ipr_apps.models import User
 
 
-def render_block(name: str, block: str, **context) -> str:
-    """One block of templates/emails/<name>.txt on its own (the subject; the message that an
-    in-app notification shows without greeting and signature)."""
+def render(name: str, *, user: User, **context) -> tuple[str, str]:
+    """The subject (one line) and the body of templates/emails/<name>.txt, written to `user`
+    in their language."""
+    subject, body, _message = render_notice(name, user=user, **context)
+    return subject, body
+
+
+def render_notice(name: str, *, user: User, **context) -> tuple[str, str, str]:
+    """The subject, the body and the `message` block (what an in-app notification shows,
+    without greeting and signature; empty if the template has none) of
+    templates/emails/<name>.txt, all in `user`'s language."""
+    context["user"] = user
+    with i18n.in_language(user.locale):
+        body = render_template(f"emails/{name}.txt", **context)
+        subject = _block(name, "subject", context)
+        message = _block(name, "message", context)
+    return " ".join(subject.split()), body, message
+
+
+def render_block(name: str, block: str, *, user: User, **context) -> str:
+    """One block of templates/emails/<name>.txt on its own, in `user`'s language."""
+    with i18n.in_language(user.locale):
+        return _block(name, block, {**context, "user": user})
+
+
+def _block(name: str, block: str, context: dict) -> str:
     template = current_app.jinja_env.get_template(f"emails/{name}.txt")
+    if block not in template.blocks:
+        return ""
     return "".join(template.blocks[block](template.new_context(context))).strip()
 
 

@@ -53,7 +53,7 @@ def test_the_holder_confirms_with_a_bond_on_the_last_day(people, case):
     # The district's officers are told (in the app and by e-mail), not those elsewhere.
     assert notified(case.id) == sorted([holder.id, officer.id, colleague.id])
     [mail] = mails_to(colleague.email)
-    assert case.case_number in mail.subject and "20000.50" in mail.body
+    assert case.case_number in mail.subject and "bond of ¥20,000.50" in mail.body
     assert "officer of district 5301" in mail.body
 
 

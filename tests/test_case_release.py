@@ -53,7 +53,7 @@ def test_not_released_on_the_last_day_released_the_day_after(people, case):
     )  # fmt: skip
     assert events(case.id)[-1] == ("release", "awaiting_holder", "released", None)
     [mail] = [m for m in mails_to(people["holder"].email) if "released" in m.subject]
-    assert case.case_number in mail.subject and "not confirmed by 2026-11-05" in mail.body
+    assert case.case_number in mail.subject and "not confirmed by 5 Nov 2026" in mail.body
     assert notified(case.id) == [people["holder"].id, people["holder"].id]
     assert case_release.release_overdue(FRIDAY) == []  # a second run changes nothing
     assert len(events(case.id)) == 2

@@ -219,12 +219,12 @@ def test_each_active_reviewer_gets_own_claims_first_then_unclaimed_by_due_date(q
     }
     body = next(m.body for m in _messages() if m.to_address == q["alice"].email)
     assert f"{q['overdue']}  Trademark: Mark" in body
-    assert "Due 2024-05-31, overdue by 1 working day\n" in body
-    assert "Due 2024-06-04, 1 working day left\n" in body
-    assert "Due 2024-06-10, 5 working days left\n" in body
+    assert "Due 31 May 2024, overdue by 1 working day\n" in body
+    assert "Due 4 Jun 2024, 1 working day left\n" in body
+    assert "Due 10 Jun 2024, 5 working days left\n" in body
     assert "Claimed by you (2)" in body and "Not claimed yet (3)" in body
     assert f"  http://localhost/review/{q['ids']['edge']}\n" in body  # conftest's BASE_URL
-    assert all(m.subject.startswith("Review queue 2024-06-03: ") for m in _messages())
+    assert all(m.subject.startswith("Review queue 3 Jun 2024: ") for m in _messages())
     assert [m.subject.split(": ")[1] for m in _messages()] == [
         "5 applications due within 5 working days",
         "4 applications due within 5 working days",
@@ -257,7 +257,7 @@ def test_a_reviewer_with_nothing_due_gets_no_email(make_user, make_application):
     with clock_at(MONDAY):
         assert digest.send_digests() == 1
     assert _digests() == {alice.email: [mine.reference]}
-    assert "Due 2024-06-03, due today\n" in _messages()[0].body
+    assert "Due 3 Jun 2024, due today\n" in _messages()[0].body
     assert "Not claimed yet" not in _messages()[0].body and bob.email not in _digests()
 
 
@@ -283,8 +283,8 @@ def test_holidays_widen_the_window_and_are_not_counted(queue):
         q["tuesday"],
     ]
     body = _messages()[1].body
-    assert "Due 2024-06-07, 3 working days left\n" in body
-    assert "Due 2024-06-11, 5 working days left\n" in body
+    assert "Due 7 Jun 2024, 3 working days left\n" in body
+    assert "Due 11 Jun 2024, 5 working days left\n" in body
 
 
 @pytest.mark.parametrize(

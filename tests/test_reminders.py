@@ -132,9 +132,9 @@ def test_holder_and_agency_are_told_in_the_app_and_by_email_once(recordation, ma
     assert len(mails) == 2 and agent.email in {m.to_address for m in mails}
     body = mails[0].body
     # the end, the first day without protection, the window and the right's own term
-    for day in ("2024-11-30", "2024-12-01", "2024-05-30"):
+    for day in ("30 Nov 2024", "1 Dec 2024", "30 May 2024"):  # the e-mail's locale: en
         assert day in body and day in notes[0].body
-    assert "The right itself expires on 2024-11-30" in body
+    assert "The right itself expires on 30 Nov 2024" in body
     assert f"/recordations/{target.id}" in body and target.number in mails[0].subject
 
 
@@ -228,8 +228,8 @@ def test_expiry_and_lapse_notices_go_once_within_30_days_of_the_end(recordation)
     assert _recorded(too_old.id) == set() and _recorded(cancelled.id) == set()
     bodies = {n.recordation_id: n.body for n in db.session.execute(select(Notification)).scalars()}
     assert set(bodies) == {expired.id, lapsed.id}
-    assert "2024-05-31" in bodies[expired.id] and "2024-06-01" in bodies[expired.id]
-    assert "2024-05-31" in bodies[lapsed.id] and "2024-06-01" in bodies[lapsed.id]
+    assert "31 May 2024" in bodies[expired.id] and "1 Jun 2024" in bodies[expired.id]
+    assert "31 May 2024" in bodies[lapsed.id] and "1 Jun 2024" in bodies[lapsed.id]
 
 
 def test_the_notice_window_starts_on_the_day_it_ended(recordation):

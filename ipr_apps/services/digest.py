@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
-from ipr_apps.models import Application, Role, Status, User, today
+from ipr_apps.models import Application, IprType, Role, Status, User, today
 from ipr_apps.services import outbox
 from ipr_apps.workdays import days_left_until, due_date, holidays_between, is_working_day
 
@@ -22,10 +22,14 @@ LISTED = 50  # rows per section; the rest are counted and wait on the queue page
 
 @dataclass(frozen=True)
 class Row:
+    """One application of the digest; names and labels are worded when each reviewer's
+    e-mail is rendered, in that reviewer's language."""
+
     reference: str
-    right_type: str
+    ipr_type: IprType
     right_title: str
-    holder: str
+    holder_local: str | None
+    holder_en: str | None
     due_on: date
     days_left: int
     link: str
@@ -93,9 +97,12 @@ def _active_reviewers() -> list[User]:
 
 
 def _row(application: Application, left: dict[int, int]) -> Row:
+    local, english = application.holder_name_local, application.holder_name_en
+    if not (local or english):  # as Application.holder_reader_name
+        local, english = application.holder_org.name_local, application.holder_org.name_en
     return Row(
-        reference=application.reference, right_type=application.ipr_type.label,
-        right_title=application.right_title, holder=application.holder_display_name,
+        reference=application.reference, ipr_type=application.ipr_type,
+        right_title=application.right_title, holder_local=local, holder_en=english,
         due_on=application.due_on, days_left=left[application.id],
         link=emails.link("review.show", application_id=application.id),
     )  # fmt: skip
@@ -105,7 +112,7 @@ def _queue_digest(
     reviewer: User, mine: Section, unclaimed: Section, day: date, until: date
 ) -> None:
     subject, body = emails.render(
-        "reviewer_digest", reviewer=reviewer, mine=mine, unclaimed=unclaimed, day=day,
+        "reviewer_digest", user=reviewer, mine=mine, unclaimed=unclaimed, day=day,
         until=until, horizon=HORIZON_WORKING_DAYS, queue_link=emails.link("review.index"),
     )  # fmt: skip
     outbox.queue(reviewer.email, subject, body)

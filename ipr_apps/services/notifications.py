@@ -3,6 +3,7 @@ outbox in the same transaction (delivered by a task after commit)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ipr_apps import emails
@@ -34,8 +35,9 @@ def notify_application(application: Application, template: str, **context) -> No
 
 
 def _notify(user: User, template: str, values: dict, **about) -> None:
-    subject, body = emails.render(template, **values)
-    message = emails.render_block(template, "message", **values)
+    """The notification and the e-mail, both in the recipient's language (not the actor's),
+    worded now: the outbox and the notifications table keep the finished text."""
+    subject, body, message = emails.render_notice(template, **values)
     db.session.add(Notification(user_id=user.id, subject=subject, body=message, **about))
     outbox.queue(user.email, subject, body)
 
@@ -141,7 +143,7 @@ def mark_read(user: User, notification_id: int) -> Notification:
     with unit_of_work() as session:
         notification = session.get(Notification, notification_id)
         if notification is None or notification.user_id != user.id:
-            raise NotFound("No such notification.")
+            raise NotFound(_("No such notification."))
         if notification.read_at is None:
             notification.read_at = utcnow()
     return notification

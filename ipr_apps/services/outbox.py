@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import partial
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ipr_apps import mail
@@ -117,11 +118,11 @@ def release_stale() -> int:
 def retry(actor: User, message_id: int) -> OutboxMessage:
     """An admin sends a failed (or waiting) message again now, with a fresh retry schedule."""
     if actor.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators retry e-mails.")
+        raise PermissionDenied(_("Only administrators retry e-mails."))
     with unit_of_work() as session:
         message = session.get(OutboxMessage, message_id)
         if message is None:
-            raise NotFound("No such message.")
+            raise NotFound(_("No such message."))
         if message.status in (MailStatus.FAILED, MailStatus.PENDING):
             message.status, message.attempts = MailStatus.PENDING, 0
             message.next_attempt_at = utcnow()
