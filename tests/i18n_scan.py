@@ -80,7 +80,7 @@ def english_words(text: str) -> list[str]:
 def _skeleton(env: Environment, source: str) -> tuple[str, list[tuple[int, str]]]:
     """The template's literal text (Jinja parts replaced by MARK) and its prose string literals."""
     out, strings, depth, stack = [], [], 0, []
-    tokens = list(env.lex(source))
+    tokens = [t for t in env.lex(source) if t[1] != "whitespace"]
     for index, (lineno, kind, value) in enumerate(tokens):
         if kind == "name" and index and tokens[index - 1][1] == "block_begin":
             if value == "trans":
@@ -92,7 +92,7 @@ def _skeleton(env: Environment, source: str) -> tuple[str, list[tuple[int, str]]
             continue
         out.append(MARK)
         if kind == "string" and not _is_gettext_argument(tokens, index, stack):
-            strings.append((lineno, value))
+            strings.append((lineno, value[1:-1]))  # without its quotes
     return "".join(out), strings
 
 
