@@ -26,7 +26,12 @@ class _Labelled(StrEnum):
     @property
     def label(self) -> str:
         """The member's name in the reader's language (the stored value never changes)."""
-        return str(_LABELS[type(self)][self])
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The label translated when it is shown (for choices built at import time)."""
+        return _LABELS[type(self)][self]
 
 
 class Channel(_Labelled):
