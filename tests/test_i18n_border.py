@@ -178,7 +178,7 @@ def test_the_request_page_and_list_in_chinese(client, login, holder, recordation
     for words in ("扣留申请", "已提交", "等待海关5301的关员", "撤回申请", "可能进出境口岸",
                   "货值", "证据"):  # fmt: skip
         assert words in page, words
-    assert zh_day(filed.created_at) in page and "2026年11月10日至2026年11月30日" in page
+    assert zh_day(filed.created_at) in page and "2026年11月10日 至 2026年11月30日" in page
     assert re.search(r'data-testid="request-value">25,000.00元<', page)
     assert re.search(r'data-testid="request-items">5,000<', page)
     assert "Request for detention" not in page and "Submitted" not in page
