@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.db import db
 from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models.cases import CaseEvent, CaseStatus
@@ -30,9 +33,22 @@ class CaseAction(StrEnum):
     CLOSE = "close"  # the officer records the outcome
     WITHDRAW = "withdraw"  # the holder withdraws its request for detention
 
-    @property
-    def words(self) -> str:
-        return self.value.replace("_", " ")
+
+# Why an action is refused, one whole sentence per action (a verb alone does not translate).
+_CANNOT = {
+    CaseAction.OPEN: _l("Cannot open a case that is %(state)s."),
+    CaseAction.CONFIRM: _l("Cannot confirm a case that is %(state)s."),
+    CaseAction.RELEASE: _l("Cannot release a case that is %(state)s."),
+    CaseAction.CLOSE: _l("Cannot close a case that is %(state)s."),
+    CaseAction.WITHDRAW: _l("Cannot withdraw a case that is %(state)s."),
+}
+_MAY_NOT = {
+    CaseAction.OPEN: _l("You may not open this case."),
+    CaseAction.CONFIRM: _l("You may not confirm this case."),
+    CaseAction.RELEASE: _l("You may not release this case."),
+    CaseAction.CLOSE: _l("You may not close this case."),
+    CaseAction.WITHDRAW: _l("You may not withdraw this case."),
+}
 
 
 class CaseParty(StrEnum):
@@ -96,10 +112,10 @@ def transition_for(
     action = CaseAction(action)
     transition = TRANSITIONS.get((case.status, action))
     if transition is None:
-        state = case.status.label.lower() if case.status else "new"
-        raise TransitionError(f"Cannot {action.words} a case that is {state}.")
+        state = case.status.label.lower() if case.status else _("new")
+        raise TransitionError(str(_CANNOT[action]) % {"state": state})
     if not transition.parties & parties(case, user):
-        raise PermissionDenied(f"You may not {action.words} this case.")
+        raise PermissionDenied(str(_MAY_NOT[action]))
     return transition
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models.cases import RequestStatus
 from ipr_apps.models.users import Role
@@ -23,10 +25,6 @@ class RequestAction(StrEnum):
     ACCEPT = "accept"  # an officer of the district opens a case from it
     REFUSE = "refuse"  # an officer of the district declines it, with the reason
     WITHDRAW = "withdraw"  # the holder (or its agency) takes it back
-
-    @property
-    def words(self) -> str:
-        return self.value
 
 
 class RequestParty(StrEnum):
@@ -85,19 +83,25 @@ def transition_for(
     action = RequestAction(action)
     transition = TRANSITIONS.get((request.status, action))
     if transition is None:
-        raise TransitionError(
-            f"Request {request.reference} is {request.status.label.lower()}: "
-            f"it can no longer be {_PAST[action]}."
-        )
+        state = {"reference": request.reference, "state": request.status.label.lower()}
+        raise TransitionError(str(_NO_LONGER[action]) % state)
     if transition.party not in _parties(request, user):
-        raise PermissionDenied(f"You may not {action.words} this request.")
+        raise PermissionDenied(str(_MAY_NOT[action]))
     return transition
 
 
-_PAST = {
-    RequestAction.ACCEPT: "accepted",
-    RequestAction.REFUSE: "refused",
-    RequestAction.WITHDRAW: "withdrawn",
+# One whole sentence per action (a verb alone does not translate).
+_NO_LONGER = {
+    RequestAction.ACCEPT: _l("Request %(reference)s is %(state)s: it can no longer be accepted."),
+    RequestAction.REFUSE: _l("Request %(reference)s is %(state)s: it can no longer be refused."),
+    RequestAction.WITHDRAW: _l(
+        "Request %(reference)s is %(state)s: it can no longer be withdrawn."
+    ),
+}
+_MAY_NOT = {
+    RequestAction.ACCEPT: _l("You may not accept this request."),
+    RequestAction.REFUSE: _l("You may not refuse this request."),
+    RequestAction.WITHDRAW: _l("You may not withdraw this request."),
 }
 
 

@@ -80,7 +80,7 @@ def test_a_bad_bond_is_refused_and_nothing_changes(people, case, bond):
 def test_after_the_deadline_confirmation_is_refused(people, case):
     with at(FRIDAY, 0), pytest.raises(TransitionError) as error:
         case_confirm.confirm(people["holder"], case.id, bond_cny="100")
-    assert "2026-11-05" in error.value.message
+    assert "5 Nov 2026" in error.value.message
     assert fresh(case.id).status == CaseStatus.AWAITING_HOLDER
     assert notified(case.id) == [people["holder"].id]  # the opening notice only
 

@@ -95,7 +95,7 @@ def test_opening_a_case(client, login, officer, recordation, holder):
     assert (case.hs_code, case.items, case.value_cny) == ("851310", 1200, Decimal("36000.50"))
     assert (case.consignor, case.country_of_origin) == ("Fake Lights Co", "VN")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"The holder has until {case.confirm_by} to confirm" in page
+    assert f"The holder has until {case.confirm_by:%-d %b %Y} to confirm" in page
 
 
 def test_errors_are_shown_beside_the_fields_and_nothing_is_lost(

@@ -5,6 +5,8 @@ releases the goods before the holder confirmed."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ipr_apps.case_workflow import CaseAction
@@ -12,14 +14,20 @@ from ipr_apps.cases.holder_forms import GUARANTEE, ConfirmForm, ReleaseForm, Wit
 from ipr_apps.cases.views import _visible, bp
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.forms import submit_reason
-from ipr_apps.models import Role, today
+from ipr_apps.models import CaseStatus, Role, today
 from ipr_apps.security import role_required
 from ipr_apps.services import case_confirm, case_release, recordation_access
 
 
 @bp.app_context_processor
 def _case_page_helpers() -> dict:
-    return {"case_deadline": case_confirm.deadline, "may_open_recordation": _may_open}
+    return {"case_deadline": case_confirm.deadline, "may_open_recordation": _may_open,
+            "status_label": _status_label}  # fmt: skip
+
+
+def _status_label(value: str | None) -> str:
+    """A case event's stored status in the reader's language (as stored if it is unknown)."""
+    return CaseStatus(value).label if value in set(CaseStatus) else (value or "")
 
 
 def _may_open(recordation) -> bool:
@@ -42,7 +50,7 @@ def confirm(case_id: int):
     back = url_for("cases.show", case_id=case.id)
     deadline = case_confirm.deadline(case, today())
     if not case.can(CaseAction.CONFIRM, current_user) or (deadline and deadline.passed):
-        flash(f"Case {case.case_number} can no longer be confirmed.", "warning")
+        flash(_("Case %(number)s can no longer be confirmed.", number=case.case_number), "warning")
         return redirect(back)
     offered = case_confirm.guarantee_usable(case)
     form = ConfirmForm()
@@ -60,8 +68,8 @@ def confirm(case_id: int):
             flash(error.message, "danger")
             return redirect(back)
         else:
-            flash(f"You confirmed the detention of case {case.case_number}. "
-                  "The customs officers have been notified.", "success")  # fmt: skip
+            flash(_("You confirmed the detention of case %(number)s. The customs officers have "
+                    "been notified.", number=case.case_number), "success")  # fmt: skip
             return redirect(back)
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -86,9 +94,17 @@ def release(case_id: int):
 
 _PAGES = {CaseAction.WITHDRAW: "cases/withdraw.html", CaseAction.RELEASE: "cases/release.html"}
 _DONE = {
-    CaseAction.WITHDRAW: "You withdrew the request for detention of case {number}. "
-    "The customs officers have been notified.",
-    CaseAction.RELEASE: "The goods of case {number} are released. The holder has been notified.",
+    CaseAction.WITHDRAW: _l(
+        "You withdrew the request for detention of case %(number)s. The customs officers have "
+        "been notified."
+    ),
+    CaseAction.RELEASE: _l(
+        "The goods of case %(number)s are released. The holder has been notified."
+    ),
+}
+_CANNOT = {
+    CaseAction.WITHDRAW: _l("Case %(number)s is %(state)s: you cannot withdraw it."),
+    CaseAction.RELEASE: _l("Case %(number)s is %(state)s: you cannot release it."),
 }
 
 
@@ -96,11 +112,11 @@ def _end(case_id: int, action: CaseAction, form_class, service):
     case = _visible(case_id)
     back = url_for("cases.show", case_id=case.id)
     if not case.can(action, current_user):
-        flash(f"Case {case.case_number} is {case.status.label.lower()}: "
-              f"you cannot {action.words} it.", "warning")  # fmt: skip
+        state = {"number": case.case_number, "state": case.status.label.lower()}
+        flash(str(_CANNOT[action]) % state, "warning")
         return redirect(back)
     form = form_class()
-    done = _DONE[action].format(number=case.case_number)
+    done = str(_DONE[action]) % {"number": case.case_number}
     submitted = submit_reason(form, lambda r: service(current_user, case.id, r), back, done)
     if submitted is not None:
         return submitted

@@ -3,6 +3,7 @@ general guarantee) and withdrawal, the officer's release."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -18,24 +19,27 @@ class ConfirmForm(AppForm):
     """The amount is kept as typed: the service checks it and the page shows it back."""
 
     choice = RadioField(
-        "How do you secure the detention?",
+        _l("How do you secure the detention?"),
         choices=choices(
-            [(BOND, "Post a bond for this case"), (GUARANTEE, "Rely on our general guarantee")]
+            [
+                (BOND, _l("Post a bond for this case")),
+                (GUARANTEE, _l("Rely on our general guarantee")),
+            ]
         ),
         default=BOND,
         validators=[Optional()],
     )
-    bond_cny = StringField("Bond (yuan)", validators=[Optional(), Length(max=20)])
+    bond_cny = StringField(_l("Bond (yuan)"), validators=[Optional(), Length(max=20)])
 
     def use_guarantee(self, offered: bool) -> bool:
         return offered and self.choice.data == GUARANTEE
 
 
 class WithdrawForm(AppForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
 
 
 class ReleaseForm(AppForm):
     reason = TextAreaField(
-        "Reason", validators=[DataRequired("Give the reason."), Length(max=REASON_MAX)]
+        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=REASON_MAX)]
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DecimalField,
@@ -37,51 +38,57 @@ def _hs_code(value):
 
 class OpenCaseForm(AppForm):
     channel = SelectField(
-        "Channel",
-        choices=choices([("", "Choose the channel"), *((c.value, c.label) for c in Channel)]),
-        validators=[DataRequired("Choose the channel the goods came through.")],
+        _l("Channel"),
+        choices=choices(
+            [("", _l("Choose the channel")), *((c.value, c.lazy_label) for c in Channel)]
+        ),
+        validators=[DataRequired(_l("Choose the channel the goods came through."))],
     )
     direction = RadioField(
-        "Direction",
-        choices=choices((d.value, d.label) for d in Direction),
-        validators=[DataRequired("Choose import or export.")],
+        _l("Direction"),
+        choices=choices((d.value, d.lazy_label) for d in Direction),
+        validators=[DataRequired(_l("Choose import or export."))],
     )
     goods = TextAreaField(
-        "Goods",
-        validators=[DataRequired("Describe the goods."), Length(max=TEXT_MAX["goods"])],
+        _l("Goods"),
+        validators=[DataRequired(_l("Describe the goods.")), Length(max=TEXT_MAX["goods"])],
         filters=[_strip],
-        description="What was detained, as declared and as found (brand, model, marking).",
+        description=_l("What was detained, as declared and as found (brand, model, marking)."),
     )
     goods_category = StringField(
-        "Goods category",
+        _l("Goods category"),
         validators=[Optional(), Length(max=TEXT_MAX["goods_category"])],
         filters=[_strip],
-        description="Optional, e.g. lighting, apparel, electronics.",
+        description=_l("Optional, e.g. lighting, apparel, electronics."),
     )
     hs_code = StringField(
-        "HS code",
+        _l("HS code"),
         validators=[Optional(), Length(max=20)],
         filters=[_hs_code],
-        description="6 to 10 digits, as declared (dots and spaces are ignored).",
+        description=_l("6 to 10 digits, as declared (dots and spaces are ignored)."),
     )
     items = IntegerField(
-        "Items",
-        validators=[InputRequired("Give the number of items."), NumberRange(min=0)],
-        description="The number of pieces detained.",
+        _l("Items"),
+        validators=[InputRequired(_l("Give the number of items.")), NumberRange(min=0)],
+        description=_l("The number of pieces detained."),
     )
     value_cny = DecimalField(
-        "Declared value (yuan)",
+        _l("Declared value (yuan)"),
         places=2,
-        validators=[InputRequired("Give the declared value."), NumberRange(min=Decimal(0))],
-        description="In CNY, with at most 2 decimals.",
+        validators=[InputRequired(_l("Give the declared value.")), NumberRange(min=Decimal(0))],
+        description=_l("In CNY, with at most 2 decimals."),
     )
     consignor = StringField(
-        "Consignor", validators=[Optional(), Length(max=TEXT_MAX["consignor"])], filters=[_strip]
+        _l("Consignor"),
+        validators=[Optional(), Length(max=TEXT_MAX["consignor"])],
+        filters=[_strip],
     )
     consignee = StringField(
-        "Consignee", validators=[Optional(), Length(max=TEXT_MAX["consignee"])], filters=[_strip]
+        _l("Consignee"),
+        validators=[Optional(), Length(max=TEXT_MAX["consignee"])],
+        filters=[_strip],
     )
-    country_of_origin = country_field("Country of origin", description="As declared.")
+    country_of_origin = country_field(_l("Country of origin"), description=_l("As declared."))
     # The screening hit the case is opened from, if any (the service checks it is the officer's).
     hit_id = HiddenField()
 
@@ -97,18 +104,18 @@ class OpenCaseForm(AppForm):
 
 class OutcomeForm(AppForm):
     outcome = RadioField(
-        "Outcome",
-        choices=choices((o.value, o.label) for o in OFFICER_OUTCOMES),
-        validators=[DataRequired("Choose what became of the goods.")],
+        _l("Outcome"),
+        choices=choices((o.value, o.lazy_label) for o in OFFICER_OUTCOMES),
+        validators=[DataRequired(_l("Choose what became of the goods."))],
     )
     outcome_on = DateField(
-        "Date of the outcome",
-        validators=[InputRequired("Give the date of the outcome.")],
-        description="The day of the decision or hand-over; not before the case was opened.",
+        _l("Date of the outcome"),
+        validators=[InputRequired(_l("Give the date of the outcome."))],
+        description=_l("The day of the decision or hand-over; not before the case was opened."),
     )
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=NOTE_MAX)],
         filters=[_strip],
-        description="Optional. The holder reads it in the notice and in the case history.",
+        description=_l("Optional. The holder reads it in the notice and in the case history."),
     )

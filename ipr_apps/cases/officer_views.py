@@ -4,12 +4,14 @@ recordation, opening an ex officio case on it, recording the outcome of a detain
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.cases.officer_forms import OpenCaseForm, OutcomeForm
 from ipr_apps.cases.views import _visible, bp
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.forms import apply_errors
+from ipr_apps.i18n import format_day
 from ipr_apps.models import Role, today
 from ipr_apps.security import role_required
 from ipr_apps.services import case_outcomes, case_search, cases, recordation_access, screening
@@ -33,13 +35,14 @@ def find():
 def new():
     recordation = _recordation(request.args.get("recordation_id", type=int))
     if not recordation.status.in_force:
-        flash(f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
-              "customs cannot act ex officio on it.", "warning")  # fmt: skip
+        flash(_("Recordation %(number)s is %(state)s: customs cannot act ex officio on it.",
+                number=recordation.number, state=recordation.status.label.lower()),
+              "warning")  # fmt: skip
         return redirect(url_for("recordations.show", recordation_id=recordation.id))
     hit = _hit(recordation.id)
     earlier = screening.cases_of_hits([hit.id]).get(hit.id) if hit else None
     if earlier is not None:
-        flash(cases.CASE_FROM_HIT_EXISTS.format(number=earlier.case_number), "info")
+        flash(cases.case_from_hit_exists(earlier.case_number), "info")
         return redirect(url_for("cases.show", case_id=earlier.id))
     data = (
         case_search.prefill_from_hit(recordation, hit) if hit else case_search.prefill(recordation)
@@ -60,8 +63,9 @@ def new():
 
 
 def _opened(case) -> None:
-    flash(f"Case {case.case_number} is open. The holder has until {case.confirm_by} to confirm "
-          "the detention; otherwise the goods are released.", "success")  # fmt: skip
+    flash(_("Case %(number)s is open. The holder has until %(day)s to confirm the detention; "
+            "otherwise the goods are released.", number=case.case_number,
+            day=format_day(case.confirm_by)), "success")  # fmt: skip
 
 
 def _hit(recordation_id: int):
@@ -93,8 +97,9 @@ def outcome(case_id: int):
     case = _visible(case_id)
     back = url_for("cases.show", case_id=case.id)
     if not case.can("close", current_user):
-        flash(f"Case {case.case_number} is {case.status.label.lower()}: "
-              "an outcome is recorded once the goods are detained.", "warning")  # fmt: skip
+        flash(_("Case %(number)s is %(state)s: an outcome is recorded once the goods are "
+                "detained.", number=case.case_number, state=case.status.label.lower()),
+              "warning")  # fmt: skip
         return redirect(back)
     form = OutcomeForm(data={"outcome_on": today()})  # most outcomes are recorded the same day
     if form.validate_on_submit():
@@ -108,8 +113,9 @@ def outcome(case_id: int):
             flash(error.message, "danger")
             return redirect(back)
         else:
-            flash(f"Case {case.case_number} is closed: {case.outcome.label.lower()}. "
-                  "The holder has been notified.", "success")  # fmt: skip
+            flash(_("Case %(number)s is closed: %(outcome)s. The holder has been notified.",
+                    number=case.case_number, outcome=case.outcome.label.lower()),
+                  "success")  # fmt: skip
             return redirect(back)
     status = 422 if form.is_submitted() else 200
     return render_template("cases/outcome.html", form=form, case=case, today=today()), status

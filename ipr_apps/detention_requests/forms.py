@@ -3,6 +3,8 @@ the services check the rest and name every bad field, which the views put beside
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,10 +16,10 @@ from ipr_apps.services.detention_requests import REASON_MAX
 
 
 def _enum_choices(enum, blank: str) -> list:
-    return choices([("", blank), *((member.value, member.label) for member in enum)])
+    return choices([("", blank), *((member.value, member.lazy_label) for member in enum)])
 
 
-def _text(label: str, most: int, **kwargs) -> StringField:
+def _text(label, most: int, **kwargs) -> StringField:
     return StringField(label, validators=[Optional(), Length(max=most)], **kwargs)
 
 
@@ -25,58 +27,65 @@ class ConsignmentMixin:
     """What both the holder's request and the officer's case say about the consignment."""
 
     channel = SelectField(
-        "Channel", choices=_enum_choices(Channel, "Choose…"),
-        validators=[InputRequired("Choose how the goods travel.")],
+        _l("Channel"), choices=_enum_choices(Channel, _l("Choose…")),
+        validators=[InputRequired(_l("Choose how the goods travel."))],
     )  # fmt: skip
     direction = SelectField(
-        "Direction", choices=_enum_choices(Direction, "Choose…"),
-        validators=[InputRequired("Choose import or export.")],
+        _l("Direction"), choices=_enum_choices(Direction, _l("Choose…")),
+        validators=[InputRequired(_l("Choose import or export."))],
     )  # fmt: skip
     goods = TextAreaField(
-        "Goods", validators=[DataRequired("Describe the goods."), Length(max=2000)],
-        description="What the goods are and how they infringe, e.g. “LED bulbs bearing the mark”.",
+        _l("Goods"), validators=[DataRequired(_l("Describe the goods.")), Length(max=2000)],
+        description=_l(
+            "What the goods are and how they infringe, e.g. “LED bulbs bearing the mark”."
+        ),
     )  # fmt: skip
-    hs_code = _text("HS code", 20, description="6 to 10 digits, if known.")
-    consignor = _text("Consignor", 300, description="Who sends the goods (name, address).")
-    consignee = _text("Consignee", 300, description="Who receives them (name, address).")
+    hs_code = _text(_l("HS code"), 20, description=_l("6 to 10 digits, if known."))
+    consignor = _text(_l("Consignor"), 300, description=_l("Who sends the goods (name, address)."))
+    consignee = _text(_l("Consignee"), 300, description=_l("Who receives them (name, address)."))
 
 
 class RequestForm(ConsignmentMixin, AppForm):
     """The holder's request for detention, with its evidence files."""
 
     port_code = SelectField(
-        "Likely port (customs district)", validators=[InputRequired("Choose the district.")],
-        description="The customs district of the port where the goods are expected.",
+        _l("Likely port (customs district)"),
+        validators=[InputRequired(_l("Choose the district."))],
+        description=_l("The customs district of the port where the goods are expected."),
     )  # fmt: skip
     items = IntegerField(
-        "Items", validators=[Optional(), NumberRange(min=0)], description="If known."
+        _l("Items"), validators=[Optional(), NumberRange(min=0)], description=_l("If known.")
     )
     value_cny = DecimalField(
-        "Value (yuan)", places=2, validators=[Optional(), NumberRange(min=0)],
-        description="The goods' value in CNY, if known.",
+        _l("Value (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)],
+        description=_l("The goods' value in CNY, if known."),
     )  # fmt: skip
-    expected_from = DateField("Expected from", validators=[Optional()])
+    expected_from = DateField(_l("Expected from"), validators=[Optional()])
     expected_until = DateField(
-        "Expected until", validators=[Optional()],
-        description="When the goods are expected at the port, as far as known.",
+        _l("Expected until"), validators=[Optional()],
+        description=_l("When the goods are expected at the port, as far as known."),
     )  # fmt: skip
     note = TextAreaField(
-        "Grounds", validators=[Optional(), Length(max=5000)],
-        description="Why you believe the goods infringe your right, and what the evidence shows.",
+        _l("Grounds"), validators=[Optional(), Length(max=5000)],
+        description=_l(
+            "Why you believe the goods infringe your right, and what the evidence shows."
+        ),
     )  # fmt: skip
     evidence = MultipleFileField(
-        "Evidence files", render_kw={"accept": ACCEPT, "multiple": True},
-        description="At least one file: PDF, JPEG or PNG, e.g. a test purchase, photos, "
-        "shipping documents. Hold Ctrl (or ⌘) to choose several.",
+        _l("Evidence files"), render_kw={"accept": ACCEPT, "multiple": True},
+        description=_l(
+            "At least one file: PDF, JPEG or PNG, e.g. a test purchase, photos, shipping "
+            "documents. Hold Ctrl (or ⌘) to choose several."
+        ),
     )  # fmt: skip
 
     def set_districts(self, districts) -> None:
         self.port_code.choices = choices(
-            [("", "Choose…"), *((d.code, f"{d.code} {d.display_name}") for d in districts)]
+            [("", _("Choose…")), *((d.code, f"{d.code} {d.display_name}") for d in districts)]
         )
 
 
 class RefuseForm(AppForm):
     reason = TextAreaField(
-        "Reason", validators=[DataRequired("Give the reason."), Length(max=REASON_MAX)]
+        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=REASON_MAX)]
     )

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.cases.officer_forms import OpenCaseForm
@@ -79,8 +80,9 @@ def new():
     if form.is_submitted():
         filed = _file(form, recordation)
         if filed is not None:
-            flash(f"Request {filed.reference} filed. The officers of customs "
-                  f"{filed.port_code} have been told.", "success")  # fmt: skip
+            flash(_("Request %(reference)s filed. The officers of customs %(port)s have been "
+                    "told.", reference=filed.reference, port=filed.port_code),
+                  "success")  # fmt: skip
             return _show(filed.id)
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -97,8 +99,8 @@ def _file(form: RequestForm, recordation):
     if not form.validate():
         problems = fields.problems()
         if not evidence:
-            problems["evidence"] = ["Attach at least one evidence file (PDF, JPEG or PNG)."]
-        _put_errors(form, ValidationError("Check the request.", problems))
+            problems["evidence"] = [_("Attach at least one evidence file (PDF, JPEG or PNG).")]
+        _put_errors(form, ValidationError(_("Check the request."), problems))
         return None
     try:
         return service.file(current_user, recordation.id, fields, evidence)
@@ -181,7 +183,7 @@ def withdraw(request_id: int):
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        flash(f"Request {req.reference} withdrawn.", "success")
+        flash(_("Request %(reference)s withdrawn.", reference=req.reference), "success")
     return _show(req.id)
 
 
@@ -202,8 +204,9 @@ def accept(request_id: int):
             flash(error.message, "danger")
             return _show(req.id)
         else:
-            flash(f"Request {req.reference} accepted: case {case.case_number} opened. "
-                  "The holder has been told.", "success")  # fmt: skip
+            flash(_("Request %(reference)s accepted: case %(number)s opened. The holder has been "
+                    "told.", reference=req.reference, number=case.case_number),
+                  "success")  # fmt: skip
             return redirect(url_for("cases.show", case_id=case.id))
     status = 422 if form.is_submitted() else 200
     return render_template("detention_requests/accept.html", req=req, form=form), status
@@ -234,7 +237,8 @@ def refuse(request_id: int):
             flash(error.message, "danger")
             return _show(req.id)
         else:
-            flash(f"Request {req.reference} refused. The holder has been told.", "success")
+            flash(_("Request %(reference)s refused. The holder has been told.",
+                    reference=req.reference), "success")  # fmt: skip
             return _show(req.id)
     status = 422 if form.is_submitted() else 200
     return render_template("detention_requests/refuse.html", req=req, form=form), status

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
 class _Labelled(StrEnum):
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The member's name in the reader's language (the stored value never changes)."""
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The label translated when it is shown (for choices built at import time)."""
+        return _LABELS[type(self)][self]
 
 
 class Channel(_Labelled):
@@ -70,6 +77,32 @@ class CaseStatus(_Labelled):
     DETAINED = "detained"
     RELEASED = "released"
     CLOSED = "closed"
+
+
+# Keyed by class: "released" is both a status and an outcome.
+_LABELS: dict[type[_Labelled], dict] = {
+    Channel: {
+        Channel.FREIGHT: _l("Freight"), Channel.POST: _l("Post"), Channel.EXPRESS: _l("Express"),
+        Channel.CROSS_BORDER_ECOMMERCE: _l("Cross border ecommerce"),
+        Channel.PASSENGER: _l("Passenger"), Channel.OTHER: _l("Other"),
+    },
+    Direction: {Direction.IMPORT: _l("Import"), Direction.EXPORT: _l("Export")},
+    Mode: {Mode.EX_OFFICIO: _l("Ex officio"), Mode.ON_APPLICATION: _l("On application")},
+    CaseIprType: {
+        CaseIprType.TRADEMARK: _l("Trademark"), CaseIprType.COPYRIGHT: _l("Copyright"),
+        CaseIprType.PATENT: _l("Patent"),
+    },
+    CaseOutcome: {
+        CaseOutcome.CONFISCATED: _l("Confiscated"), CaseOutcome.RELEASED: _l("Released"),
+        CaseOutcome.TRANSFERRED_TO_POLICE: _l("Transferred to police"),
+        CaseOutcome.COURT_ORDER: _l("Court order"),
+        CaseOutcome.WITHDRAWN_BY_HOLDER: _l("Withdrawn by holder"),
+    },
+    CaseStatus: {
+        CaseStatus.AWAITING_HOLDER: _l("Awaiting holder"), CaseStatus.DETAINED: _l("Detained"),
+        CaseStatus.RELEASED: _l("Released"), CaseStatus.CLOSED: _l("Closed"),
+    },
+}  # fmt: skip
 
 
 class DetentionCase(db.Model):
@@ -180,6 +213,12 @@ class RequestStatus(_Labelled):
     ACCEPTED = "accepted"  # an officer opened a case from it
     REFUSED = "refused"  # an officer declined it, with the reason
     WITHDRAWN = "withdrawn"  # the holder took it back before a decision
+
+
+_LABELS[RequestStatus] = {
+    RequestStatus.SUBMITTED: _l("Submitted"), RequestStatus.ACCEPTED: _l("Accepted"),
+    RequestStatus.REFUSED: _l("Refused"), RequestStatus.WITHDRAWN: _l("Withdrawn"),
+}  # fmt: skip
 
 
 class DetentionRequest(db.Model):

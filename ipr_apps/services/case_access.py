@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import selectinload
 
@@ -49,7 +50,7 @@ def get_case(user: User, case_id: int, for_update: bool = False) -> DetentionCas
         stmt = stmt.with_for_update()
     case = db.session.execute(stmt).scalar_one_or_none()
     if case is None or not can_view(case, user):
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     return case
 
 

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+
 from ipr_apps.case_workflow import CaseAction, apply, transition_for
 from ipr_apps.db import unit_of_work
 from ipr_apps.errors import TransitionError, ValidationError
+from ipr_apps.i18n import format_day, format_money
 from ipr_apps.models import CaseOutcome, CaseStatus, DetentionCase, Mode, User, today, utcnow
 from ipr_apps.services.case_access import get_case
 from ipr_apps.services.notifications import notify_case_officers
@@ -45,7 +48,8 @@ def confirm(
         bond = None if use_guarantee else _bond(case, bond_cny)
         if use_guarantee and not guarantee_usable(case):
             raise ValidationError.on(
-                "use_guarantee", "No general guarantee in force covers this case: post a bond."
+                "use_guarantee",
+                _("No general guarantee in force covers this case: post a bond."),
             )
         note = "on the general guarantee" if use_guarantee else f"bond of {bond:,.2f} yuan"
         apply(case, CaseAction.CONFIRM, actor, note)
@@ -71,8 +75,11 @@ def withdraw(actor: User, case_id: int, reason: str | None = None) -> DetentionC
 def _check_deadline(case: DetentionCase) -> None:
     if case.status == CaseStatus.AWAITING_HOLDER and case.confirm_by and today() > case.confirm_by:
         raise TransitionError(
-            f"The deadline to confirm this detention was {case.confirm_by}: it has passed, "
-            "so customs release the goods."
+            _(
+                "The deadline to confirm this detention was %(day)s: it has passed, so customs "
+                "release the goods.",
+                day=format_day(case.confirm_by),
+            )
         )
 
 
@@ -83,13 +90,16 @@ def _bond(case: DetentionCase, raw: Decimal | str | None) -> Decimal:
     except InvalidOperation:
         bond = None
     if bond is None or not bond.is_finite():
-        raise ValidationError.on("bond_cny", "Give the bond in yuan, e.g. 20000.00.")
+        raise ValidationError.on("bond_cny", _("Give the bond in yuan, e.g. 20000.00."))
     if bond <= 0 or bond != round(bond, 2):
-        raise ValidationError.on("bond_cny", "The bond is more than 0, with at most 2 decimals.")
+        raise ValidationError.on("bond_cny", _("The bond is more than 0, with at most 2 decimals."))
     if bond > case.value_cny:
         raise ValidationError.on(
             "bond_cny",
-            f"The bond may not be above the goods' declared value ({case.value_cny:,.2f} yuan).",
+            _(
+                "The bond may not be above the goods' declared value (%(value)s).",
+                value=format_money(case.value_cny, "exact"),
+            ),
         )
     return bond
 
@@ -97,7 +107,9 @@ def _bond(case: DetentionCase, raw: Decimal | str | None) -> Decimal:
 def _note(reason: str | None) -> str | None:
     reason = (reason or "").strip() or None
     if reason and len(reason) > NOTE_MAX:
-        raise ValidationError.on("reason", f"Keep the reason under {NOTE_MAX} characters.")
+        raise ValidationError.on(
+            "reason", _("Keep the reason under %(most)s characters.", most=NOTE_MAX)
+        )
     return reason
 
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ipr_apps.case_workflow import CaseAction, apply
 from ipr_apps.db import unit_of_work
 from ipr_apps.errors import ValidationError
+from ipr_apps.i18n import format_day
 from ipr_apps.models import CaseOutcome, DetentionCase, User, today
 from ipr_apps.services.case_access import get_case
 from ipr_apps.services.notifications import notify_case
@@ -37,23 +40,29 @@ def record_outcome(
 def _outcome(outcome: CaseOutcome | str | None) -> CaseOutcome:
     values = {o.value for o in OFFICER_OUTCOMES}
     if outcome is None or str(outcome) not in values:
-        raise ValidationError.on("outcome", "Choose what became of the goods.")
+        raise ValidationError.on("outcome", _("Choose what became of the goods."))
     return CaseOutcome(outcome)
 
 
 def _note(note: str | None) -> str | None:
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX:
-        raise ValidationError.on("note", f"Keep the note under {NOTE_MAX} characters.")
+        raise ValidationError.on(
+            "note", _("Keep the note under %(most)s characters.", most=NOTE_MAX)
+        )
     return note
 
 
 def _check_date(case: DetentionCase, outcome_on: date | None) -> None:
     if outcome_on is None:
-        raise ValidationError.on("outcome_on", "Give the date of the outcome.")
+        raise ValidationError.on("outcome_on", _("Give the date of the outcome."))
     if outcome_on < case.opened_on:
         raise ValidationError.on(
-            "outcome_on", f"The outcome cannot come before the case was opened ({case.opened_on})."
+            "outcome_on",
+            _(
+                "The outcome cannot come before the case was opened (%(day)s).",
+                day=format_day(case.opened_on),
+            ),
         )
     if outcome_on > today():
-        raise ValidationError.on("outcome_on", "The outcome date cannot be in the future.")
+        raise ValidationError.on("outcome_on", _("The outcome date cannot be in the future."))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from ipr_apps.case_workflow import CaseAction, apply
@@ -111,7 +112,9 @@ def _release(case: DetentionCase, actor: User | None, note: str, day: date) -> N
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError.on("reason", "Give the reason.")
+        raise ValidationError.on("reason", _("Give the reason."))
     if len(reason) > REASON_MAX:
-        raise ValidationError.on("reason", f"Keep the reason under {REASON_MAX} characters.")
+        raise ValidationError.on(
+            "reason", _("Keep the reason under %(most)s characters.", most=REASON_MAX)
+        )
     return reason

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import gettext as _
+
 from ipr_apps.models import CaseIprType, CaseOutcome, Channel, Direction, Mode
 from ipr_apps.services.calendar import parse_day
 from ipr_apps.services.import_rows import Problem
@@ -51,7 +53,9 @@ class CaseRow:
 def parse_row(line: int, cells: list[str]) -> tuple[CaseRow | None, list[Problem]]:
     """The typed row, or None and every problem found in it (in the header's column order)."""
     if len(cells) != len(HEADER):
-        return None, [("", f"expected {len(HEADER)} columns, found {len(cells)}")]
+        found = _("expected %(expected)s columns, found %(found)s", expected=len(HEADER),
+                  found=len(cells))  # fmt: skip
+        return None, [("", found)]
     raw = dict(zip(HEADER, (cell.strip() for cell in cells), strict=True))
     problems: list[Problem] = []
     values = {column: _value(column, raw[column], problems) for column in HEADER}
@@ -66,9 +70,9 @@ def _value(column: str, text: str, problems: list[Problem]):
     reason: str | None = None
     value: object = text or None
     if column in MAX_LENGTH and len(text) > MAX_LENGTH[column]:
-        reason = f"longer than {MAX_LENGTH[column]} characters"
+        reason = _("longer than %(most)s characters", most=MAX_LENGTH[column])
     elif column in REQUIRED and not text:
-        reason = "required"
+        reason = _("required")
     elif column in ENUMS or (column == "outcome" and text):
         value, reason = _enum(ENUMS.get(column, CaseOutcome), text)
     elif column == "opened_on":
@@ -88,26 +92,35 @@ def _enum(enum: type[StrEnum], text: str) -> tuple[StrEnum | None, str | None]:
         return enum(text), None
     except ValueError:
         choices = ", ".join(member.value for member in enum)
-        return None, f"{text or 'an empty cell'} is not one of {choices}"
+        return None, _("%(text)s is not one of %(choices)s", text=text or _empty(), choices=choices)
 
 
 def _not_a_date(text: str) -> str:
-    return f"{text} is not a date (YYYY-MM-DD)" if text else "required (YYYY-MM-DD)"
+    return (
+        _("%(text)s is not a date (YYYY-MM-DD)", text=text) if text else _("required (YYYY-MM-DD)")
+    )
 
 
 def _items(text: str) -> tuple[int | None, str | None]:
     if not _INTEGER.fullmatch(text):
-        return None, f"{text or 'an empty cell'} is not a whole number of 0 or more"
+        return None, _("%(text)s is not a whole number of 0 or more", text=text or _empty())
     if int(text) > MAX_INT:
-        return None, f"{text} is larger than {MAX_INT}"
+        return None, _("%(text)s is larger than %(most)s", text=text, most=MAX_INT)
     return int(text), None
 
 
 def _amount(text: str) -> tuple[Decimal | None, str | None]:
     if not _AMOUNT.fullmatch(text):
-        reason = "is not an amount of 0 or more with at most two decimals (e.g. 1234.50)"
-        return None, f"{text or 'an empty cell'} {reason}"
+        reason = _(
+            "%(text)s is not an amount of 0 or more with at most two decimals (e.g. 1234.50)",
+            text=text or _empty(),
+        )
+        return None, reason
     amount = Decimal(text)  # the pattern admits only plain decimals
     if amount > MAX_VALUE:
-        return None, f"{text} is larger than {MAX_VALUE}"
+        return None, _("%(text)s is larger than %(most)s", text=text, most=MAX_VALUE)
     return amount, None
+
+
+def _empty() -> str:
+    return _("an empty cell")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ipr_apps.db import db
@@ -112,9 +113,6 @@ def case_hs_code(code: str | None) -> str | None:
     return digits if 6 <= len(digits) <= 10 else None
 
 
-GOODS_WITH_BRAND = "{description} (brand {brand})"
-
-
 def prefill_from_hit(recordation: Recordation, hit: ScreeningHit) -> dict:
     """What the case form starts with when a screening hit led to it: the declared line's
     values, the recorded genuine goods' where the line is silent."""
@@ -132,7 +130,8 @@ def prefill_from_hit(recordation: Recordation, hit: ScreeningHit) -> dict:
 
 def _declared_goods(description: str | None, brand: str | None) -> str | None:
     if description and brand and brand.casefold() not in description.casefold():
-        return GOODS_WITH_BRAND.format(description=description, brand=brand)
+        # In the officer's language: it prefills a form the officer corrects and submits.
+        return _("%(description)s (brand %(brand)s)", description=description, brand=brand)
     return description or brand
 
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ipr_apps.case_workflow import CONFIRM_WORKING_DAYS, CaseAction, apply
@@ -31,8 +32,11 @@ from ipr_apps.services.notifications import notify_case
 from ipr_apps.workdays import due_date
 
 HS_CODE = re.compile(r"\d{6,10}")
-CASE_FROM_HIT_EXISTS = "Case {number} was already opened from this screening hit."
 TEXT_MAX = {"goods": 2000, "goods_category": 200, "consignor": 300, "consignee": 300}
+
+
+def case_from_hit_exists(number: str) -> str:
+    return _("Case %(number)s was already opened from this screening hit.", number=number)
 
 
 @dataclass
@@ -54,25 +58,29 @@ class CaseFacts:
         """Raise ValidationError naming every bad field."""
         problems: dict[str, list[str]] = {}
         if not (self.goods or "").strip():
-            problems["goods"] = ["Describe the goods."]
+            problems["goods"] = [_("Describe the goods.")]
         for name, limit in TEXT_MAX.items():
             if len(getattr(self, name) or "") > limit:
-                problems.setdefault(name, []).append(f"Keep it under {limit} characters.")
+                problems.setdefault(name, []).append(
+                    _("Keep it under %(limit)s characters.", limit=limit)
+                )
         if self.hs_code and not HS_CODE.fullmatch(self.hs_code):
-            problems["hs_code"] = ["An HS code is 6 to 10 digits."]
+            problems["hs_code"] = [_("An HS code is 6 to 10 digits.")]
         if self.items is None or self.items < 0:
-            problems["items"] = ["Give the number of items (0 or more)."]
+            problems["items"] = [_("Give the number of items (0 or more).")]
         if (
             self.value_cny is None
             or self.value_cny < 0
             or self.value_cny != round(self.value_cny, 2)
         ):
-            problems["value_cny"] = ["Give the value in yuan, 0 or more, with at most 2 decimals."]
+            problems["value_cny"] = [
+                _("Give the value in yuan, 0 or more, with at most 2 decimals.")
+            ]
         country = self.country_of_origin
         if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
-            problems["country_of_origin"] = ["Use the two-letter country code, e.g. CN."]
+            problems["country_of_origin"] = [_("Use the two-letter country code, e.g. CN.")]
         if problems:
-            raise ValidationError("Check the case details.", problems)
+            raise ValidationError(_("Check the case details."), problems)
 
 
 def case_ipr_type(ipr_type: IprType) -> CaseIprType:
@@ -89,7 +97,7 @@ def open_ex_officio(
         recordation = _recordation_in_force(recordation_id)
         hit = None if hit_id is None else screening.hit_for_case(actor, hit_id, recordation.id)
         if hit is not None and (earlier := screening.cases_of_hits([hit.id]).get(hit.id)):
-            raise ConflictError(CASE_FROM_HIT_EXISTS.format(number=earlier.case_number))
+            raise ConflictError(case_from_hit_exists(earlier.case_number))
         case = open_case(actor, facts, Mode.EX_OFFICIO, recordation=recordation)
         case.screening_hit_id = hit.id if hit else None
     return case
@@ -109,7 +117,7 @@ def open_case(
     _check_officer(actor)
     facts.check()
     if recordation is None and (mode == Mode.EX_OFFICIO or request is None):
-        raise ValidationError.on("recordation", "An ex officio case rests on a recordation.")
+        raise ValidationError.on("recordation", _("An ex officio case rests on a recordation."))
     opened_on = today()
     case = DetentionCase(
         case_number=_next_number(opened_on.year, actor.district_code),
@@ -131,21 +139,24 @@ def open_case(
 
 def _check_officer(actor: User) -> None:
     if actor.role != Role.OFFICER or actor.district_code is None:
-        raise PermissionDenied("Only a customs officer of a district opens a case.")
+        raise PermissionDenied(_("Only a customs officer of a district opens a case."))
     if actor.district is not None and not actor.district.active:
-        raise PermissionDenied("Your district is closed: cases cannot be opened in it.")
+        raise PermissionDenied(_("Your district is closed: cases cannot be opened in it."))
 
 
 def _recordation_in_force(recordation_id: int) -> Recordation:
     stmt = select(Recordation).where(Recordation.id == recordation_id)
     recordation = db.session.execute(stmt).scalar_one_or_none()
     if recordation is None:
-        raise NotFound("No such recordation.")
+        raise NotFound(_("No such recordation."))
     if not recordation.status.in_force:
         raise ValidationError.on(
             "recordation",
-            f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
-            "customs cannot act ex officio on it.",
+            _(
+                "Recordation %(number)s is %(state)s: customs cannot act ex officio on it.",
+                number=recordation.number,
+                state=recordation.status.label.lower(),
+            ),
         )
     return recordation
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from ipr_apps.db import db, next_counter_value, unit_of_work
@@ -58,11 +59,15 @@ def recordation_to_request(actor: User, recordation_id: int) -> Recordation:
     Someone else's is NotFound; one no longer in force a TransitionError."""
     recordation = get_recordation(actor, recordation_id)
     if not owns_recordation(recordation, actor):
-        raise NotFound("No such recordation.")
+        raise NotFound(_("No such recordation."))
     if not recordation.status.in_force:
         raise TransitionError(
-            f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
-            "a request for detention needs a recordation in force."
+            _(
+                "Recordation %(number)s is %(state)s: a request for detention needs a "
+                "recordation in force.",
+                number=recordation.number,
+                state=recordation.status.label.lower(),
+            )
         )
     return recordation
 
@@ -79,13 +84,13 @@ def file(
         files = [f for f in files if f.stream is not None and (f.filename or "").strip()]
         evidence: list[tuple[str | None, Saved]] = []
         if not files:
-            problems["evidence"] = ["Attach at least one evidence file (PDF, JPEG or PNG)."]
+            problems["evidence"] = [_("Attach at least one evidence file (PDF, JPEG or PNG).")]
         elif len(files) > EVIDENCE_MAX:
-            problems["evidence"] = [f"Attach at most {EVIDENCE_MAX} files."]
+            problems["evidence"] = [_("Attach at most %(most)s files.", most=EVIDENCE_MAX)]
         else:
             evidence = _saved(files, written, problems)
         if problems:
-            raise ValidationError("Check the request.", problems)
+            raise ValidationError(_("Check the request."), problems)
         request = DetentionRequest(
             reference=_next_reference(), recordation_id=recordation.id,
             holder_org_id=recordation.holder_org_id, filed_by_id=actor.id,
@@ -111,7 +116,9 @@ def _saved(
         except ValidationError as error:
             name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:100]
             for message in error.fields.get("file", [error.message]):
-                problems.setdefault("evidence", []).append(f"{name}: {message}")
+                problems.setdefault("evidence", []).append(
+                    _("%(file)s: %(problem)s", file=name, problem=message)
+                )
     return saved
 
 
@@ -159,9 +166,11 @@ def refuse(officer: User, request_id: int, reason: str | None) -> DetentionReque
         request = get_request(officer, request_id, for_update=True)
         transition_for(request, RequestAction.REFUSE, officer)
         if not reason:
-            raise ValidationError.on("reason", "Give the reason.")
+            raise ValidationError.on("reason", _("Give the reason."))
         if len(reason) > REASON_MAX:
-            raise ValidationError.on("reason", f"Keep it under {REASON_MAX} characters.")
+            raise ValidationError.on(
+                "reason", _("Keep it under %(limit)s characters.", limit=REASON_MAX)
+            )
         _decide(request, RequestAction.REFUSE, officer, reason)
         notify_request(request, "request_refused", reason=reason)
     return request
@@ -184,6 +193,9 @@ def _decide(
     )
     if db.session.execute(stmt).rowcount != 1:
         raise TransitionError(
-            f"Request {request.reference} was decided by someone else a moment ago; reload it."
+            _(
+                "Request %(reference)s was decided by someone else a moment ago; reload it.",
+                reference=request.reference,
+            )
         )
     db.session.refresh(request)

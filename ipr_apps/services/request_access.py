@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import joinedload
 
@@ -52,7 +53,7 @@ def get_request(user: User, request_id: int, for_update: bool = False) -> Detent
         stmt = stmt.with_for_update()
     request = db.session.execute(stmt).scalar_one_or_none()
     if request is None or not can_view(request, user):
-        raise NotFound("No such request.")
+        raise NotFound(_("No such request."))
     return request
 
 
@@ -77,10 +78,10 @@ def get_evidence(user: User, request_id: int, document_id: int) -> tuple[Request
     request = get_request(user, request_id)
     document = db.session.get(RequestDocument, document_id)
     if document is None or document.request_id != request.id:
-        raise NotFound("No such document.")
+        raise NotFound(_("No such document."))
     path = evidence_path(document)
     if not path.is_file():
-        raise NotFound("The file is missing.")
+        raise NotFound(_("The file is missing."))
     return document, path
 
 
@@ -88,7 +89,7 @@ def evidence_path(document: RequestDocument) -> Path:
     """<upload folder>/<first 2 chars>/<stored name>, as application documents are laid out."""
     name = document.stored_name
     if not STORED_NAME.match(name):  # never build a path from anything else
-        raise NotFound("The file is missing.")
+        raise NotFound(_("The file is missing."))
     return Path(current_app.config["UPLOAD_FOLDER"]) / name[:2] / name
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ipr_apps.db import db
@@ -45,32 +46,32 @@ class RequestFields:
 
         self._clean()
         if not self.goods:
-            add("goods", "Describe the goods you expect.")
+            add("goods", _("Describe the goods you expect."))
         for name, most in TEXT_MAX.items():
             if len(getattr(self, name) or "") > most:
-                add(name, f"Keep it under {most} characters.")
+                add(name, _("Keep it under %(limit)s characters.", limit=most))
         if not (self.consignor or self.consignee):
-            add("consignor", "Name the consignor or the consignee (or both), as far as known.")
+            add("consignor", _("Name the consignor or the consignee (or both), as far as known."))
         if not _active_district(self.port_code):
-            add("port_code", "Choose the customs district of the likely port.")
+            add("port_code", _("Choose the customs district of the likely port."))
         if self.channel not in {c.value for c in Channel}:
-            add("channel", "Choose how the goods travel.")
+            add("channel", _("Choose how the goods travel."))
         if self.direction not in {d.value for d in Direction}:
-            add("direction", "Choose import or export.")
+            add("direction", _("Choose import or export."))
         if self.hs_code and not HS_CODE.fullmatch(self.hs_code):
-            add("hs_code", "An HS code is 6 to 10 digits.")
+            add("hs_code", _("An HS code is 6 to 10 digits."))
         if self.items is not None and self.items < 0:
-            add("items", "Give the number of items (0 or more), or leave it empty.")
+            add("items", _("Give the number of items (0 or more), or leave it empty."))
         value = self.value_cny
         if value is not None and (value < 0 or value != round(value, 2)):
-            add("value_cny", "Give the value in yuan, 0 or more, with at most 2 decimals.")
+            add("value_cny", _("Give the value in yuan, 0 or more, with at most 2 decimals."))
         if self.expected_from and self.expected_until and self.expected_from > self.expected_until:
-            add("expected_until", "The end of the expected period is before its start.")
+            add("expected_until", _("The end of the expected period is before its start."))
         return found
 
     def check(self) -> None:
         if found := self.problems():
-            raise ValidationError("Check the request.", found)
+            raise ValidationError(_("Check the request."), found)
 
     def _clean(self) -> None:
         """Stripped text, empty text as None, the enumerations as their plain values."""
