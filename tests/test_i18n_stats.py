@@ -209,6 +209,10 @@ def test_statistics_page_in_chinese(client, login, make_user):
     )
     for english in english_words:
         assert english not in page, english
+    recordations = re.search(r'data-testid="recordations-latest">(.*?)</p>', page, re.S)[1]
+    assert recordations == (  # no space between Chinese sentences
+        "2019年下半年末，有效备案共0件。该期间海关共核准续展0件。同期有0件备案期满或因权利失效而终止。"
+    )
     coverage = re.search(r'data-testid="coverage">\s*([^<]*?)\s*<', page)[1]
     assert "（2018年1月1日至2019年12月31日）" in coverage
     assert re.search(r'<option[^>]*value="half"[^>]*>半年</option>', page)  # the selector
