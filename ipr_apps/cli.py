@@ -152,6 +152,13 @@ def _export_options(group_choices):
         click.option("--group-by", type=click.Choice([g.value for g in group_choices])),
         click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="csv"),
         click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None),
+        click.option(
+            "--labels",
+            type=click.Choice(sorted(exports.LABEL_LANGUAGES)),
+            default=None,
+            help="XLSX only: a second header row naming the columns in this language "
+            "(the first row keeps the column names).",
+        ),
     ]
 
     def decorate(command):
@@ -162,11 +169,13 @@ def _export_options(group_choices):
     return decorate
 
 
-def _export(rows_of, layout, figures, by, start, end, group_by, fmt, output) -> None:
+def _export(rows_of, layout, figures, by, start, end, group_by, fmt, output, labels=None) -> None:
     """Compute the rows with `rows_of`, log the export and write them (stdout or --output)."""
     _require_schema()
     if fmt == "xlsx" and not output:
         raise click.UsageError("XLSX is a binary format: give --output FILE.xlsx.")
+    if labels and fmt != "xlsx":
+        raise click.UsageError("--labels adds a row to an XLSX file only: add --format xlsx.")
     try:
         rows = rows_of(by, start.date(), end.date(), group_by)
     except DomainError as error:
@@ -174,7 +183,7 @@ def _export(rows_of, layout, figures, by, start, end, group_by, fmt, output) -> 
     detail = exports.log_detail(fmt, by, start.date(), end.date(), group_by, figures)
     security_log.record_now(SecurityAction.EXPORT_DOWNLOADED, detail=detail)
     if fmt == "xlsx":
-        exports.write_xlsx(rows, output, layout)
+        exports.write_xlsx(rows, output, layout, labels)
         click.echo(f"Wrote {len(rows)} rows to {output}.", err=True)
         return
     text = (
@@ -191,18 +200,19 @@ def _export(rows_of, layout, figures, by, start, end, group_by, fmt, output) -> 
 
 @ipr.command("export-stats")
 @_export_options(GroupBy)
-def export_stats_command(by, start, end, group_by, fmt, output) -> None:
+def export_stats_command(by, start, end, group_by, fmt, output, labels) -> None:
     """Export the statistics per period: applications, then recordations (CSV, XLSX or JSON)."""
-    _export(stats.rows, exports.APPROVALS, None, by, start, end, group_by, fmt, output)
+    _export(stats.rows, exports.APPROVALS, None, by, start, end, group_by, fmt, output, labels)
 
 
 @ipr.command("export-enforcement-stats")
 @_export_options(enforcement.CaseGroupBy)
-def export_enforcement_stats_command(by, start, end, group_by, fmt, output) -> None:
+def export_enforcement_stats_command(by, start, end, group_by, fmt, output, labels) -> None:
     """Export the enforcement statistics per period: detention cases (batches), items, value."""
     _export(
-        enforcement.rows, exports.ENFORCEMENT, "enforcement", by, start, end, group_by, fmt, output
-    )
+        enforcement.rows, exports.ENFORCEMENT, "enforcement", by, start, end, group_by, fmt,
+        output, labels,
+    )  # fmt: skip
 
 
 class _ProgressBars:

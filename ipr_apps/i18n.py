@@ -27,6 +27,8 @@ NAMES = {"zh_Hans": "中文", "en": "English"}
 HTML_LANG = {"zh_Hans": "zh-Hans", "en": "en"}
 _DATE = {"zh_Hans": "y年M月d日", "en": "d MMM y"}
 _DATETIME = {"zh_Hans": "y年M月d日 HH:mm", "en": "d MMM y, HH:mm"}
+_MONTH = {"zh_Hans": "y年M月", "en": "MMMM y"}
+_YEAR = {"zh_Hans": "y年", "en": "y"}
 
 
 def init_app(app: Flask) -> None:
@@ -38,8 +40,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks as one line
     app.jinja_env.filters.update(
         date=format_day, datetime=format_moment, number=format_number, money=format_money,
-        pct=format_pct, two_names=two_names,
+        pct=format_pct, two_names=two_names, quantity=format_quantity, month=format_month,
     )  # fmt: skip
+    app.jinja_env.globals["locale_code"] = locale_code  # also in macros imported without context
     app.context_processor(lambda: {"locale_code": locale_code, "LOCALE_NAMES": NAMES,
                                    "html_lang": lambda: HTML_LANG[locale_code()]})  # fmt: skip
 
@@ -138,6 +141,36 @@ def format_money(value, scale: str = "auto") -> str:
 def _decimals(amount: Decimal) -> int:
     # 7,873万元, but 1.25万元: keep two decimals only where the ten-thousands are few.
     return 0 if abs(amount) >= 1000 else 2
+
+
+def format_quantity(value) -> str:
+    """A count of goods: 23.81 million / 2,381万 for large ones (add the unit: 件, items)."""
+    if value is None:
+        return ""
+    amount = Decimal(value)
+    if locale_code() == "zh_Hans" and abs(amount) >= 10_000:
+        return format_number(amount / 10_000, _decimals(amount / 10_000)) + "万"
+    if locale_code() != "zh_Hans" and abs(amount) >= 1_000_000:
+        return format_number(amount / 1_000_000, 2) + " million"
+    return format_number(amount)
+
+
+def format_month(value: date | None) -> str:
+    """A month: 2019年3月 / March 2019."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(value, _MONTH[locale_code()], locale=_babel_locale())
+
+
+def format_year(value: date | None) -> str:
+    """A year on its own: 2019年 / 2019."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(value, _YEAR[locale_code()], locale=_babel_locale())
 
 
 def format_pct(value, decimals: int = 1) -> str:

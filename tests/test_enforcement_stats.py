@@ -25,8 +25,8 @@ from ipr_apps.services.periods import By, Period, overlapping
 
 NUMBERS = count(1)
 SEED_SENTENCE = (
-    "In the first half of 2019, customs handled 6,241 batches of infringing goods, up 1.5% "
-    "year on year; seized 23.81 million items, up 100.7%; worth 78.73 million yuan."
+    "In the first half of 2019, customs detained 6,241 batches of suspected infringing goods, "
+    "23.81 million items worth ¥78.73 million. Year on year: batches up 1.5%, items up 100.7%."
 )
 
 
@@ -365,25 +365,24 @@ def test_seed_sentence(client, login, make_user, seed_halves):
     assert 'data-testid="enforcement-table"' in html and "enforcement-download" not in html
 
 
-NO_H1 = "Customs opened no detention cases in the first half of 2019"
-IN_H1 = "In the first half of 2019, customs handled"
+NO_H1 = "Customs detained no suspected infringing goods in the first half of 2019"
+IN_H1 = "In the first half of 2019, customs detained"
 VARIANTS = [
     ([], f"{NO_H1}, nor in the same period a year earlier."),
-    ([(2018, 1, 5, "1.00")],
-     f"{NO_H1}, against 1 batch of infringing goods in the same period a year earlier."),
+    ([(2018, 1, 5, "1.00")], f"{NO_H1}, against 1 batch in the same period a year earlier."),
     ([(2019, 1, 1, "0.50")],
-     f"{IN_H1} 1 batch of infringing goods (none in the same period a year earlier); seized 1 "
-     "item (none a year earlier); worth 0.50 yuan."),
+     f"{IN_H1} 1 batch of suspected infringing goods, 1 item worth ¥0.50. No goods were "
+     "detained in the same period a year earlier."),
     ([(2019, 2, 1234, "12345.67"), (2019, 3, 0, "0"), (2018, 4, 1234, "1.00"),
       (2018, 5, 1, "1.00"), (2018, 6, 1, "1.00")],
-     f"{IN_H1} 2 batches of infringing goods, down 33.3% year on year; seized 1,234 items, "
-     "down 0.2%; worth 12,345.67 yuan."),
+     f"{IN_H1} 2 batches of suspected infringing goods, 1,234 items worth ¥12,345.67. Year on "
+     "year: batches down 33.3%, items down 0.2%."),
     ([(2019, 2, 7, "1"), (2018, 2, 7, "1")],
-     f"{IN_H1} 1 batch of infringing goods, unchanged year on year; seized 7 items, "
-     "unchanged; worth 1.00 yuan."),
+     f"{IN_H1} 1 batch of suspected infringing goods, 7 items worth ¥1.00. Year on year: "
+     "batches unchanged, items unchanged."),
     ([(2019, 2, 1_000_000, "1000000"), (2018, 2, 999_999, "1")],
-     f"{IN_H1} 1 batch of infringing goods, unchanged year on year; seized 1.00 million items, "
-     "up less than 0.1%; worth 1.00 million yuan."),
+     f"{IN_H1} 1 batch of suspected infringing goods, 1.00 million items worth ¥1.00 million. "
+     "Year on year: batches unchanged, items up less than 0.1%."),
 ]  # fmt: skip
 
 

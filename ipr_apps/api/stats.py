@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.api.applications import documented
 from ipr_apps.api.auth import api_user, token_required
 from ipr_apps.api.parsing import Blueprint
@@ -12,7 +14,7 @@ from ipr_apps.models import Role, SecurityAction
 from ipr_apps.services import exports, security_log, stats
 
 blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
-                description="Approval and recordation statistics per period.")  # fmt: skip
+                description=_l("Approval and recordation statistics per period."))  # fmt: skip
 
 
 @blp.route("", methods=["GET"])

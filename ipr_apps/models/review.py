@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,13 +33,16 @@ class RejectReason(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "incomplete_or_invalid": "Documents incomplete or invalid",
-            "not_right_holder": "Applicant is not the right holder",
-            "right_not_protected": "The right is no longer protected",
-            "false_information": "False information",
-            "other": "Other reason",
-        }[self.value]
+        return str(REJECT_REASON_LABELS[self])
+
+
+REJECT_REASON_LABELS = {
+    RejectReason.INCOMPLETE_OR_INVALID: _l("Documents incomplete or invalid"),
+    RejectReason.NOT_RIGHT_HOLDER: _l("Applicant is not the right holder"),
+    RejectReason.RIGHT_NOT_PROTECTED: _l("The right is no longer protected"),
+    RejectReason.FALSE_INFORMATION: _l("False information"),
+    RejectReason.OTHER: _l("Other reason"),
+}
 
 
 class InformationRequest(db.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     SelectField,
@@ -25,15 +27,15 @@ class CheckboxesField(SelectMultipleField):
 # The decision forms share one page, so their fields carry ids of their own.
 class RequestInfoForm(AppForm):
     message = TextAreaField(
-        "What the holder must provide",
+        _l("What the holder must provide"),
         id="info-message",
-        validators=[DataRequired("Say what the holder must provide."), Length(max=5000)],
+        validators=[DataRequired(_l("Say what the holder must provide.")), Length(max=5000)],
     )
     reply_by = DateField(
-        "Reply by",
+        _l("Reply by"),
         id="info-reply-by",
         validators=[Optional()],
-        description="Leave empty for 10 working days from today.",
+        description=_l("Leave empty for 10 working days from today."),
     )
 
 
@@ -41,30 +43,33 @@ class RejectForm(AppForm):
     """Sent twice: first to be checked and restated, then again with `confirm` to reject."""
 
     reason_codes = CheckboxesField(
-        "Grounds for refusal",
-        choices=choices((r.value, r.label) for r in RejectReason),
-        validators=[DataRequired("Choose at least one ground.")],
-        description="Choose at least one.",
+        _l("Grounds for refusal"),
+        validators=[DataRequired(_l("Choose at least one ground."))],
+        description=_l("Choose at least one."),
     )
     message = TextAreaField(
-        "Message to the holder",
+        _l("Message to the holder"),
         id="reject-message",
-        validators=[DataRequired("Explain the refusal to the holder."), Length(max=5000)],
+        validators=[DataRequired(_l("Explain the refusal to the holder.")), Length(max=5000)],
     )
-    confirm = SubmitField("Confirm rejection")
-    change = SubmitField("Change the grounds or message")
+    confirm = SubmitField(_l("Confirm rejection"))
+    change = SubmitField(_l("Change the grounds or message"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # the labels in the reader's language
+        self.reason_codes.choices = choices((r.value, r.label) for r in RejectReason)
 
 
 class NoteForm(AppForm):
     body = TextAreaField(
-        "Internal note",
-        validators=[DataRequired("Write the note."), Length(max=5000)],
-        description="Seen only by customs staff, never by the holder.",
+        _l("Internal note"),
+        validators=[DataRequired(_l("Write the note.")), Length(max=5000)],
+        description=_l("Seen only by customs staff, never by the holder."),
     )
 
 
 class ReassignForm(AppForm):
-    reviewer_id = SelectField("Reassign to", coerce=int)
+    reviewer_id = SelectField(_l("Reassign to"), coerce=int)
 
 
 class QueueFilterForm(AppForm):
@@ -73,10 +78,11 @@ class QueueFilterForm(AppForm):
     class Meta:
         csrf = False
 
-    ipr_type = SelectField(
-        "Type",
-        choices=choices([("", "All types"), *((t.value, t.label) for t in IprType)]),
-        validators=[Optional()],
-    )
-    country = StringField("Holder country", validators=[Optional(), Length(max=2)])
-    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    ipr_type = SelectField(_l("Type"), validators=[Optional()])
+    country = StringField(_l("Holder country"), validators=[Optional(), Length(max=2)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)  # the labels in the reader's language
+        types = ((t.value, t.label) for t in IprType)
+        self.ipr_type.choices = choices([("", _("All types")), *types])

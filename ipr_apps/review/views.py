@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -64,16 +65,18 @@ def claim_next():
         flash(error.message, "warning")
         return redirect(url_for("review.index"))
     if application is None:
-        flash("No unclaimed application is waiting.", "info")
+        flash(_("No unclaimed application is waiting."), "info")
         return redirect(url_for("review.index"))
-    flash(f"You claimed {application.reference}.", "success")
+    flash(_("You claimed %(reference)s.", reference=application.reference), "success")
     return redirect(url_for("review.show", application_id=application.id))
 
 
 @bp.post("/<int:application_id>/claim")
 @role_required(Role.REVIEWER)
 def claim(application_id: int):
-    if _attempt(lambda: review.claim(current_user, application_id), "You claimed {ref}."):
+    claimed = _attempt(lambda: review.claim(current_user, application_id),
+                       lambda ref: _("You claimed %(reference)s.", reference=ref))  # fmt: skip
+    if claimed:
         return redirect(url_for("review.show", application_id=application_id))
     return redirect(url_for("review.index"))
 
@@ -81,7 +84,8 @@ def claim(application_id: int):
 @bp.post("/<int:application_id>/release")
 @role_required(*STAFF)
 def release(application_id: int):
-    _attempt(lambda: review.release(current_user, application_id), "{ref} is back in the queue.")
+    _attempt(lambda: review.release(current_user, application_id),
+             lambda ref: _("%(reference)s is back in the queue.", reference=ref))  # fmt: skip
     return redirect(url_for("review.index"))
 
 
@@ -93,7 +97,7 @@ def reassign(application_id: int):
     if form.validate_on_submit():
         _attempt(
             lambda: review.reassign(current_user, application_id, form.reviewer_id.data),
-            "{ref} reassigned.",
+            lambda ref: _("%(reference)s reassigned.", reference=ref),
         )
     return redirect(url_for("review.show", application_id=application_id))
 
@@ -132,7 +136,7 @@ def request_info(application_id: int):
         lambda: review.request_info(
             current_user, application_id, form.message.data, form.reply_by.data
         ),
-        "Information requested from the holder of {ref}.",
+        lambda ref: _("Information requested from the holder of %(reference)s.", reference=ref),
     )  # fmt: skip
 
 
@@ -140,8 +144,12 @@ def request_info(application_id: int):
 def approve(application_id: int):
     application = _attempt(lambda: review.approve(current_user, application_id), None)
     if application:
-        flash(f"{application.reference} approved: recordation {application.recordation.number}.",
-              "success")  # fmt: skip
+        message = _(
+            "%(reference)s approved: recordation %(number)s.",
+            reference=application.reference,
+            number=application.recordation.number,
+        )
+        flash(message, "success")  # fmt: skip
     return redirect(url_for("review.show", application_id=application_id))
 
 
@@ -161,19 +169,20 @@ def reject(application_id: int):
         lambda: review.reject(
             current_user, application_id, form.reason_codes.data, form.message.data
         ),
-        "{ref} rejected.",
+        lambda ref: _("%(reference)s rejected.", reference=ref),
     )  # fmt: skip
 
 
 def _confirm_reject(application_id: int, form: RejectForm):
     application = _visible(application_id)
     if not application.can("reject", current_user):  # decided or released meanwhile
-        flash(f"You can no longer reject {application.reference}.", "warning")
+        flash(_("You can no longer reject %(reference)s.", reference=application.reference),
+              "warning")  # fmt: skip
         return redirect(url_for("review.show", application_id=application_id))
     return render_template("review/confirm_reject.html", application=application, form=form)
 
 
-def _decide(application_id: int, form_name: str, form, action, success: str):
+def _decide(application_id: int, form_name: str, form, action, success):
     """Call the decision's service; on a refusal show the review page with the form's errors."""
     if _attempt(action, success, form):
         return redirect(url_for("review.show", application_id=application_id))
@@ -186,14 +195,15 @@ def add_note(application_id: int):
     form = NoteForm()
     if form.validate_on_submit():
         _attempt(lambda: review.add_note(current_user, application_id, form.body.data),
-                 "Note added.")  # fmt: skip
+                 lambda _ref: _("Note added."))  # fmt: skip
     else:
-        flash("Write the note before adding it.", "warning")
+        flash(_("Write the note before adding it."), "warning")
     return redirect(url_for("review.show", application_id=application_id, _anchor="notes"))
 
 
-def _attempt(action, success: str | None, form=None):
-    """Run a service call; flash its outcome. NotFound is a 404; returns the result or None."""
+def _attempt(action, success=None, form=None):
+    """Run a service call; flash its outcome (`success` words it from the result's reference).
+    NotFound is a 404; returns the result or None."""
     try:
         result = action()
     except NotFound:
@@ -205,7 +215,7 @@ def _attempt(action, success: str | None, form=None):
             flash(error.message, "danger")
         return None
     if success:
-        flash(success.format(ref=getattr(result, "reference", "")), "success")
+        flash(success(getattr(result, "reference", "")), "success")
     return result
 
 

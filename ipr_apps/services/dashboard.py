@@ -16,12 +16,11 @@ from sqlalchemy import case, desc, func, select
 from ipr_apps.db import db
 from ipr_apps.models import Application, Decision, IprType, Outcome, Status, User
 from ipr_apps.services import enforcement, queue, stats
-from ipr_apps.services.countries import countries
+from ipr_apps.services.countries import country_name
 from ipr_apps.services.periods import By, Period, latest_complete, overlapping
 
 TOP_COUNTRIES = 10
 WITHIN_WORKING_DAYS = 30
-PERIOD_NAMES = {By.MONTH: "month", By.QUARTER: "quarter", By.HALF: "half year", By.YEAR: "year"}
 
 
 def share(part: int, whole: int) -> Decimal | None:
@@ -34,28 +33,22 @@ def share(part: int, whole: int) -> Decimal | None:
 # -- Headline -------------------------------------------------------------------------------
 
 
-def headline(period: Period, row: dict) -> str:
-    """'In the first half of 2019, customs approved 5,501 applications …, up 12.8% year on year.'"""
-    approved = row["approved"]
-    noun = "application" if approved == 1 else "applications"
-    sentence = (
-        f"In {period.phrase}, customs approved {approved:,} {noun} for IPR customs protection"
-    )
-    return sentence + _change(approved, row["approved_prev_year"]) + "."
+@dataclass(frozen=True)
+class Headline:
+    """The latest complete period's approvals against a year earlier; the page words it
+    (templates/stats/_headline.html), so each language has its own sentence."""
+
+    period: Period
+    approved: int
+    previous: int
+
+    @property
+    def change(self) -> enforcement.Change:
+        return enforcement.Change(self.approved, self.previous)
 
 
-def _change(approved: int, previous: int) -> str:
-    if not previous:
-        return " (no approvals in the same period a year earlier)"
-    if approved == previous:
-        return ", unchanged year on year"
-    pct = abs(stats.yoy_pct(approved, previous))
-    amount = f"{pct:,}%" if pct else "less than 0.1%"
-    return f", {'up' if approved > previous else 'down'} {amount} year on year"
-
-
-def no_headline(by: By) -> str:
-    return f"No {PERIOD_NAMES[by]} in the selected range has ended yet, so there is no headline."
+def headline(period: Period, row: dict) -> Headline:
+    return Headline(period, row["approved"], row["approved_prev_year"])
 
 
 # -- Processing time ------------------------------------------------------------------------
@@ -111,7 +104,7 @@ class CountryBreakdown:
     domestic: int
     foreign: int
     unknown: int  # approvals whose holder country was never recorded (old imports)
-    top: list[tuple[str, str, int]]  # (code, English name, approved), most first
+    top: list[tuple[str, str, int]]  # (code, name in the reader's language, approved), most first
 
     @property
     def total(self) -> int:
@@ -127,7 +120,7 @@ class CountryBreakdown:
 
     @property
     def domestic_name(self) -> str:
-        return countries().get(self.domestic_code, self.domestic_code)
+        return country_name(self.domestic_code)
 
 
 def _approved_in(start: date, end: date):
@@ -152,8 +145,7 @@ def country_breakdown(start: date, end: date, domestic: str, top: int = TOP_COUN
         _approved_in(start, end).add_columns(country, n).where(country.is_not(None))
         .group_by(country).order_by(desc(n), country).limit(top)
     )  # fmt: skip
-    names = countries()
-    leaders = [(c, names.get(c, c), k) for c, k in db.session.execute(ranked)]
+    leaders = [(c, country_name(c), k) for c, k in db.session.execute(ranked)]
     return CountryBreakdown(domestic, *db.session.execute(split).one(), leaders)
 
 
@@ -224,7 +216,7 @@ class Overview:
     first_day: date  # the figures cover whole periods: first_day … last_day
     last_day: date
     rows: list[dict]
-    headline: str
+    headline: Headline | None  # None when no period in the range has ended yet
     types: list[TypeTotals]
     countries: CountryBreakdown
     processing: ProcessingTime
@@ -257,7 +249,7 @@ def overview(
     period = latest_complete(by, start, end, today)
     row = None if period is None else next(r for r in rows if r["period"] == period.label)
     return Overview(
-        first, last, rows, no_headline(by) if row is None else headline(period, row),
+        first, last, rows, None if row is None else headline(period, row),
         type_totals(type_rows), country_breakdown(first, last, domestic),
         processing_time(first, last), backlog(user, today), grouped, period, row,
         enforcement.overview(by, start, end, enforcement_group_by, today),

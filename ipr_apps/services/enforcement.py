@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, cast, func, select
@@ -34,7 +34,6 @@ FIGURES = ("batches", "items", "value_cny")
 PERCENTAGES = tuple(f"{figure}_yoy_pct" for figure in FIGURES)
 MONEY = ("value_cny", "value_cny_prev_year")
 CENT = Decimal("0.01")
-MILLION = Decimal(1_000_000)
 
 
 class CaseGroupBy(StrEnum):
@@ -53,8 +52,15 @@ class CaseGroupBy(StrEnum):
     @property
     def values(self) -> tuple[str, ...]:
         """The groups every period lists, with zeros (the port codes are open-ended: none)."""
-        enum = {"ipr_type": CaseIprType, "channel": Channel, "mode": Mode, "direction": Direction}
-        return tuple(m.value for m in enum.get(self.value, ()))
+        return tuple(m.value for m in GROUP_ENUMS.get(self.value, ()))
+
+    def label_of(self, value: str) -> str:
+        """A group as the page shows it: the enumeration's label; a port code as it is."""
+        enum = GROUP_ENUMS.get(self.value)
+        return enum(value).label if enum and value in self.values else value
+
+
+GROUP_ENUMS = {"ipr_type": CaseIprType, "channel": Channel, "mode": Mode, "direction": Direction}
 
 
 Figures = tuple[int, int, Decimal]  # batches, items, value_cny
@@ -112,11 +118,6 @@ def _row(period: Period, group: str, figures: dict[Key, Figures]) -> dict:
 # -- The statistics page --------------------------------------------------------------------
 
 
-def millions(value: int | Decimal) -> Decimal:
-    """The headline's figure in millions: two decimals, halves away from zero (23.81)."""
-    return (Decimal(value) / MILLION).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Change:
     """A figure against the same period a year earlier, for the headline's words."""
@@ -153,15 +154,6 @@ class Headline:
     @property
     def items(self) -> Change:
         return Change(self.row["items"], self.row["items_prev_year"])
-
-    @property
-    def items_millions(self) -> Decimal | None:
-        """Items in millions from a million on; below, the page shows the count itself."""
-        return millions(self.row["items"]) if self.row["items"] >= MILLION else None
-
-    @property
-    def value_millions(self) -> Decimal | None:
-        return millions(self.row["value_cny"]) if self.row["value_cny"] >= MILLION else None
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from ipr_apps.i18n import in_language
 from ipr_apps.services import enforcement
 from ipr_apps.services.stats import COLUMNS
 
@@ -48,6 +50,31 @@ class Layout:
 
 
 APPROVALS = Layout(COLUMNS, frozenset({"approved_yoy_pct"}))
+# What each column holds, for the optional second header row of an XLSX (`--labels zh`); the
+# first row, the column names, is the contract and never changes.
+COLUMN_LABELS = {
+    "period": _l("Period"),
+    "group": _l("Group"),
+    "received": _l("Received"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "approved_prev_year": _l("Approved a year earlier"),
+    "approved_yoy_pct": _l("Year on year (%)"),
+    "in_force_at_end": _l("Recordations in force at the end"),
+    "renewals_approved": _l("Renewals approved"),
+    "expiries": _l("Expiries"),
+    "batches": _l("Batches"),
+    "items": _l("Items"),
+    "value_cny": _l("Value (CNY)"),
+    "batches_prev_year": _l("Batches a year earlier"),
+    "items_prev_year": _l("Items a year earlier"),
+    "value_cny_prev_year": _l("Value a year earlier (CNY)"),
+    "batches_yoy_pct": _l("Batches year on year (%)"),
+    "items_yoy_pct": _l("Items year on year (%)"),
+    "value_cny_yoy_pct": _l("Value year on year (%)"),
+}
+# --labels: the language of that row
+LABEL_LANGUAGES = {"zh": "zh_Hans", "en": "en"}
 ENFORCEMENT = Layout(
     enforcement.COLUMNS, frozenset(enforcement.PERCENTAGES), frozenset(enforcement.MONEY)
 )
@@ -105,11 +132,23 @@ def json_text(rows: Iterable[dict], layout: Layout = APPROVALS) -> str:
     return json.dumps([json_value(r, layout) for r in rows], ensure_ascii=False, indent=1) + "\n"
 
 
-def write_xlsx(rows: Iterable[dict], target: BinaryIO | str, layout: Layout = APPROVALS) -> None:
-    """One sheet, the same header and rows; numbers stored as numbers (write-only mode)."""
+def column_labels(layout: Layout, language: str) -> list[str]:
+    """The layout's column labels in `language` (a key of LABEL_LANGUAGES)."""
+    with in_language(LABEL_LANGUAGES[language]):
+        return [str(COLUMN_LABELS[c]) for c in layout.columns]
+
+
+def write_xlsx(
+    rows: Iterable[dict], target: BinaryIO | str, layout: Layout = APPROVALS,
+    labels: str | None = None,
+) -> None:  # fmt: skip
+    """One sheet, the same header and rows; numbers stored as numbers (write-only mode).
+    `labels` ("zh", "en") adds a second header row naming the columns in that language."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(layout.sheet)
     sheet.append(list(layout.columns))
+    if labels:
+        sheet.append(column_labels(layout, labels))
     for row in rows:
         sheet.append(_cells(row, layout, _pct_number, float))
     workbook.save(target)

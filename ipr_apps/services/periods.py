@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
+
+from ipr_apps.i18n import format_month, format_year
+
 
 class By(StrEnum):
     MONTH = "month"
@@ -17,8 +21,29 @@ class By(StrEnum):
     def months(self) -> int:
         return {"month": 1, "quarter": 3, "half": 6, "year": 12}[self.value]
 
+    @property
+    def label(self) -> str:
+        """'Month', for the selector."""
+        return str(LABELS[self])
 
-ORDINALS = ("first", "second", "third", "fourth")
+    @property
+    def noun(self) -> str:
+        """'month' inside a sentence ('per month', 'no month … has ended')."""
+        return str(NOUNS[self])
+
+
+LABELS = {By.MONTH: _l("Month"), By.QUARTER: _l("Quarter"), By.HALF: _l("Half year"),
+          By.YEAR: _l("Year")}  # fmt: skip
+NOUNS = {By.MONTH: _l("month"), By.QUARTER: _l("quarter"), By.HALF: _l("half year"),
+         By.YEAR: _l("year")}  # fmt: skip
+# Whole phrases per period, so each language words them its own way (2019年第一季度).
+QUARTERS = (
+    _l("the first quarter of %(year)s"),
+    _l("the second quarter of %(year)s"),
+    _l("the third quarter of %(year)s"),
+    _l("the fourth quarter of %(year)s"),
+)
+HALVES = (_l("the first half of %(year)s"), _l("the second half of %(year)s"))
 
 
 @dataclass(frozen=True, order=True)
@@ -62,14 +87,16 @@ class Period:
 
     @property
     def phrase(self) -> str:
-        """Words for the headline: 'the first half of 2019', 'March 2019', 'Q1 2019'."""
+        """Words for the headline in the reader's language: 'the first half of 2019' /
+        2019年上半年, 'the third quarter of 2020' / 2020年第三季度, 'March 2019' / 2019年3月,
+        '2019' / 2019年."""
         if self.by == By.HALF:
-            return f"the {ORDINALS[self.index - 1]} half of {self.year}"
+            return str(HALVES[self.index - 1]) % {"year": self.year}
         if self.by == By.QUARTER:
-            return f"the {ORDINALS[self.index - 1]} quarter of {self.year}"
+            return str(QUARTERS[self.index - 1]) % {"year": self.year}
         if self.by == By.MONTH:
-            return self.start.strftime("%B %Y")
-        return str(self.year)
+            return format_month(self.start)
+        return format_year(self.start)
 
 
 def period_of(by: By, day: date) -> Period:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -26,13 +27,16 @@ class Tab(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "unclaimed": "Unclaimed",
-            "mine": "Mine",
-            "in_review": "Claimed (all)",
-            "waiting": "Waiting for the holder",
-            "decided": f"Decided (last {RECENT_DAYS} days)",
-        }[self.value]
+        return str(TAB_LABELS[self]) % {"days": RECENT_DAYS}
+
+
+TAB_LABELS = {
+    Tab.UNCLAIMED: _l("Unclaimed"),
+    Tab.MINE: _l("Mine"),
+    Tab.IN_REVIEW: _l("Claimed (all)"),
+    Tab.WAITING: _l("Waiting for the holder"),
+    Tab.DECIDED: _l("Decided (last %(days)s days)"),
+}
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ipr_apps import workflow
@@ -27,6 +28,7 @@ from ipr_apps.models import (
     today,
     utcnow,
 )
+from ipr_apps.models.review import REJECT_REASON_LABELS
 from ipr_apps.services import notifications, recordations
 from ipr_apps.services.access import get_application
 from ipr_apps.workdays import due_date, holidays_between, working_days_between
@@ -35,7 +37,7 @@ from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS, Action
 
 def _reviewer(actor: User) -> None:
     if actor.role != Role.REVIEWER:
-        raise PermissionDenied("Only customs reviewers claim and decide applications.")
+        raise PermissionDenied(_("Only customs reviewers claim and decide applications."))
 
 
 def claim(actor: User, application_id: int) -> Application:
@@ -56,7 +58,11 @@ def claim(actor: User, application_id: int) -> Application:
 def _not_taken(application: Application) -> None:
     if application.status == Status.UNDER_REVIEW:
         raise ConflictError(
-            f"{application.reference} was just claimed by {application.claimed_by.name}."
+            _(
+                "%(reference)s was just claimed by %(name)s.",
+                reference=application.reference,
+                name=application.claimed_by.name,
+            )
         )
 
 
@@ -73,7 +79,7 @@ def claim_next(actor: User) -> Application | None:
             if not session.execute(_oldest(session)).first():
                 return None
         # else: every candidate was being claimed by others this instant; look again
-    raise ConflictError("Other reviewers are claiming the same applications; try again.")
+    raise ConflictError(_("Other reviewers are claiming the same applications; try again."))
 
 
 def _oldest(session):
@@ -118,7 +124,7 @@ def reassign(actor: User, application_id: int, reviewer_id: int) -> Application:
         workflow.transition_for(application, Action.REASSIGN, actor)
         reviewer = session.get(User, reviewer_id)
         if reviewer is None or reviewer.role != Role.REVIEWER or not reviewer.active:
-            raise ValidationError.on("reviewer_id", "Choose an active reviewer.")
+            raise ValidationError.on("reviewer_id", _("Choose an active reviewer."))
         note = f"from {application.claimed_by.name} to {reviewer.name}"
         workflow.apply(application, Action.REASSIGN, actor, note, claimant=reviewer)
     return application
@@ -128,14 +134,14 @@ def request_info(
     actor: User, application_id: int, message: str, reply_by: date | None = None
 ) -> Application:
     """Ask the holder for more; the decision clock pauses until they resubmit."""
-    message = _required("message", message, "Say what the holder must provide.")
+    message = _required("message", message, _("Say what the holder must provide."))
     with unit_of_work() as session:
         application = get_application(actor, application_id, for_update=True)
         workflow.transition_for(application, Action.REQUEST_INFO, actor)
         now = today()
         reply_by = reply_by or due_date(now, REPLY_WORKING_DAYS)
         if reply_by <= now:
-            raise ValidationError.on("reply_by", "The reply-by date must be in the future.")
+            raise ValidationError.on("reply_by", _("The reply-by date must be in the future."))
         _pause_clock(application, now)
         session.add(InformationRequest(application=application, requested_by_id=actor.id,
                                        message=message, reply_by=reply_by))  # fmt: skip
@@ -174,13 +180,14 @@ def approve(actor: User, application_id: int) -> Application:
 def reject(actor: User, application_id: int, reason_codes: list[str], message: str) -> Application:
     """Reject with one or more legal grounds and a message to the holder (both required)."""
     codes = _reason_codes(reason_codes)
-    message = _required("message", message, "Explain the refusal to the holder.")
+    message = _required("message", message, _("Explain the refusal to the holder."))
     with unit_of_work():
         application = get_application(actor, application_id, for_update=True)
         workflow.apply(application, Action.REJECT, actor, message)
         _decide(application, actor, Outcome.REJECTED, today(),
                 reason_codes=",".join(codes), message=message)  # fmt: skip
-        reasons = [RejectReason(c).label for c in codes]
+        # lazy labels: worded in each recipient's language when the message is rendered
+        reasons = [REJECT_REASON_LABELS[RejectReason(c)] for c in codes]
         notifications.notify_application(
             application, "application_rejected", reasons=reasons, message=message
         )
@@ -191,7 +198,7 @@ def _reason_codes(codes: list[str] | None) -> list[str]:
     valid = {r.value for r in RejectReason}
     chosen = [c for c in dict.fromkeys(codes or []) if c]
     if not chosen or any(c not in valid for c in chosen):
-        raise ValidationError.on("reason_codes", "Choose at least one of the listed grounds.")
+        raise ValidationError.on("reason_codes", _("Choose at least one of the listed grounds."))
     return chosen
 
 
@@ -218,8 +225,8 @@ def _decide(application, actor, outcome, decided_on, **reasons) -> Decision:
 def add_note(actor: User, application_id: int, body: str) -> ReviewNote:
     """An internal note between reviewers; holders never see these."""
     if actor.role not in (Role.REVIEWER, Role.ADMIN):
-        raise NotFound("No such application.")
-    body = _required("body", body, "Write the note.")
+        raise NotFound(_("No such application."))
+    body = _required("body", body, _("Write the note."))
     with unit_of_work() as session:
         application = get_application(actor, application_id)
         note = ReviewNote(application_id=application.id, author_id=actor.id, body=body)

@@ -24,11 +24,21 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, case, cast, func, literal, select
 
 from ipr_apps.db import db
 from ipr_apps.errors import ValidationError
-from ipr_apps.models import Application, Decision, Kind, Outcome, Recordation, RecordationStatus
+from ipr_apps.models import (
+    Application,
+    Decision,
+    IprType,
+    Kind,
+    Outcome,
+    Recordation,
+    RecordationStatus,
+)
+from ipr_apps.services.countries import country_name
 from ipr_apps.services.periods import By, Period, overlapping
 from ipr_apps.sql_dates import day_after, day_before
 
@@ -53,6 +63,12 @@ class GroupBy(StrEnum):
     def recordation_column(self):
         """The same grouping for recordations (their copies of the recorded facts)."""
         return Recordation.ipr_type if self == GroupBy.IPR_TYPE else Recordation.holder_country
+
+    def label_of(self, value: str) -> str:
+        """A group as the page shows it: the right type's label, the country's name."""
+        if self == GroupBy.IPR_TYPE:
+            return IprType(value).label if value in set(IprType) else value
+        return country_name(value) if value else value
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -151,9 +167,12 @@ def rows(
 
 def check_range(start: date, end: date) -> None:
     if end < start:
-        raise ValidationError.on("to", "The end date is before the start date.")
+        raise ValidationError.on("to", _("The end date is before the start date."))
     if start.year < FIRST_YEAR or end.year > LAST_YEAR:
-        raise ValidationError.on("from", f"Dates must lie between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValidationError.on(
+            "from",
+            _("Dates must lie between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR),
+        )
 
 
 def _groups_by_period(group_by, received, decided, previous, *more) -> dict[tuple[int, int], list]:

@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from itertools import count
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
+from ipr_apps.i18n import format_number
 from ipr_apps.services import dashboard, stats
-from ipr_apps.stats.forms import BY_LABELS, Selection
+from ipr_apps.stats.forms import Selection
 
 # pygal appends a legacy sys.meta_path finder (for its map plugins, unused here) that has no
 # find_spec(): on Python 3.11 every failed import anywhere then raises an ImportWarning.
@@ -27,7 +29,12 @@ STYLE = Style(
     foreground_strong="#212529",
     foreground_subtle="#6c757d",
     colors=("#0d6efd", "#adb5bd", "#198754", "#dc3545", "#6f42c1"),
-    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    # CJK families after the Latin ones, so Chinese titles and legends render everywhere
+    font_family=(
+        "system-ui, -apple-system, 'Segoe UI', Roboto, 'PingFang SC', 'Hiragino Sans GB', "
+        "'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', "
+        "sans-serif"
+    ),
     title_font_size=16,
     label_font_size=12,
     major_label_font_size=12,
@@ -65,14 +72,15 @@ def _steps() -> Iterator[int]:
 
 
 def _count_format(value: float) -> str:
-    return f"{value:,.0f}"
+    return format_number(round(value))
 
 
 def _chart(kind: Callable, title: str, counts: list[int], **options):
     """A chart of counts: its value axis shows whole numbers only."""
     chart = kind(
         js=[], disable_xml_declaration=True, style=STYLE, title=title, width=900, height=380,
-        include_x_axis=True, no_data_text="No data", y_labels=count_ticks(max(counts, default=0)),
+        include_x_axis=True, no_data_text=_("No data"),
+        y_labels=count_ticks(max(counts, default=0)),
         value_formatter=_count_format, **options,
     )  # fmt: skip
     chart.add_xml_filter(_static_only)
@@ -86,13 +94,13 @@ def approvals(selection: Selection) -> str:
     every = -(-len(labels) // MAX_X_LABELS)
     approved, previous = [r["approved"] for r in rows], [r["approved_prev_year"] for r in rows]
     chart = _chart(
-        pygal.Bar, f"Applications approved per {BY_LABELS[selection.by].lower()}",
+        pygal.Bar, _("Applications approved per %(period)s", period=selection.by.noun),
         approved + previous, x_label_rotation=45 if len(labels) > 8 else 0,
         x_labels_major_every=every, show_minor_x_labels=every == 1, legend_at_bottom=True,
     )  # fmt: skip
     chart.x_labels = labels
-    chart.add("Approved", approved)
-    chart.add("Same period a year earlier", previous)
+    chart.add(_("Approved"), approved)
+    chart.add(_("Same period a year earlier"), previous)
     return chart.render(is_unicode=True)
 
 
@@ -103,10 +111,13 @@ def types(selection: Selection) -> str:
     )
     approved = [t.approved for t in totals]
     chart = _chart(
-        pygal.HorizontalBar, "Applications approved by right type", approved, show_legend=False
+        pygal.HorizontalBar,
+        _("Applications approved by right type"),
+        approved,
+        show_legend=False,
     )
     chart.x_labels = [t.ipr_type.label for t in totals]
-    chart.add("Approved", approved)
+    chart.add(_("Approved"), approved)
     return chart.render(is_unicode=True)
 
 

@@ -9,29 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from ipr_apps.forms import AppForm, choices
 from ipr_apps.services.enforcement import CaseGroupBy
-from ipr_apps.services.periods import By, overlapping
+from ipr_apps.services.periods import LABELS, By, overlapping
 from ipr_apps.services.stats import GroupBy
 
 MAX_PERIODS = 400
 MIN_YEAR, MAX_YEAR = 1900, 2999  # the year before and after must still be valid dates
-BY_LABELS = {By.MONTH: "Month", By.QUARTER: "Quarter", By.HALF: "Half year", By.YEAR: "Year"}
 GROUP_LABELS = {
-    "": "No grouping",
-    GroupBy.IPR_TYPE: "Right type",
-    GroupBy.COUNTRY: "Holder country",
+    "": _l("No grouping"),
+    GroupBy.IPR_TYPE: _l("Right type"),
+    GroupBy.COUNTRY: _l("Holder country"),
 }
 ENFORCEMENT_GROUP_LABELS = {
-    "": "No grouping",
-    CaseGroupBy.IPR_TYPE: "Right type",
-    CaseGroupBy.CHANNEL: "Channel",
-    CaseGroupBy.MODE: "Mode",
-    CaseGroupBy.DIRECTION: "Direction",
-    CaseGroupBy.PORT: "Port",
+    "": _l("No grouping"),
+    CaseGroupBy.IPR_TYPE: _l("Right type"),
+    CaseGroupBy.CHANNEL: _l("Channel"),
+    CaseGroupBy.MODE: _l("Mode"),
+    CaseGroupBy.DIRECTION: _l("Direction"),
+    CaseGroupBy.PORT: _l("Port"),
 }
 
 
@@ -52,9 +53,13 @@ class Selection:
         return {**args, "enforcement_group_by": grouped.value} if grouped else args
 
     @property
+    def group_label(self) -> str:
+        return str(GROUP_LABELS[self.group_by]) if self.group_by else ""
+
+    @property
     def enforcement_group_label(self) -> str:
         grouped = self.enforcement_group_by
-        return ENFORCEMENT_GROUP_LABELS[grouped] if grouped else ""
+        return str(ENFORCEMENT_GROUP_LABELS[grouped]) if grouped else ""
 
 
 def default_start(today: date) -> date:
@@ -64,18 +69,21 @@ def default_start(today: date) -> date:
 def range_problem(by: By, start: date, end: date) -> str | None:
     """Why [start, end] cannot be shown by `by`, or None."""
     if end < start:
-        return "The end date is before the start date."
+        return _("The end date is before the start date.")
     if len(overlapping(by, start, end)) > MAX_PERIODS:
-        return (
-            f"At most {MAX_PERIODS} periods can be shown at once: choose a shorter range "
-            "or a longer period."
+        return _(
+            "At most %(n)s periods can be shown at once: choose a shorter range "
+            "or a longer period.",
+            n=MAX_PERIODS,
         )
     return None
 
 
 def _in_years(form, field) -> None:
     if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        raise ValidationError(f"Choose a date between {MIN_YEAR} and {MAX_YEAR}.")
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR)
+        )
 
 
 class StatsForm(AppForm):
@@ -86,20 +94,20 @@ class StatsForm(AppForm):
         csrf = False
 
     by = SelectField(
-        "Period", choices=choices((b.value, BY_LABELS[b]) for b in By), default=By.HALF.value
+        _l("Period"), choices=choices((b.value, LABELS[b]) for b in By), default=By.HALF.value
     )
-    start = DateField("From", name="from", validators=[Optional(), _in_years])
-    end = DateField("To", name="to", validators=[Optional(), _in_years])
+    start = DateField(_l("From"), name="from", validators=[Optional(), _in_years])
+    end = DateField(_l("To"), name="to", validators=[Optional(), _in_years])
     group_by = SelectField(
-        "Group downloads by",
+        _l("Group downloads by"),
         choices=choices((str(k), v) for k, v in GROUP_LABELS.items()),
         default="",
     )
     enforcement_group_by = SelectField(
-        "Group enforcement by",
+        _l("Group enforcement by"),
         choices=choices((str(k), v) for k, v in ENFORCEMENT_GROUP_LABELS.items()),
         default="",
-        description="Adds a grouped enforcement table; the enforcement downloads use it too.",
+        description=_l("Adds a grouped enforcement table; the enforcement downloads use it too."),
     )
 
 

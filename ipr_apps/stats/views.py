@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.models import Role, SecurityAction, today
@@ -91,7 +92,8 @@ def export_job():
     job = jobs.start_export(
         current_user, chosen.by, chosen.start, chosen.end, group_by, fmt, figures
     )
-    flash("The export runs in the background; its file appears here when it is ready.", "success")
+    flash(_("The export runs in the background; its file appears here when it is ready."),
+          "success")  # fmt: skip
     return redirect(url_for("admin.job_show", job_id=job.id))
 
 
