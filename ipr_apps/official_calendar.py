@@ -84,13 +84,13 @@ def describe(stored: str | None) -> str:
     """Which calendar computed a stored deadline, in the reader's language."""
     if stored and stored.startswith(_OFFICIAL_PREFIX):
         return _(
-            "Computed with China's official working-day calendar (holidays %(version)s) "
+            "Working days counted with China's official calendar (holidays %(version)s) "
             "and the local closures.",
             version=stored.removeprefix(_OFFICIAL_PREFIX),
         )
     if stored == LOCAL_LABEL:
-        return _("Computed with weekends and the local closures only.")
+        return _("Working days counted with weekends and the local closures only.")
     return _(
-        "Computed with weekends and the local closures only (before the official "
-        "calendar was adopted)."
+        "Working days counted with weekends and the local closures only (set before the "
+        "official calendar was adopted)."
     )

@@ -21,6 +21,12 @@ from ipr_apps.services import calendar, calendar_view
 from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS
 
 
+@bp.app_template_global()
+def deadline_calendar(stored: str | None) -> str:
+    """Which calendar computed a stored deadline, for the application and case pages."""
+    return official_calendar.describe(stored)
+
+
 def _year() -> int:
     year = request.args.get("year", type=int) or today().year
     if not MINYEAR < year < MAXYEAR:  # so that both neighbouring years exist

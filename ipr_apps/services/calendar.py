@@ -31,6 +31,10 @@ HEADER_WORKING = ("date", "name", "working")  # the third column is optional
 # The `working` column: empty or one of these (any case).
 WORKING_VALUES = {"": False, "0": False, "no": False, "false": False, "closed": False,
                   "1": True, "yes": True, "true": True, "working": True}  # fmt: skip
+# Only `flask ipr import-holidays` imports, and command-line output stays English.
+IMPORT_RACE = "The calendar changed during the import; run it again."
+EMPTY_FILE = "The file is empty: expected the header date,name."
+NOT_UTF8 = "The file is not UTF-8 text; nothing was imported."
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -163,7 +167,7 @@ def import_holidays(actor: User | None, source: Iterable[tuple[str, ...]] | Text
         try:
             session.flush()
         except IntegrityError as exc:
-            raise ConflictError("The calendar changed during the import; run it again.") from exc
+            raise ConflictError(IMPORT_RACE) from exc
     return ImportResult(added=len(parsed) - len(existing), updated=len(existing))
 
 
@@ -183,7 +187,7 @@ def _read_csv(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
     try:
         header = next(reader, None)
         if header is None:
-            raise ValidationError("The file is empty: expected the header date,name.")
+            raise ValidationError(EMPTY_FILE)
         cells = [c.strip().lstrip("\ufeff").lower() for c in header]
         if tuple(cells) not in (HEADER, HEADER_WORKING):
             raise _invalid(
@@ -194,7 +198,7 @@ def _read_csv(stream: TextIO) -> Iterator[tuple[int, list[str]]]:
             if any(c.strip() for c in cells):
                 yield reader.line_num, cells
     except UnicodeDecodeError as exc:
-        raise ValidationError("The file is not UTF-8 text; nothing was imported.") from exc
+        raise ValidationError(NOT_UTF8) from exc
     except csv.Error as exc:
         raise _invalid([f"line {reader.line_num}: {exc}"]) from exc
 
