@@ -274,3 +274,13 @@ def test_application_page_says_which_calendar_computed_the_due_date(
     db.session.commit()
     html = client.get(f"/applications/{application.id}").get_data(True)
     assert "before the official calendar was adopted" in html
+
+
+def test_cli_imports_the_working_column(runner, tmp_path):
+    path = tmp_path / "days.csv"
+    path.write_text("date,name,working\n2019-03-09,Saturday worked,1\n2019-08-12,Typhoon,0\n")
+    result = runner.invoke(args=["ipr", "import-holidays", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Imported 2 holidays (2 new, 0 updated)."
+    rows = dict(db.session.execute(select(Holiday.day, Holiday.working)).all())
+    assert rows == {date(2019, 3, 9): True, date(2019, 8, 12): False}
