@@ -30,7 +30,7 @@ class OfficialYear(NamedTuple):
 
 
 def enabled() -> bool:
-    return str(current_app.config.get("WORKDAY_CALENDAR", "CN")).upper() == "CN"
+    return str(current_app.config.get("WORKDAY_CALENDAR", "CN")).strip().upper() == "CN"
 
 
 def version() -> str:

@@ -247,7 +247,8 @@ def test_a_year_without_the_notice_says_so(official, client, login, admin):
 def test_override_button_adds_an_admin_row(official, client, login, admin):
     response = login(admin).post("/admin/holidays/2019-02-04/override")
     assert response.status_code == 302
-    assert db.session.get(Holiday, date(2019, 2, 4)).working is True
+    row = db.session.get(Holiday, date(2019, 2, 4))
+    assert (row.working, row.name) == (True, "Override: Day off (substituted from 02/02/2019)")
     again = client.post("/admin/holidays/2019-02-04/override", follow_redirects=True)
     assert "already in the calendar" in again.get_data(True)
 

@@ -85,7 +85,7 @@ def override_holiday(day: str):
     """Turn an official day the other way: an official holiday worked, a make-up day closed."""
     parsed = calendar.parse_day(day) or abort(404)
     official = official_calendar.names(parsed.year, locale_code()).get(parsed)
-    name = _("Override: %(name)s", name=official) if official else _("Override")
+    name = _("Override: %(name)s", name=official or _("Weekend day worked in lieu"))
     try:
         calendar.override_official(current_user, parsed, name[: calendar.NAME_MAX])
     except DomainError as error:
