@@ -133,7 +133,8 @@ def seed_demo_command() -> None:
 @ipr.command("import-holidays")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 def import_holidays_command(file) -> None:
-    """Add or rename holidays from a CSV file with the header `date,name` (all or nothing)."""
+    """Add or update calendar days from a CSV file with the header `date,name` or
+    `date,name,working` (working: 1 for a working day, empty or 0 for a closure); all or nothing."""
     _require_schema()
     try:
         result = calendar.import_holidays(None, file)

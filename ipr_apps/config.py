@@ -33,6 +33,10 @@ class Defaults:
     # Languages (issue 15): zh_Hans or en, for readers with no saved choice, no cookie and no
     # Accept-Language we know (IPR_DEFAULT_LOCALE=en for an English-first instance).
     DEFAULT_LOCALE = "zh_Hans"
+    # Working days (issue 15): "CN" counts China's official public holidays and make-up working
+    # days (the `holidays` package) plus the admins' calendar; "none": weekends and the admins'
+    # calendar only (IPR_WORKDAY_CALENDAR=none).
+    WORKDAY_CALENDAR = "CN"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     PROXY_FIX_X_FOR = 0  # number of trusted proxies in front of the app
     MAIL_SERVER = None  # unset: emails are written as .eml files into OUTBOX_FOLDER

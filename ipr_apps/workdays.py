@@ -1,56 +1,97 @@
-"""Working-day arithmetic: weekends and the admins' holiday calendar are not working days."""
+"""Working-day arithmetic on the combined calendar: weekends, China's official holidays and
+make-up working days (see official_calendar), and the admins' rows, which win over both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from ipr_apps import official_calendar
 from ipr_apps.db import db
 
 
-def is_working_day(day: date, holidays: Iterable[date] = ()) -> bool:
-    return day.weekday() < 5 and day not in holidays
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Exceptions to "Monday to Friday": days not worked, and (weekend) days worked."""
+
+    closed: frozenset[date] = frozenset()
+    worked: frozenset[date] = frozenset()
+
+    def works(self, day: date) -> bool:
+        if day in self.worked:
+            return True
+        return day.weekday() < 5 and day not in self.closed
 
 
-def add_working_days(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
+Holidays = WorkCalendar | Collection[date]  # a plain collection: closed days only
+
+
+def _calendar(holidays: Holidays) -> WorkCalendar:
+    if isinstance(holidays, WorkCalendar):
+        return holidays
+    return WorkCalendar(closed=frozenset(holidays))
+
+
+def is_working_day(day: date, holidays: Holidays = ()) -> bool:
+    return _calendar(holidays).works(day)
+
+
+def add_working_days(start: date, days: int, holidays: Holidays = frozenset()) -> date:
     """The `days`-th working day after `start` (start itself does not count)."""
+    calendar = _calendar(holidays)
     current = start
     remaining = days
     while remaining > 0:
         current += timedelta(days=1)
-        if is_working_day(current, holidays):
+        if calendar.works(current):
             remaining -= 1
     return current
 
 
-def working_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
+def working_days_between(start: date, end: date, holidays: Holidays = frozenset()) -> int:
     """Working days in (start, end]; negative when end is before start."""
     if end < start:
         return -working_days_between(end, start, holidays)
+    calendar = _calendar(holidays)
     return sum(
         1
         for offset in range(1, (end - start).days + 1)
-        if is_working_day(start + timedelta(days=offset), holidays)
+        if calendar.works(start + timedelta(offset))
     )
 
 
-def holidays_between(start: date, end: date) -> frozenset[date]:
-    """Holiday dates in [start, end] from the calendar table."""
+def calendar_between(start: date, end: date) -> WorkCalendar:
+    """The combined calendar over [start, end]: one query, the official years from a cache.
+
+    An admin row overrides the official day either way (a closure on an official make-up day,
+    a working day on an official holiday)."""
     from ipr_apps.models import Holiday
 
-    stmt = select(Holiday.day).where(Holiday.day.between(min(start, end), max(start, end)))
-    return frozenset(db.session.execute(stmt).scalars())
+    first, last = min(start, end), max(start, end)
+    official = official_calendar.official_days(first, last)
+    closed, worked = set(official.closed), set(official.worked)
+    stmt = select(Holiday.day, Holiday.working).where(Holiday.day.between(first, last))
+    for day, working in db.session.execute(stmt):
+        (worked if working else closed).add(day)
+        (closed if working else worked).discard(day)
+    return WorkCalendar(frozenset(closed), frozenset(worked))
+
+
+def working_day(day: date) -> bool:
+    """Whether `day` is a working day in the combined calendar."""
+    return calendar_between(day, day).works(day)
 
 
 def due_date(start: date, days: int) -> date:
-    """`days` working days after `start`, honouring the holiday calendar."""
+    """`days` working days after `start`, in the combined calendar."""
     # One query for a generous window; widen it only if the calendar is so full of holidays
     # that the answer falls past it (holidays beyond the window were not seen).
     end = start + timedelta(days=days * 3 + 60)
     while True:
-        due = add_working_days(start, days, holidays_between(start, end))
+        due = add_working_days(start, days, calendar_between(start, end))
         if due <= end:
             return due
         end = due + timedelta(days=days * 3 + 60)
@@ -58,11 +99,11 @@ def due_date(start: date, days: int) -> date:
 
 def days_left(today: date, due: date) -> int:
     """Working days from today until the due date (0 on the day, negative when overdue)."""
-    return _days_left(today, due, holidays_between(today, due))
+    return _days_left(today, due, calendar_between(today, due))
 
 
-def _days_left(today: date, due: date, holidays: frozenset[date]) -> int:
-    left = working_days_between(today, due, holidays)
+def _days_left(today: date, due: date, calendar: WorkCalendar) -> int:
+    left = working_days_between(today, due, calendar)
     # The weekend after a Friday deadline has no working day in (due, today], yet it is overdue.
     return min(left, -1) if today > due else left
 
@@ -72,8 +113,8 @@ def days_left_until(due_dates: dict, today: date) -> dict:
     if not due_dates:
         return {}
     dates = [*due_dates.values(), today]
-    holidays = holidays_between(min(dates), max(dates))
-    return {key: _days_left(today, due, holidays) for key, due in due_dates.items()}
+    calendar = calendar_between(min(dates), max(dates))
+    return {key: _days_left(today, due, calendar) for key, due in due_dates.items()}
 
 
 def days_left_map(applications, today: date) -> dict[int, int]:

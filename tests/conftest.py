@@ -38,6 +38,9 @@ def base_config(tmp_dir, database_url: str) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DEFAULT_LOCALE": "en",  # the wording tests read; tests/test_i18n*.py switch to zh_Hans
+        # Deadlines over weekends and the test's own holidays, whatever today is (a test run
+        # in Spring Festival must not fail); tests/test_calendar_cn.py switches to "CN".
+        "WORKDAY_CALENDAR": "none",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

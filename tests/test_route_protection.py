@@ -97,6 +97,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.activate_user": ADMIN,
     "admin.holidays": ADMIN,
     "admin.delete_holiday": ADMIN,
+    "admin.override_holiday": ADMIN,
     "admin.mail_list": ADMIN,
     "admin.mail_retry": ADMIN,
     "admin.job_list": ADMIN,

@@ -10,11 +10,12 @@ import pytest
 from ipr_apps.db import db
 from ipr_apps.models import Holiday
 from ipr_apps.workdays import (
+    WorkCalendar,
     add_working_days,
+    calendar_between,
     days_left,
     days_left_map,
     due_date,
-    holidays_between,
     is_working_day,
     working_days_between,
 )
@@ -122,17 +123,22 @@ def test_pause_keeps_the_working_days_already_used():
     assert used + working_days_between(resumed, due) == DECISION_WORKING_DAYS
 
 
-def test_holidays_between_reads_the_calendar_inclusively(app):
+def test_calendar_between_reads_the_admin_rows_inclusively(app):
     _add_holidays(date(2026, 1, 1), date(2026, 2, 17), date(2026, 5, 1))
-    assert holidays_between(date(2026, 1, 1), date(2026, 2, 17)) == {
-        date(2026, 1, 1),
-        date(2026, 2, 17),
-    }
-    assert holidays_between(date(2026, 2, 17), date(2026, 1, 1)) == {
-        date(2026, 1, 1),
-        date(2026, 2, 17),
-    }
-    assert holidays_between(date(2026, 1, 2), date(2026, 2, 16)) == frozenset()
+    expected = WorkCalendar(closed=frozenset({date(2026, 1, 1), date(2026, 2, 17)}))
+    assert calendar_between(date(2026, 1, 1), date(2026, 2, 17)) == expected
+    assert calendar_between(date(2026, 2, 17), date(2026, 1, 1)) == expected
+    assert calendar_between(date(2026, 1, 2), date(2026, 2, 16)) == WorkCalendar()
+
+
+def test_a_working_row_makes_a_weekend_day_count(app):
+    db.session.add(Holiday(day=SAT, name="Make-up day", working=True))
+    db.session.commit()
+    calendar = calendar_between(MON, NEXT_MON)
+    assert calendar == WorkCalendar(worked=frozenset({SAT}))
+    assert is_working_day(SAT, calendar) and not is_working_day(SUN, calendar)
+    assert add_working_days(FRI, 1, calendar) == SAT
+    assert days_left(MON, NEXT_MON) == 6
 
 
 def test_due_date_skips_the_holidays_in_the_calendar(app):

@@ -140,6 +140,9 @@ class Application(db.Model):
     clock_started_on: Mapped[date | None]
     clock_days_used: Mapped[int] = mapped_column(default=0)
     due_on: Mapped[date | None]
+    # Which working-day calendar computed due_on (official_calendar.label(); NULL: before the
+    # official calendar was adopted), so the page can say which one was in force.
+    due_calendar: Mapped[str | None] = mapped_column(String(40))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -151,6 +151,7 @@ class DetentionCase(db.Model):
     # The holder's side of an ex officio case: confirm within 3 working days, with a bond not
     # above the goods' value or on its yearly general guarantee.
     confirm_by: Mapped[date | None]
+    confirm_calendar: Mapped[str | None] = mapped_column(String(40))  # as due_calendar
     confirmed_at: Mapped[datetime | None]
     bond_cny: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     on_general_guarantee: Mapped[bool] = mapped_column(default=False)

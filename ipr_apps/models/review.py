@@ -119,7 +119,8 @@ class ReviewNote(db.Model):
 
 
 class Holiday(db.Model):
-    """A non-working day in the customs calendar (weekends are implicit)."""
+    """An admin's day in the working-day calendar: over weekends and China's official calendar
+    (official_calendar), winning over both."""
 
     __tablename__ = "holidays"
 

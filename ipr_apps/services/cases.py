@@ -11,6 +11,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ipr_apps import official_calendar
 from ipr_apps.case_workflow import CONFIRM_WORKING_DAYS, CaseAction, apply
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -127,6 +128,7 @@ def open_case(
         holder_org_id=recordation.holder_org_id if recordation else request.holder_org_id,
         request_id=request.id if request else None,
         confirm_by=due_date(opened_on, CONFIRM_WORKING_DAYS), opened_by_id=actor.id,
+        confirm_calendar=official_calendar.label(),
         **vars(facts),
     )  # fmt: skip
     db.session.add(case)

@@ -17,7 +17,7 @@ from ipr_apps.db import db
 from ipr_apps.models import Application, User, today
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review
-from ipr_apps.workdays import holidays_between, is_working_day
+from ipr_apps.workdays import WorkCalendar, calendar_between, is_working_day
 
 
 def pdf() -> bytes:
@@ -114,7 +114,7 @@ def seed() -> int:
 
 def schedule(day: date) -> list[tuple[datetime, int, str]]:
     """(moment, plan row, step) for every step of the plan, oldest first, all before `day`."""
-    holidays = holidays_between(day - timedelta(days=120), day)
+    holidays = calendar_between(day - timedelta(days=120), day)
     steps = []
     for index, (*_row, state, ago) in enumerate(PLAN):
         for number, (step, days) in enumerate(zip(STEPS[state], ago, strict=True)):
@@ -123,7 +123,7 @@ def schedule(day: date) -> list[tuple[datetime, int, str]]:
     return sorted(steps)
 
 
-def _working_days_before(day: date, days: int, holidays: frozenset[date]) -> date:
+def _working_days_before(day: date, days: int, holidays: WorkCalendar) -> date:
     while days > 0:
         day -= timedelta(days=1)
         days -= is_working_day(day, holidays)

@@ -14,7 +14,7 @@ from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import Application, IprType, Role, Status, User, today
 from ipr_apps.services import outbox
-from ipr_apps.workdays import days_left_until, due_date, holidays_between, is_working_day
+from ipr_apps.workdays import days_left_until, due_date, working_day
 
 HORIZON_WORKING_DAYS = 5
 LISTED = 50  # rows per section; the rest are counted and wait on the queue page
@@ -51,7 +51,7 @@ def send_digests() -> int:
     Nothing is sent on weekends and holidays (the next working day's digest covers them), and
     nothing to a reviewer with no claimed or unclaimed application due."""
     day = today()
-    if not is_working_day(day, holidays_between(day, day)):
+    if not working_day(day):
         return 0
     until = due_date(day, HORIZON_WORKING_DAYS)
     with unit_of_work():

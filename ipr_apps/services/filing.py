@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
-from ipr_apps import workflow
+from ipr_apps import official_calendar, workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, ValidationError
 from ipr_apps.models import Application, IpRight, IprType, Kind, Role, Status, User, today, utcnow
@@ -160,6 +160,7 @@ def _start_clock(application: Application, previous: Status) -> None:
         application.clock_days_used = 0
     remaining = max(DECISION_WORKING_DAYS - application.clock_days_used, 0)
     application.due_on = due_date(now.date(), remaining)
+    application.due_calendar = official_calendar.label()
 
 
 def _answer_request(application: Application, actor: User) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select
 from ipr_apps.db import db
 from ipr_apps.models import ImportStagingHolder, ImportStagingRow, utcnow
 from ipr_apps.services.import_rows import ImportRow, own_number
-from ipr_apps.workdays import holidays_between, working_days_between
+from ipr_apps.workdays import calendar_between, working_days_between
 
 HolderKey = tuple[str, str]  # (name_local, country)
 STAGING, STAGING_HOLDERS = ImportStagingRow.__table__, ImportStagingHolder.__table__
@@ -32,7 +32,7 @@ class WorkingDays:
     """
 
     def __init__(self, first: date, last: date) -> None:
-        holidays = holidays_between(first, last)
+        holidays = calendar_between(first, last)
         self.first = first
         self.running = [0]
         for offset in range((last - first).days):

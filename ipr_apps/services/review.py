@@ -31,7 +31,7 @@ from ipr_apps.models import (
 from ipr_apps.models.review import REJECT_REASON_LABELS
 from ipr_apps.services import notifications, recordations
 from ipr_apps.services.access import get_application
-from ipr_apps.workdays import due_date, holidays_between, working_days_between
+from ipr_apps.workdays import calendar_between, due_date, working_days_between
 from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS, Action
 
 
@@ -155,7 +155,7 @@ def request_info(
 
 def _pause_clock(application: Application, now: date) -> None:
     started = application.clock_started_on or now
-    used = working_days_between(started, now, holidays_between(started, now))
+    used = working_days_between(started, now, calendar_between(started, now))
     application.clock_days_used = min(
         application.clock_days_used + max(used, 0), DECISION_WORKING_DAYS
     )
@@ -213,7 +213,7 @@ def _decide(application, actor, outcome, decided_on, **reasons) -> Decision:
     """The decision row, complete when added: decisions are append-only (never updated)."""
     application.decided_at = utcnow()  # first: the status is decided already (a CHECK)
     started = application.clock_started_on or decided_on
-    ran = working_days_between(started, decided_on, holidays_between(started, decided_on))
+    ran = working_days_between(started, decided_on, calendar_between(started, decided_on))
     decision = Decision(application=application, outcome=outcome, decided_by_id=actor.id,
                         decided_on=decided_on,
                         working_days=application.clock_days_used + max(ran, 0),
