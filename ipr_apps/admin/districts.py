@@ -42,7 +42,7 @@ def new_district():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            message = _("Customs district %(code)s (%(name)s) added.", code=district.code,
+            message = _("Customs district %(code)s %(name)s added.", code=district.code,
                         name=district.reader_name)  # fmt: skip
             flash(message, "success")
             return redirect(url_for("admin.district_list"))
