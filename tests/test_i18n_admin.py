@@ -259,7 +259,13 @@ def test_security_log_details_in_chinese(app, make_user):
 
     with app.app_context(), app.test_request_context("/", headers=ZH):
         assert describe({"reason": "logout", "sessions": [1, 2], "import": True}) == [
-            "原因：已退出登录", "2 个会话", "从文件导入"]  # fmt: skip
+            "原因：已退出登录",
+            "2 个会话",
+            "从文件导入",
+        ]
+        change = {"role": "officer", "before": {"amount_cny": None, "until": "2030-01-31"}}
+        expected = ["角色：口岸关员", "变更前：amount_cny —, until 2030-01-31"]
+        assert describe(change) == expected
     with app.app_context(), app.test_request_context("/", headers=EN):
-        assert describe({"reason": "logout", "sessions": [1]}) == ["Reason: signed out",
-                                                                  "1 session"]  # fmt: skip
+        expected = ["Reason: signed out", "1 session"]
+        assert describe({"reason": "logout", "sessions": [1]}) == expected

@@ -33,6 +33,10 @@ DETAIL_TEXTS = {
     "from": _l("From: %(value)s"),
     "to": _l("To: %(value)s"),
     "limit": _l("Limit reached: %(value)s"),
+    "district": _l("Customs district: %(value)s"),
+    "figures": _l("Figures: %(value)s"),
+    "before": _l("Before: %(value)s"),
+    "after": _l("After: %(value)s"),
 }
 DETAIL_VALUES = {
     "logout": _l("signed out"),
@@ -46,6 +50,11 @@ DETAIL_VALUES = {
     "profile": _l("the profile page"),
     "account": _l("attempts on this account"),
     "address": _l("attempts from this address"),
+    "password": _l("password"),
+    "holder": _l("rights holder"),
+    "reviewer": _l("reviewer"),
+    "admin": _l("administrator"),
+    "officer": _l("port officer"),
 }
 IMPORTED = _l("Imported from a file")
 
@@ -91,9 +100,17 @@ def _phrase(key: str, value: Any) -> str:
         return ngettext("%(num)s session", "%(num)s sessions", len(value))
     if key == "import" and value is True:
         return str(IMPORTED)
+    if key in DETAIL_TEXTS and isinstance(value, dict):  # a change: the fields as recorded
+        return str(DETAIL_TEXTS[key]) % {"value": _fields(value)}
     if key in DETAIL_TEXTS and isinstance(value, str):
         return str(DETAIL_TEXTS[key]) % {"value": str(DETAIL_VALUES.get(value, value))}
     return f"{key}: {value}"
+
+
+def _fields(values: dict[str, Any]) -> str:
+    """`amount_cny 500000.00, until 2030-01-31`: the recorded names (a contract, like export
+    columns) with their values, "—" for none."""
+    return ", ".join(f"{name} {'—' if value is None else value}" for name, value in values.items())
 
 
 def _text(name: str) -> str | None:
