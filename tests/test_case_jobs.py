@@ -272,7 +272,7 @@ def test_an_xlsx_enforcement_export_job_has_the_cli_rows(client, login, runner, 
     assert _sheet(mine) == _sheet(theirs) and len(_sheet(mine)) == 1 + 3 * 2  # 3 halves × 2 modes
     page = client.get(f"/admin/jobs/{job_id}").get_data(True)
     assert "Enforcement statistics export" in page
-    assert "detention cases per half, 2018-01-01 to 2019-06-30, by mode, XLSX" in page
+    assert "detention cases per half-year, 1 Jan 2018 to 30 Jun 2019, by mode, XLSX" in page
 
 
 def test_the_stats_page_offers_the_enforcement_export_job_to_admins(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.admin.district_forms import DistrictNamesForm, NewDistrictForm
@@ -41,7 +42,9 @@ def new_district():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            flash(f"Customs district {district.code} ({district.display_name}) added.", "success")
+            message = _("Customs district %(code)s %(name)s added.", code=district.code,
+                        name=district.reader_name)  # fmt: skip
+            flash(message, "success")
             return redirect(url_for("admin.district_list"))
     return render_template("admin/district_form.html", form=form, district=None)
 
@@ -59,7 +62,7 @@ def edit_district(district_code: str):
         except DomainError as error:
             apply_errors(form, error)
         else:
-            flash(f"Customs district {district.code} saved.", "success")
+            flash(_("Customs district %(code)s saved.", code=district.code), "success")
             return redirect(url_for("admin.district_list"))
     return render_template("admin/district_form.html", form=form, district=district)
 
@@ -85,8 +88,11 @@ def _set_active(district: CustomsDistrict, active: bool):
         except DomainError as error:
             flash(error.message, "danger")  # e.g. another admin did it a moment ago
         else:
-            state = "reactivated" if active else "deactivated"
-            flash(f"Customs district {district.code} {state}.", "success")
+            if active:
+                message = _("Customs district %(code)s reactivated.", code=district.code)
+            else:
+                message = _("Customs district %(code)s deactivated.", code=district.code)
+            flash(message, "success")
         return redirect(url_for("admin.district_list"))
     officers = districts.officer_counts([district.code]).get(district.code, 0)
     return render_template(

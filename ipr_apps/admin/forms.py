@@ -1,5 +1,7 @@
 """Admin forms."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -11,40 +13,44 @@ class StaffUserForm(AppForm):
     """Reviewers, admins and port officers are created only here or with
     `flask ipr create-user`."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(
-        "Role",
+        _l("Role"),
         choices=choices(
             [
-                (Role.REVIEWER.value, "Reviewer (customs officer)"),
-                (Role.ADMIN.value, "Admin"),
-                (Role.OFFICER.value, "Port officer (detention cases)"),
+                (Role.REVIEWER.value, _l("Reviewer (customs officer)")),
+                (Role.ADMIN.value, _l("Administrator")),
+                (Role.OFFICER.value, _l("Port officer (detention cases)")),
             ]
         ),
     )
     # Choices are the active districts, filled in by the view (district_choices).
     district = SelectField(
-        "Customs district",
+        _l("Customs district"),
         choices=[],
         default="",
-        description="Port officers only: the customs district they work in. Reviewers and "
-        "admins have none.",
+        description=_l(
+            "Port officers only: the customs district they work in. Reviewers and admins have none."
+        ),
     )
     password = PasswordField(
-        "Initial password",
+        _l("Initial password"),
         validators=[DataRequired(), Length(max=256)],
-        description="At least 10 characters. Give it to the person; they can change it "
-        "on their profile page.",
+        description=_l(
+            "At least 10 characters. Give it to the person; they can change it "
+            "on their profile page."
+        ),
     )
     confirm = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 def district_choices(districts) -> list:
     """The district select's options: none (not an officer), then each active district."""
-    return choices([("", "— none (not an officer) —")] + [
-        (d.code, f"{d.code} {d.display_name}") for d in districts
+    return choices([("", _("— none (not an officer) —"))] + [
+        (d.code, f"{d.code} {d.reader_name}") for d in districts
     ])  # fmt: skip

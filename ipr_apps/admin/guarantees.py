@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.admin.guarantee_forms import GuaranteeForm
@@ -44,7 +45,7 @@ def edit_guarantee(organisation_id: int):
         except DomainError as error:
             apply_errors(form, error)
         else:
-            flash(f"General guarantee of {org.display_name} saved.", "success")
+            flash(_("General guarantee of %(holder)s saved.", holder=org.reader_name), "success")
             return redirect(url_for("admin.guarantee_list", q=request.args.get("q")))
     return render_template("admin/guarantee_form.html", form=form, org=org, today=today())
 
@@ -60,6 +61,7 @@ def clear_guarantee(organisation_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(f"General guarantee of {org.display_name} cleared.", "success")
+            message = _("General guarantee of %(holder)s cleared.", holder=org.reader_name)
+            flash(message, "success")
         return redirect(url_for("admin.edit_guarantee", organisation_id=org.id))
     return render_template("admin/confirm_clear_guarantee.html", org=org)

@@ -1,5 +1,6 @@
 """The upload form of the admin's import page."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SubmitField
 
@@ -8,9 +9,9 @@ from ipr_apps.forms import AppForm
 
 class ImportForm(AppForm):
     file = FileField(
-        "History file (CSV)",
-        validators=[FileRequired("Choose a CSV file to upload.")],
+        _l("History file (CSV)"),
+        validators=[FileRequired(_l("Choose a CSV file to upload."))],
         render_kw={"accept": ".csv,text/csv"},
-        description="UTF-8, with the header line described above.",
+        description=_l("UTF-8, with the header line described above."),
     )
-    submit = SubmitField("Upload and import")
+    submit = SubmitField(_l("Upload and import"))

@@ -3,6 +3,8 @@ by a small JSON endpoint), its result, re-run, and the upload that starts an imp
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     abort,
     current_app,
@@ -14,12 +16,15 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ipr_apps.admin.job_forms import ImportForm
 from ipr_apps.admin.views import bp
 from ipr_apps.errors import DomainError, NotFound
 from ipr_apps.forms import apply_errors
+from ipr_apps.i18n import format_day
 from ipr_apps.models import Job, JobKind, JobStatus, Role, SecurityAction
 from ipr_apps.security import role_required
 from ipr_apps.services import jobs, security_log
@@ -27,6 +32,13 @@ from ipr_apps.services.case_rows import HEADER as CASES_HEADER
 from ipr_apps.services.import_rows import HEADER
 
 IMPORT_MAX_BYTES = 512 * 1024 * 1024  # a history file may be far larger than a document
+# An export job's parameters in words (the values are the statistics page's query values).
+PERIODS = {"month": _l("month"), "quarter": _l("quarter"), "half": _l("half-year"),
+           "year": _l("year")}  # fmt: skip
+GROUPS = {
+    "ipr_type": _l("right type"), "country": _l("holder country"), "channel": _l("channel"),
+    "mode": _l("mode"), "direction": _l("direction"), "port": _l("port"),
+}  # fmt: skip
 
 
 @bp.url_value_preprocessor
@@ -74,7 +86,9 @@ def _import_page(kind: JobKind, template: str, header):
         except DomainError as error:
             apply_errors(form, error)
         else:
-            flash(f"{upload.filename} is uploaded; its import runs in the background.", "success")
+            message = _("%(file)s is uploaded; its import runs in the background.",
+                        file=upload.filename)  # fmt: skip
+            flash(message, "success")
             return redirect(url_for("admin.job_show", job_id=job.id))
     return render_template(template, form=form, header=",".join(header))
 
@@ -83,7 +97,28 @@ def _import_page(kind: JobKind, template: str, header):
 @role_required(Role.ADMIN)
 def job_show(job_id: int):
     job = _job(job_id)
-    return render_template("admin/job.html", job=job, JobStatus=JobStatus)
+    return render_template("admin/job.html", job=job, JobStatus=JobStatus, figures=figures(job))
+
+
+def figures(job: Job) -> str | None:
+    """What an export job counts, in words: "detention cases per half-year, 1 Jan 2018 to
+    30 Jun 2019, by mode, XLSX"; None for other jobs."""
+    if job.kind not in (JobKind.EXPORT_STATS, JobKind.EXPORT_ENFORCEMENT):
+        return None
+    p = job.parameters
+    values = {
+        "period": str(PERIODS.get(p["by"], p["by"])),
+        "start": format_day(date.fromisoformat(p["from"])),
+        "end": format_day(date.fromisoformat(p["to"])),
+    }
+    if job.kind == JobKind.EXPORT_STATS:
+        text = _("decisions per %(period)s, %(start)s to %(end)s", **values)
+    else:
+        text = _("detention cases per %(period)s, %(start)s to %(end)s", **values)
+    if p.get("group_by"):
+        group = str(GROUPS.get(p["group_by"], p["group_by"]))
+        text = _("%(figures)s, by %(group)s", figures=text, group=group)
+    return _("%(figures)s, %(format)s", figures=text, format=p["format"].upper())
 
 
 @bp.get("/jobs/<int:job_id>.json")
@@ -124,5 +159,5 @@ def job_rerun(job_id: int):
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        flash(f"Job {job_id} is queued again.", "success")
+        flash(_("Job %(id)s is queued again.", id=job_id), "success")
     return redirect(url_for("admin.job_show", job_id=job_id))

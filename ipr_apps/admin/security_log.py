@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from ipr_apps.admin.views import bp
 from ipr_apps.forms import enum_arg
@@ -17,36 +19,44 @@ from ipr_apps.services.sessions import device_label
 TEXT_MAX = 254
 
 # The log's wording for the details it records, in one place (whole phrases with one
-# placeholder each, ready for translation). Keys not listed here show as "key: value".
+# placeholder each). Keys not listed here show as "key: value".
 DETAIL_TEXTS = {
-    "reason": "Reason: {}",
-    "changed": "Changed: {}",
-    "via": "Through: {}",
-    "role": "Role: {}",
-    "name": "Name: {}",
-    "file": "File: {}",
-    "format": "Format: {}",
-    "by": "Grouped by: {}",
-    "group_by": "Broken down by: {}",
-    "from": "From: {}",
-    "to": "To: {}",
-    "limit": "Limit reached: {}",
+    "reason": _l("Reason: %(value)s"),
+    "changed": _l("Changed: %(value)s"),
+    "via": _l("Through: %(value)s"),
+    "role": _l("Role: %(value)s"),
+    "name": _l("Name: %(value)s"),
+    "file": _l("File: %(value)s"),
+    "format": _l("Format: %(value)s"),
+    "by": _l("Grouped by: %(value)s"),
+    "group_by": _l("Broken down by: %(value)s"),
+    "from": _l("From: %(value)s"),
+    "to": _l("To: %(value)s"),
+    "limit": _l("Limit reached: %(value)s"),
+    "district": _l("Customs district: %(value)s"),
+    "figures": _l("Figures: %(value)s"),
+    "before": _l("Before: %(value)s"),
+    "after": _l("After: %(value)s"),
 }
 DETAIL_VALUES = {
-    "logout": "signed out",
-    "ended_by_user": "ended by the user",
-    "password_changed": "password changed",
-    "password_reset": "password reset",
-    "reset": "password reset",
-    "deactivated": "account deactivated",
-    "email_confirmed": "e-mail address confirmed",
-    "api": "the API",
-    "profile": "the profile page",
-    "account": "attempts on this account",
-    "address": "attempts from this address",
+    "logout": _l("signed out"),
+    "ended_by_user": _l("ended by the user"),
+    "password_changed": _l("password changed"),
+    "password_reset": _l("password reset"),
+    "reset": _l("password reset"),
+    "deactivated": _l("account deactivated"),
+    "email_confirmed": _l("e-mail address confirmed"),
+    "api": _l("the API"),
+    "profile": _l("the profile page"),
+    "account": _l("attempts on this account"),
+    "address": _l("attempts from this address"),
+    "password": _l("password"),
+    "holder": _l("rights holder"),
+    "reviewer": _l("reviewer"),
+    "admin": _l("administrator"),
+    "officer": _l("port officer"),
 }
-ONE_SESSION, SESSIONS = "1 session", "{} sessions"
-IMPORTED = "Imported from a file"
+IMPORTED = _l("Imported from a file")
 
 
 @bp.get("/security-log")
@@ -87,12 +97,20 @@ def describe(detail: dict[str, Any] | None) -> list[str]:
 
 def _phrase(key: str, value: Any) -> str:
     if key == "sessions" and isinstance(value, list):
-        return ONE_SESSION if len(value) == 1 else SESSIONS.format(len(value))
+        return ngettext("%(num)s session", "%(num)s sessions", len(value))
     if key == "import" and value is True:
-        return IMPORTED
+        return str(IMPORTED)
+    if key in DETAIL_TEXTS and isinstance(value, dict):  # a change: the fields as recorded
+        return str(DETAIL_TEXTS[key]) % {"value": _fields(value)}
     if key in DETAIL_TEXTS and isinstance(value, str):
-        return DETAIL_TEXTS[key].format(DETAIL_VALUES.get(value, value))
+        return str(DETAIL_TEXTS[key]) % {"value": str(DETAIL_VALUES.get(value, value))}
     return f"{key}: {value}"
+
+
+def _fields(values: dict[str, Any]) -> str:
+    """`amount_cny 500000.00, until 2030-01-31`: the recorded names (a contract, like export
+    columns) with their values, "—" for none."""
+    return ", ".join(f"{name} {'—' if value is None else value}" for name, value in values.items())
 
 
 def _text(name: str) -> str | None:

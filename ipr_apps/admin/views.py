@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ipr_apps.admin.forms import StaffUserForm, district_choices
@@ -16,6 +18,14 @@ from ipr_apps.services import districts, listings, outbox, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+# The overview's accounts table: each role as a group of people.
+ROLE_GROUPS = {
+    Role.HOLDER: _l("Rights holders and agents"),
+    Role.REVIEWER: _l("Reviewers"),
+    Role.ADMIN: _l("Administrators"),
+    Role.OFFICER: _l("Port officers"),
+}
+
 
 @bp.get("/")
 @role_required(Role.ADMIN)
@@ -23,6 +33,7 @@ def index():
     return render_template(
         "admin/index.html",
         users_by_role=users.count_by_role(),
+        role_groups=ROLE_GROUPS,
         apps_by_status=listings.count_by_status(),
     )
 
@@ -35,7 +46,9 @@ def user_list():
     sort = Sort.parse(request.args.get("sort"), listings.ACCOUNT_SORTS, "-created")
     size = current_app.config["PAGE_SIZE"]
     page = listings.accounts(role, q, sort, request.args.get("cursor"), size)
-    return render_template("admin/users.html", page=page, role=role, q=q, sort=sort)
+    return render_template(
+        "admin/users.html", page=page, role=role, q=q, sort=sort, role_groups=ROLE_GROUPS
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -52,7 +65,9 @@ def new_user():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            flash(f"Account {user.email} ({user.role.value}) created.", "success")
+            message = _("Account %(email)s (%(role)s) created.", email=user.email,
+                        role=user.role_label)  # fmt: skip
+            flash(message, "success")
             return redirect(url_for("admin.user_list"))
     return render_template("admin/new_user.html", form=form)
 
@@ -68,7 +83,7 @@ def deactivate_user(user_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(f"{user.email} can no longer sign in.", "success")
+            flash(_("%(email)s can no longer sign in.", email=user.email), "success")
         return redirect(url_for("admin.user_list"))
     return render_template("admin/confirm_deactivate.html", user=user)
 
@@ -77,7 +92,7 @@ def deactivate_user(user_id: int):
 @role_required(Role.ADMIN)
 def activate_user(user_id: int):
     user = users.set_active(current_user, user_id, True)
-    flash(f"{user.email} can sign in again.", "success")
+    flash(_("%(email)s can sign in again.", email=user.email), "success")
     return redirect(url_for("admin.user_list"))
 
 
@@ -107,5 +122,5 @@ def mail_retry(message_id: int):
         message = outbox.retry(current_user, message_id)
     except NotFound:
         abort(404)
-    flash(f"The e-mail to {message.to_address} is queued again.", "success")
+    flash(_("The e-mail to %(address)s is queued again.", address=message.to_address), "success")
     return redirect(url_for("admin.mail_list", status=request.args.get("status")))

@@ -29,5 +29,12 @@ class CustomsDistrict(db.Model):
     def display_name(self) -> str:
         return self.name_en or self.name_local
 
+    @property
+    def reader_name(self) -> str:
+        """Both names, the reader's language first: 深圳皇岗海关（Shenzhen Huanggang Customs）."""
+        from ipr_apps.i18n import two_names
+
+        return two_names(self.name_local, self.name_en)
+
     def __repr__(self) -> str:
         return f"<CustomsDistrict {self.code} {self.display_name}>"

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +25,10 @@ class JobKind(StrEnum):
     EXPORT_ENFORCEMENT = "export_enforcement"  # `flask ipr export-enforcement-stats`
     SCREEN_DECLARATIONS = "screen_declarations"  # an officer's large file of declaration lines
 
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
 
 class JobStatus(StrEnum):
     QUEUED = "queued"  # waiting for a worker
@@ -34,6 +39,25 @@ class JobStatus(StrEnum):
     @property
     def finished(self) -> bool:
         return self in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+KIND_LABELS = {
+    JobKind.IMPORT_RECORDATIONS: _l("Import of recordations"),
+    JobKind.EXPORT_STATS: _l("Statistics export"),
+    JobKind.IMPORT_CASES: _l("Import of detention cases"),
+    JobKind.EXPORT_ENFORCEMENT: _l("Enforcement statistics export"),
+    JobKind.SCREEN_DECLARATIONS: _l("Screening of declarations"),
+}
+STATUS_LABELS = {
+    JobStatus.QUEUED: _l("queued"),
+    JobStatus.RUNNING: _l("running"),
+    JobStatus.DONE: _l("done"),
+    JobStatus.FAILED: _l("failed"),
+}
 
 
 # Share of the progress bar each phase fills: an import reads the file twice (check, write).

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     Column,
     Date,
@@ -168,8 +169,10 @@ def _swap(connection: Connection, before_commit: Callable[[Connection], None] | 
     except IntegrityError as exc:
         connection.rollback()
         raise ConflictError(
-            "A case number was added to the database during the import; nothing was imported. "
-            "Run the import again."
+            _(
+                "A case number was added to the database during the import; nothing was "
+                "imported. Run the import again."
+            )
         ) from exc
     except DBAPIError as exc:
         connection.rollback()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,31 +22,32 @@ _CODE = re.compile(r"\d{4}")
 def _require_admin(actor: User | None) -> None:
     """actor=None is the operator at the command line (or seed-demo)."""
     if actor is not None and actor.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators maintain the customs districts.")
+        raise PermissionDenied(_("Only administrators maintain the customs districts."))
 
 
 def normal_code(code: str | None) -> str:
     """The code as stored, or a ValidationError: exactly four digits (e.g. 5301)."""
     code = (code or "").strip()
     if not _CODE.fullmatch(code) or not code.isascii():
-        raise ValidationError.on("code", "The customs code is exactly 4 digits, e.g. 5301.")
+        raise ValidationError.on("code", _("The customs code is exactly 4 digits, e.g. 5301."))
     return code
 
 
 def _names(name_local: str | None, name_en: str | None) -> tuple[str, str | None]:
     local, english = (name_local or "").strip(), (name_en or "").strip() or None
     if not local:
-        raise ValidationError.on("name_local", "Enter the district's name in Chinese.")
+        raise ValidationError.on("name_local", _("Enter the district's name in Chinese."))
     for field, value in (("name_local", local), ("name_en", english or "")):
         if len(value) > NAME_MAX:
-            raise ValidationError.on(field, f"The name is longer than {NAME_MAX} characters.")
+            message = _("The name is longer than %(max)s characters.", max=NAME_MAX)
+            raise ValidationError.on(field, message)
     return local, english
 
 
 def get(code: str) -> CustomsDistrict:
     district = db.session.get(CustomsDistrict, (code or "").strip())
     if district is None:
-        raise NotFound(f"No customs district {code}.")
+        raise NotFound(_("No customs district %(code)s.", code=code))
     return district
 
 
@@ -79,7 +81,9 @@ def add_district(
     _require_admin(actor)
     code = normal_code(code)
     local, english = _names(name_local, name_en)
-    duplicate = ValidationError.on("code", f"Customs district {code} exists already.")
+    duplicate = ValidationError.on(
+        "code", _("Customs district %(code)s exists already.", code=code)
+    )
     with unit_of_work() as session:
         if session.get(CustomsDistrict, code) is not None:
             raise duplicate
@@ -106,10 +110,12 @@ def add_or_keep(
         return add_district(actor, code, local, english)
     if (existing.name_local, existing.name_en) == (local, english):
         return None
-    raise ValidationError.on(
-        "code", f"Customs district {code} exists already, named {existing.name_local}; "
-        "rename it on the admin page Customs districts.",
+    message = _(
+        "Customs district %(code)s exists already, named %(name)s; rename it on the admin "
+        "page Customs districts.",
+        code=code, name=existing.name_local,
     )  # fmt: skip
+    raise ValidationError.on("code", message)
 
 
 def rename_district(
@@ -135,8 +141,11 @@ def set_active(actor: User | None, code: str, active: bool) -> CustomsDistrict:
     with unit_of_work():
         district = get(code)
         if district.active == active:
-            state = "active" if active else "deactivated"
-            raise ConflictError(f"Customs district {district.code} is {state} already.")
+            if active:
+                message = _("Customs district %(code)s is active already.", code=district.code)
+            else:
+                message = _("Customs district %(code)s is deactivated already.", code=district.code)
+            raise ConflictError(message)
         district.active = active
         security_log.record(_ACTIVATION[active], actor, district)
         return district

@@ -8,6 +8,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ipr_apps.db import db, unit_of_work
@@ -24,26 +25,26 @@ _AMOUNT = re.compile(r"(\d+|\d{1,3}(,\d{3})+)(\.\d{1,2})?")
 def _require_admin(actor: User | None) -> None:
     """actor=None is the operator at the command line (or seed-demo)."""
     if actor is not None and actor.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators record general guarantees.")
+        raise PermissionDenied(_("Only administrators record general guarantees."))
 
 
 def parse_amount(text: str | Decimal | None) -> Decimal:
     """A positive amount in yuan with at most two decimals, or a ValidationError."""
     raw = str(text if text is not None else "").strip()
     if not raw:
-        raise ValidationError.on("amount", "Enter the guaranteed amount in CNY.")
+        raise ValidationError.on("amount", _("Enter the guaranteed amount in CNY."))
     if not _AMOUNT.fullmatch(raw) or not raw.isascii():
         raise ValidationError.on(
-            "amount", "Enter an amount in yuan with at most two decimals, e.g. 500000.00."
+            "amount", _("Enter an amount in yuan with at most two decimals, e.g. 500000.00.")
         )
     try:
         amount = Decimal(raw.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover (the pattern admits only numbers)
-        raise ValidationError.on("amount", "Enter an amount in yuan.") from exc
+        raise ValidationError.on("amount", _("Enter an amount in yuan.")) from exc
     if amount <= 0:
-        raise ValidationError.on("amount", "The amount must be more than 0.")
+        raise ValidationError.on("amount", _("The amount must be more than 0."))
     if amount > MAX_AMOUNT:
-        raise ValidationError.on("amount", "The amount is too large.")
+        raise ValidationError.on("amount", _("The amount is too large."))
     return amount
 
 
@@ -51,7 +52,7 @@ def get_holder(organisation_id: int) -> Organisation:
     """A rights holder's organisation (agencies lodge no guarantee of their own)."""
     org = db.session.get(Organisation, organisation_id)
     if org is None or org.kind != OrgKind.HOLDER:
-        raise NotFound("No such holder organisation.")
+        raise NotFound(_("No such holder organisation."))
     return org
 
 
@@ -72,9 +73,9 @@ def set_guarantee(
     _require_admin(actor)
     value = parse_amount(amount)
     if until is None:
-        raise ValidationError.on("until", "Enter the last day the guarantee is valid.")
+        raise ValidationError.on("until", _("Enter the last day the guarantee is valid."))
     if until < today():
-        raise ValidationError.on("until", "That day has passed: enter a day from today on.")
+        raise ValidationError.on("until", _("That day has passed: enter a day from today on."))
     with unit_of_work():
         org = get_holder(organisation_id)
         before = _snapshot(org)
@@ -89,7 +90,8 @@ def clear_guarantee(actor: User | None, organisation_id: int) -> Organisation:
     with unit_of_work():
         org = get_holder(organisation_id)
         if org.general_guarantee_cny is None:
-            raise ValidationError(f"{org.display_name} has no general guarantee on file.")
+            message = _("%(holder)s has no general guarantee on file.", holder=org.reader_name)
+            raise ValidationError(message)
         detail = {"before": _snapshot(org)}
         org.general_guarantee_cny = org.general_guarantee_until = None
         security_log.record(SecurityAction.GUARANTEE_CLEARED, actor, org, detail)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, bindparam, select
 
 from ipr_apps.db import db
@@ -124,7 +125,10 @@ class _Checker:
         for row in approvals:
             owner = used.get(row.recordation_number or "")
             if owner is not None and owner != row.reference:
-                reason = f"{row.recordation_number} is already the recordation of {owner}"
+                reason = _(
+                    "%(number)s is already the recordation of %(reference)s",
+                    number=row.recordation_number, reference=owner,
+                )  # fmt: skip
                 self.found.add_row(row.line, [("recordation_number", reason)])
 
     def finish(self) -> CheckResult:
@@ -135,7 +139,9 @@ class _Checker:
 def repeated(seen: dict[str, int], column: str, value: str, line: int) -> Problem | None:
     """A problem when an earlier line of the file (remembered in `seen`) has `value` already."""
     first = seen.setdefault(value, line) if value else line
-    return (column, f"{value} is already on line {first}") if first != line else None
+    if first == line:
+        return None
+    return column, _("%(value)s is already on line %(line)s", value=value, line=first)
 
 
 class Problems:

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TextIO
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from ipr_apps.errors import ValidationError
+from ipr_apps.i18n import format_number
 from ipr_apps.models import IprType, Outcome
 from ipr_apps.services.calendar import parse_day
 from ipr_apps.services.countries import is_country
@@ -65,26 +69,33 @@ def read_rows(
     try:
         header = next(reader, None)
         if header is None:
-            raise ValidationError("The file is empty: expected the header " + ",".join(expected))
+            message = _(
+                "The file is empty: expected the header %(header)s", header=",".join(expected)
+            )
+            raise ValidationError(message)
         found = [cell.strip().lstrip("\ufeff").strip() for cell in header]
         if tuple(found) != expected:
-            problem = f"line 1: expected the header {','.join(expected)}, found {','.join(header)}"
-            raise ValidationError("Unexpected header; nothing was imported.", {"rows": [problem]})
+            reason = _(
+                "expected the header %(expected)s, found %(found)s",
+                expected=",".join(expected), found=",".join(header),
+            )  # fmt: skip
+            message = _("Unexpected header; nothing was imported.")
+            raise ValidationError(message, {"rows": [describe(1, "", reason)]})
         start = reader.line_num + 1
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 yield start, cells
             start = reader.line_num + 1
     except UnicodeDecodeError as exc:
-        raise ValidationError("The file is not UTF-8 text; nothing was imported.") from exc
+        raise ValidationError(_("The file is not UTF-8 text; nothing was imported.")) from exc
     except csv.Error as exc:
-        raise invalid([f"line {reader.line_num}: {exc}"], 1) from exc
+        raise invalid([describe(reader.line_num, "", str(exc))], 1) from exc
 
 
 def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, list[Problem]]:
     """The typed row, or None and every problem found in it."""
     if len(cells) != len(HEADER):
-        return None, [("", f"expected {len(HEADER)} columns, found {len(cells)}")]
+        return None, [("", columns_problem(len(HEADER), len(cells)))]
     raw = dict(zip(HEADER, (cell.strip() for cell in cells), strict=True))
     problems = [p for p in (_length(raw, column) for column in MAX_LENGTH) if p]
     ipr_type = _ipr_type(raw, problems)
@@ -92,7 +103,7 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, list[Probl
     submitted_on = _day(raw, "submitted_on", problems)
     decided_on = _day(raw, "decided_on", problems)
     if submitted_on and decided_on and decided_on < submitted_on:
-        problems.append(("decided_on", f"{decided_on} is before submitted_on {submitted_on}"))
+        problems.append(("decided_on", before(decided_on, "submitted_on", submitted_on)))
     outcome = _outcome(raw, problems)
     valid_until = _recordation(raw, outcome, decided_on, problems)
     if problems or not (ipr_type and outcome and submitted_on and decided_on):
@@ -109,20 +120,20 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, list[Probl
 
 def _length(raw: dict[str, str], column: str) -> Problem | None:
     if len(raw[column]) > MAX_LENGTH[column]:
-        return column, f"longer than {MAX_LENGTH[column]} characters"
+        return column, _("longer than %(max)s characters", max=MAX_LENGTH[column])
     if not raw[column] and column in ("reference", "right_title", "holder_name"):
-        return column, "required"
+        return column, _("required")
     return None
 
 
 def _ipr_type(raw: dict[str, str], problems: list[Problem]) -> IprType | None:
     text = raw["ipr_type"]
     if text not in _TYPE_VALUES:
-        problems.append(("ipr_type", f"{text or 'an empty cell'} is not one of {_TYPES}"))
+        problems.append(("ipr_type", not_one_of(text, _TYPES)))
         return None
     ipr_type = IprType(text)
     if ipr_type != IprType.COPYRIGHT and not raw["right_number"]:
-        problems.append(("right_number", f"required for {ipr_type.value}"))
+        problems.append(("right_number", _("required for %(type)s", type=ipr_type.value)))
     return ipr_type
 
 
@@ -130,22 +141,24 @@ def _holder(raw: dict[str, str]) -> list[Problem]:
     country = raw["holder_country"]
     if len(country) == 2 and is_country(country):
         return []
-    return [("holder_country", f"{country or 'an empty cell'} is not an ISO 3166 country code")]
+    reason = _("%(value)s is not an ISO 3166 country code", value=cell_text(country))
+    return [("holder_country", reason)]
 
 
 def _day(raw: dict[str, str], column: str, problems: list[Problem]) -> date | None:
     day = parse_day(raw[column])
     if not raw[column]:
-        problems.append((column, "required (YYYY-MM-DD)"))
+        problems.append((column, _("required (YYYY-MM-DD)")))
     elif day is None:
-        problems.append((column, f"{raw[column]} is not a date (YYYY-MM-DD)"))
+        problems.append((column, not_a_date(raw[column])))
     return day
 
 
 def _outcome(raw: dict[str, str], problems: list[Problem]) -> Outcome | None:
     text = raw["decision"]
     if text not in _OUTCOMES:
-        problems.append(("decision", f"{text or 'an empty cell'} is not approved or rejected"))
+        reason = _("%(value)s is not approved or rejected", value=cell_text(text))
+        problems.append(("decision", reason))
         return None
     return Outcome(text)
 
@@ -156,29 +169,70 @@ def _recordation(
     """valid_until for an approval; both recordation columns must be empty for a rejection."""
     columns = ("recordation_number", "valid_until")
     if outcome == Outcome.REJECTED:
-        problems += [(c, "must be empty when the decision is rejected") for c in columns if raw[c]]
+        empty = _("must be empty when the decision is rejected")
+        problems += [(c, empty) for c in columns if raw[c]]
         return None
     if outcome is None:
         return None
     if not raw["recordation_number"]:
-        problems.append(("recordation_number", "required when the decision is approved"))
+        problems.append(("recordation_number", _("required when the decision is approved")))
     if not raw["valid_until"]:
-        problems.append(("valid_until", "required when the decision is approved (YYYY-MM-DD)"))
+        reason = _("required when the decision is approved (YYYY-MM-DD)")
+        problems.append(("valid_until", reason))
         return None
     valid_until = _day(raw, "valid_until", problems)
     if valid_until and decided_on and valid_until < decided_on:
-        problems.append(("valid_until", f"{valid_until} is before decided_on {decided_on}"))
+        problems.append(("valid_until", before(valid_until, "decided_on", decided_on)))
     return valid_until
+
+
+# Reasons shared with the detention-case import (services/case_rows.py). The column names and
+# the values a cell may hold are the file's contract: they stay as written in every language.
+
+
+def cell_text(value: str) -> str:
+    """The cell as the reason quotes it ("an empty cell" when it is empty)."""
+    return value or _("an empty cell")
+
+
+def not_one_of(value: str, allowed: str) -> str:
+    return _("%(value)s is not one of %(allowed)s", value=cell_text(value), allowed=allowed)
+
+
+def not_a_date(value: str) -> str:
+    return _("%(value)s is not a date (YYYY-MM-DD)", value=value)
+
+
+def before(day: date, other_column: str, other_day: date) -> str:
+    """`2019-01-02 is before submitted_on 2019-02-01` (dates as written in the file)."""
+    return _(
+        "%(day)s is before %(column)s %(other)s", day=day, column=other_column, other=other_day
+    )
+
+
+def columns_problem(expected: int, found: int) -> str:
+    return _("expected %(expected)s columns, found %(found)s", expected=expected, found=found)
 
 
 def describe(line: int, column: str, reason: str) -> str:
     """`line 7, column decided_on: reason` (no column for a problem with the whole line)."""
-    return f"line {line}, column {column}: {reason}" if column else f"line {line}: {reason}"
+    if column:
+        return _("line %(line)s, column %(column)s: %(reason)s", line=line, column=column,
+                 reason=reason)  # fmt: skip
+    return _("line %(line)s: %(reason)s", line=line, reason=reason)
 
 
 def invalid(problems: list[str], bad_rows: int, more: int = 0) -> ValidationError:
     """All problems found (the first ones when there are very many); nothing was imported."""
-    plural = "s" if bad_rows != 1 else ""
-    message = f"{bad_rows:,} invalid row{plural}; nothing was imported."
-    rows = [*problems, f"... and {more:,} more problems"] if more else problems
-    return ValidationError(message, {"rows": rows})
+    message = ngettext(
+        "%(count)s invalid row; nothing was imported.",
+        "%(count)s invalid rows; nothing was imported.",
+        bad_rows, count=format_number(bad_rows),
+    )  # fmt: skip
+    if more:
+        more_text = ngettext(
+            "... and %(count)s more problem", "... and %(count)s more problems",
+            more, count=format_number(more),
+        )  # fmt: skip
+        problems = [*problems, more_text]
+    return ValidationError(message, {"rows": problems})

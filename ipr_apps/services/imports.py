@@ -15,6 +15,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import NamedTuple, TextIO, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ipr_apps.db import db, is_busy_error, unit_of_work
@@ -69,8 +70,10 @@ def _swap(run_id: str) -> tuple[int, int]:
             return swap(session, run_id)
     except IntegrityError as exc:
         raise ConflictError(
-            "A reference or recordation number was added to the database during the import; "
-            "nothing was imported. Run the import again."
+            _(
+                "A reference or recordation number was added to the database during the "
+                "import; nothing was imported. Run the import again."
+            )
         ) from exc
 
 
@@ -127,7 +130,10 @@ def _reparse(line: int, cells: list[str]) -> ImportRow:
     row, _problems = parse_row(line, cells)
     if row is None:
         raise ValidationError(
-            f"The file changed during the import (line {line}); nothing was imported."
+            _(
+                "The file changed during the import (line %(line)s); nothing was imported.",
+                line=line,
+            )
         )
     return row
 

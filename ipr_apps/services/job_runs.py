@@ -13,11 +13,13 @@ from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, DatabaseBusy, DomainError, ValidationError
+from ipr_apps.i18n import in_language
 from ipr_apps.models import Job, JobKind, JobStatus
 from ipr_apps.services import case_imports, enforcement, exports, imports, job_files, jobs, stats
 from ipr_apps.services.enforcement import CaseGroupBy
@@ -29,13 +31,27 @@ log = logging.getLogger(__name__)
 BEAT_SECONDS = 1.0  # progress is written at most this often (and at each phase change)
 EXPORT_STEP = 1000  # rows between progress reports while writing an export
 CASES_PHASE = "cases"  # a case import checks and stages each line in one pass
+BUSY_ERROR = _l(
+    "The database stayed busy with other work (for example another import), so the job could "
+    "not finish and nothing of it was kept; re-run it in a few minutes."
+)
 
 
 def run(job_id: int) -> JobStatus | None:
-    """Claim the job and run it; None when another worker has it (or it is not queued)."""
+    """Claim the job and run it; None when another worker has it (or it is not queued).
+
+    It runs in the language of the admin who started it, so its error report (and any other
+    text it writes) reads as the page they started it from."""
     if not jobs.claim(job_id):
         return None
     job = db.session.get(Job, job_id)
+    with in_language(jobs.job_locale(job)):
+        _run(job_id, job)
+    db.session.expire_all()
+    return db.session.get(Job, job_id).status
+
+
+def _run(job_id: int, job: Job) -> None:
     try:
         RUNNERS[job.kind](job)
     except DomainError as error:
@@ -45,15 +61,13 @@ def run(job_id: int) -> JobStatus | None:
     except FileNotFoundError:
         db.session.rollback()
         jobs.fail(job_id, jobs.FILE_GONE_ERROR)
-    except DatabaseBusy as error:  # the database stayed locked, even after retries: re-run it
+    except DatabaseBusy:  # the database stayed locked, even after retries: re-run it
         db.session.rollback()
-        jobs.fail(job_id, error.message)
+        jobs.fail(job_id, BUSY_ERROR)
     except Exception:
         log.exception("Job %s failed", job_id)
         db.session.rollback()
         jobs.fail(job_id, jobs.UNEXPECTED_ERROR)
-    db.session.expire_all()
-    return db.session.get(Job, job_id).status
 
 
 class _Progress:
@@ -85,7 +99,7 @@ class _Progress:
             log.warning("Job %s: progress not recorded", self.job_id, exc_info=True)
             return
         if not running:
-            raise ConflictError(jobs.NOT_RUNNING_ERROR)
+            raise ConflictError(str(jobs.NOT_RUNNING_ERROR))
 
 
 def count_lines(path: Path) -> int:
@@ -122,7 +136,7 @@ def _import_cases(job: Job) -> None:
 
     def saved(connection) -> None:
         if not jobs.mark_saved(connection, job.id):
-            raise ConflictError(jobs.NOT_RUNNING_ERROR)
+            raise ConflictError(str(jobs.NOT_RUNNING_ERROR))
 
     _finish_import(job.id, case_imports.import_cases(opener, progress, saved))
 
@@ -142,7 +156,7 @@ def _saved_on_commit(job_id: int) -> Iterator[None]:
 
     def record(committing) -> None:
         if committing is session and not jobs.mark_saved(session, job_id):
-            raise ConflictError(jobs.NOT_RUNNING_ERROR)
+            raise ConflictError(str(jobs.NOT_RUNNING_ERROR))
 
     event.listen(session, "before_commit", record)
     try:

@@ -13,6 +13,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from flask import has_request_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, joinedload
@@ -25,6 +29,7 @@ from ipr_apps.errors import (
     TransitionError,
     ValidationError,
 )
+from ipr_apps.i18n import in_language, locale_code
 from ipr_apps.models import Job, JobKind, JobStatus, Role, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import exports, job_files
@@ -43,19 +48,39 @@ EXPORT_KINDS = {
 }
 SAVED = "saved"  # the phase of an import whose rows are committed (the job ends done)
 
-# User-facing texts, kept here in one place (translated later).
-STALE_ERROR = (
-    "The worker stopped while running this job (no sign of life for {minutes} minutes). "
-    "Nothing of an import was saved; re-run the job."
-)
-UNEXPECTED_ERROR = "The job failed unexpectedly; the worker's log has the details."
-FILE_GONE_ERROR = "The uploaded file is no longer available; upload it again."
-NOT_RUNNING_ERROR = "The job was stopped before it finished; nothing of an import was saved."
+LOCALE = "locale"  # the parameter holding the language of the admin who (re-)started the job
+
+# User-facing texts, in one place. A job's error is stored in the language of the admin who
+# started it (the worker runs the job in that language: job_runs.run).
+UNEXPECTED_ERROR = _l("The job failed unexpectedly; the worker's log has the details.")
+FILE_GONE_ERROR = _l("The uploaded file is no longer available; upload it again.")
+NOT_RUNNING_ERROR = _l("The job was stopped before it finished; nothing of it was kept.")
+
+
+def stale_error(minutes: int) -> str:
+    """Why a job whose worker died failed (imports, exports and screenings alike)."""
+    return _(
+        "The worker stopped while running this job (no sign of life for %(minutes)s "
+        "minutes). The job did not finish and nothing of it was kept; re-run it.",
+        minutes=minutes,
+    )
+
+
+def job_locale(job: Job) -> str | None:
+    """The language the job reports in: that of the admin who started it, when known."""
+    return (job.parameters or {}).get(LOCALE)
+
+
+def _with_reader_locale(parameters: dict[str, Any]) -> dict[str, Any]:
+    """The parameters plus the language of the request starting the job (none from the CLI)."""
+    if not has_request_context():
+        return parameters
+    return {**parameters, LOCALE: locale_code()}
 
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators start and re-run jobs.")
+        raise PermissionDenied(_("Only administrators start and re-run jobs."))
 
 
 # --------------------------------------------------------------------------- starting
@@ -68,11 +93,11 @@ def start_import(
     `flask ipr import-cases` for kind IMPORT_CASES)."""
     _require_admin(actor)
     if not filename:
-        raise ValidationError.on("file", "Choose a CSV file to upload.")
+        raise ValidationError.on("file", _("Choose a CSV file to upload."))
     name, size = job_files.save(stream, "csv")
     try:
         if size == 0:
-            raise ValidationError.on("file", "The file is empty.")
+            raise ValidationError.on("file", _("The file is empty."))
         return _create(actor, kind, {"file_name": filename[:255]},
                        input_file=name, input_name=filename[:255])  # fmt: skip
     except BaseException:
@@ -93,12 +118,14 @@ def start_export(
     figures="enforcement" of `flask ipr export-enforcement-stats`) as a file to download."""
     _require_admin(actor)
     if figures not in EXPORT_KINDS:
-        raise ValidationError.on("figures", f"Choose one of {', '.join(EXPORT_KINDS)}.")
+        choices = ", ".join(EXPORT_KINDS)
+        raise ValidationError.on("figures", _("Choose one of %(choices)s.", choices=choices))
     kind, groups = EXPORT_KINDS[figures]
     if fmt not in exports.FORMATS:
-        raise ValidationError.on("format", f"Choose one of {', '.join(exports.FORMATS)}.")
+        choices = ", ".join(exports.FORMATS)
+        raise ValidationError.on("format", _("Choose one of %(choices)s.", choices=choices))
     if end < start:
-        raise ValidationError.on("to", "The end date is before the start date.")
+        raise ValidationError.on("to", _("The end date is before the start date."))
     parameters = {
         "by": By(by).value, "from": start.isoformat(), "to": end.isoformat(),
         "group_by": groups(group_by).value if group_by else None, "format": fmt,
@@ -116,6 +143,7 @@ def create_in(
 ) -> Job:
     """In the caller's transaction (which checked the actor's permission): a queued job, handed
     to the worker once that transaction commits."""
+    parameters = _with_reader_locale(parameters)
     job = Job(kind=kind, started_by_id=actor.id, parameters=parameters, **values)
     session.add(job)
     session.flush()
@@ -136,17 +164,17 @@ def rerun(actor: User, job_id: int) -> Job:
     with unit_of_work() as session:
         job = get(job_id)
         if job.status != JobStatus.FAILED:
-            raise TransitionError("Only a failed job can be re-run.")
+            raise TransitionError(_("Only a failed job can be re-run."))
         if job.expired or (job.input_file is None and job.kind in IMPORT_KINDS):
-            raise TransitionError("This job's file has expired; start it again.")
+            raise TransitionError(_("This job's file has expired; start it again."))
         stmt = (
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.FAILED)
             .values(status=JobStatus.QUEUED, started_by_id=actor.id, queued_at=utcnow(),
-                    **_fresh_run())
+                    parameters=_with_reader_locale(job.parameters or {}), **_fresh_run())
         )  # fmt: skip
         if session.execute(stmt).rowcount != 1:
-            raise ConflictError("Someone re-ran this job a moment ago.")
+            raise ConflictError(_("Someone re-ran this job a moment ago."))
         after_commit(session, partial(_hand_to_worker, job_id))
     db.session.refresh(job)
     return job
@@ -242,7 +270,7 @@ def add_summary(job_id: int, summary: dict[str, Any]) -> None:
         session.execute(stmt.values(summary=summary))
 
 
-def fail(job_id: int, error: str, lines: list[str] | None = None) -> bool:
+def fail(job_id: int, error: str | LazyString, lines: list[str] | None = None) -> bool:
     """Running → failed with an error report (`line N, column C: reason` lines). Not an import
     whose rows are saved already: the stale check ends that one done."""
     now = utcnow()
@@ -251,7 +279,7 @@ def fail(job_id: int, error: str, lines: list[str] | None = None) -> bool:
         .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
         .where(or_(Job.phase.is_(None), Job.phase != SAVED))
         .values(status=JobStatus.FAILED, finished_at=now, expires_at=now + RESULT_DAYS,
-                error=error[:4000], error_lines=lines or None)
+                error=str(error)[:4000], error_lines=lines or None)
     )  # fmt: skip
     with unit_of_work() as session:
         return session.execute(stmt).rowcount == 1
@@ -262,13 +290,27 @@ def mark_stale_failed(older_than: timedelta = STALE_AFTER) -> int:
     re-runnable; except an import whose rows were saved just before: done. Returns how many
     failed."""
     now = utcnow()
-    error = STALE_ERROR.format(minutes=max(round(older_than.total_seconds() / 60), 1))
-    stale = update(Job).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - older_than)
+    minutes = max(round(older_than.total_seconds() / 60), 1)
+    is_stale = (Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - older_than)
+    stale = update(Job).where(*is_stale)
     with unit_of_work() as session:
         session.execute(stale.where(Job.phase == SAVED).values(**_done_values(now)))
-        failed = stale.values(status=JobStatus.FAILED, finished_at=now,
-                              expires_at=now + RESULT_DAYS, error=error)  # fmt: skip
-        return session.execute(failed).rowcount
+        failed = 0
+        for locale, ids in _ids_by_locale(session, select(Job).where(*is_stale)).items():
+            with in_language(locale):  # the error in the language of the job's admin
+                error = stale_error(minutes)
+            values = {"status": JobStatus.FAILED, "finished_at": now,
+                      "expires_at": now + RESULT_DAYS, "error": error}  # fmt: skip
+            failed += session.execute(stale.where(Job.id.in_(ids)).values(values)).rowcount
+        return failed
+
+
+def _ids_by_locale(session: Session, stmt) -> dict[str | None, list[int]]:
+    """The ids of the jobs `stmt` selects, grouped by the language they report in."""
+    groups: dict[str | None, list[int]] = {}
+    for job in session.execute(stmt).scalars():
+        groups.setdefault(job_locale(job), []).append(job.id)
+    return groups
 
 
 def requeue_lost(older_than: timedelta = REQUEUE_AFTER) -> int:
@@ -311,7 +353,7 @@ def purge_expired() -> int:
 def get(job_id: int) -> Job:
     job = db.session.get(Job, job_id, options=[joinedload(Job.started_by)])
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(_("No such job."))
     return job
 
 
