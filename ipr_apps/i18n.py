@@ -139,8 +139,11 @@ def format_money(value, scale: str = "auto") -> str:
 
 
 def _decimals(amount: Decimal) -> int:
-    # 7,873万元, but 1.25万元: keep two decimals only where the ten-thousands are few.
-    return 0 if abs(amount) >= 1000 else 2
+    # 7,873万元 and 50万元, but 1.25万元: decimals only where the ten-thousands are few and
+    # the sum is not round.
+    if abs(amount) >= 1000 or amount == amount.to_integral_value():
+        return 0
+    return 2 if (amount * 10) != (amount * 10).to_integral_value() else 1
 
 
 def format_quantity(value) -> str:
