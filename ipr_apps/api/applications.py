@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 
@@ -26,8 +27,10 @@ from ipr_apps.services import documents, filing, listings, review, revise
 from ipr_apps.services.access import get_application
 from ipr_apps.services.content import CHILDREN, children_dicts, holder_dict, right_dict
 
+# The OpenAPI document is for developers and stays in English (so do the descriptions below).
+DESCRIPTION = "Applications for recordation and their workflow."
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
-                description="Applications for recordation and their workflow.")  # fmt: skip
+                description=DESCRIPTION)  # fmt: skip
 ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)  # officers' tokens: 403
 
 
@@ -35,7 +38,7 @@ class FileSchema(Schema):
     file = Upload(
         required=True,
         error_messages={
-            "required": "Choose a file to upload: send it as the multipart field 'file'."
+            "required": _l("Choose a file to upload: send it as the multipart field 'file'.")
         },
     )
 
