@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
 
 from ipr_apps.api.auth import api_user, token_required
 from ipr_apps.api.examples import CREATE_EXAMPLE, DECISION_EXAMPLE, PATCH_EXAMPLE
@@ -34,13 +35,20 @@ blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
 ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)  # officers' tokens: 403
 
 
+class _RequiredUpload(Upload):
+    """An upload whose "missing" message is worded when it is raised (reader's language):
+    marshmallow wants plain strings in `error_messages`."""
+
+    def make_error(self, key: str, **kwargs) -> MarshmallowError:
+        if key == "required":
+            return MarshmallowError(
+                _("Choose a file to upload: send it as the multipart field 'file'.")
+            )
+        return super().make_error(key, **kwargs)
+
+
 class FileSchema(Schema):
-    file = Upload(
-        required=True,
-        error_messages={
-            "required": _l("Choose a file to upload: send it as the multipart field 'file'.")
-        },
-    )
+    file = _RequiredUpload(required=True)
 
 
 class DocumentUploadSchema(UploadSchema):
