@@ -6,8 +6,10 @@ services.completeness when the holder submits, so a draft can always be saved.
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
     BooleanField,
     DateField,
@@ -40,7 +42,23 @@ def _date(label: str, **kwargs) -> DateField:
     return DateField(label, validators=[Optional()], **kwargs)
 
 
-class HolderForm(SubForm):
+class _TranslatedMeta:
+    """WTForms' own messages ("Not a valid date value.") in the reader's language, as
+    FlaskForm has them: nested forms are plain WTForms forms and would stay in English."""
+
+    def get_translations(self, form):
+        if not current_app.config.get("WTF_I18N_ENABLED", True):
+            return super().get_translations(form)
+        return wtforms_translations
+
+
+class Group(SubForm):
+    """The base of the form's groups and rows."""
+
+    Meta = _TranslatedMeta
+
+
+class HolderForm(Group):
     name_local = _text(_l("Name (local language)"), 300)
     name_en = _text(_l("Name (English)"), 300)
     country = country_field()
@@ -54,7 +72,7 @@ class HolderForm(SubForm):
     phone = _text(_l("Phone"), 50)
 
 
-class RightForm(SubForm):
+class RightForm(Group):
     registration_number = _text(_l("Registration number"), 64)
     title = _text(_l("Title"), 500)
     nice_classes = _text(
@@ -91,7 +109,7 @@ class RightForm(SubForm):
             )
 
 
-class GoodsForm(SubForm):
+class GoodsForm(Group):
     name = _text(_l("Goods name"), 300)
     hs_code = _text(
         _l("HS code"), 20, description=_l("6 to 10 digits (dots and spaces are ignored).")
@@ -103,7 +121,7 @@ class GoodsForm(SubForm):
     currency = _text(_l("Currency"), 3, description=_l("ISO 4217, e.g. CNY."))
 
 
-class LicenseeForm(SubForm):
+class LicenseeForm(Group):
     name = _text(_l("Licensee name"), 300)
     name_en = _text(_l("Name in English"), 300)
     country = country_field()
@@ -113,7 +131,7 @@ class LicenseeForm(SubForm):
     term_until = _date(_l("Term until"))
 
 
-class TraderForm(SubForm):
+class TraderForm(Group):
     role = SelectField(
         _l("Role"), choices=choices((r.value, label) for r, label in TRADER_ROLE_LABELS.items())
     )
@@ -123,7 +141,7 @@ class TraderForm(SubForm):
     customs_code = _text(_l("Customs code"), 50)
 
 
-class PortForm(SubForm):
+class PortForm(Group):
     name = _text(_l("Customs port"), 200)
     code = _text(_l("Port code"), 20)
     direction = SelectField(
@@ -132,7 +150,7 @@ class PortForm(SubForm):
     )
 
 
-class InfringerForm(SubForm):
+class InfringerForm(Group):
     name = _text(_l("Name"), 300)
     name_en = _text(_l("Name in English"), 300)
     role = _text(_l("Role"), 100, description=_l("e.g. manufacturer, exporter, seller."))

@@ -62,7 +62,7 @@ def _list_query(args) -> listings.ListQuery:
 def new():
     form = NewApplicationForm()
     holders = represented_holders(current_user)
-    form.holder_org_id.choices = [(org.id, org.display_name) for org in holders]
+    form.holder_org_id.choices = [(org.id, org.reader_name) for org in holders]
     if not current_user.is_agent:
         del form.holder_org_id
     elif not holders:
@@ -216,6 +216,7 @@ def _submit(application, form: ApplicationForm, readable: bool):
 
 def _refused(application, form: ApplicationForm, problems: dict[str, list[str]]):
     general = attach_field_errors(form, problems, keep_first=True)
+    form.right.form.adapt_to(application.ipr_type)  # the summary names fields by these labels
     summary = summary_rows(form, general)
     flash(
         ngettext(
