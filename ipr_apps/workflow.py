@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.db import db
 from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models.applications import Status
@@ -116,8 +119,24 @@ def parties(application: Application, user: User) -> set[Party]:
     return found
 
 
+# An action as a verb inside the messages below ("Cannot approve an application that is …").
+ACTION_WORDS = {
+    Action.CREATE: _l("create"),
+    Action.EDIT: _l("edit"),
+    Action.SUBMIT: _l("submit"),
+    Action.CLAIM: _l("claim"),
+    Action.RELEASE: _l("release"),
+    Action.REASSIGN: _l("reassign"),
+    Action.REQUEST_INFO: _l("request information on"),
+    Action.APPROVE: _l("approve"),
+    Action.REJECT: _l("reject"),
+    Action.WITHDRAW: _l("withdraw"),
+    Action.REVISE: _l("revise"),
+}
+
+
 def _words(action: Action) -> str:
-    return action.value.replace("_", " ")
+    return str(ACTION_WORDS[action])
 
 
 def transition_for(application: Application, action: Action | str, user: User) -> Transition:
@@ -125,10 +144,16 @@ def transition_for(application: Application, action: Action | str, user: User) -
     action = Action(action)
     transition = TRANSITIONS.get((application.status, action))
     if transition is None:
-        state = application.status.label.lower() if application.status else "new"
-        raise TransitionError(f"Cannot {_words(action)} an application that is {state}.")
+        state = application.status.label.lower() if application.status else _("new")
+        raise TransitionError(
+            _(
+                "Cannot %(action)s an application that is %(state)s.",
+                action=_words(action),
+                state=state,
+            )
+        )
     if not transition.parties & parties(application, user):
-        raise PermissionDenied(f"You may not {_words(action)} this application.")
+        raise PermissionDenied(_("You may not %(action)s this application.", action=_words(action)))
     return transition
 
 
@@ -161,7 +186,9 @@ def apply(
     action = Action(action)
     transition = transition_for(application, action, actor)
     if not transition.records:
-        raise TransitionError(f"{_words(action).capitalize()} does not change the status.")
+        raise TransitionError(
+            _("The action “%(action)s” does not change the status.", action=_words(action))
+        )
     previous = application.status
     application.status = transition.target
     _set_claim(application, transition.claim, claimant or actor)
@@ -181,7 +208,9 @@ def claim_values(action: Action, reviewer: User) -> dict:
     that picks and claims a row at once (claim next)."""
     transition = TRANSITIONS[(Status.SUBMITTED, action)]
     if transition.claim != Claim.TAKE:
-        raise TransitionError(f"{_words(action).capitalize()} does not take a claim.")
+        raise TransitionError(
+            _("The action “%(action)s” does not take a claim.", action=_words(action))
+        )
     return {"status": transition.target, "claimed_by_id": reviewer.id, "claimed_at": utcnow()}
 
 

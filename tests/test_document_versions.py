@@ -121,7 +121,7 @@ def test_review_page_lists_earlier_versions_with_date_and_who(app, owner, seen, 
     assert "Earlier versions" in page
     earlier = page.split('data-testid="earlier-documents"')[1].split("</table>")[0]
     assert f'href="/documents/{old.id}?download=1"' in earlier and "first_scan.pdf" in earlier
-    assert _row(old.id).superseded_at.strftime("%Y-%m-%d %H:%M") in earlier
+    assert _row(old.id).superseded_at.strftime('datetime="%Y-%m-%dT%H:%MZ"') in earlier
     assert f"by {owner.name}" in earlier
     assert f"/documents/{current.id}" not in earlier
     viewers = page.split('data-testid="document-viewer"')[1:]

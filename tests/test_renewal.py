@@ -16,6 +16,7 @@ from ipr_apps.errors import (
     TransitionError,
     ValidationError,
 )
+from ipr_apps.i18n import format_day
 from ipr_apps.models import (
     Application,
     Kind,
@@ -77,7 +78,8 @@ def test_renewal_window_edges(people, recordation, day, allowed):
         assert _applications() == before + 1
     else:
         assert _applications() == before
-        expected = "2025-09-01" if day < date(2025, 9, 1) else "closed on 2026-03-01"
+        opens, until = format_day(date(2025, 9, 1)), format_day(date(2026, 3, 1))
+        expected = opens if day < date(2025, 9, 1) else f"closed on {until}"
         assert expected in refused.value.message
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, NotFound, PermissionDenied, TransitionError
+from ipr_apps.i18n import format_day
 from ipr_apps.models import (
     AgentMandate,
     Application,
@@ -430,7 +431,7 @@ def test_edit_page_of_a_withdrawn_source_shows_when_and_why(client, login, holde
 
     aside = html[html.index('data-testid="refusal-aside"') : html.index('id="application-form"')]
     assert "Our licence changed." in aside and "Send the licence contract." in aside
-    assert today().isoformat() in aside
+    assert f"It was withdrawn on {format_day(today())}." in aside  # the reader's date format
     assert "data-reason=" not in aside
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
 
 from ipr_apps.api.auth import api_user, token_required
 from ipr_apps.api.examples import CREATE_EXAMPLE, DECISION_EXAMPLE, PATCH_EXAMPLE
@@ -26,18 +28,27 @@ from ipr_apps.services import documents, filing, listings, review, revise
 from ipr_apps.services.access import get_application
 from ipr_apps.services.content import CHILDREN, children_dicts, holder_dict, right_dict
 
+# The OpenAPI document is for developers and stays in English (so do the descriptions below).
+DESCRIPTION = "Applications for recordation and their workflow."
 blp = Blueprint("applications", __name__, url_prefix="/api/v1/applications",
-                description="Applications for recordation and their workflow.")  # fmt: skip
+                description=DESCRIPTION)  # fmt: skip
 ANY = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)  # officers' tokens: 403
 
 
+class _RequiredUpload(Upload):
+    """An upload whose "missing" message is worded when it is raised (reader's language):
+    marshmallow wants plain strings in `error_messages`."""
+
+    def make_error(self, key: str, **kwargs) -> MarshmallowError:
+        if key == "required":
+            return MarshmallowError(
+                _("Choose a file to upload: send it as the multipart field 'file'.")
+            )
+        return super().make_error(key, **kwargs)
+
+
 class FileSchema(Schema):
-    file = Upload(
-        required=True,
-        error_messages={
-            "required": "Choose a file to upload: send it as the multipart field 'file'."
-        },
-    )
+    file = _RequiredUpload(required=True)
 
 
 class DocumentUploadSchema(UploadSchema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from ipr_apps.models import (
@@ -36,7 +37,7 @@ class UtcDateTime(fields.DateTime):
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
-        raise ValidationError("Text may not contain NUL characters.")
+        raise ValidationError(_("Text may not contain NUL characters."))
 
 
 def _utf8(value: str) -> None:
@@ -44,7 +45,7 @@ def _utf8(value: str) -> None:
     try:
         value.encode()
     except UnicodeEncodeError:
-        raise ValidationError("Text must be valid Unicode (no lone surrogates).") from None
+        raise ValidationError(_("Text must be valid Unicode (no lone surrogates).")) from None
 
 
 def _text(length: int, **kwargs) -> fields.String:
@@ -60,12 +61,22 @@ def _money() -> fields.Decimal:
     )
 
 
+class _Letters(validate.Regexp):
+    """`count` ASCII letters; the message is worded when it is raised (reader's language)."""
+
+    def __init__(self, count: int):
+        super().__init__(f"^[A-Za-z]{{{count}}}$")
+        self.count = count
+
+    def _format_error(self, value) -> str:
+        return _("Must be %(count)s letters.", count=self.count)
+
+
 def _letters(count: int, **kwargs) -> fields.String:
     """An ISO code ("CN", "CNY"): ASCII letters only, as the service trims and upper-cases
     the value before storing it — a bare length check let " a" in (stored as "A") and
     "ßa" (stored as "SSA", too long for the column)."""
-    pattern = validate.Regexp(f"^[A-Za-z]{{{count}}}$", error=f"Must be {count} letters.")
-    return S(allow_none=True, validate=pattern, **kwargs)
+    return S(allow_none=True, validate=_Letters(count), **kwargs)
 
 
 def _country(**kwargs) -> fields.String:
@@ -113,6 +124,7 @@ class GoodsSchema(Schema):
 
 class LicenseeSchema(Schema):
     name = _text(300)
+    name_en = _text(300, metadata={"description": "The name in English, if any"})
     country = _country()
     scope = _text(2000)
     exclusive = fields.Boolean(load_default=False)
@@ -123,6 +135,7 @@ class LicenseeSchema(Schema):
 class TraderSchema(Schema):
     role = fields.Enum(TraderRole, by_value=True, load_default=TraderRole.MANUFACTURER)
     name = _text(300)
+    name_en = _text(300, metadata={"description": "The name in English, if any"})
     country = _country()
     customs_code = _text(50)
 
@@ -135,6 +148,7 @@ class PortSchema(Schema):
 
 class InfringerSchema(Schema):
     name = _text(300)
+    name_en = _text(300, metadata={"description": "The name in English, if any"})
     role = _text(100)
     country = _country()
     address = _text(500)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 
 from ipr_apps.forms import AppForm, choices
-from ipr_apps.models import DocType
+from ipr_apps.models.documents import DOC_TYPE_LABELS
 
 ACCEPT = "application/pdf,image/jpeg,image/png"
 IMAGE_ACCEPT = "image/jpeg,image/png"
@@ -15,20 +16,22 @@ IMAGE_ACCEPT = "image/jpeg,image/png"
 
 class UploadForm(AppForm):
     doc_type = SelectField(
-        "Type of document",
-        choices=choices([("", "Choose…"), *((t.value, t.label) for t in DocType)]),
-        validators=[InputRequired("Choose the type of document.")],
+        _l("Type of document"),
+        choices=choices(
+            [("", _l("Choose…")), *((t.value, lb) for t, lb in DOC_TYPE_LABELS.items())]
+        ),
+        validators=[InputRequired(_l("Choose the type of document."))],
     )
     file = FileField(
-        "File",
-        validators=[FileRequired("Choose a file to upload.")],
+        _l("File"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
         render_kw={"accept": ACCEPT},
     )
 
 
 class MarkImageForm(AppForm):
     file = FileField(
-        "Mark image",
-        validators=[FileRequired("Choose an image to upload.")],
+        _l("Mark image"),
+        validators=[FileRequired(_l("Choose an image to upload."))],
         render_kw={"accept": IMAGE_ACCEPT},
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ipr_apps.documents.forms import MarkImageForm, UploadForm
@@ -52,7 +53,7 @@ def upload(application_id: int):
                 current_user, application_id, form.doc_type.data, form.file.data,
                 form.file.data.filename,
             ),
-            "Document attached.",
+            _l("Document attached."),
         )  # fmt: skip
     return _back_to(application_id)
 
@@ -67,7 +68,7 @@ def mark_image(application_id: int):
             lambda: documents.set_mark_image(
                 current_user, application_id, form.file.data, form.file.data.filename
             ),
-            "Mark image saved.",
+            _l("Mark image saved."),
         )
     return _back_to(application_id)
 
@@ -97,7 +98,7 @@ def download(document_id: int):
 @role_required(*SIGNED_IN)
 def delete(document_id: int):
     application_id = _or_404(lambda: documents.get(current_user, document_id)).application_id
-    _attempt(lambda: documents.remove(current_user, document_id), "Document removed.")
+    _attempt(lambda: documents.remove(current_user, document_id), _l("Document removed."))
     return _back_to(application_id)
 
 
@@ -113,11 +114,11 @@ def _valid(form) -> bool:
         return True
     for messages in form.errors.values():
         for message in messages:
-            flash(message, "danger")
+            flash(str(message), "danger")
     return False
 
 
-def _attempt(action: Callable[[], object], success: str) -> None:
+def _attempt(action: Callable[[], object], success) -> None:
     """Run one service call: flash its outcome; 404 when the actor may not see the object."""
     try:
         action()
@@ -126,7 +127,7 @@ def _attempt(action: Callable[[], object], success: str) -> None:
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        flash(success, "success")
+        flash(str(success), "success")
 
 
 def _back_to(application_id: int):

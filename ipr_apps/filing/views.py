@@ -4,6 +4,9 @@ revise and file again."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ipr_apps.errors import DomainError, ValidationError
@@ -15,8 +18,9 @@ from ipr_apps.filing.forms import (
     blank_rows,
     lock,
     mark_required,
+    summary_rows,
 )
-from ipr_apps.forms import attach_field_errors, enum_arg, error_summary
+from ipr_apps.forms import attach_field_errors, enum_arg
 from ipr_apps.models import Role, Status, today
 from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required
@@ -24,7 +28,7 @@ from ipr_apps.services import change_rules, completeness, documents, filing, lis
 from ipr_apps.services.access import get_application, represented_holders
 from ipr_apps.services.content import RIGHT_FIELDS, to_payload
 from ipr_apps.workdays import days_left_map, reply_days_left_map
-from ipr_apps.workflow import is_owner
+from ipr_apps.workflow import DECISION_WORKING_DAYS, is_owner
 
 bp = Blueprint("filing", __name__, url_prefix="/applications")
 VIEWERS = (Role.HOLDER, Role.REVIEWER, Role.ADMIN)
@@ -58,11 +62,11 @@ def _list_query(args) -> listings.ListQuery:
 def new():
     form = NewApplicationForm()
     holders = represented_holders(current_user)
-    form.holder_org_id.choices = [(org.id, org.display_name) for org in holders]
+    form.holder_org_id.choices = [(org.id, org.reader_name) for org in holders]
     if not current_user.is_agent:
         del form.holder_org_id
     elif not holders:
-        flash("Your agency has no mandate from any holder yet, so it cannot file.", "warning")
+        flash(_("Your agency has no mandate from any holder yet, so it cannot file."), "warning")
     if form.validate_on_submit():
         holder_id = form.holder_org_id.data if current_user.is_agent else None
         try:
@@ -71,7 +75,11 @@ def new():
             flash(error.message, "danger")
         else:
             flash(
-                f"Draft {application.reference} created. Nothing is sent until you submit.", "info"
+                _(
+                    "Draft %(reference)s created. Nothing is sent until you submit.",
+                    reference=application.reference,
+                ),
+                "info",
             )
             return redirect(url_for("filing.edit", application_id=application.id))
     return render_template("filing/new.html", form=form)
@@ -103,7 +111,7 @@ def edit(application_id: int):
     if not is_owner(application, current_user):
         abort(404)
     if not application.editable_by(current_user):
-        flash("This application has been submitted and can no longer be edited.", "info")
+        flash(_("This application has been submitted and can no longer be edited."), "info")
         return redirect(url_for("filing.show", application_id=application.id))
     if request.method == "GET":
         form = ApplicationForm(formdata=None, data=to_payload(application))
@@ -118,7 +126,8 @@ def _handle_post(application, form: ApplicationForm):
         return _submit(application, form, readable)
     if not readable:
         flash(
-            "Some fields have an invalid format; nothing was lost — correct them below.", "danger"
+            _("Some fields have an invalid format; nothing was lost — correct them below."),
+            "danger",
         )
         return _render_form(application, form, status=422)
     payload = form.payload(RIGHT_FIELDS[application.ipr_type])
@@ -136,13 +145,13 @@ def _handle_post(application, form: ApplicationForm):
         form = ApplicationForm(formdata=None, data=to_payload(application))
         form[added].append_entry()
         return _render_form(application, form, anchor=added)
-    flash("Draft saved.", "success")
+    flash(_("Draft saved."), "success")
     return redirect(url_for("filing.edit", application_id=application.id))
 
 
 UPLOADS = {
-    "upload_document": ("file", "Document attached."),
-    "upload_mark_image": ("mark_image", "Mark image saved."),
+    "upload_document": ("file", _l("Document attached.")),
+    "upload_mark_image": ("mark_image", _l("Mark image saved.")),
 }
 
 
@@ -158,9 +167,12 @@ def _upload(application, action: str):
             doc_type = request.form.get("doc_type", "")
             documents.attach(current_user, application.id, doc_type, upload, filename)
     except DomainError as error:
-        flash(f"Draft saved, but the file was not attached: {error.message}", "danger")
+        flash(
+            _("Draft saved, but the file was not attached: %(error)s", error=error.message),
+            "danger",
+        )
     else:
-        flash(f"Draft saved. {success}", "success")
+        flash(_("Draft saved. %(outcome)s", outcome=success), "success")
     return redirect(url_for("filing.edit", application_id=application.id, _anchor="documents"))
 
 
@@ -182,22 +194,38 @@ def _submit(application, form: ApplicationForm, readable: bool):
     except ValidationError as error:
         return _refused(application, form, error.fields)
     for duplicate in result.duplicates:
-        state = duplicate.status.label.lower()
         flash(
-            f"Warning: {duplicate.reference} is already filed for the same right ({state}); "
-            "the reviewer will see both.",
+            _(
+                "Warning: %(reference)s is already filed for the same right (%(state)s); "
+                "the reviewer will see both.",
+                reference=duplicate.reference,
+                state=duplicate.status.label.lower(),
+            ),
             "warning",
         )
     flash(
-        f"{application.reference} submitted. Customs will decide within 30 working days.", "success"
+        _(
+            "%(reference)s submitted. Customs will decide within %(days)s working days.",
+            reference=application.reference,
+            days=DECISION_WORKING_DAYS,
+        ),
+        "success",
     )
     return redirect(url_for("filing.show", application_id=application.id))
 
 
 def _refused(application, form: ApplicationForm, problems: dict[str, list[str]]):
     general = attach_field_errors(form, problems, keep_first=True)
-    summary = error_summary(form, general)
-    flash(f"The application is not complete: {len(summary)} problem(s), listed below.", "danger")
+    form.right.form.adapt_to(application.ipr_type)  # the summary names fields by these labels
+    summary = summary_rows(form, general)
+    flash(
+        ngettext(
+            "The application is not complete: %(num)d problem, listed below.",
+            "The application is not complete: %(num)d problems, listed below.",
+            len(summary),
+        ),
+        "danger",
+    )
     return _render_form(application, form, summary=summary, status=422)
 
 
@@ -213,7 +241,7 @@ def _render_form(application, form, summary=None, status=200, anchor=None):
         "filing/edit.html",
         application=application,
         form=form,
-        summary=summary if summary is not None else error_summary(form),
+        summary=summary if summary is not None else summary_rows(form),
         right_fields=RIGHT_FIELDS[application.ipr_type],
         anchor=anchor,
         blanks=blank_rows(required),
@@ -234,7 +262,9 @@ def withdraw(application_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(f"{application.reference} has been withdrawn.", "success")
+            flash(
+                _("%(reference)s has been withdrawn.", reference=application.reference), "success"
+            )
         return redirect(url_for("filing.show", application_id=application.id))
     if not application.can("withdraw", current_user):
         abort(404 if not is_owner(application, current_user) else 409)
@@ -255,8 +285,12 @@ def revise_again(application_id: int):
         flash(error.message, "danger")
         return redirect(url_for("filing.show", application_id=application.id))
     flash(
-        f"Draft {draft.reference} created from {application.reference}, with everything it "
-        "filed (documents too). Change what customs objected to, then submit it.",
+        _(
+            "Draft %(draft)s created from %(reference)s, with everything it filed (documents "
+            "too). Change what customs objected to, then submit it.",
+            draft=draft.reference,
+            reference=application.reference,
+        ),
         "success",
     )
     return redirect(url_for("filing.edit", application_id=draft.id))

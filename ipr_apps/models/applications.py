@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,11 +35,23 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(STATUS_LABELS[self])
 
     @property
     def is_final(self) -> bool:
         return self in FINAL_STATES
+
+
+# Lazy, for choices built at import time; `.label` is the text in the reader's language.
+STATUS_LABELS = {
+    Status.DRAFT: _l("Draft"),
+    Status.SUBMITTED: _l("Submitted"),
+    Status.UNDER_REVIEW: _l("Under review"),
+    Status.INFO_REQUESTED: _l("Info requested"),
+    Status.APPROVED: _l("Approved"),
+    Status.REJECTED: _l("Rejected"),
+    Status.WITHDRAWN: _l("Withdrawn"),
+}
 
 
 FINAL_STATES = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
@@ -53,9 +66,14 @@ class Kind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"new": "New recordation", "renewal": "Renewal", "amendment": "Amendment"}[
-            self.value
-        ]
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    Kind.NEW: _l("New recordation"),
+    Kind.RENEWAL: _l("Renewal"),
+    Kind.AMENDMENT: _l("Amendment"),
+}
 
 
 _IN_QUEUE = "('submitted', 'under_review')"
@@ -202,7 +220,7 @@ class Application(db.Model):
 
     @property
     def right_title(self) -> str:
-        return (self.right.title if self.right else None) or "(untitled)"
+        return (self.right.title if self.right else None) or str(_l("(untitled)"))
 
     @property
     def seen_by_customs(self) -> bool:

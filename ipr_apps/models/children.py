@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -71,6 +72,17 @@ class TraderRole(StrEnum):
     IMPORTER = "importer"
     EXPORTER = "exporter"
 
+    @property
+    def label(self) -> str:
+        return str(TRADER_ROLE_LABELS[self])
+
+
+TRADER_ROLE_LABELS = {
+    TraderRole.MANUFACTURER: _l("Manufacturer"),
+    TraderRole.IMPORTER: _l("Importer"),
+    TraderRole.EXPORTER: _l("Exporter"),
+}
+
 
 class Trader(_TwoNames, _Child, db.Model):
     """A legitimate manufacturer, importer or exporter of the genuine goods (group 4)."""
@@ -88,6 +100,17 @@ class PortDirection(StrEnum):
     ENTRY = "entry"
     EXIT = "exit"
     BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return str(PORT_DIRECTION_LABELS[self])
+
+
+PORT_DIRECTION_LABELS = {
+    PortDirection.ENTRY: _l("Entry"),
+    PortDirection.EXIT: _l("Exit"),
+    PortDirection.BOTH: _l("Both"),
+}
 
 
 class Port(_Child, db.Model):

@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,16 +28,25 @@ class DocType(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "ipr_certificate": "IPR certificate",
-            "power_of_attorney": "Power of attorney",
-        }.get(self.value, self.value.replace("_", " ").capitalize())
+        return str(DOC_TYPE_LABELS[self])
 
     @property
     def in_sentence(self) -> str:
-        """The label inside a sentence: 'identity proof', but 'IPR certificate'."""
+        """The label inside a sentence: 'identity proof', but 'IPR certificate' (Chinese
+        labels have no case and stay as they are)."""
         label = self.label
         return label if label.split()[0].isupper() else label[0].lower() + label[1:]
+
+
+# Lazy, for choices built at import time; `.label` is the text in the reader's language.
+DOC_TYPE_LABELS = {
+    DocType.IPR_CERTIFICATE: _l("IPR certificate"),
+    DocType.IDENTITY_PROOF: _l("Identity proof"),
+    DocType.POWER_OF_ATTORNEY: _l("Power of attorney"),
+    DocType.GOODS_PHOTO: _l("Goods photo"),
+    DocType.LICENCE_CONTRACT: _l("Licence contract"),
+    DocType.OTHER: _l("Other"),
+}
 
 
 class Document(db.Model):

@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,8 +34,17 @@ class IprType(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(IPR_TYPE_LABELS[self])
 
+
+# Lazy, for choices built at import time; `.label` is the text in the reader's language.
+IPR_TYPE_LABELS = {
+    IprType.TRADEMARK: _l("Trademark"),
+    IprType.COPYRIGHT: _l("Copyright"),
+    IprType.PATENT_INVENTION: _l("Patent invention"),
+    IprType.PATENT_UTILITY_MODEL: _l("Patent utility model"),
+    IprType.PATENT_DESIGN: _l("Patent design"),
+}
 
 PATENT_TYPES = (IprType.PATENT_INVENTION, IprType.PATENT_UTILITY_MODEL, IprType.PATENT_DESIGN)
 

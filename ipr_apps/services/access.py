@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from ipr_apps.db import db
@@ -24,7 +25,7 @@ def get_application(user: User, application_id: int, for_update: bool = False) -
         stmt = stmt.with_for_update()
     application = db.session.execute(stmt).scalar_one_or_none()
     if application is None or not can_view(application, user):
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     return application
 
 
@@ -32,10 +33,13 @@ def get_editable(user: User, application_id: int) -> Application:
     """The application locked for a content change by its owner while it is editable."""
     application = get_application(user, application_id, for_update=True)
     if not is_owner(application, user):
-        raise PermissionDenied("Only the holder (or its agent) changes an application.")
+        raise PermissionDenied(_("Only the holder (or its agent) changes an application."))
     if application.status not in EDITABLE_STATES:
         raise TransitionError(
-            f"The application is {application.status.label.lower()} and can no longer be changed."
+            _(
+                "The application is %(state)s and can no longer be changed.",
+                state=application.status.label.lower(),
+            )
         )
     return application
 

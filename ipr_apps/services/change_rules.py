@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ipr_apps.errors import ValidationError
+from ipr_apps.i18n import format_day
 from ipr_apps.models import Application, Kind, RecordationStatus
 from ipr_apps.services import fact_diff
 from ipr_apps.services.content import DATE_FIELDS, HOLDER_FIELDS, RIGHT_FIELDS, clean
@@ -64,12 +67,12 @@ def _differs(field: str, value, application: Application, group: str) -> bool:
 
 def _locked_message(application: Application, group: str | None) -> str:
     if group == "holder":
-        return "The holder's identity is recorded and cannot be changed by this application."
+        return _("The holder's identity is recorded and cannot be changed by this application.")
     if group == "right":
         if application.kind == Kind.RENEWAL:
-            return "A renewal may update the right's dates only; the right stays as recorded."
-        return "An amendment cannot change the recorded right."
-    return (
+            return _("A renewal may update the right's dates only; the right stays as recorded.")
+        return _("An amendment cannot change the recorded right.")
+    return _(
         "This application tries to change facts that stay as recorded: the holder's identity "
         "and the right. File a new application for a different holder or right."
     )
@@ -82,11 +85,17 @@ def submit_problems(application: Application, day: date) -> dict[str, list[str]]
     recordation = application.recordation
     if recordation.status != RecordationStatus.ACTIVE:
         state = recordation.status.label.lower()
-        return {"recordation": [f"The recordation is {state}: it can no longer be changed."]}
+        return {
+            "recordation": [
+                _("The recordation is %(state)s: it can no longer be changed.", state=state)
+            ]
+        }
     if application.kind == Kind.RENEWAL:
         return _renewal_problems(application, day)
     if fact_diff.compare(application).empty:
-        return {"changes": ["Nothing to change: the amendment is the same as the recorded facts."]}
+        return {
+            "changes": [_("Nothing to change: the amendment is the same as the recorded facts.")]
+        }
     return {}
 
 
@@ -102,8 +111,13 @@ def _renewal_problems(application: Application, day: date) -> dict[str, list[str
     if expiry is not None and renewed_until(until, expiry) <= until:
         return {
             "right-expiry_date": [
-                f"The right expires on {expiry}, so a renewal would not extend the recordation "
-                f"beyond {until}. Enter the right's new expiry date if it has been renewed."
+                _(
+                    "The right expires on %(expiry)s, so a renewal would not extend the "
+                    "recordation beyond %(until)s. Enter the right's new expiry date if it has "
+                    "been renewed.",
+                    expiry=format_day(expiry),
+                    until=format_day(until),
+                )
             ]
         }
     return {}
@@ -115,8 +129,14 @@ def window_problem(valid_until: date, day: date) -> str | None:
         return None
     opens = renewal_opens(valid_until)
     if day < opens:
-        return f"A renewal can be filed from {opens}, 6 months before the recordation ends."
-    return f"The renewal window closed on {valid_until}, when the recordation ended."
+        return _(
+            "A renewal can be filed from %(day)s, 6 months before the recordation ends.",
+            day=format_day(opens),
+        )
+    return _(
+        "The renewal window closed on %(day)s, when the recordation ended.",
+        day=format_day(valid_until),
+    )
 
 
 def renewal_outcome(application: Application) -> tuple[date, date] | None:
@@ -132,5 +152,5 @@ def check_mark_image(application: Application) -> None:
     """The mark is the right: a renewal or amendment keeps the recorded mark image."""
     if application.kind != Kind.NEW:
         raise ValidationError.on(
-            "file", "The mark image is part of the recorded right and cannot be replaced here."
+            "file", _("The mark image is part of the recorded right and cannot be replaced here.")
         )

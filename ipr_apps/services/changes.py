@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ipr_apps.db import db, unit_of_work
@@ -51,7 +52,9 @@ def check_may_file(recordation: Recordation, kind: Kind, actor: User) -> None:
         transition_for(recordation, ACTIONS[kind], actor)
         return
     if not represents(actor, recordation.holder_org_id):
-        raise PermissionDenied("Your agency holds no mandate from this holder, so it cannot file.")
+        raise PermissionDenied(
+            _("Your agency holds no mandate from this holder, so it cannot file.")
+        )
     _check_state(recordation, kind)
 
 
@@ -100,8 +103,13 @@ def _check_none_open(recordation: Recordation) -> None:
     current = open_change(recordation)
     if current is not None:
         raise ConflictError(
-            f"{current.kind.label} {current.reference} of this recordation is still open "
-            f"({current.status.label.lower()}): continue it, or withdraw it first."
+            _(
+                "%(kind)s %(reference)s of this recordation is still open (%(state)s): "
+                "continue it, or withdraw it first.",
+                kind=current.kind.label,
+                reference=current.reference,
+                state=current.status.label.lower(),
+            )
         )
 
 

@@ -11,6 +11,8 @@ import re
 from datetime import date
 
 from babel.numbers import list_currencies
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ipr_apps.models import Application, DocType, IprType, Status
 from ipr_apps.models.rights import PATENT_TYPES
@@ -39,12 +41,12 @@ REQUIRED_CHILD = {
     "ports": ("name",),
     "infringers": ("name",),
 }
-REQUIRED = "This field is required."
+REQUIRED = _l("This field is required.")
 
 
 class Problems(dict[str, list[str]]):
-    def add(self, key: str, message: str) -> None:
-        self.setdefault(key, []).append(message)
+    def add(self, key: str, message) -> None:
+        self.setdefault(key, []).append(str(message))  # lazy strings: in the reader's language
 
 
 def required_fields(ipr_type: IprType) -> dict[str, tuple[str, ...]]:
@@ -68,7 +70,7 @@ def _answer(application: Application, found: Problems) -> None:
     request = application.open_request
     waiting = application.status == Status.INFO_REQUESTED and request is not None
     if waiting and not (request.draft_response or "").strip():
-        found.add("response", "Answer the reviewer's request before resubmitting.")
+        found.add("response", _("Answer the reviewer's request before resubmitting."))
 
 
 def _holder(application: Application, found: Problems) -> None:
@@ -76,10 +78,10 @@ def _holder(application: Application, found: Problems) -> None:
         if not getattr(application, f"holder_{field}"):
             found.add(f"holder-{field}", REQUIRED)
     if application.holder_country and not is_country(application.holder_country):
-        found.add("holder-country", "Choose a country (ISO 3166 code).")
+        found.add("holder-country", _("Choose a country (ISO 3166 code)."))
     email = application.holder_email
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
-        found.add("holder-email", "Enter a valid email address.")
+        found.add("holder-email", _("Enter a valid email address."))
 
 
 def _right(application: Application, today: date, found: Problems) -> None:
@@ -91,32 +93,32 @@ def _right(application: Application, today: date, found: Problems) -> None:
         return
     if right.expiry_date and right.expiry_date < today:
         found.add(
-            "right-expiry_date", "The right has expired; an expired right cannot be recorded."
+            "right-expiry_date", _("The right has expired; an expired right cannot be recorded.")
         )
     if (
         right.registration_date
         and right.expiry_date
         and right.registration_date > right.expiry_date
     ):
-        found.add("right-expiry_date", "The expiry date is before the registration date.")
+        found.add("right-expiry_date", _("The expiry date is before the registration date."))
     if application.ipr_type == IprType.TRADEMARK and right.nice_classes:
         _nice_classes(right.nice_classes, found)
     country = right.first_publication_country
     if country and not is_country(country):
-        found.add("right-first_publication_country", "Choose a country (ISO 3166 code).")
+        found.add("right-first_publication_country", _("Choose a country (ISO 3166 code)."))
 
 
 def _nice_classes(raw: str, found: Problems) -> None:
     parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
     if not parts or not all(p.isdigit() and 1 <= int(p) <= 45 for p in parts):
         found.add(
-            "right-nice_classes", "Nice classes are numbers from 1 to 45, separated by commas."
+            "right-nice_classes", _("Nice classes are numbers from 1 to 45, separated by commas.")
         )
 
 
 def _children(application: Application, found: Problems) -> None:
     if not application.goods:
-        found.add("goods", "Describe at least one kind of genuine goods.")
+        found.add("goods", _("Describe at least one kind of genuine goods."))
     for name, required in REQUIRED_CHILD.items():
         for index, row in enumerate(getattr(application, name)):
             for field in required:
@@ -129,26 +131,26 @@ def _row_rules(name: str, index: int, row, found: Problems) -> None:
     key = f"{name}-{index}"
     country = getattr(row, "country", None)
     if country and not is_country(country):
-        found.add(f"{key}-country", "Choose a country (ISO 3166 code).")
+        found.add(f"{key}-country", _("Choose a country (ISO 3166 code)."))
     if name == "goods":
         if row.hs_code and not HS_CODE.match(row.hs_code):
-            found.add(f"{key}-hs_code", "An HS code has 6 to 10 digits.")
+            found.add(f"{key}-hs_code", _("An HS code has 6 to 10 digits."))
         if (
             row.price_min is not None
             and row.price_max is not None
             and row.price_min > row.price_max
         ):
-            found.add(f"{key}-price_max", "The highest price is below the lowest.")
+            found.add(f"{key}-price_max", _("The highest price is below the lowest."))
         for bound in ("price_min", "price_max"):
             if (getattr(row, bound) or 0) < 0:
-                found.add(f"{key}-{bound}", "A price cannot be negative.")
+                found.add(f"{key}-{bound}", _("A price cannot be negative."))
         priced = row.price_min is not None or row.price_max is not None
         if priced and row.currency not in list_currencies():
             found.add(
-                f"{key}-currency", "Give the ISO 4217 currency of the prices (e.g. CNY, EUR)."
+                f"{key}-currency", _("Give the ISO 4217 currency of the prices (e.g. CNY, EUR).")
             )
     if name == "licensees" and row.term_from and row.term_until and row.term_from > row.term_until:
-        found.add(f"{key}-term_until", "The term ends before it starts.")
+        found.add(f"{key}-term_until", _("The term ends before it starts."))
 
 
 def required_documents(application: Application) -> list[DocType]:
@@ -162,4 +164,4 @@ def _documents(application: Application, found: Problems) -> None:
     present = {d.doc_type for d in application.documents}
     for doc_type in required_documents(application):
         if doc_type not in present:
-            found.add("documents", f"Attach the {doc_type.in_sentence}.")
+            found.add("documents", _("Attach the %(document)s.", document=doc_type.in_sentence))

@@ -46,10 +46,12 @@ DATE_FIELDS = {"expiry_date", "registration_date", "filing_date", "term_from", "
 CHILDREN: dict[str, tuple[type, tuple[str, ...]]] = {
     "goods": (Goods, ("name", "hs_code", "place_of_manufacture", "main_features",
                       "price_min", "price_max", "currency")),
-    "licensees": (Licensee, ("name", "country", "scope", "exclusive", "term_from", "term_until")),
-    "traders": (Trader, ("role", "name", "country", "customs_code")),
+    "licensees": (Licensee, ("name", "name_en", "country", "scope", "exclusive", "term_from",
+                             "term_until")),
+    "traders": (Trader, ("role", "name", "name_en", "country", "customs_code")),
     "ports": (Port, ("name", "code", "direction")),
-    "infringers": (Infringer, ("name", "role", "country", "address", "ports", "description")),
+    "infringers": (Infringer, ("name", "name_en", "role", "country", "address", "ports",
+                               "description")),
 }  # fmt: skip
 UPPER_FIELDS = {"country", "first_publication_country", "currency"}
 

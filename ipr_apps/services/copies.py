@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from ipr_apps import workflow
 from ipr_apps.db import db
 from ipr_apps.models import Application, Document, IpRight, Kind, Recordation, User
@@ -47,11 +49,14 @@ def new_draft_from(
 
 
 def _note(kind: Kind, source: Application, revises: Application | None) -> str:
+    # Stored with the event, in the language of the one who acted.
     if revises is not None:
-        return f"Revises {source.reference}"
+        return _("Revises %(reference)s", reference=source.reference)
     if kind == Kind.NEW:
-        return f"Copied from {source.reference}"
-    return f"{kind.label} of the recordation, from {source.reference}"
+        return _("Copied from %(reference)s", reference=source.reference)
+    if kind == Kind.RENEWAL:
+        return _("Renewal of the recordation, from %(reference)s", reference=source.reference)
+    return _("Amendment of the recordation, from %(reference)s", reference=source.reference)
 
 
 def copy_content(source: Application, target: Application) -> None:

@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, NotFound, TooLarge, ValidationError
+from ipr_apps.i18n import format_number
 from ipr_apps.models import Document, RequestDocument
 from ipr_apps.services.file_checks import HEAD_BYTES, Kind, checked, kind_of
 
@@ -33,7 +37,7 @@ LIMITS = {
     "DOCUMENT_MAX_PIXELS": 50_000_000,  # per image; Pillow's decompression-bomb guard
 }
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
-CHOOSE_A_FILE = "Choose a file to upload."
+CHOOSE_A_FILE = _l("Choose a file to upload.")
 NAME_ATTEMPTS = 3
 
 
@@ -59,17 +63,17 @@ def limit(key: str) -> int:
 def human_size(size: int) -> str:
     """1536 → '1.5 KB'; used in messages and in the documents panel."""
     if size < 1024:
-        return f"{size} bytes"
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB".replace(".0 ", " ")
-    return f"{size / (1024 * 1024):.1f} MB".replace(".0 ", " ")
+        return f"{format_number(size / 1024, 1)} KB".replace(".0 ", " ")
+    return f"{format_number(size / (1024 * 1024), 1)} MB".replace(".0 ", " ")
 
 
 def stored_path(document: Document) -> Path:
     """Where the document's file lives: <upload folder>/<first 2 chars>/<stored name>."""
     name = document.stored_name
     if not STORED_NAME.match(name):  # never build a path from anything else
-        raise NotFound("The file is missing.")
+        raise NotFound(_("The file is missing."))
     return Path(current_app.config["UPLOAD_FOLDER"]) / name[:2] / name
 
 
@@ -107,11 +111,11 @@ def save(
     """Read the upload (within the size limit), parse it whole, and write what passed (an
     image re-encoded) to a new random name."""
     if stream is None:
-        raise ValidationError.on("file", CHOOSE_A_FILE)
+        raise ValidationError.on("file", str(CHOOSE_A_FILE))
     head = _read_head(stream)
     if not head and not filename:
         # A form sent with no file chosen still carries the field: no name, no bytes.
-        raise ValidationError.on("file", CHOOSE_A_FILE)
+        raise ValidationError.on("file", str(CHOOSE_A_FILE))
     kind = kind_of(head, allowed)
     data = checked(kind, _read_all(head, stream), limit("DOCUMENT_MAX_PIXELS"))
     path = _new_file(kind.extension)
@@ -128,8 +132,11 @@ def duplicate(document: Document, written: list[Path]) -> Path:
     except FileNotFoundError as exc:  # e.g. a database restored without its upload folder
         log.error("The file of document %s (%s) is missing", document.id, document.stored_name)
         raise FileMissing(
-            f"The file of “{document.original_name}” is missing on the server, so it cannot "
-            "be copied. Ask the administrator to restore it, or remove it and upload it again."
+            _(
+                "The file of “%(name)s” is missing on the server, so it cannot be copied. Ask "
+                "the administrator to restore it, or remove it and upload it again.",
+                name=document.original_name,
+            )
         ) from exc
     path = _new_file(Path(document.stored_name).suffix)
     written.append(path)
@@ -174,7 +181,7 @@ def read_at_most(stream: BinaryIO, most: int, head: bytes = b"") -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     if size > most:
-        message = f"The file is larger than {human_size(most)}."
+        message = _("The file is larger than %(size)s.", size=human_size(most))
         raise TooLarge(message, {"file": [message]})
     return b"".join(chunks)
 

@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -63,10 +64,10 @@ def get(actor: User, document_id: int) -> Document:
     are for staff only: to the holder a removed or replaced document is gone."""
     document = db.session.get(Document, document_id)
     if document is None or not (document.is_current or actor.role in STAFF):
-        raise NotFound("No such document.")
+        raise NotFound(_("No such document."))
     if actor.role == Role.OFFICER:  # port officers read recordations: their marks, nothing else
         if not _recorded_mark_image(document):
-            raise NotFound("No such document.")
+            raise NotFound(_("No such document."))
         return document
     get_application(actor, document.application_id)
     return document
@@ -92,7 +93,7 @@ def get_for_download(actor: User, document_id: int) -> tuple[Document, Path]:
     path = stored_path(document)
     if not path.is_file():
         log.error("File of document %s is missing: %s", document.id, path)
-        raise NotFound("The file is missing.")
+        raise NotFound(_("The file is missing."))
     return document, path
 
 
@@ -143,7 +144,7 @@ def set_mark_image(
     with removed_on_error() as written, unit_of_work() as session:
         application = get_editable(actor, application_id)
         if application.ipr_type != IprType.TRADEMARK:
-            raise ValidationError.on("file", "Only a trademark has a mark image.")
+            raise ValidationError.on("file", _("Only a trademark has a mark image."))
         change_rules.check_mark_image(application)
         if application.right is None:
             application.right = IpRight()
@@ -170,11 +171,11 @@ def remove(actor: User, document_id: int) -> None:
         )
         application_id = session.execute(stmt).scalar_one_or_none()
         if application_id is None:
-            raise NotFound("No such document.")
+            raise NotFound(_("No such document."))
         application = get_editable(actor, application_id)  # locks it: one change at a time
         document = session.get(Document, document_id, populate_existing=True)
         if document is None or not document.is_current:
-            raise NotFound("No such document.")
+            raise NotFound(_("No such document."))
         if application.right is not None and application.right.mark_image_id == document.id:
             change_rules.check_mark_image(application)
         path = _retire(document, application, actor)
@@ -186,7 +187,7 @@ def _doc_type(value: DocType | str | None) -> DocType:
     try:
         return DocType(value)
     except ValueError as exc:
-        raise ValidationError.on("doc_type", "Choose the type of document.") from exc
+        raise ValidationError.on("doc_type", _("Choose the type of document.")) from exc
 
 
 def _check_room(application: Application, replacing: bool = False) -> None:
@@ -198,12 +199,16 @@ def _check_room(application: Application, replacing: bool = False) -> None:
     kept, superseded = db.session.execute(stmt).one()
     most = limit("DOCUMENTS_PER_APPLICATION")
     if not replacing and kept - superseded >= most:
-        raise ValidationError.on("file", f"At most {most} documents per application.")
+        raise ValidationError.on(
+            "file", _("At most %(most)s documents per application.", most=most)
+        )
     if kept >= limit("DOCUMENT_VERSIONS_PER_APPLICATION"):
         raise ValidationError.on(
             "file",
-            "This application has no room for more files: earlier versions are kept for "
-            "customs, and the limit is reached. Please contact customs.",
+            _(
+                "This application has no room for more files: earlier versions are kept for "
+                "customs, and the limit is reached. Please contact customs."
+            ),
         )
 
 

@@ -8,6 +8,8 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -36,35 +38,32 @@ DOCUMENT_KINDS = (PDF, JPEG, PNG)
 IMAGE_KINDS = (JPEG, PNG)
 HEAD_BYTES = max(len(kind.magic) for kind in DOCUMENT_KINDS)
 
-# Whole sentences: they are shown as they are (and translated as a whole later).
-NOT_A_PDF = "This file is not a readable PDF. Save or print it to a new PDF and upload that."
-NO_PAGES = "This PDF has no pages. Upload a PDF with at least one page."
-ENCRYPTED = (
+# Whole sentences: they are shown as they are, in the reader's language (lazy: str() them).
+NOT_A_PDF = _l("This file is not a readable PDF. Save or print it to a new PDF and upload that.")
+NO_PAGES = _l("This PDF has no pages. Upload a PDF with at least one page.")
+ENCRYPTED = _l(
     "This PDF is encrypted or protected by a password. Save a copy without protection and "
     "upload that."
 )
-JAVASCRIPT = (
+JAVASCRIPT = _l(
     "This PDF contains JavaScript, which we do not accept. Print it to a new PDF and upload that."
 )
-EMBEDDED = (
+EMBEDDED = _l(
     "This PDF contains embedded files, which we do not accept. Print it to a new PDF, and "
     "upload any other file on its own."
 )
-LAUNCH = (
+LAUNCH = _l(
     "This PDF contains an action that opens programs or other files, which we do not accept. "
     "Print it to a new PDF and upload that."
 )
-PDF_TRAILING = (
+PDF_TRAILING = _l(
     "This file has extra data after the end of the PDF, which we do not accept. Print it to a "
     "new PDF and upload that."
 )
-NOT_AN_IMAGE = "This image could not be read. Save it again as PNG or JPEG and upload that."
-IMAGE_TRAILING = (
+NOT_AN_IMAGE = _l("This image could not be read. Save it again as PNG or JPEG and upload that.")
+IMAGE_TRAILING = _l(
     "This image has extra data after its end, which we do not accept. Save it again as PNG or "
     "JPEG and upload that."
-)
-TOO_MANY_PIXELS = (
-    "This image has too many pixels (at most {most} million). Reduce its size and upload it again."
 )
 MAX_OBJECTS = 200_000  # far more than any scan has; a bound on the walk below
 JAVASCRIPT_KEYS = {"/JS", "/JavaScript"}
@@ -72,21 +71,28 @@ EMBEDDED_KEYS = {"/EmbeddedFiles", "/EmbeddedFile", "/EF", "/RichMediaContent"}
 EMBEDDED_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen"}
 
 
-def refuse(message: str) -> ValidationError:
-    return ValidationError.on("file", message)
+def refuse(message) -> ValidationError:
+    return ValidationError.on("file", str(message))
 
 
 def kind_of(head: bytes, allowed: tuple[Kind, ...]) -> Kind:
     """The kind the leading bytes claim; the parse in `checked` decides whether it is true."""
     if not head:
-        raise refuse("The file is empty.")
+        raise refuse(_("The file is empty."))
     for kind in allowed:
         if head.startswith(kind.magic):
             return kind
-    names = ", ".join(kind.label for kind in allowed[:-1]) + f" or {allowed[-1].label}"
+    names = _(
+        "%(some)s or %(last)s",
+        some=_(", ").join(kind.label for kind in allowed[:-1]),
+        last=allowed[-1].label,
+    )
     raise refuse(
-        f"This file is not a {names} file, whatever its name says (its content is of another "
-        f"kind). Upload a {names} file."
+        _(
+            "This file is not a %(names)s file, whatever its name says (its content is of "
+            "another kind). Upload a %(names)s file.",
+            names=names,
+        )
     )
 
 
@@ -175,7 +181,13 @@ def reencode_image(kind: Kind, data: bytes, max_pixels: int) -> bytes:
         raise refuse(NOT_AN_IMAGE)
     if data[end:].strip(b"\x00"):
         raise refuse(IMAGE_TRAILING)
-    too_many = refuse(TOO_MANY_PIXELS.format(most=f"{max_pixels / 1e6:g}"))
+    too_many = refuse(
+        _(
+            "This image has too many pixels (at most %(most)s million). Reduce its size and "
+            "upload it again.",
+            most=f"{max_pixels / 1e6:g}",
+        )
+    )
     # Pillow's decompression-bomb guard, at our limit, checked as soon as the header is read;
     # our own comparison below is what counts (Pillow only warns up to twice its limit).
     pillow_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, max_pixels

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from ipr_apps import official_calendar, workflow
@@ -33,12 +35,12 @@ class SubmitResult:
 def filing_org_ids(actor: User, holder_org_id: int | None) -> tuple[int, int | None]:
     """(holder organisation, agency) for a new application filed by `actor`."""
     if actor.role != Role.HOLDER:
-        raise PermissionDenied("Only rights holders and their agents file applications.")
+        raise PermissionDenied(_("Only rights holders and their agents file applications."))
     if not actor.is_agent:
         return actor.organisation_id, None
     allowed = {org.id for org in represented_holders(actor)}
     if holder_org_id not in allowed:
-        raise ValidationError.on("holder_org_id", "Choose a holder your agency represents.")
+        raise ValidationError.on("holder_org_id", _("Choose a holder your agency represents."))
     return holder_org_id, actor.organisation_id
 
 
@@ -54,7 +56,7 @@ def create_draft(
     try:
         ipr_type = IprType(ipr_type)
     except ValueError as exc:
-        raise ValidationError.on("ipr_type", "Choose the type of right.") from exc
+        raise ValidationError.on("ipr_type", _("Choose the type of right.")) from exc
     with unit_of_work() as session:
         holder_id, agency_id = filing_org_ids(actor, holder_org_id)
         application = Application(
@@ -75,7 +77,7 @@ def _apply(application: Application, payload: dict) -> None:
     try:
         apply_payload(application, payload)
     except (ValueError, TypeError) as exc:
-        raise ValidationError(f"Invalid value: {exc}") from exc
+        raise ValidationError(_("Invalid input: %(error)s", error=exc)) from exc
 
 
 def update_draft(actor: User, application_id: int, payload: dict) -> Application:
@@ -132,10 +134,9 @@ def submit(
         if previous == Status.INFO_REQUESTED:
             response = _answer_request(application, actor)
         application.duplicate_flag = bool(duplicates)
+        references = ", ".join(d.reference for d in duplicates)
         note = (
-            f"Possible duplicate of {', '.join(d.reference for d in duplicates)}"
-            if duplicates
-            else None
+            _("Possible duplicate of %(references)s", references=references) if duplicates else None
         )
         workflow.apply(application, Action.SUBMIT, actor, note or response)
     return SubmitResult(application, duplicates)
@@ -148,7 +149,14 @@ def _check_complete(application: Application) -> None:
         found.setdefault(key, []).extend(messages)
     if found:
         count = sum(len(v) for v in found.values())
-        raise ValidationError(f"The application is not complete: {count} problem(s).", dict(found))
+        raise ValidationError(
+            ngettext(
+                "The application is not complete: %(num)d problem.",
+                "The application is not complete: %(num)d problems.",
+                count,
+            ),
+            dict(found),
+        )
 
 
 def _start_clock(application: Application, previous: Status) -> None:

@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ipr_apps import workflow
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, PermissionDenied, TransitionError
+from ipr_apps.i18n import format_day
 from ipr_apps.models import (
     FINAL_STATES,
     Application,
@@ -49,9 +51,13 @@ class RevisionExists(ConflictError):
 
     def __init__(self, revision: Application):
         super().__init__(
-            f"This application was already revised in {revision.reference}, which is "
-            f"{revision.status.label.lower()}. Continue with {revision.reference}: another "
-            "revision can be filed only once that one is rejected or withdrawn."
+            _(
+                "This application was already revised in %(reference)s, which is %(state)s. "
+                "Continue with %(reference)s: another revision can be filed only once that one "
+                "is rejected or withdrawn.",
+                reference=revision.reference,
+                state=revision.status.label.lower(),
+            )
         )
         self.revision = revision
 
@@ -84,7 +90,7 @@ def check(source: Application, actor: User, day: date) -> None:
     workflow.transition_for(source, Action.REVISE, actor)
     if actor.is_agent and not represents(actor, source.holder_org_id):
         raise PermissionDenied(
-            "Your agency no longer holds a mandate from this holder, so it cannot file for it."
+            _("Your agency no longer holds a mandate from this holder, so it cannot file for it.")
         )
     if source.kind != Kind.NEW:
         _check_recordation(source, day)
@@ -94,23 +100,35 @@ def _check_recordation(source: Application, day: date) -> None:
     """A renewal or amendment changes a recordation: it must still be in force (and a
     renewal still in its window, with no other renewal of it open)."""
     recordation = source.recordation
-    kind = source.kind.label.lower()
     if not recordation.status.in_force:
         raise TransitionError(
-            f"Recordation {recordation.number} is {recordation.status.label.lower()}, so this "
-            f"{kind} can no longer be revised."
+            _(
+                "Recordation %(number)s is %(state)s, so this %(kind)s can no longer be revised.",
+                number=recordation.number,
+                state=recordation.status.label.lower(),
+                kind=source.kind.label.lower(),
+            )
         )
     if source.kind == Kind.RENEWAL and not in_renewal_window(recordation.valid_until, day):
         raise TransitionError(
-            f"Recordation {recordation.number} can be renewed from "
-            f"{renewal_opens(recordation.valid_until)} to {recordation.valid_until}, so this "
-            "renewal cannot be revised today."
+            _(
+                "Recordation %(number)s can be renewed from %(opens)s to %(until)s, so this "
+                "renewal cannot be revised today.",
+                number=recordation.number,
+                opens=format_day(renewal_opens(recordation.valid_until)),
+                until=format_day(recordation.valid_until),
+            )
         )
     other = _open_renewal(source) if source.kind == Kind.RENEWAL else None
     if other is not None:  # two renewals approved would extend the recordation twice
         raise ConflictError(
-            f"Renewal {other.reference} of recordation {recordation.number} is already "
-            f"{other.status.label.lower()}. Continue with it instead of filing another."
+            _(
+                "Renewal %(reference)s of recordation %(number)s is already %(state)s. Continue "
+                "with it instead of filing another.",
+                reference=other.reference,
+                number=recordation.number,
+                state=other.status.label.lower(),
+            )
         )
 
 

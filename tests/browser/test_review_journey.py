@@ -24,6 +24,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from playwright.sync_api import Page, expect
 
@@ -228,7 +229,8 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     expect(certificate.get_by_test_id("recordation-number")).to_have_text(number)
     valid_until = right_expiry  # the right expires before the 10 years are over
     assert right_expiry < today() + timedelta(days=3650)
-    expect(certificate.get_by_test_id("validity")).to_have_text(f"{today()} to {valid_until}")
+    validity = f"{_english_day(today())} to {_english_day(valid_until)}"  # the live server is en
+    expect(certificate.get_by_test_id("validity")).to_have_text(validity)
     screenshot(holder, "certificate")
 
     # 7. The server's outbox holds both emails to the holder.
@@ -379,3 +381,8 @@ def test_on_a_phone_the_decision_panel_follows_the_application(
     expect(panel).to_be_in_viewport()  # back at the panel, not at the top of a long page
     expect(panel.get_by_label("Message to the holder")).to_have_value(REFUSAL)
     assert fits_width(page, panel)
+
+
+def _english_day(day: date) -> str:
+    """A date as the English pages write it (ipr_apps.i18n.format_day): 30 Jun 2019."""
+    return format_date(day, "d MMM y", locale="en_GB")

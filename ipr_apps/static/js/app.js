@@ -87,6 +87,14 @@ if (errorSummary) {
   });
 }
 
+// The counter's words in the page's language (<html lang>: zh-Hans or en).
+function counterText(over, left, limit) {
+  if (document.documentElement.lang.startsWith("zh")) {
+    return over > 0 ? `超出 ${over} 个字符（上限 ${limit} 个）` : `还可输入 ${left} 个字符`;
+  }
+  return over > 0 ? `${over} character(s) too many (limit ${limit})` : `${left} character(s) left`;
+}
+
 // Length limits: a live counter instead of the browser cutting pasted text (forms.py renders
 // data-maxlength, not maxlength). Textareas always show it; short inputs once 80% is used.
 function updateCounter(field) {
@@ -107,7 +115,7 @@ function updateCounter(field) {
     field.setAttribute("aria-describedby", described ? `${described} ${counter.id}` : counter.id);
   }
   const over = used - limit;
-  counter.textContent = over > 0 ? `${over} character(s) too many (limit ${limit})` : `${limit - used} character(s) left`;
+  counter.textContent = counterText(over, limit - used, limit);
   counter.classList.toggle("text-danger", over > 0);
   counter.classList.toggle("fw-semibold", over > 0);
 }
