@@ -41,8 +41,8 @@ COLUMNS: dict[str, int] = {
 }
 REQUIRED = ("declaration_number", "line_number")
 TOO_MANY_CELLS = _l(
-    "line %(number)s: %(cells)s cells, but the first row names %(width)s columns (a value with "
-    "a comma must be in quotes)."
+    "line %(number)s: %(cells)s cells, but the first row names %(width)s columns (text with a "
+    "comma must be in quotes)."
 )
 COUNTRY_MESSAGE = _l("Write the two-letter country code, e.g. CN.")
 # An HS code as declared: 4 to 10 digits, dots and spaces between them allowed.
