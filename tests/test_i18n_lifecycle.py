@@ -363,3 +363,30 @@ def test_the_holders_hits_page_in_chinese(client, login, make_user, make_applica
     assert "风险筛查命中" in page and "缺少3项信息" in page
     assert re.search(r"得分不低于50（默认阈值）", page)
     assert "Screening hits" not in page
+
+
+def test_traders_and_infringers_are_known_under_their_english_names(make_user, make_application):
+    """Recorded in Chinese with a name in English: a declaration under either name is theirs."""
+    from ipr_apps.screening.engine import DeclarationLine, screen
+    from ipr_apps.screening.index import ScreeningIndex, facts_of_active
+
+    application = make_application(make_user(), Status.APPROVED)
+    application.right.title = "BRIGHTSTAR"
+    db.session.add_all([
+        Trader(application_id=application.id, role=TraderRole.IMPORTER, name="深圳光明贸易有限公司",
+               name_en="Shenzhen Bright Trading Co., Ltd."),
+        Infringer(application_id=application.id, name="东莞闪亮灯具有限公司",
+                  name_en="Dongguan Shiny Lamps Co., Ltd.", ports="黄埔"),
+    ])  # fmt: skip
+    recordation_row(application)
+    db.session.commit()
+    index = ScreeningIndex(facts_of_active(db.session))
+    genuine = DeclarationLine("D1", 1, description="BRIGHTSTAR lamps",
+                              consignee="SHENZHEN BRIGHT TRADING CO LTD")  # fmt: skip
+    fake = DeclarationLine("D1", 2, description="lamps", port="黄埔港",
+                           consignor="Dongguan Shiny Lamps Co Ltd")  # fmt: skip
+    (genuine_result, fake_result) = screen(index, [genuine, fake])
+    assert genuine_result.hits == ()
+    (hit,) = fake_result.hits
+    assert hit.rules == ("infringer", "infringer_port")
+    assert "“Dongguan Shiny Lamps Co., Ltd.”" in hit.reasons[0]  # the recorded name it matched
