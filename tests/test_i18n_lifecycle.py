@@ -174,7 +174,7 @@ def test_a_revoked_recordation_says_so_to_its_holder_in_chinese(
 def test_an_anonymous_visitor_searches_the_register_in_chinese(client, make_user, make_application):
     row = recorded(make_user, make_application)
     page = text_of(client.get("/register/?q=bright", headers=ZH))
-    assert "知识产权海关保护备案公开查询" in page and "查询结果" in page
+    assert "知识产权海关保护备案公开查询" in page and "查询到的备案" in page
     assert "有效" in page and "2031年6月30日" in page
     assert f"{LOCAL}（{ENGLISH}）" in page and row.number in page
     assert "Public register of recordations" not in page and "Valid until" not in page
