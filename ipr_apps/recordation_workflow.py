@@ -9,6 +9,9 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.db import db
 from ipr_apps.errors import PermissionDenied, TransitionError
 from ipr_apps.models.base import today
@@ -35,7 +38,21 @@ class RecordationAction(StrEnum):
 
     @property
     def words(self) -> str:
-        return self.value.replace("_", " ")
+        """The verb in the reader's language ("renew" / 续展), for messages."""
+        return str(ACTION_WORDS[self])
+
+
+ACTION_WORDS = {
+    RecordationAction.CREATE: _l("create"),
+    RecordationAction.RENEW: _l("renew"),
+    RecordationAction.AMEND: _l("amend"),
+    RecordationAction.CANCEL: _l("cancel"),
+    RecordationAction.REVOKE: _l("revoke"),
+    RecordationAction.EXPIRE: _l("expire"),
+    RecordationAction.LAPSE: _l("lapse"),
+    RecordationAction.FILE_RENEWAL: _l("file a renewal for"),
+    RecordationAction.FILE_AMENDMENT: _l("file an amendment for"),
+}
 
 
 class RecordationParty(StrEnum):
@@ -101,10 +118,16 @@ def transition_for(
     action = RecordationAction(action)
     transition = TRANSITIONS.get((recordation.status, action))
     if transition is None:
-        state = recordation.status.value if recordation.status else "new"
-        raise TransitionError(f"Cannot {action.words} a recordation that is {state}.")
+        state = recordation.status.label.lower() if recordation.status else _("new")
+        raise TransitionError(
+            _(
+                "Cannot %(action)s a recordation that is %(state)s.",
+                action=action.words,
+                state=state,
+            )
+        )
     if not transition.parties & parties(recordation, user):
-        raise PermissionDenied(f"You may not {action.words} this recordation.")
+        raise PermissionDenied(_("You may not %(action)s this recordation.", action=action.words))
     return transition
 
 
@@ -131,7 +154,9 @@ def apply(
     action = RecordationAction(action)
     transition = transition_for(recordation, action, actor)
     if not transition.records:
-        raise TransitionError(f"{action.words.capitalize()} does not change the recordation.")
+        raise TransitionError(
+            _("This action does not change the recordation: %(action)s.", action=action.words)
+        )
     previous = recordation.status
     recordation.status = transition.target
     if not transition.target.in_force:

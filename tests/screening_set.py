@@ -51,7 +51,10 @@ def recordations(path: Path = SET / "recordations.json") -> list[RecordedFacts]:
             marks=(item["mark"],),
             hs_codes=tuple(item["hs_codes"]),
             traders=(
-                *(LegitimateTrader(t["name"], t["role"]) for t in item["traders"]),
+                *(
+                    LegitimateTrader(t["name"], t["role"], t.get("name_en"))
+                    for t in item["traders"]
+                ),
                 *(LegitimateTrader(name, LICENSEE) for name in item["licensees"]),
             ),
             infringers=tuple(

@@ -181,7 +181,7 @@ def test_start_creates_the_job_and_the_run_together(monkeypatch, officer, jobs_f
         RunSource.BATCH, "week 12.csv", 50, None, officer.id)  # fmt: skip
     assert (job.kind, job.status, job.started_by_id, job.input_name) == (
         JobKind.SCREEN_DECLARATIONS, JobStatus.QUEUED, officer.id, "week 12.csv")  # fmt: skip
-    assert job.parameters == {"threshold": 50, "file_name": "week 12.csv"}
+    assert job.parameters == {"threshold": 50, "file_name": "week 12.csv", "locale": "en"}
     assert job_files.file_path(job.input_file).read_bytes() == data
 
 

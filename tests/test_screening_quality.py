@@ -17,9 +17,10 @@ from tests import screening_set
 from tests.factories import recordation_row
 from tests.screening_set import GENUINE_KINDS, Labelled
 
-# Achieved on 2026-12-03: precision 0.936, recall 0.863 (221 of 256 pairs, 15 false hits).
-PRECISION_FLOOR = 0.95
-RECALL_FLOOR = 0.87
+# Achieved on 2026-12-03: precision 0.970, recall 0.883 (226 of 256 pairs, 7 false hits; the
+# legitimate traders recorded with a name in English no longer flag their genuine lines).
+PRECISION_FLOOR = 0.965
+RECALL_FLOOR = 0.88
 # Kinds the rules are built for: every expected pair found.
 FOUND_IN_FULL = (
     "counterfeit_mark", "punctuated_mark", "full_width", "chinese_mark", "traditional_script",
@@ -28,7 +29,7 @@ FOUND_IN_FULL = (
 # Kinds that must give no hit at all (the rules can tell these are not infringements).
 NEVER_HIT = (
     *GENUINE_KINDS, "genuine_unrelated", "same_hs_unbranded", "near_miss_brand",
-    "infringer_other_goods", "genuine_licensee",
+    "infringer_other_goods", "genuine_licensee", "genuine_trader_other_language",
 )  # fmt: skip
 
 
@@ -136,7 +137,7 @@ def _store(make_application, holder, item: dict) -> None:
         *(Goods(application_id=application.id, position=n, name="Goods", hs_code=code)
           for n, code in enumerate(item["hs_codes"])),
         *(Trader(application_id=application.id, position=n, role=TraderRole(t["role"]),
-                 name=t["name"]) for n, t in enumerate(item["traders"])),
+                 name=t["name"], name_en=t.get("name_en")) for n, t in enumerate(item["traders"])),
         *(Infringer(application_id=application.id, position=n, name=i["name"], ports=i["ports"])
           for n, i in enumerate(item["infringers"])),
         *(Licensee(application_id=application.id, position=n, name=name)

@@ -161,8 +161,7 @@ def test_a_row_with_more_cells_than_the_header_is_refused():
     """An unquoted 30.000,00 makes one cell too many: refused, not read shifted."""
     parsed = parse_text(HEADER + "D1,1,lamps,9405,X Ltd,30.000,00\nD1,2,cups,,,\n")
     assert parsed.errors == [
-        "line 2: 7 cells, but the first row names 6 columns (a value with a comma must be in "
-        "quotes)."
+        "line 2: 7 cells, but the first row names 6 columns (text with a comma must be in quotes)."
     ]
 
 

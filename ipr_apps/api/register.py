@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ipr_apps import throttle
 from ipr_apps.api.examples import REGISTER_ENTRY_EXAMPLE, REGISTER_PAGE_EXAMPLE
 from ipr_apps.api.parsing import Blueprint
@@ -14,11 +16,12 @@ from ipr_apps.api.schemas import (
 from ipr_apps.errors import NotFound
 from ipr_apps.services import register
 
-blp = Blueprint(
-    "public_register", __name__, url_prefix="/api/v1/register",
-    description="The public register of recordations: no token needed; limited per client "
-    "address (429 with Retry-After).",
-)  # fmt: skip
+# OpenAPI documentation (as ERRORS below): English, as the rest of the specification.
+DESCRIPTION = (
+    "The public register of recordations: no token needed; limited per client address (429 "
+    "with Retry-After)."
+)
+blp = Blueprint("public_register", __name__, url_prefix="/api/v1/register", description=DESCRIPTION)
 PUBLIC = []  # OpenAPI: these operations need no bearer token
 
 ERRORS = {
@@ -56,5 +59,5 @@ def verify(number: str):
     whether it is in force, and for which right and holder."""
     recordation = register.find(number)
     if recordation is None:
-        raise NotFound("No recordation has this number.")
+        raise NotFound(_("No recordation has this number."))
     return register.public_dict(recordation)

@@ -8,10 +8,12 @@ from ipr_apps.api.parsing import Blueprint
 from ipr_apps.api.schemas import ScreeningRequestSchema, ScreeningResultSchema, error_documenter
 from ipr_apps.models import Role, RunSource
 from ipr_apps.screening.engine import LineResult
+from ipr_apps.screening.reasons import localised
 from ipr_apps.services import screening
 
-blp = Blueprint("screening", __name__, url_prefix="/api/v1/screening",
-                description="Declaration lines screened against the recorded facts.")  # fmt: skip
+# OpenAPI documentation (as ERRORS below): English, as the rest of the specification.
+DESCRIPTION = "Declaration lines screened against the recorded facts."
+blp = Blueprint("screening", __name__, url_prefix="/api/v1/screening", description=DESCRIPTION)
 
 ERRORS = {
     400: "Malformed request (the body is not valid JSON).",
@@ -59,7 +61,8 @@ def _line_result(result: LineResult) -> dict:
         "line_number": result.line.line_number,
         "hits": [
             {"recordation_id": hit.recordation_id, "recordation_number": hit.number,
-             "score": hit.score, "rules": list(hit.rules), "reasons": list(hit.reasons)}
+             "score": hit.score, "rules": list(hit.rules),
+             "reasons": localised(hit.rules, hit.reasons)}
             for hit in result.hits
         ],
     }  # fmt: skip

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,11 +30,21 @@ class RecordationStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(STATUS_LABELS[self])
 
     @property
     def in_force(self) -> bool:
         return self == RecordationStatus.ACTIVE
+
+
+# The glossary's words: 有效, 已期满, 权利失效, 已注销, 已撤销.
+STATUS_LABELS = {
+    RecordationStatus.ACTIVE: _l("Active"),
+    RecordationStatus.EXPIRED: _l("Expired"),
+    RecordationStatus.LAPSED: _l("Lapsed"),
+    RecordationStatus.CANCELLED: _l("Cancelled"),
+    RecordationStatus.REVOKED: _l("Revoked"),
+}
 
 
 def _key_type(length: int) -> String:
@@ -121,6 +132,15 @@ class Recordation(db.Model):
     events: Mapped[list[RecordationEvent]] = relationship(
         order_by="RecordationEvent.id", viewonly=True
     )
+
+    @property
+    def holder_reader_name(self) -> str:
+        """The holder's two names (local script, English), the reader's language first."""
+        from ipr_apps.i18n import two_names
+
+        if self.holder_name_other:  # copy_facts: the local name first when there are two
+            return two_names(self.holder_name, self.holder_name_other)
+        return self.holder_name
 
     def can(self, action: str, user: User) -> bool:
         """Whether `user` may perform `action` now; templates use it to show buttons."""

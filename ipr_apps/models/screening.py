@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,19 @@ class RunSource(StrEnum):
     UPLOAD = "upload"  # a CSV/XLSX file screened while the officer waits
     API = "api"  # POST /api/v1/screening
     BATCH = "batch"  # a large file run on the job queue
+
+    @property
+    def label(self) -> str:
+        """Where the lines came from, in the reader's language."""
+        return str(SOURCE_LABELS[self])
+
+
+SOURCE_LABELS = {
+    RunSource.PASTE: _l("Pasted lines"),
+    RunSource.UPLOAD: _l("Uploaded file"),
+    RunSource.API: _l("Through the API"),
+    RunSource.BATCH: _l("Batch file"),
+}
 
 
 class ScreeningRun(db.Model):
@@ -92,3 +106,10 @@ class ScreeningHit(db.Model):
 
     run: Mapped[ScreeningRun] = relationship()
     recordation: Mapped[Recordation] = relationship()
+
+    @property
+    def reader_reasons(self) -> list[str]:
+        """The reasons in the reader's language (`reasons` keeps the engine's English)."""
+        from ipr_apps.screening.reasons import localised
+
+        return localised(self.rules, self.reasons)

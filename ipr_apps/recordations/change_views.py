@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.errors import DomainError, NotFound
@@ -32,7 +33,7 @@ def amend(recordation_id: int):
 def _start(recordation_id: int, start):
     back = url_for("recordations.show", recordation_id=recordation_id)
     if not StartChangeForm().validate_on_submit():
-        flash("The form expired; please try again.", "danger")
+        flash(_("The form expired; please try again."), "danger")
         return redirect(back)
     try:
         draft = start(current_user, recordation_id)
@@ -47,8 +48,8 @@ def _start(recordation_id: int, start):
 
 def _started_message(kind: Kind) -> str:
     if kind == Kind.RENEWAL:
-        return "Renewal draft created from the recorded facts. Nothing is sent until you submit."
-    return "Amendment draft created from the recorded facts. Nothing is sent until you submit."
+        return _("Renewal draft created from the recorded facts. Nothing is sent until you submit.")
+    return _("Amendment draft created from the recorded facts. Nothing is sent until you submit.")
 
 
 @bp.app_template_global()

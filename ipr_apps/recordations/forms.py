@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -13,6 +14,6 @@ class EndForm(AppForm):
     """Cancellation (holder) and revocation (admin) both need a reason."""
 
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Give the reason."), Length(max=REASON_MAX)],
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason.")), Length(max=REASON_MAX)],
     )

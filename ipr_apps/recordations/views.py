@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ipr_apps.errors import DomainError
@@ -92,11 +94,15 @@ def revoke(recordation_id: int):
 def _end(recordation, action: RecordationAction, service, template: str):
     back = url_for("recordations.show", recordation_id=recordation.id)
     if not recordation.can(action, current_user):
-        flash(f"Recordation {recordation.number} is {recordation.status.label.lower()}: "
-              "it can no longer be ended.", "warning")  # fmt: skip
+        status = recordation.status.label.lower()
+        flash(
+            _("Recordation %(number)s is %(status)s: it can no longer be ended.",
+              number=recordation.number, status=status),
+            "warning",
+        )  # fmt: skip
         return redirect(back)
     form = EndForm()
-    done = _DONE[action].format(number=recordation.number)
+    done = str(_DONE[action]) % {"number": recordation.number}
     submitted = submit_reason(form, lambda r: service(current_user, recordation.id, r), back, done)
     if submitted is not None:
         return submitted
@@ -105,8 +111,12 @@ def _end(recordation, action: RecordationAction, service, template: str):
 
 
 _DONE = {
-    RecordationAction.CANCEL: "Recordation {number} is cancelled. The holder has been notified.",
-    RecordationAction.REVOKE: "Recordation {number} is revoked. The holder has been notified.",
+    RecordationAction.CANCEL: _l(
+        "Recordation %(number)s is cancelled. The holder has been notified."
+    ),
+    RecordationAction.REVOKE: _l(
+        "Recordation %(number)s is revoked. The holder has been notified."
+    ),
 }
 
 

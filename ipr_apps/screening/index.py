@@ -32,11 +32,24 @@ PORT_SEPARATORS = re.compile(r"[,;，；、/\n]+")
 class LegitimateTrader(NamedTuple):
     name: str
     role: str  # manufacturer, importer, exporter, or licensee (a licensee's goods are genuine)
+    name_en: str | None = None  # its name in English, when recorded in another script too
+
+    def names(self) -> tuple[str, ...]:
+        return _names(self.name, self.name_en)
 
 
 class KnownInfringer(NamedTuple):
     name: str
     ports: tuple[str, ...] = ()
+    name_en: str | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return _names(self.name, self.name_en)
+
+
+def _names(name: str, name_en: str | None) -> tuple[str, ...]:
+    """A party's recorded names: declarations name it in either script."""
+    return (name, name_en) if name_en and name_en.strip() and name_en != name else (name,)
 
 
 @dataclass(frozen=True)
@@ -121,12 +134,21 @@ class ScreeningIndex:
             if len(digits) in rules.HS_LENGTHS:
                 entry.hs_codes[digits] = code
                 self._hs[digits].add(facts.recordation_id)
-        entry.traders = [(company_key(t.name), t) for t in facts.traders if company_key(t.name)]
+        # Each recorded name of a party is a key of its own, the party as named so: a reason
+        # quotes the recorded name the declared one matched.
+        entry.traders = [
+            (key, trader._replace(name=name))
+            for trader in facts.traders
+            for name in trader.names()
+            if (key := company_key(name))
+        ]
         for infringer in facts.infringers:
-            key = company_key(infringer.name)
-            if key:
-                entry.infringers.append((key, infringer, port_keys(infringer.ports)))
-                self._add_infringer(key, PartyMatch(facts.recordation_id, infringer.name, 100))
+            ports = port_keys(infringer.ports)
+            for name in infringer.names():
+                key = company_key(name)
+                if key:
+                    entry.infringers.append((key, infringer._replace(name=name), ports))
+                    self._add_infringer(key, PartyMatch(facts.recordation_id, name, 100))
 
     def _add_infringer(self, key: str, match: PartyMatch) -> None:
         self._infringers[key].append(match)
@@ -219,7 +241,9 @@ def facts_of_active(session: Session) -> list[RecordedFacts]:
     ).all()
     hs_codes = _grouped(session, _children(active, Goods, Goods.hs_code))
     traders = _grouped(session, _legitimate_parties(active))
-    infringers = _grouped(session, _children(active, Infringer, Infringer.name, Infringer.ports))
+    infringers = _grouped(
+        session, _children(active, Infringer, Infringer.name, Infringer.ports, Infringer.name_en)
+    )
     return [
         RecordedFacts(
             recordation_id=rid,
@@ -228,11 +252,13 @@ def facts_of_active(session: Session) -> list[RecordedFacts]:
             marks=(title,) if title else (),
             hs_codes=tuple(code for (code,) in hs_codes.get(rid, ()) if code),
             traders=tuple(
-                LegitimateTrader(name, str(role)) for name, role in traders.get(rid, ()) if name
+                LegitimateTrader(name, str(role), name_en)
+                for name, role, name_en in traders.get(rid, ())
+                if name
             ),
             infringers=tuple(
-                KnownInfringer(name, (ports,) if ports else ())
-                for name, ports in infringers.get(rid, ())
+                KnownInfringer(name, (ports,) if ports else (), name_en)
+                for name, ports, name_en in infringers.get(rid, ())
                 if name
             ),
         )
@@ -259,13 +285,14 @@ def _legitimate_parties(active) -> Select:
         _unordered(active, Licensee, literal(1).label("kind"), literal(LICENSEE, String)),
     ).subquery()
     c = parties.c
-    return select(c.id, c.name, c.role).order_by(c.id, c.kind, c.position, c.child_id)
+    return select(c.id, c.name, c.role, c.name_en).order_by(c.id, c.kind, c.position, c.child_id)
 
 
 def _unordered(active, model, kind, role) -> Select:
     return select(
         active.c.id, model.name.label("name"), role.label("role"), kind,
         model.position.label("position"), model.id.label("child_id"),
+        model.name_en.label("name_en"),
     ).join(active, active.c.facts_application_id == model.application_id)  # fmt: skip
 
 

@@ -19,6 +19,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.screening.engine import DeclarationLine
 
 # The columns of a file of declaration lines (and the API's keys), with their longest length.
@@ -37,23 +40,32 @@ COLUMNS: dict[str, int] = {
     "declared_value": 20,
 }
 REQUIRED = ("declaration_number", "line_number")
-TOO_MANY_CELLS = (
-    "line {number}: {cells} cells, but the first row names {width} columns (a value with a "
+TOO_MANY_CELLS = _l(
+    "line %(number)s: %(cells)s cells, but the first row names %(width)s columns (text with a "
     "comma must be in quotes)."
 )
-COUNTRY_MESSAGE = "Write the two-letter country code, e.g. CN."
+COUNTRY_MESSAGE = _l("Write the two-letter country code, e.g. CN.")
 # An HS code as declared: 4 to 10 digits, dots and spaces between them allowed.
 HS_CODE = re.compile(r"(?:\d[ .]?){3,9}\d")
 DIRECTIONS = ("import", "export")
 MAX_ERRORS = 50  # error lines reported; the rest are counted
 LARGEST_NUMBER = Decimal("1e13")
-NO_LINES = "There are no declaration lines under the header row."
+NO_LINES = _l("There are no declaration lines under the header row.")
 
 
 class LineError(ValueError):
     def __init__(self, column: str, message: str) -> None:
+        message = str(message)  # a lazy constant: in the language of the moment it is raised
         super().__init__(message)
         self.column, self.message = column, message
+
+
+def line_error_text(number: int, error: LineError) -> str:
+    """ "line N, column C: reason" (the column's name as in the file, in every language)."""
+    return _(
+        "line %(number)s, column %(column)s: %(reason)s",
+        number=number, column=error.column, reason=error.message,
+    )  # fmt: skip
 
 
 @dataclass
@@ -69,7 +81,7 @@ class Parsed:
             self.errors.append(text)
 
     def add_line_error(self, number: int, error: LineError) -> None:
-        self.add_error(f"line {number}, column {error.column}: {error.message}")
+        self.add_error(line_error_text(number, error))
 
     @property
     def more_errors(self) -> int:
@@ -81,17 +93,17 @@ def line_from(data: Mapping[str, Any]) -> DeclarationLine:
     values = {name: _text(data.get(name), name) for name in COLUMNS}
     for name in REQUIRED:
         if values[name] is None:
-            raise LineError(name, "This column is required.")
+            raise LineError(name, _("This column is required."))
     direction = values["direction"]
     if direction is not None:
         direction = direction.lower()
         if direction not in DIRECTIONS:
-            raise LineError("direction", "Write import or export (or leave it blank).")
+            raise LineError("direction", _("Write import or export (or leave it blank)."))
     country = values["country_of_origin"]
     if country is not None and not (country.isascii() and country.isalpha()):
         raise LineError("country_of_origin", COUNTRY_MESSAGE)
     if values["hs_code"] is not None and not HS_CODE.fullmatch(values["hs_code"]):
-        raise LineError("hs_code", "Write the HS code in digits (4 to 10), e.g. 8539.52.00.")
+        raise LineError("hs_code", _("Write the HS code in digits (4 to 10), e.g. 8539.52.00."))
     return DeclarationLine(
         declaration_number=values["declaration_number"],
         line_number=_line_number(values["line_number"]),
@@ -108,22 +120,22 @@ def _text(value: Any, column: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise LineError(column, "Write text or a number here.")
+        raise LineError(column, _("Write text or a number here."))
     text = str(value).strip()
     if isinstance(value, float) and value.is_integer():  # 8518 read from a spreadsheet as 8518.0
         text = str(int(value))
     if "\x00" in text:  # a CSV cell can hold one; no database text column can
-        raise LineError(column, "Remove the NUL character (code 0) from this cell.")
+        raise LineError(column, _("Remove the NUL character (code 0) from this cell."))
     if len(text) > COLUMNS[column]:
         if column == "country_of_origin":
             raise LineError(column, COUNTRY_MESSAGE)
-        raise LineError(column, f"Write at most {COLUMNS[column]} characters.")
+        raise LineError(column, _("Write at most %(most)s characters.", most=COLUMNS[column]))
     return text or None
 
 
 def _line_number(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 1_000_000:
-        raise LineError("line_number", "Write a whole number from 1.")
+        raise LineError("line_number", _("Write a whole number from 1."))
     return int(text)
 
 
@@ -133,9 +145,9 @@ def _amount(text: str | None, column: str) -> Decimal | None:
     try:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:
-        raise LineError(column, "Write a number, e.g. 1200 or 1200.50.") from None
+        raise LineError(column, _("Write a number, e.g. 1200 or 1200.50.")) from None
     if not amount.is_finite() or amount < 0 or amount >= LARGEST_NUMBER:
-        raise LineError(column, "Write a number from 0 (no sign, no exponent).")
+        raise LineError(column, _("Write a number from 0 (no sign, no exponent)."))
     return amount
 
 
@@ -150,14 +162,16 @@ def parse_rows(rows: Iterable[list[Any]], limit: int | None = None) -> Parsed:
         if limit is not None and len(parsed.lines) >= limit:
             parsed.lines.clear()
             parsed.errors, parsed.error_count, parsed.over_limit = [], 0, True
-            parsed.add_error(f"More than {limit:,} lines: screen them as a batch file.")
+            parsed.add_error(
+                _("More than %(limit)s lines: screen them as a batch file.", limit=f"{limit:,}")
+            )
             return parsed
         try:
             parsed.lines.append(line_from(data))
         except LineError as error:
-            parsed.add_error(f"line {number}, column {error.column}: {error.message}")
+            parsed.add_line_error(number, error)
     if not parsed.lines and not parsed.error_count:
-        parsed.add_error(NO_LINES)
+        parsed.add_error(str(NO_LINES))
     return parsed
 
 
@@ -174,7 +188,9 @@ def line_rows(rows: Iterable[list[Any]], parsed: Parsed) -> Iterator[tuple[int, 
     for number, row in enumerate(iterator, start=2):
         if any(cell not in (None, "") for cell in row[width:]):
             cells = len(row) - sum(1 for _ in itertools.takewhile(_blank, reversed(row)))
-            parsed.add_error(TOO_MANY_CELLS.format(number=number, cells=cells, width=width))
+            parsed.add_error(
+                str(TOO_MANY_CELLS) % {"number": number, "cells": cells, "width": width}
+            )
         elif any(cell not in (None, "") for cell in row):
             yield number, {name: row[i] if i < len(row) else None for name, i in header.items()}
 
@@ -193,14 +209,17 @@ def _header(row: list[Any] | None, parsed: Parsed) -> dict[str, int] | None:
     twice = sorted({name for name in names if name in COLUMNS and names.count(name) > 1})
     missing = [name for name in REQUIRED if name not in positions]
     problems = [
-        *(["missing: " + ", ".join(missing)] if missing else []),
-        *(["not columns: " + ", ".join(unknown)] if unknown else []),
-        *(["named twice: " + ", ".join(twice)] if twice else []),
+        *([_("missing: %(names)s", names=", ".join(missing))] if missing else []),
+        *([_("not columns: %(names)s", names=", ".join(unknown))] if unknown else []),
+        *([_("named twice: %(names)s", names=", ".join(twice))] if twice else []),
     ]
     if problems:
         parsed.add_error(
-            "line 1: the first row must name the columns; " + "; ".join(problems)
-            + ". The columns are: " + ", ".join(COLUMNS) + "."
+            _(
+                "line 1: the first row must name the columns; %(problems)s. The columns are: "
+                "%(columns)s.",
+                problems="; ".join(problems), columns=", ".join(COLUMNS),
+            )
         )  # fmt: skip
         return None
     return positions

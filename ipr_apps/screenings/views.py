@@ -16,10 +16,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.errors import DomainError
 from ipr_apps.forms import apply_errors
+from ipr_apps.i18n import format_number
 from ipr_apps.models import Role, ScreeningRun
 from ipr_apps.screening.lines import COLUMNS, REQUIRED
 from ipr_apps.screenings.forms import PASTE_MAX, ScreenForm
@@ -29,7 +31,6 @@ from ipr_apps.services import screening, screening_batches, screening_input
 bp = Blueprint("screenings", __name__, url_prefix="/screening")
 
 FORM_BYTES = 64 * 1024  # room for the form's other fields beside the file
-QUEUED = "{name} has more than {limit:,} lines: it is screened in the background."
 # The example file offered on the page: one line per kind of finding, the header first.
 # The example file: lines the demo's BRIGHTSTAR recordation screens (its known infringer at one
 # of its ports; the mark in full-width letters; a genuine import by its recorded importer, not a
@@ -72,7 +73,7 @@ def index():
             apply_errors(form, error)
         else:
             if run.finished_at is None:
-                flash(QUEUED.format(name=run.input_name, limit=screening.INLINE_LINES), "info")
+                flash(_queued_message(run), "info")
             return redirect(url_for("screenings.run", run_id=run.id), 303)
     page = screening.runs_page(
         current_user, request.args.get("cursor"), current_app.config["PAGE_SIZE"]
@@ -82,6 +83,13 @@ def index():
         "screenings/index.html", form=form, rejected=rejected, page=page, columns=COLUMNS,
         required=REQUIRED, limit=screening.INLINE_LINES,
     ), status  # fmt: skip
+
+
+def _queued_message(run: ScreeningRun) -> str:
+    return _(
+        "%(name)s has more than %(limit)s lines: it is screened in the background.",
+        name=run.input_name, limit=format_number(screening.INLINE_LINES),
+    )  # fmt: skip
 
 
 def _screen(form: ScreenForm) -> ScreeningRun:

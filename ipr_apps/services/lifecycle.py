@@ -4,8 +4,11 @@ transition, writes its event and tells the holder."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ipr_apps.db import unit_of_work
 from ipr_apps.errors import ValidationError
+from ipr_apps.i18n import format_number
 from ipr_apps.models import Recordation, User, today
 from ipr_apps.recordation_workflow import RecordationAction, apply
 from ipr_apps.services.notifications import notify_recordation
@@ -37,7 +40,10 @@ def _end(actor, recordation_id, reason, action, template) -> Recordation:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError.on("reason", "Give the reason.")
+        raise ValidationError.on("reason", _("Give the reason."))
     if len(reason) > REASON_MAX:
-        raise ValidationError.on("reason", f"Keep the reason under {REASON_MAX} characters.")
+        raise ValidationError.on(
+            "reason",
+            _("Keep the reason under %(most)s characters.", most=format_number(REASON_MAX)),
+        )
     return reason

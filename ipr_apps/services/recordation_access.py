@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ipr_apps.db import db
@@ -28,5 +29,5 @@ def get_recordation(user: User, recordation_id: int, for_update: bool = False) -
         stmt = stmt.with_for_update()
     recordation = db.session.execute(stmt).scalar_one_or_none()
     if recordation is None or not can_view(recordation, user):
-        raise NotFound("No such recordation.")
+        raise NotFound(_("No such recordation."))
     return recordation

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -171,7 +173,7 @@ def version(recordation: Recordation, application_id: int | None) -> Application
     if application_id is None or application_id == recordation.facts_application_id:
         return recordation.facts_application
     if not 0 < application_id < 2**31:  # not an id: no query (PostgreSQL integer range)
-        raise NotFound("No such version of this recordation.")
+        raise NotFound(_("No such version of this recordation."))
     stmt = select(Application).where(
         Application.id == application_id,
         Application.recordation_id == recordation.id,
@@ -179,7 +181,7 @@ def version(recordation: Recordation, application_id: int | None) -> Application
     )
     application = db.session.execute(stmt).scalar_one_or_none()
     if application is None:
-        raise NotFound("No such version of this recordation.")
+        raise NotFound(_("No such version of this recordation."))
     return application
 
 
@@ -193,7 +195,15 @@ class EventRow:
     to_status: str
     valid_until: date
     application: Application | None
-    note: str | None
+    note: str | None  # in the reader's language where the system wrote it
+    previous_until: date | None = None  # the validity before this event (a renewal's "was")
+
+
+# Notes the system writes on events, in English in the database. Renewals, amendments,
+# expiries and lapses have theirs said by the event's sentence (templates/recordations/
+# _events.html) instead; people's reasons (cancel, revoke) are shown as written.
+PEOPLES_NOTES = ("cancel", "revoke")
+SYSTEM_NOTES = {"Imported from the previous system": _l("Imported from the previous system")}
 
 
 def events(recordation: Recordation, viewer: User) -> list[EventRow]:
@@ -206,10 +216,14 @@ def events(recordation: Recordation, viewer: User) -> list[EventRow]:
         .options(selectinload(RecordationEvent.actor), selectinload(RecordationEvent.application))
         .order_by(RecordationEvent.id)
     )
-    return [_event_row(event, viewer, staff) for event in db.session.execute(stmt).scalars()]
+    rows, previous_until = [], None
+    for event in db.session.execute(stmt).scalars():
+        rows.append(_event_row(event, viewer, staff, previous_until))
+        previous_until = event.valid_until
+    return rows
 
 
-def _event_row(event, viewer: User, staff: bool) -> EventRow:
+def _event_row(event, viewer: User, staff: bool, previous_until: date | None) -> EventRow:
     if event.actor is None:
         who = "system"
     elif staff:
@@ -222,8 +236,16 @@ def _event_row(event, viewer: User, staff: bool) -> EventRow:
         at=event.created_at, action=event.action, who=who,
         name=event.actor.name if who == "named" else None,
         from_status=_label(event.from_status), to_status=_label(event.to_status),
-        valid_until=event.valid_until, application=event.application, note=event.note,
+        valid_until=event.valid_until, application=event.application, note=_note(event),
+        previous_until=previous_until,
     )  # fmt: skip
+
+
+def _note(event: RecordationEvent) -> str | None:
+    if event.action in PEOPLES_NOTES or not event.note:
+        return event.note
+    known = SYSTEM_NOTES.get(event.note)
+    return str(known) if known is not None else None
 
 
 def _label(status: str | None) -> str | None:

@@ -16,10 +16,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from ipr_apps.db import db, next_counter_value
 from ipr_apps.errors import ValidationError
+from ipr_apps.i18n import format_day
 from ipr_apps.models import Application, IpRight, Kind, Recordation, Status, User
 from ipr_apps.recordation_workflow import RecordationAction
 from ipr_apps.recordation_workflow import apply as apply_event
@@ -122,8 +124,12 @@ def renew(application: Application, actor: User) -> Recordation:
     new_until = renewed_until(old_until, application.right.expiry_date)
     if new_until <= old_until:
         raise ValidationError(
-            f"The right expires on {application.right.expiry_date}: a renewal would not extend "
-            f"the recordation beyond {old_until}. Reject it, or ask for the right's new term."
+            _(
+                "The right expires on %(expiry)s: a renewal would not extend the recordation "
+                "beyond %(until)s. Reject it, or ask for the right's new term.",
+                expiry=format_day(application.right.expiry_date),
+                until=format_day(old_until),
+            )
         )
     recordation.valid_until = new_until
     copy_facts(recordation, application)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -31,14 +32,16 @@ INLINE_LINES = 2_000  # lines screened while the officer (or API client) waits; 
 
 def require_screener(actor: User) -> None:
     if actor.role != Role.OFFICER:
-        raise PermissionDenied("Only customs officers screen declarations.")
+        raise PermissionDenied(_("Only customs officers screen declarations."))
 
 
 def check_threshold(threshold: int | None) -> int:
     if threshold is None:
         return rules.DEFAULT_THRESHOLD
     if not 0 <= threshold <= MAX_THRESHOLD:
-        raise ValidationError.on("threshold", f"Choose a score from 0 to {MAX_THRESHOLD}.")
+        raise ValidationError.on(
+            "threshold", _("Choose a score from 0 to %(most)s.", most=MAX_THRESHOLD)
+        )
     return threshold
 
 
@@ -54,7 +57,7 @@ def screen_lines(
     require_screener(actor)
     threshold = check_threshold(threshold)
     if not lines:
-        raise ValidationError.on("lines", "Give at least one declaration line.")
+        raise ValidationError.on("lines", _("Give at least one declaration line."))
     in_use = current.current()
     results = screen(in_use.index, lines, threshold)
     with unit_of_work() as session:
@@ -100,7 +103,7 @@ def get_run(actor: User, run_id: int) -> ScreeningRun:
     """The run if it is `actor`'s own; otherwise NotFound (never 'forbidden')."""
     run = db.session.get(ScreeningRun, run_id)
     if run is None or run.created_by_id != actor.id:
-        raise NotFound("No such screening.")
+        raise NotFound(_("No such screening."))
     return run
 
 
@@ -108,7 +111,7 @@ def get_hit(actor: User, hit_id: int) -> ScreeningHit:
     """A hit of one of `actor`'s own runs; otherwise NotFound."""
     hit = db.session.get(ScreeningHit, hit_id)
     if hit is None or hit.run.created_by_id != actor.id:
-        raise NotFound("No such screening hit.")
+        raise NotFound(_("No such screening hit."))
     return hit
 
 
@@ -116,7 +119,7 @@ def hit_for_case(actor: User, hit_id: int, recordation_id: int) -> ScreeningHit:
     """A hit of `actor`'s own run on the recordation a case is opened on; otherwise NotFound."""
     hit = get_hit(actor, hit_id)
     if hit.recordation_id != recordation_id:
-        raise NotFound("No such screening hit.")
+        raise NotFound(_("No such screening hit."))
     return hit
 
 

@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import ConflictError, TooLarge, ValidationError
+from ipr_apps.i18n import in_language, locale_code
 from ipr_apps.models import Job, JobKind, RunSource, ScreeningHit, ScreeningRun, User, utcnow
 from ipr_apps.screening import current, lines
 from ipr_apps.screening.engine import DeclarationLine, screen
@@ -40,24 +42,25 @@ XLSX_MAGIC = b"PK\x03\x04"
 ENCODINGS = ("utf-8-sig", "gb18030")  # as lines.decode: UTF-8, else Excel's CSV on Chinese Windows
 READ_PHASE, SCREEN_PHASE = "read", "screen"  # job phases (models.jobs.PHASE_SPANS)
 
-# User-facing texts, kept here in one place (translated later).
-CHOOSE_FILE = "Choose a CSV or XLSX file of declaration lines."
-WRONG_NAME = "Upload a file whose name ends in .csv or .xlsx."
-EMPTY = "The file is empty."
-TOO_LARGE = "The file is larger than {most} MB. Split it into smaller files."
-NOT_XLSX = (
+# User-facing texts, kept here in one place: lazy, so each is in the language of the moment it
+# is used (the officer's request; in the worker, the language the batch was started in).
+CHOOSE_FILE = _l("Choose a CSV or XLSX file of declaration lines.")
+WRONG_NAME = _l("Upload a file whose name ends in .csv or .xlsx.")
+EMPTY = _l("The file is empty.")
+TOO_LARGE = _l("The file is larger than %(most)s MB. Split it into smaller files.")
+NOT_XLSX = _l(
     "This file is not an XLSX workbook, whatever its name says. Save it as XLSX or CSV and "
     "upload that."
 )
-NOT_CSV = (
+NOT_CSV = _l(
     "This file is not CSV text, whatever its name says. Save it as CSV (UTF-8) or XLSX and "
     "upload that."
 )
-NOT_TEXT = "The file is neither UTF-8 nor GB18030 text; nothing was screened."
-BAD_LINES = (
+NOT_TEXT = _l("The file is neither UTF-8 nor GB18030 text; nothing was screened.")
+BAD_LINES = _l(
     "Some lines of the file are wrong; nothing was screened. Correct them and upload it again."
 )
-MORE_ERRORS = "… and {count:,} more wrong lines."
+MORE_ERRORS = _l("… and %(count)s more wrong lines.")
 
 
 def max_bytes() -> int:
@@ -87,10 +90,10 @@ def start_batch(
 
 def _extension(filename: str | None) -> str:
     if not filename or not filename.strip():
-        raise ValidationError.on("file", CHOOSE_FILE)
+        raise ValidationError.on("file", str(CHOOSE_FILE))
     extension = filename.strip().rsplit(".", 1)[-1].lower()
     if extension not in ("csv", "xlsx"):
-        raise ValidationError.on("file", WRONG_NAME)
+        raise ValidationError.on("file", str(WRONG_NAME))
     return extension
 
 
@@ -98,16 +101,16 @@ def _check_file(path: Path, extension: str, size: int) -> None:
     """Type by content as well as by name: a workbook is a zip with a workbook part; a CSV
     file is text (its start decodes, no NUL bytes)."""
     if size == 0:
-        raise ValidationError.on("file", EMPTY)
+        raise ValidationError.on("file", str(EMPTY))
     if size > max_bytes():
-        raise TooLarge.on("file", TOO_LARGE.format(most=max_bytes() // (1024 * 1024)))
+        raise TooLarge.on("file", str(TOO_LARGE) % {"most": max_bytes() // (1024 * 1024)})
     with path.open("rb") as file:
         head = file.read(HEAD_BYTES)
     if extension == "xlsx":
         if not head.startswith(XLSX_MAGIC) or not _is_workbook(path):
-            raise ValidationError.on("file", NOT_XLSX)
+            raise ValidationError.on("file", str(NOT_XLSX))
     elif head.startswith(XLSX_MAGIC) or b"\x00" in head or not _is_text(head):
-        raise ValidationError.on("file", NOT_CSV)
+        raise ValidationError.on("file", str(NOT_CSV))
 
 
 def _is_text(head: bytes) -> bool:
@@ -138,7 +141,8 @@ def _encoding_of(read: Callable[[], Iterable[bytes]], final: bool = True) -> str
 
 
 def _create(actor: User, file: str, input_name: str, threshold: int) -> ScreeningRun:
-    parameters = {"threshold": threshold, "file_name": input_name}
+    # The worker writes the report and the hits file in the language the officer reads now.
+    parameters = {"threshold": threshold, "file_name": input_name, "locale": locale_code()}
     with unit_of_work() as session:
         job = jobs.create_in(session, actor, JobKind.SCREEN_DECLARATIONS, parameters,
                              input_file=file, input_name=input_name)  # fmt: skip
@@ -164,7 +168,7 @@ class _File:
     def _encoding(self) -> str:
         encoding = _encoding_of(self._blocks)
         if encoding is None:
-            raise ValidationError(NOT_TEXT)
+            raise ValidationError(str(NOT_TEXT))
         return encoding
 
     def _blocks(self) -> Iterator[bytes]:
@@ -190,7 +194,13 @@ class _File:
 
 def run_job(job: Job) -> None:
     """Check every line (copying the good ones into a CSV spool file: a workbook is slow to
-    read, and is read once), then screen the spool's lines chunk by chunk, then finish."""
+    read, and is read once), then screen the spool's lines chunk by chunk, then finish; in the
+    language the batch was started in (its error report, the hits file's reasons)."""
+    with in_language((job.parameters or {}).get("locale")):
+        _run_job(job)
+
+
+def _run_job(job: Job) -> None:
     job_id, runs = job.id, job.runs
     stmt = select(ScreeningRun.id, ScreeningRun.threshold).where(ScreeningRun.job_id == job_id)
     run_id, threshold = db.session.execute(stmt).one()
@@ -248,10 +258,11 @@ def _check(job_id: int, file: _File, spool: Path) -> int:
                 count += 1
             progress(READ_PHASE, number - 1)
     if parsed.error_count:
-        more = [MORE_ERRORS.format(count=parsed.more_errors)] if parsed.more_errors else []
-        raise ValidationError(BAD_LINES, {"rows": parsed.errors + more})
+        rest = {"count": f"{parsed.more_errors:,}"}
+        more = [str(MORE_ERRORS) % rest] if parsed.more_errors else []
+        raise ValidationError(str(BAD_LINES), {"rows": parsed.errors + more})
     if count == 0:
-        raise ValidationError(lines.NO_LINES, {"rows": [lines.NO_LINES]})
+        raise ValidationError(str(lines.NO_LINES), {"rows": [str(lines.NO_LINES)]})
     return count
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from ipr_apps.db import db
@@ -23,28 +24,34 @@ class Missing(StrEnum):
 
     @property
     def label(self) -> str:
-        return _WORDS[self][0]
+        return str(_WORDS[self][0])
 
     @property
     def why(self) -> str:
-        return _WORDS[self][1]
+        return str(_WORDS[self][1])
 
 
 _WORDS = {
     Missing.HS_CODE: (
-        "An HS code for the genuine goods",
-        "Declarations are matched on their HS code: without one, only the mark's text can "
-        "point a declaration to this recordation.",
+        _l("An HS code for the genuine goods"),
+        _l(
+            "Declarations are matched on their HS code: without one, only the mark's text can "
+            "point a declaration to this recordation."
+        ),
     ),
     Missing.LEGITIMATE_TRADER: (
-        "A legitimate manufacturer, importer or exporter",
-        "Genuine consignments from a recorded legitimate trader are cleared, and those from "
-        "anyone else stand out: without one, officers cannot tell them apart.",
+        _l("A legitimate manufacturer, importer or exporter"),
+        _l(
+            "Genuine consignments from a recorded legitimate trader are cleared, and those from "
+            "anyone else stand out: without one, officers cannot tell them apart."
+        ),
     ),
     Missing.GOODS_PHOTO: (
-        "A photo of the genuine goods",
-        "Officers compare the goods they inspect with the photos: without one, they cannot "
-        "recognise a fake at the border.",
+        _l("A photo of the genuine goods"),
+        _l(
+            "Officers compare the goods they inspect with the photos: without one, they cannot "
+            "recognise a fake at the border."
+        ),
     ),
 }
 

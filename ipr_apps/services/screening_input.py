@@ -13,6 +13,8 @@ import logging
 import zipfile
 from typing import BinaryIO
 
+from flask_babel import lazy_gettext as _l
+
 from ipr_apps.errors import ValidationError
 from ipr_apps.models import RunSource, ScreeningRun, User
 from ipr_apps.screening import lines
@@ -27,20 +29,22 @@ HEAD_BYTES = 64 * 1024  # where a CSV file's NUL bytes are looked for
 ZIP_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a zip archive
 EXTENSIONS = (".csv", ".xlsx")
 
-# Whole sentences, shown as they are.
-NOT_CSV_OR_XLSX = "Upload a CSV or XLSX file (its name ends in .csv or .xlsx)."
-NOT_XLSX = "This file is not a readable XLSX workbook. Save it again from Excel and upload that."
-NOT_CSV = "This file is not a CSV text file. Save it as CSV (UTF-8) and upload that."
-EMPTY = "The file is empty."
-NO_LINES = "Paste the lines with their header row, or upload a file."
-LINES_REJECTED = "Some lines could not be read: nothing was screened."
+# Whole sentences, shown as they are (in the language of the request that raises them).
+NOT_CSV_OR_XLSX = _l("Upload a CSV or XLSX file (its name ends in .csv or .xlsx).")
+NOT_XLSX = _l(
+    "This file is not a readable XLSX workbook. Save it again from Excel and upload that."
+)
+NOT_CSV = _l("This file is not a CSV text file. Save it as CSV (UTF-8) and upload that.")
+EMPTY = _l("The file is empty.")
+NO_LINES = _l("Paste the lines with their header row, or upload a file.")
+LINES_REJECTED = _l("Some lines could not be read: nothing was screened.")
 
 
 class LinesRejected(ValidationError):
     """The lines could not all be read: `errors` ("line N, column C: reason"), `more` not listed."""
 
     def __init__(self, parsed: Parsed) -> None:
-        super().__init__(LINES_REJECTED)
+        super().__init__(str(LINES_REJECTED))
         self.errors, self.more = parsed.errors, parsed.more_errors
 
 
@@ -48,7 +52,7 @@ def screen_pasted(actor: User, text: str, threshold: int | None) -> ScreeningRun
     """Lines pasted with their header row (CSV, or tab-separated cells from a spreadsheet)."""
     threshold = _check_actor(actor, threshold)
     if not text.strip():
-        raise ValidationError.on("lines", NO_LINES)
+        raise ValidationError.on("lines", str(NO_LINES))
     parsed = lines.parse_text(text, limit=screening.INLINE_LINES)
     if parsed.over_limit or parsed.error_count:
         raise LinesRejected(parsed)
@@ -81,15 +85,15 @@ def _read(stream: BinaryIO, filename: str) -> bytes:
     """The whole upload once its name and first bytes say CSV or XLSX, refused as soon as it
     passes the size limit."""
     if not filename.lower().endswith(EXTENSIONS):
-        raise refuse(NOT_CSV_OR_XLSX)
+        raise refuse(str(NOT_CSV_OR_XLSX))
     data = read_at_most(stream, screening_batches.max_bytes())
     if not data.strip():
-        raise refuse(EMPTY)
+        raise refuse(str(EMPTY))
     is_zip = data.startswith(ZIP_MAGIC)
     if filename.lower().endswith(".xlsx") and not is_zip:
-        raise refuse(NOT_XLSX)
+        raise refuse(str(NOT_XLSX))
     if filename.lower().endswith(".csv") and (is_zip or b"\x00" in data[:HEAD_BYTES]):
-        raise refuse(NOT_CSV)
+        raise refuse(str(NOT_CSV))
     return data
 
 
@@ -99,10 +103,10 @@ def _parse(data: bytes, filename: str) -> Parsed:
     try:
         return lines.parse_file(data, filename, limit=screening.INLINE_LINES)
     except (UnicodeDecodeError, csv.Error) as error:
-        raise refuse(NOT_CSV) from error
+        raise refuse(str(NOT_CSV)) from error
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as error:
         if not xlsx:
             raise
         # openpyxl raises many kinds on a damaged workbook; the details are for the log.
         log.info("screening upload refused: %s: %s", type(error).__name__, error)
-        raise refuse(NOT_XLSX) from error
+        raise refuse(str(NOT_XLSX)) from error

@@ -1,6 +1,7 @@
 """A screening run's hits as a file to download (CSV or XLSX): one row per hit, highest score
 first (in the order of the lines within a score), written by the statistics exports' writers,
-so text cells a spreadsheet would run as a formula are escaped the same way."""
+so text cells a spreadsheet would run as a formula are escaped the same way. The column names
+are a contract and stay as they are; the reasons are in the reader's language."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.models import ScreeningHit, ScreeningRun
+from ipr_apps.screening.reasons import localised
 from ipr_apps.services import exports
 
 # The file's columns (a contract: never translated): the line as declared, then the hit.
@@ -54,7 +56,7 @@ def _row(hit) -> dict:
         **row, "line_number": hit["line_number"], "recordation_number": hit["recordation_number"],
         "quantity": _amount(hit["quantity"]), "declared_value": _money(hit["declared_value"]),
         "score": hit["score"], "rules": RULES_JOINER.join(hit["rules"]),
-        "reasons": REASONS_JOINER.join(hit["reasons"]),
+        "reasons": REASONS_JOINER.join(localised(hit["rules"], hit["reasons"])),
     }  # fmt: skip
 
 

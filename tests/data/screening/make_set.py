@@ -11,8 +11,9 @@ from them with a seeded random generator, one `kind` at a time; each line carrie
 The labels say what is true of the consignment, not what the rules can see. Some kinds are
 infringing lines the rules legitimately miss (a misspelt or transliterated mark, an infringer
 declaring other goods, a counterfeiter whose name is one letter from the legitimate importer's),
-and some are genuine lines the rules flag (a licensee importing genuine goods, a legitimate
-trader named in the other language, a Chinese mark inside a longer word). So precision and
+and some are genuine lines the rules flag (a Chinese mark inside a longer word). A legitimate
+trader declared under its name in the other script is recorded with both (`name`, `name_en`),
+as holders now record it. So precision and
 recall measure the rules against the truth, and neither is 1.0 by construction.
 
 The files are committed; run this again only to change the set (same seed, same files).
@@ -259,6 +260,35 @@ RECORDATIONS = [
 ]  # fmt: skip
 
 BY_NUMBER = {r["number"]: r for r in RECORDATIONS}
+# Legitimate traders recorded with their names in both scripts (the holder filled in "Name in
+# English"), by recordation: (the name declarations are drawn from, its other-script name).
+# recordations.json carries them as `name` (own script) and `name_en`.
+OTHER_NAMES = {
+    "T2018-002231": (
+        "Nordkapp China Trading (Shanghai) Co., Ltd.", "诺德卡普中国贸易(上海)有限公司"
+    ),
+    "T2021-000266": ("山东金鹰轮胎有限公司", "Shandong Golden Eagle Tyre Co Ltd"),
+    "T2019-000852": ("新疆雪莲服饰有限公司", "Xinjiang Snow Lotus Apparel Co., Ltd."),
+    "T2020-004032": ("阳江天工刀具有限公司", "Yangjiang Tiangong Knives Co., Ltd."),
+}  # fmt: skip
+
+
+def _role_of(recordation: dict, name: str) -> str:
+    return next(t["role"] for t in recordation["traders"] if t["name"] == name)
+
+
+def _with_both_names(recordation: dict) -> list[dict]:
+    """The recordation's traders as recorded: own script in `name`, English in `name_en`."""
+    named, other = OTHER_NAMES.get(recordation["number"], (None, None))
+    traders = []
+    for trader in recordation["traders"]:
+        if trader["name"] == named:
+            local, english = (other, named) if is_chinese(other) else (named, other)
+            trader = {"name": local, "name_en": english, "role": trader["role"]}
+        traders.append(trader)
+    return traders
+
+
 PORTS = [
     "Shenzhen Bay", "Huangpu", "Shekou", "Yantian", "Nansha", "Ningbo", "Shanghai Waigaoqiao",
     "Shanghai Yangshan", "Tianjin Xingang", "Qingdao", "Xiamen", "Dalian",
@@ -611,18 +641,17 @@ class Maker:
         self.add("genuine_licensee", [], description=f"{r['mark']} {r['goods']}",
                  hs_code=self.hs_under(r), consignee=self.pick(r["licensees"]))  # fmt: skip
 
-    OTHER_LANGUAGE = {  # a legitimate trader recorded in one language, declared in the other
-        "T2018-002231": "诺德卡普中国贸易(上海)有限公司",
-        "T2021-000266": "Shandong Golden Eagle Tyre Co Ltd",
-        "T2019-000852": "Xinjiang Snow Lotus Apparel Co., Ltd.",
-        "T2020-004032": "Yangjiang Tiangong Knives Co., Ltd.",
-    }  # fmt: skip
+    OTHER_LANGUAGE = {number: other for number, (_name, other) in OTHER_NAMES.items()}
 
     def genuine_trader_other_language(self) -> None:
+        """A legitimate trader declared under its name in the other script, in its role (an
+        exporter sends the goods)."""
         number, name = self.pick(sorted(self.OTHER_LANGUAGE.items()))
         r = BY_NUMBER[number]
+        party = "consignor" if _role_of(r, OTHER_NAMES[number][0]) == EXP else "consignee"
         self.add("genuine_trader_other_language", [], description=f"{r['mark']} {r['goods']}",
-                 hs_code=self.hs_under(r), consignee=name)  # fmt: skip
+                 hs_code=self.hs_under(r), **{party: name},
+                 **({"direction": "export"} if party == "consignor" else {}))  # fmt: skip
 
 
 # How many lines of each kind, in the order they are drawn.
@@ -645,8 +674,8 @@ def main() -> None:
         for _ in range(count):
             draw(maker)
     maker.rng.shuffle(maker.rows)
-    facts = [{k: v for k, v in r.items() if k not in ("goods", "goods_zh", "plain")}
-             for r in RECORDATIONS]  # fmt: skip
+    facts = [{**{k: v for k, v in r.items() if k not in ("goods", "goods_zh", "plain")},
+              "traders": _with_both_names(r)} for r in RECORDATIONS]  # fmt: skip
     (HERE / "recordations.json").write_text(
         json.dumps(facts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
