@@ -84,7 +84,7 @@ PAGES = [
     (
         "/admin/districts/new",
         ["添加关区", "关区代码", "中文名称"],
-        ["Customs code", "Name (Chinese)"],
+        ["District code", "Name (Chinese)"],
     ),
     ("/admin/guarantees", ["总担保", "搜索权利人"], ["General guarantees", "Search holders"]),
     ("/admin/mail", ["邮件", "待发送", "发送失败"], ["Every e-mail is kept", "Pending"]),

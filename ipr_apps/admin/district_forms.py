@@ -29,7 +29,7 @@ def _name_en() -> StringField:
 
 class NewDistrictForm(AppForm):
     code = StringField(
-        _l("Customs code"),
+        _l("District code"),
         validators=[DataRequired(_l("Enter the 4-digit customs code.")), Length(max=4)],
         description=_l(
             "The 4-digit GACC customs code, for example 5301. It cannot be changed later."

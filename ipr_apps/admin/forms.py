@@ -14,7 +14,7 @@ class StaffUserForm(AppForm):
     `flask ipr create-user`."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(
         _l("Role"),
         choices=choices(

@@ -66,7 +66,7 @@ class RequestForm(ConsignmentMixin, AppForm):
         description=_l("When the goods are expected at the port, as far as known."),
     )  # fmt: skip
     note = TextAreaField(
-        _l("Grounds"), validators=[Optional(), Length(max=5000)],
+        _l("Grounds for detention"), validators=[Optional(), Length(max=5000)],
         description=_l(
             "Why you believe the goods infringe your right, and what the evidence shows."
         ),
