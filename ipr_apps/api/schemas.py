@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 from ipr_apps.models import (
@@ -36,7 +37,7 @@ class UtcDateTime(fields.DateTime):
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
-        raise ValidationError("Text may not contain NUL characters.")
+        raise ValidationError(_("Text may not contain NUL characters."))
 
 
 def _utf8(value: str) -> None:
@@ -44,7 +45,7 @@ def _utf8(value: str) -> None:
     try:
         value.encode()
     except UnicodeEncodeError:
-        raise ValidationError("Text must be valid Unicode (no lone surrogates).") from None
+        raise ValidationError(_("Text must be valid Unicode (no lone surrogates).")) from None
 
 
 def _text(length: int, **kwargs) -> fields.String:
