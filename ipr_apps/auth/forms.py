@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     EmailField,
@@ -17,10 +20,16 @@ from ipr_apps.forms import AppForm, OrganisationFieldsMixin, choices
 from ipr_apps.i18n import LOCALES, NAMES
 from ipr_apps.models import OrgKind
 
-STRENGTH_HINT = _l(
-    "At least 10 characters. A few unrelated words are easy to remember and hard to guess; "
-    "avoid common passwords and your own name or e-mail address."
-)
+
+def _strength_hint() -> str:
+    return _(
+        "At least %(count)s characters. A few unrelated words are easy to remember and hard "
+        "to guess; avoid common passwords and your own name or e-mail address.",
+        count=current_app.config["PASSWORD_MIN_LENGTH"],
+    )
+
+
+STRENGTH_HINT = LazyString(_strength_hint)  # the policy's length, read when shown
 PASSWORDS_DIFFER = _l("Passwords differ.")
 
 
