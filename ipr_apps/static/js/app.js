@@ -107,7 +107,12 @@ function updateCounter(field) {
     field.setAttribute("aria-describedby", described ? `${described} ${counter.id}` : counter.id);
   }
   const over = used - limit;
-  counter.textContent = over > 0 ? `${over} character(s) too many (limit ${limit})` : `${limit - used} character(s) left`;
+  // The wording comes translated from the page (base.html's <body data-counter-*>).
+  const words = document.body.dataset;
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_match, name) => values[name]);
+  counter.textContent = over > 0
+    ? fill(words.counterOver || "{over} character(s) too many (limit {limit})", { over, limit })
+    : fill(words.counterLeft || "{left} character(s) left", { left: limit - used });
   counter.classList.toggle("text-danger", over > 0);
   counter.classList.toggle("fw-semibold", over > 0);
 }
