@@ -239,3 +239,16 @@ def test_security_log_labels_and_roles_are_translated(app):
         assert Role.OFFICER.label == "口岸关员"
     with app.test_request_context(), i18n.in_language("en"):
         assert SecurityAction.TOKEN_REVOKED.label == "API token revoked"
+
+
+def test_signing_in_greets_in_the_accounts_saved_language(client, make_user):
+    """The sign-in request starts in the browser's language; the flash after it is the user's."""
+    user = make_user(Role.HOLDER)
+    from ipr_apps.services import users
+
+    users.set_locale(user, "zh_Hans")
+    form = {"email": user.email, "password": PASSWORD}
+    page = text(client.post("/auth/login", data=form, headers=EN, follow_redirects=True))
+    assert f"已以 {user.email} 的身份登录。" in page and "Signed in as" not in page
+    page = text(client.post("/auth/logout", headers=EN, follow_redirects=True))
+    assert "You have signed out." in page  # nobody signed in: the browser's English

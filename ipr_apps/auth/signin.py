@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, request, session
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_language
 from flask_login import login_url, login_user, logout_user
 
 from ipr_apps.api.errors import is_api_request
@@ -27,6 +28,7 @@ def sign_in(user: User) -> None:
     session[SESSION_KEY] = raw
     login_user(user)
     g.user_session = row
+    refresh_language()  # the user's saved language from now on (the flash that follows)
 
 
 def sign_out(reason: EndReason = EndReason.LOGOUT) -> None:
@@ -35,6 +37,7 @@ def sign_out(reason: EndReason = EndReason.LOGOUT) -> None:
     logout_user()
     session.clear()
     g.pop("user_session", None)
+    refresh_language()  # no saved choice any more: the cookie's or the browser's language
 
 
 def current_session_id() -> int | None:
