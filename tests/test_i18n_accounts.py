@@ -252,3 +252,13 @@ def test_signing_in_greets_in_the_accounts_saved_language(client, make_user):
     assert f"已以 {user.email} 的身份登录。" in page and "Signed in as" not in page
     page = text(client.post("/auth/logout", headers=EN, follow_redirects=True))
     assert "You have signed out." in page  # nobody signed in: the browser's English
+
+
+def test_session_ended_notice_is_chinese(client, login, make_user):
+    from ipr_apps.services import sessions
+
+    user = make_user(Role.HOLDER)
+    login(user)
+    sessions.end_all(user)
+    page = text(client.get("/auth/profile", headers=ZH, follow_redirects=True))
+    assert "您的会话已结束，请重新登录。" in page and "session has ended" not in page
