@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask_babel import gettext as _
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Executable, MetaData, Update, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -58,7 +59,7 @@ def unit_of_work() -> Iterator[Session]:
         session.info.pop(AFTER_COMMIT, None)
         session.rollback()
         raise ConflictError(
-            "Someone else changed this application at the same moment; reload and try again."
+            _("Someone else changed this application at the same moment; reload and try again.")
         ) from exc
     except DBAPIError as exc:
         session.info.pop(AFTER_COMMIT, None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -48,34 +50,40 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def country_field(label: str = "Country", **kwargs) -> SelectField:
+def country_field(label: str | None = None, **kwargs) -> SelectField:
+    """A country by its ISO code; the names are the reader's (choices made per request)."""
     validators = kwargs.pop("validators", [Optional()])
-    return SelectField(label, choices=choices(country_choices()), validators=validators, **kwargs)
+    return SelectField(
+        label if label is not None else _l("Country"),
+        choices=lambda: choices(country_choices()),
+        validators=validators,
+        **kwargs,
+    )
 
 
 class OrganisationFieldsMixin:
     """Group 1 of an application: the holder's (or agency's) identity, as on its licence."""
 
     name_local = StringField(
-        "Name (local language)",
-        validators=[DataRequired("Enter the organisation's name."), Length(max=300)],
-        description="As written on the business licence or registration certificate.",
+        _l("Name (local language)"),
+        validators=[DataRequired(_l("Enter the organisation's name.")), Length(max=300)],
+        description=_l("As written on the business licence or registration certificate."),
     )
-    name_en = StringField("Name (English)", validators=[Optional(), Length(max=300)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=300)])
     country = country_field(
-        validators=[DataRequired("Choose a country.")],
-        description="Country of registration (ISO 3166).",
+        validators=[DataRequired(_l("Choose a country."))],
+        description=_l("Country of registration (ISO 3166)."),
     )
     registration_number = StringField(
-        "Registration / licence number", validators=[Optional(), Length(max=100)]
+        _l("Registration / licence number"), validators=[Optional(), Length(max=100)]
     )
-    address = StringField("Address", validators=[Optional(), Length(max=500)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     legal_representative = StringField(
-        "Legal representative", validators=[Optional(), Length(max=200)]
+        _l("Legal representative"), validators=[Optional(), Length(max=200)]
     )
-    contact_person = StringField("Contact person", validators=[Optional(), Length(max=200)])
-    org_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=50)])
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    org_email = EmailField(_l("Contact email"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
 
     def organisation_data(self) -> dict:
         names = (
@@ -149,16 +157,36 @@ def error_summary(form, general: dict[str, list[str]] | None = None) -> list[tup
     return rows
 
 
+# The application form's groups as the error summary names them.
+GROUP_LABELS = {
+    "holder": _l("Holder"),
+    "right": _l("Right"),
+    "licensees": _l("Licensees"),
+    "goods": _l("Goods"),
+    "traders": _l("Traders"),
+    "ports": _l("Ports"),
+    "infringers": _l("Infringers"),
+    "documents": _l("Documents"),
+}
+
+
+def _group_label(key: str) -> str:
+    return str(GROUP_LABELS.get(key) or key.replace("_", " ").capitalize())
+
+
 def _general_rows(key: str, messages: list[str]) -> list[tuple[str, str, str]]:
-    return [(key, key.replace("_", " ").capitalize(), message) for message in messages]
+    return [(key, _group_label(key), message) for message in messages]
 
 
 def _label(field_id: str, field) -> str:
     parts = field_id.split("-")
     if len(parts) == 3:  # goods-0-hs_code → "Goods 1: HS code"
-        return f"{parts[0].capitalize()} {int(parts[1]) + 1}: {field.label.text}"
+        return _(
+            "%(group)s %(number)s: %(field)s",
+            group=_group_label(parts[0]), number=int(parts[1]) + 1, field=field.label.text,
+        )  # fmt: skip
     if len(parts) == 2:
-        return f"{parts[0].capitalize()}: {field.label.text}"
+        return _("%(group)s: %(field)s", group=_group_label(parts[0]), field=field.label.text)
     return field.label.text
 
 

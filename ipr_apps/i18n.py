@@ -73,7 +73,7 @@ def select_locale() -> str:
         return default
     from ipr_apps.api.errors import is_api_request
 
-    if is_api_request():
+    if is_api_request() and request.blueprint != "api_docs":  # the reference is a page
         return from_accept_language() or default
     saved = getattr(current_user, "locale", None) if current_user else None
     return known(saved) or known(request.cookies.get(COOKIE)) or from_accept_language() or default

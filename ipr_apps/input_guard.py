@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, SecurityError
 
 from ipr_apps.api import errors as api_errors
 
 NUL = "\x00"
-NUL_MESSAGE = (
+NUL_MESSAGE = _l(
     "The request contains a NUL character (code 0), which no field accepts. "
     "Remove it and send the request again."
 )
-HOST_MESSAGE = "This server does not answer to the host name in the request's Host header."
+HOST_MESSAGE = _l("This server does not answer to the host name in the request's Host header.")
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +27,7 @@ def refuse_bad_input() -> None:
     if isinstance(request.routing_exception, SecurityError):
         raise request.routing_exception  # TRUSTED_HOSTS refused the Host header
     if _has_nul():
-        raise BadRequest(NUL_MESSAGE)
+        raise BadRequest(str(NUL_MESSAGE))
 
 
 def _has_nul() -> bool:
@@ -44,5 +45,5 @@ def _has_nul() -> bool:
 def untrusted_host(error: SecurityError) -> Response:
     """A plain answer: without a trusted host no URL can be built, so no page can be shown."""
     if api_errors.is_api_request():
-        return api_errors.error_response(400, HOST_MESSAGE)
-    return Response(HOST_MESSAGE, status=400, mimetype="text/plain")
+        return api_errors.error_response(400, str(HOST_MESSAGE))
+    return Response(str(HOST_MESSAGE), status=400, mimetype="text/plain")

@@ -10,6 +10,7 @@ from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
+from ipr_apps import i18n
 from ipr_apps.extensions import login_manager
 from ipr_apps.models import Role
 
@@ -72,6 +73,7 @@ def set_security_headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Content-Language", i18n.HTML_LANG[i18n.locale_code()])
     return response
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -27,14 +29,21 @@ from ipr_apps.timeline import entries as timeline_entries
 log = logging.getLogger(__name__)
 
 ERROR_TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    413: "File too large",
-    429: "Too many attempts",
-    500: "Something went wrong",
-    503: "Busy, please try again",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+    503: _l("Busy, please try again"),
+}
+# What a page says when the error carries no message of ours (Werkzeug's own descriptions
+# are English sentences for developers).
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. Go back, reload the page and try again."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The file is larger than this site accepts."),
 }
 
 
@@ -56,7 +65,7 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(signin.load_user)
     login_manager.unauthorized_handler(signin.unauthorized)
@@ -73,7 +82,8 @@ def init_app(app: Flask) -> None:
 
 
 def render_error(status: int, message: str | None = None, **context):
-    title = ERROR_TITLES.get(status, "Error")
+    title = str(ERROR_TITLES.get(status) or _("Error"))
+    message = message or ERROR_MESSAGES.get(status)
     page = render_template("errors/error.html", status=status, title=title, message=message,
                            **context)  # fmt: skip
     return page, status
@@ -84,17 +94,28 @@ def _http_error(error: HTTPException):
         return error
     if api_errors.is_api_request():
         return api_errors.from_http(error)
-    response = render_error(error.code, error.description if error.code != 500 else None)
+    response = render_error(error.code, _our_description(error))
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         return (*response, {"Allow": ", ".join(error.valid_methods)})
     return response
 
 
+def _our_description(error: HTTPException) -> str | None:
+    """The error's message when it is ours (abort(400, _("..."))), not Werkzeug's default."""
+    if error.code == 500 or error.description == type(error).description:
+        return None
+    return error.description
+
+
 def _csrf_error(error: CSRFError):
     if api_errors.is_api_request():
-        return api_errors.error_response(400, "CSRF token missing; the API takes bearer tokens.")
-    return render_error(400, "The form has expired or was not sent from this site. "
-                        "Go back, reload the page and try again.")  # fmt: skip
+        message = _("CSRF token missing; the API takes bearer tokens.")
+        return api_errors.error_response(400, message)
+    message = _(
+        "The form has expired or was not sent from this site. "
+        "Go back, reload the page and try again."
+    )
+    return render_error(400, message)
 
 
 def _too_many_requests(error: RateLimitExceeded):
@@ -102,9 +123,8 @@ def _too_many_requests(error: RateLimitExceeded):
     seconds = throttle.retry_after()
     throttle.log_refused_signin()
     if api_errors.is_api_request():
-        response = api_errors.error_response(
-            429, f"Too many requests. Try again in {seconds} seconds."
-        )
+        message = _("Too many requests. Try again in %(seconds)s seconds.", seconds=seconds)
+        response = api_errors.error_response(429, message)
     else:
         response = make_response(render_error(429, retry_after=seconds))
     response.headers["Retry-After"] = str(seconds)
@@ -132,10 +152,15 @@ def _busy(error: DatabaseBusy):
     """503 with Retry-After: the request may simply be sent again (nothing was saved)."""
     db.session.rollback()
     log.warning("Database busy: %s %s answered 503", request.method, request.path)
+    # DatabaseBusy.message is also stored in jobs' rows (in English): the reader's words here.
+    message = _(
+        "The database is busy with other work (for example a large import), so nothing was "
+        "saved. Please try again in a few seconds."
+    )
     if api_errors.is_api_request():
-        response = api_errors.error_response(503, error.message, error.code)
+        response = api_errors.error_response(503, message, error.code)
     else:
-        response = make_response(render_error(503, error.message))
+        response = make_response(render_error(503, message))
     response.headers["Retry-After"] = str(int(current_app.config["BUSY_RETRY_AFTER"]))
     return response
 

@@ -189,7 +189,9 @@ def test_the_holder_sees_its_guarantee_read_only(client, login, admin, holder):
     assert 'data-testid="guarantee"' in page and "None on file." in page
     guarantees.set_guarantee(admin, holder.organisation_id, "500000", _next_year_end())
     page = client.get("/auth/organisation").get_data(True)
-    assert f"CNY 500,000.00, valid until\n        {_next_year_end().isoformat()}" in page
+    until = _next_year_end()
+    assert f'¥500,000.00, valid until <time datetime="{until.isoformat()}">' in page
+    assert f"{until.day} {until:%b} {until.year}</time>" in page
     assert 'name="amount"' not in page  # read-only
     client.post(
         "/auth/organisation",

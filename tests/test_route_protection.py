@@ -54,6 +54,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.register": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.profile": SIGNED_IN,
+    "auth.set_language": SIGNED_IN,  # the profile's saved language
     "auth.organisation": HOLDER,
     "auth.api_tokens": SIGNED_IN,
     "auth.revoke_token": SIGNED_IN,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
+from ipr_apps import i18n
 from ipr_apps.api.errors import is_api_request
 
 
@@ -58,9 +59,12 @@ def init_app(app: Flask) -> None:
 
 
 def _no_store(response: Response) -> Response:
-    """API answers hold personal and case data: no browser or proxy may keep a copy."""
+    """API answers hold personal and case data: no browser or proxy may keep a copy. Their
+    messages are in the language of Accept-Language, which the answer names."""
     if is_api_request():
         response.headers["Cache-Control"] = "no-store"
+        response.headers["Content-Language"] = i18n.HTML_LANG[i18n.locale_code()]
+        response.vary.add("Accept-Language")
     return response
 
 

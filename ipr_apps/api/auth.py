@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from ipr_apps.errors import DomainError, PermissionDenied
 from ipr_apps.models import Role, User
@@ -27,14 +28,13 @@ def token_required(*roles: Role) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+            scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
             user = tokens.user_for_token(raw.strip()) if scheme.lower() == "bearer" else None
             if user is None:
-                raise Unauthorized("Send a valid API token: Authorization: Bearer <token>.")
+                raise Unauthorized(_("Send a valid API token: Authorization: Bearer <token>."))
             if roles and user.role not in roles:
-                raise PermissionDenied(
-                    f"This needs the role {' or '.join(r.value for r in roles)}."
-                )
+                roles_named = " / ".join(r.value for r in roles)  # the codes the API uses
+                raise PermissionDenied(_("This needs the role %(roles)s.", roles=roles_named))
             g.api_user = user
             return view(*args, **kwargs)
 

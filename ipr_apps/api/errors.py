@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ipr_apps.errors import DomainError
@@ -20,8 +21,12 @@ def is_api_request() -> bool:
 
 
 def error_response(status: int, message: str, code: str | None = None, fields=None):
-    body = {"error": {"code": code or HTTP_CODES.get(status, "error"), "message": message,
-                      "fields": fields or {}}}  # fmt: skip
+    """The error body; `message` (and library messages in `fields`) in the reader's language."""
+    from ipr_apps.api.messages import translate, translate_fields
+
+    body = {"error": {"code": code or HTTP_CODES.get(status, "error"),
+                      "message": translate(str(message)),
+                      "fields": translate_fields(fields or {})}}  # fmt: skip
     response = jsonify(body)
     response.status_code = status
     if status == 401:
@@ -36,12 +41,12 @@ def from_domain(error: DomainError):
 
 def from_http(error: HTTPException):
     """Werkzeug/webargs errors; webargs puts field messages in `data["messages"]`."""
+    from ipr_apps.api.messages import http_message
+
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     fields = _flatten(data.get("messages", {}))
-    message = "Invalid input." if fields else (error.description or "Error.")
-    if status == 500:
-        message = "Unexpected error; it has been logged."
+    message = _("Invalid input.") if fields and status != 500 else http_message(error)
     return error_response(status, message, fields=fields)
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import flask_smorest
+from flask_babel import gettext as _
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
 MAX_JSON_DEPTH = 32  # our deepest body (an application with its lists of objects) has 4
-DEPTH_MESSAGE = (
-    f"The JSON body is nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and "
-    "arrays are accepted."
-)
 
 
 class ApiParser(FlaskParser):
@@ -18,16 +15,24 @@ class ApiParser(FlaskParser):
         try:
             data = super()._raw_load_json(req)
         except RecursionError:  # the decoder gave up on the nesting before we could count
-            raise BadRequest(DEPTH_MESSAGE) from None
+            raise BadRequest(depth_message()) from None
         if too_deep(data, MAX_JSON_DEPTH):
-            raise BadRequest(DEPTH_MESSAGE)
+            raise BadRequest(depth_message())
         return data
+
+
+def depth_message() -> str:
+    return _(
+        "The JSON body is nested too deeply: at most %(levels)s levels of objects and "
+        "arrays are accepted.",
+        levels=MAX_JSON_DEPTH,
+    )
 
 
 def too_deep(data, limit: int) -> bool:
     """True when objects and arrays nest deeper than `limit` (counted without recursion)."""
     level = [data]
-    for _ in range(limit):
+    for _level in range(limit):
         level = [
             child
             for node in level

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ipr_apps.auth import signin
@@ -36,9 +37,9 @@ def confirm(token: str):
         return _invalid_link()
     if user.email_confirmed:
         if current_user.is_authenticated:
-            flash("Your e-mail address is already confirmed.", "info")
+            flash(_("Your e-mail address is already confirmed."), "info")
             return redirect(url_for("main.home"))
-        flash("Your e-mail address is already confirmed; sign in.", "info")
+        flash(_("Your e-mail address is already confirmed; sign in."), "info")
         return redirect(url_for("auth.login"))
     form = AppForm()
     if form.validate_on_submit():
@@ -48,7 +49,7 @@ def confirm(token: str):
             return _invalid_link()
         session.pop(UNCONFIRMED_USER, None)
         signin.sign_in(user)
-        flash("Your e-mail address is confirmed. Welcome!", "success")
+        flash(_("Your e-mail address is confirmed. Welcome!"), "success")
         return redirect(url_for("main.home"))
     return render_template("auth/confirm.html", form=form, email=user.email)
 
@@ -90,6 +91,6 @@ def reset_password(token: str):
                 return _invalid_link()
             apply_errors(form, error)
         else:
-            flash("Your password has been changed. Sign in with your new password.", "success")
+            flash(_("Your password has been changed. Sign in with your new password."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, email=user.email)

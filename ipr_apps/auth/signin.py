@@ -4,6 +4,8 @@ server-side session (services.sessions), checked on every request."""
 from __future__ import annotations
 
 from flask import flash, g, redirect, request, session
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh as refresh_language
 from flask_login import login_url, login_user, logout_user
 
 from ipr_apps.api.errors import is_api_request
@@ -12,7 +14,7 @@ from ipr_apps.models import EndReason, User
 from ipr_apps.services import sessions
 
 SESSION_KEY = "_sid"  # the raw session id inside Flask's signed cookie
-ENDED_MESSAGE = "Your session has ended, please sign in again."
+ENDED_MESSAGE = _l("Your session has ended, please sign in again.")
 
 
 def sign_in(user: User) -> None:
@@ -26,6 +28,7 @@ def sign_in(user: User) -> None:
     session[SESSION_KEY] = raw
     login_user(user)
     g.user_session = row
+    refresh_language()  # the user's saved language from now on (the flash that follows)
 
 
 def sign_out(reason: EndReason = EndReason.LOGOUT) -> None:
@@ -34,6 +37,7 @@ def sign_out(reason: EndReason = EndReason.LOGOUT) -> None:
     logout_user()
     session.clear()
     g.pop("user_session", None)
+    refresh_language()  # no saved choice any more: the cookie's or the browser's language
 
 
 def current_session_id() -> int | None:
@@ -57,12 +61,12 @@ def _session_ended() -> None:
     session.clear()
     g.session_ended = True
     if not is_api_request():
-        flash(ENDED_MESSAGE, "warning")
+        flash(str(ENDED_MESSAGE), "warning")
 
 
 def unauthorized():
     """Flask-Login's default (flash, redirect to the login page with ?next=), except that a
     request whose session just ended has already been told so."""
     if not g.get("session_ended"):
-        flash(login_manager.login_message, login_manager.login_message_category)
+        flash(str(login_manager.login_message), login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ipr_apps import throttle
+from ipr_apps import i18n, throttle
 from ipr_apps.auth import signin
 from ipr_apps.auth.forms import (
     ChangePasswordForm,
+    LanguageForm,
     LoginForm,
     OrganisationForm,
     RegisterForm,
@@ -17,6 +20,7 @@ from ipr_apps.auth.forms import (
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.extensions import limiter
 from ipr_apps.forms import apply_errors
+from ipr_apps.main.views import set_locale_cookie
 from ipr_apps.models import EndReason, OrgKind, Role, SecurityAction, today
 from ipr_apps.security import is_safe_next, role_required
 from ipr_apps.services import registration, security_log, sessions, tokens, users
@@ -46,10 +50,10 @@ def login():
         if user is not None:
             throttle.forget_account_failures()
             signin.sign_in(user)
-            flash(f"Signed in as {user.email}.", "success")
+            flash(_("Signed in as %(email)s.", email=user.email), "success")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.home"))
-        flash("Email or password is not correct.", "danger")
+        flash(_("Email or password is not correct."), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -58,7 +62,7 @@ def login():
 def logout():
     security_log.record_now(SecurityAction.SIGNOUT, current_user, current_user)
     signin.sign_out()  # CSRFProtect has already checked the token on this POST
-    flash("You have signed out.", "info")
+    flash(_("You have signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -94,10 +98,35 @@ def profile():
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            flash("Your password has been changed.", "success")
+            flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
+    return _profile_page(form, LanguageForm(locale=current_user.locale or ""))
+
+
+def _profile_page(form: ChangePasswordForm, language_form: LanguageForm):
     live = sessions.list_live(current_user, current=signin.current_session_id())
-    return render_template("auth/profile.html", form=form, sessions=live)
+    return render_template(
+        "auth/profile.html", form=form, language_form=language_form, sessions=live
+    )
+
+
+@bp.post("/profile/language")
+@login_required
+def set_language():
+    """The saved language: one of ours, or none (the browser's Accept-Language decides)."""
+    language_form = LanguageForm()
+    if not language_form.validate_on_submit():
+        return _profile_page(ChangePasswordForm(formdata=None), language_form), 400
+    locale = language_form.locale.data or None
+    users.set_locale(current_user, locale)
+    response = redirect(url_for("auth.profile", _anchor="language"))
+    if locale is None:  # the navbar's cookie would otherwise go on deciding
+        response.delete_cookie(i18n.COOKIE)
+    else:
+        set_locale_cookie(response, locale)
+    with i18n.in_language(locale or i18n.from_accept_language()):
+        flash(_("Your language has been saved."), "success")
+    return response
 
 
 @bp.route("/organisation", methods=["GET", "POST"])
@@ -112,7 +141,7 @@ def organisation():
         except DomainError as error:
             apply_errors(form, error)
         else:
-            flash("Organisation profile saved.", "success")
+            flash(_("Organisation profile saved."), "success")
             return redirect(url_for("auth.organisation"))
     return render_template("auth/organisation.html", form=form, org=org, today=today())
 
@@ -128,7 +157,7 @@ def api_tokens():
     new_token = None
     if form.validate_on_submit():
         try:
-            _, new_token = tokens.create_token(current_user, form.label.data)
+            _row, new_token = tokens.create_token(current_user, form.label.data)
         except DomainError as error:
             apply_errors(form, error)
         else:
@@ -145,7 +174,7 @@ def api_tokens():
 @login_required
 def revoke_token(token_id: int):
     token = tokens.revoke_token(current_user, token_id)
-    flash(f"Token “{token.label}” revoked; it no longer works.", "success")
+    flash(_("Token “%(label)s” revoked; it no longer works.", label=token.label), "success")
     return redirect(url_for("auth.api_tokens"))
 
 
@@ -154,10 +183,10 @@ def revoke_token(token_id: int):
 def end_session(session_id: int):
     if session_id == signin.current_session_id():
         signin.sign_out(EndReason.ENDED_BY_USER)
-        flash("You have signed out.", "info")
+        flash(_("You have signed out."), "info")
         return redirect(url_for("auth.login"))
     sessions.end_one(current_user, session_id)
-    flash("That session has been signed out.", "success")
+    flash(_("That session has been signed out."), "success")
     return redirect(url_for("auth.profile", _anchor="sessions"))
 
 
@@ -166,9 +195,10 @@ def end_session(session_id: int):
 def end_other_sessions():
     ended = len(sessions.end_all(current_user, except_session=signin.current_session_id()))
     if ended == 0:
-        flash("You had no other sessions to sign out.", "info")
-    elif ended == 1:
-        flash("Signed out of 1 other session.", "success")
+        flash(_("You had no other sessions to sign out."), "info")
     else:
-        flash(f"Signed out of {ended} other sessions.", "success")
+        message = ngettext(
+            "Signed out of %(num)d other session.", "Signed out of %(num)d other sessions.", ended
+        )
+        flash(message, "success")
     return redirect(url_for("auth.profile", _anchor="sessions"))

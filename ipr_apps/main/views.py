@@ -1,6 +1,15 @@
 """The public landing page, /home (each role's own place) and the language switch."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ipr_apps import i18n
@@ -39,8 +48,13 @@ def set_locale():
         users.set_locale(current_user, locale)
     target = request.form.get("next", "")
     response = redirect(target if is_safe_next(target) else url_for("main.index"))
+    set_locale_cookie(response, locale)
+    return response
+
+
+def set_locale_cookie(response: Response, locale: str) -> None:
+    """The language for this browser, whoever signs in (or nobody)."""
     response.set_cookie(
         i18n.COOKIE, locale, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax", httponly=True,
         secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"],
     )  # fmt: skip
-    return response

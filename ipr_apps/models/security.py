@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,32 +46,32 @@ class SecurityAction(StrEnum):
     @property
     def label(self) -> str:
         """What the admin page shows for this action (the code stays the filter's value)."""
-        return ACTION_LABELS[self]
+        return str(ACTION_LABELS[self])
 
 
 # The log's wording for each action, in one place (whole phrases, ready for translation).
-ACTION_LABELS: dict[SecurityAction, str] = {
-    SecurityAction.ACCOUNT_CREATED: "Account created",
-    SecurityAction.ACCOUNT_CHANGED: "Account changed",
-    SecurityAction.ACCOUNT_DEACTIVATED: "Account deactivated",
-    SecurityAction.ACCOUNT_ACTIVATED: "Account reactivated",
-    SecurityAction.HOLIDAY_ADDED: "Holiday added",
-    SecurityAction.HOLIDAY_CHANGED: "Holiday changed",
-    SecurityAction.HOLIDAY_REMOVED: "Holiday removed",
-    SecurityAction.TOKEN_CREATED: "API token created",
-    SecurityAction.TOKEN_REVOKED: "API token revoked",
-    SecurityAction.SIGNIN_SUCCEEDED: "Signed in",
-    SecurityAction.SIGNIN_FAILED: "Sign-in failed",
-    SecurityAction.SIGNIN_THROTTLED: "Sign-in refused (too many attempts)",
-    SecurityAction.SIGNOUT: "Signed out",
-    SecurityAction.SESSION_REVOKED: "Sessions ended",
-    SecurityAction.EXPORT_DOWNLOADED: "Export downloaded",
-    SecurityAction.DISTRICT_ADDED: "Customs district added",
-    SecurityAction.DISTRICT_CHANGED: "Customs district renamed",
-    SecurityAction.DISTRICT_DEACTIVATED: "Customs district deactivated",
-    SecurityAction.DISTRICT_ACTIVATED: "Customs district reactivated",
-    SecurityAction.GUARANTEE_SET: "General guarantee recorded",
-    SecurityAction.GUARANTEE_CLEARED: "General guarantee cleared",
+ACTION_LABELS: dict[SecurityAction, object] = {
+    SecurityAction.ACCOUNT_CREATED: _l("Account created"),
+    SecurityAction.ACCOUNT_CHANGED: _l("Account changed"),
+    SecurityAction.ACCOUNT_DEACTIVATED: _l("Account deactivated"),
+    SecurityAction.ACCOUNT_ACTIVATED: _l("Account reactivated"),
+    SecurityAction.HOLIDAY_ADDED: _l("Holiday added"),
+    SecurityAction.HOLIDAY_CHANGED: _l("Holiday changed"),
+    SecurityAction.HOLIDAY_REMOVED: _l("Holiday removed"),
+    SecurityAction.TOKEN_CREATED: _l("API token created"),
+    SecurityAction.TOKEN_REVOKED: _l("API token revoked"),
+    SecurityAction.SIGNIN_SUCCEEDED: _l("Signed in"),
+    SecurityAction.SIGNIN_FAILED: _l("Sign-in failed"),
+    SecurityAction.SIGNIN_THROTTLED: _l("Sign-in refused (too many attempts)"),
+    SecurityAction.SIGNOUT: _l("Signed out"),
+    SecurityAction.SESSION_REVOKED: _l("Sessions ended"),
+    SecurityAction.EXPORT_DOWNLOADED: _l("Export downloaded"),
+    SecurityAction.DISTRICT_ADDED: _l("Customs district added"),
+    SecurityAction.DISTRICT_CHANGED: _l("Customs district renamed"),
+    SecurityAction.DISTRICT_DEACTIVATED: _l("Customs district deactivated"),
+    SecurityAction.DISTRICT_ACTIVATED: _l("Customs district reactivated"),
+    SecurityAction.GUARANTEE_SET: _l("General guarantee recorded"),
+    SecurityAction.GUARANTEE_CLEARED: _l("General guarantee cleared"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +21,20 @@ class Role(StrEnum):
     REVIEWER = "reviewer"  # customs reviewer at headquarters: decides applications
     ADMIN = "admin"
     OFFICER = "officer"  # customs officer at a port (a district): detention cases
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+# The roles as people say them (the navbar badge, the profile, the accounts list).
+ROLE_LABELS = {
+    Role.HOLDER: _l("holder"),
+    Role.REVIEWER: _l("reviewer"),
+    Role.ADMIN: _l("admin"),
+    Role.OFFICER: _l("officer"),
+}
+AGENT_LABEL = _l("agent")
 
 
 class User(UserMixin, db.Model):
@@ -73,7 +88,7 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self) -> str:
         """The role as people say it: an agency's users are agents, not holders."""
-        return "agent" if self.is_agent else self.role.value
+        return str(AGENT_LABEL) if self.is_agent else self.role.label
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

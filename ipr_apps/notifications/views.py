@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ipr_apps.services import notifications
@@ -51,5 +53,11 @@ def read(notification_id: int):
 @login_required
 def read_all():
     count = notifications.mark_all_read(current_user)
-    flash(f"{count} notification(s) marked as read." if count else "Nothing was unread.", "info")
+    if count:
+        message = ngettext(
+            "%(num)d notification marked as read.", "%(num)d notifications marked as read.", count
+        )
+    else:
+        message = _("Nothing was unread.")
+    flash(message, "info")
     return redirect(url_for("notifications.index"))

@@ -42,7 +42,7 @@ def reset_password(token: str, new_password: str) -> User:
     with unit_of_work() as session:
         user = account_links.user_for_reset_token(token)
         if user is None:
-            raise ValidationError(INVALID_LINK)
+            raise ValidationError(str(INVALID_LINK))
         check_policy(new_password, users.personal_words_of(user), field="new_password")
         user.password_hash = hash_password(new_password)
         sessions.revoke_all(session, user, None, EndReason.PASSWORD_RESET, actor=user)

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -39,9 +41,9 @@ def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
     """Why the password is not acceptable, or None."""
     min_length = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < min_length:
-        return f"Password must be at least {min_length} characters long."
+        return _("Password must be at least %(count)s characters long.", count=min_length)
     if len(password) > MAX_LENGTH:
-        return f"Password must be at most {MAX_LENGTH} characters long."
+        return _("Password must be at most %(count)s characters long.", count=MAX_LENGTH)
     personal = list(personal)
     result = zxcvbn(
         password[:ESTIMATE_LENGTH],
@@ -49,7 +51,7 @@ def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
         max_length=ESTIMATE_LENGTH,
     )
     if _uses_personal_words(result, personal):
-        return "Password must not contain your name, your e-mail address or your organisation."
+        return _("Password must not contain your name, your e-mail address or your organisation.")
     if result["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
         return _too_weak(result["feedback"])
     return None
@@ -64,11 +66,74 @@ def _uses_personal_words(result: dict, personal: list[str]) -> bool:
 
 
 def _too_weak(feedback: dict) -> str:
-    parts = ["Password is too easy to guess."]
+    parts = [_("Password is too easy to guess.")]
     if feedback.get("warning"):
-        parts.append(feedback["warning"])
-    parts.extend(feedback.get("suggestions") or ["Add another word or two."])
-    return " ".join(parts)
+        parts.append(_zxcvbn_text(feedback["warning"]))
+    suggestions = feedback.get("suggestions") or [_("Add another word or two.")]
+    parts.extend(_zxcvbn_text(text) for text in suggestions)
+    # Chinese sentences end in "。" and run on without a space.
+    return "".join(parts) if parts[0].endswith("。") else " ".join(parts)
+
+
+def _zxcvbn_text(text: str) -> str:
+    """zxcvbn's feedback (English only) in the reader's language; unknown wording as it is."""
+    return str(ZXCVBN_FEEDBACK.get(text, text))
+
+
+# Every warning and suggestion zxcvbn 4.5 gives (zxcvbn/feedback.py), for translation.
+ZXCVBN_FEEDBACK = {
+    "Use a few words, avoid common phrases.": _l("Use a few words, avoid common phrases."),
+    "No need for symbols, digits, or uppercase letters.": _l(
+        "No need for symbols, digits, or uppercase letters."
+    ),
+    "Add another word or two. Uncommon words are better.": _l(
+        "Add another word or two. Uncommon words are better."
+    ),
+    "Straight rows of keys are easy to guess.": _l("Straight rows of keys are easy to guess."),
+    "Short keyboard patterns are easy to guess.": _l("Short keyboard patterns are easy to guess."),
+    "Use a longer keyboard pattern with more turns.": _l(
+        "Use a longer keyboard pattern with more turns."
+    ),
+    'Repeats like "aaa" are easy to guess.': _l('Repeats like "aaa" are easy to guess.'),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': _l(
+        'Repeats like "abcabcabc" are only slightly harder to guess than "abc".'
+    ),
+    "Avoid repeated words and characters.": _l("Avoid repeated words and characters."),
+    'Sequences like "abc" or "6543" are easy to guess.': _l(
+        'Sequences like "abc" or "6543" are easy to guess.'
+    ),
+    "Avoid sequences.": _l("Avoid sequences."),
+    "Recent years are easy to guess.": _l("Recent years are easy to guess."),
+    "Avoid recent years.": _l("Avoid recent years."),
+    "Avoid years that are associated with you.": _l("Avoid years that are associated with you."),
+    "Dates are often easy to guess.": _l("Dates are often easy to guess."),
+    "Avoid dates and years that are associated with you.": _l(
+        "Avoid dates and years that are associated with you."
+    ),
+    "This is a top-10 common password.": _l("This is a top-10 common password."),
+    "This is a top-100 common password.": _l("This is a top-100 common password."),
+    "This is a very common password.": _l("This is a very common password."),
+    "This is similar to a commonly used password.": _l(
+        "This is similar to a commonly used password."
+    ),
+    "A word by itself is easy to guess.": _l("A word by itself is easy to guess."),
+    "Names and surnames by themselves are easy to guess.": _l(
+        "Names and surnames by themselves are easy to guess."
+    ),
+    "Common names and surnames are easy to guess.": _l(
+        "Common names and surnames are easy to guess."
+    ),
+    "Capitalization doesn't help very much.": _l("Capitalization doesn't help very much."),
+    "All-uppercase is almost as easy to guess as all-lowercase.": _l(
+        "All-uppercase is almost as easy to guess as all-lowercase."
+    ),
+    "Reversed words aren't much harder to guess.": _l(
+        "Reversed words aren't much harder to guess."
+    ),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": _l(
+        "Predictable substitutions like '@' instead of 'a' don't help very much."
+    ),
+}
 
 
 def check_policy(password: str, personal: Iterable[str] = (), field: str = "password") -> None:
@@ -89,8 +154,8 @@ def generate_password() -> str:
     characters, letters alternating with digits (about 124 bits)."""
     while True:
         groups = [
-            "".join(secrets.choice(_LETTERS) + secrets.choice(_DIGITS) for _ in range(4))
-            for _ in range(4)
+            "".join(secrets.choice(_LETTERS) + secrets.choice(_DIGITS) for _pair in range(4))
+            for _group in range(4)
         ]
         candidate = "-".join(groups)
         if password_problem(candidate) is None:

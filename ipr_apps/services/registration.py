@@ -4,6 +4,8 @@ alike and e-mail the address (a confirmation link, or a note to the existing own
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ipr_apps import emails
 from ipr_apps.db import db, unit_of_work
@@ -13,7 +15,7 @@ from ipr_apps.services import account_links, outbox, security_log, users
 from ipr_apps.services.passwords import burn_hash, check_policy, personal_words
 from ipr_apps.services.users import OrganisationDetails
 
-INVALID_LINK = "This link is not valid or has expired."
+INVALID_LINK = _l("This link is not valid or has expired.")
 
 
 def register(email: str, password: str, name: str, details: OrganisationDetails) -> None:
@@ -21,7 +23,7 @@ def register(email: str, password: str, name: str, details: OrganisationDetails)
     address has an account already, e-mail its owner instead; the caller cannot tell which."""
     email = users.normalise_email(email)
     if not (details.name_local or "").strip():
-        raise ValidationError.on("name_local", "Organisation name is required.")
+        raise ValidationError.on("name_local", _("Organisation name is required."))
     check_policy(password, personal_words(email, name, details.name_local))
     if users.get_by_email(email) is None:
         try:
@@ -66,7 +68,7 @@ def confirm_email(token: str) -> User:
     with unit_of_work():
         user = account_links.user_for_confirm_token(token)
         if user is None or user.email_confirmed:
-            raise ValidationError(INVALID_LINK)
+            raise ValidationError(str(INVALID_LINK))
         user.email_confirmed_at = utcnow()
         user.last_login_at = utcnow()  # the caller signs the owner in
         detail = {"changed": "email_confirmed"}

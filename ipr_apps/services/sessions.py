@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import ColumnElement
@@ -129,7 +130,7 @@ def end_one(actor: User, session_id: int) -> UserSession:
     with unit_of_work() as session:
         row = session.get(UserSession, session_id)
         if row is None or row.user_id != actor.id:
-            raise NotFound("No such session.")
+            raise NotFound(_("No such session."))
         row.revoke(EndReason.ENDED_BY_USER, utcnow())
         _log_revoked(actor, actor, [row], EndReason.ENDED_BY_USER)
         return row
@@ -183,12 +184,21 @@ def list_live(user: User, current: int | None = None) -> list[SessionInfo]:
     ]  # fmt: skip
 
 
-@lru_cache(maxsize=512)
 def device_label(user_agent: str | None) -> str:
-    """A label such as `Firefox on Windows` from a User-Agent header, or `Unknown browser`."""
+    """A label such as `Firefox on Windows` from a User-Agent header, or `Unknown browser`,
+    in the reader's language (the parse is cached, the wording is not)."""
+    browser, system = _browser_and_system(user_agent)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or _("Unknown browser")
+
+
+@lru_cache(maxsize=512)
+def _browser_and_system(user_agent: str | None) -> tuple[str | None, str | None]:
     result = parse_user_agent(user_agent or "")
     browser = result.user_agent.family if result.user_agent else None
     system = result.os.family if result.os else None
-    if browser and browser != "Other" and system and system != "Other":
-        return f"{browser} on {system}"
-    return browser if browser and browser != "Other" else "Unknown browser"
+    return (
+        browser if browser and browser != "Other" else None,
+        system if system and system != "Other" else None,
+    )

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
 from ipr_apps.db import best_effort_touch, db, unit_of_work
@@ -30,9 +31,9 @@ def create_token(
     """
     label = (label or "").strip() or "API token"
     if len(label) > 100:
-        raise ValidationError.on("label", "Label must be at most 100 characters.")
+        raise ValidationError.on("label", _("Label must be at most 100 characters."))
     if not user.active:
-        raise ValidationError("Cannot create a token for a deactivated account.")
+        raise ValidationError(_("Cannot create a token for a deactivated account."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work():
         token = ApiToken(user=user, label=label, token_hash=_digest(raw), prefix=raw[:10])
@@ -51,7 +52,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     with unit_of_work() as session:
         token = session.get(ApiToken, token_id)
         if token is None or token.user_id != user.id:
-            raise NotFound("No such token.")
+            raise NotFound(_("No such token."))
         if token.revoked_at is None:
             token.revoked_at = utcnow()
             security_log.record(SecurityAction.TOKEN_REVOKED, user, token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,7 +43,7 @@ class EmailNotConfirmed(DomainError):
     code = "email_not_confirmed"
 
     def __init__(self, user: User):
-        super().__init__("Confirm your e-mail address first: follow the link we sent you.")
+        super().__init__(_("Confirm your e-mail address first: follow the link we sent you."))
         self.user = user
 
 
@@ -72,7 +73,7 @@ class OrganisationDetails:
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
-        raise ValidationError.on("email", "Enter a valid email address.")
+        raise ValidationError.on("email", _("Enter a valid email address."))
     return email
 
 
@@ -93,7 +94,7 @@ def _new_user(
 ) -> User:
     email = normalise_email(email)
     if get_by_email(email) is not None:
-        raise ConflictError(f"An account with the email {email} already exists.")
+        raise ConflictError(_("An account with the email %(email)s already exists.", email=email))
     org_name = org.name_local if org else ""
     check_policy(password, personal_words(email, name, org_name or ""))
     user = User(
@@ -106,7 +107,9 @@ def _new_user(
     try:
         db.session.flush()
     except IntegrityError as exc:  # lost a race with another sign-up for the same email
-        raise ConflictError(f"An account with the email {email} already exists.") from exc
+        raise ConflictError(
+            _("An account with the email %(email)s already exists.", email=email)
+        ) from exc
     return user
 
 
@@ -124,7 +127,7 @@ def add_holder(
 ) -> User:
     """The holder account and its organisation, in the caller's transaction (never commits)."""
     if not (details.name_local or "").strip():
-        raise ValidationError.on("name_local", "Organisation name is required.")
+        raise ValidationError.on("name_local", _("Organisation name is required."))
     org = Organisation(kind=details.kind, name_local=details.name_local)
     details.apply_to(org)
     user = _new_user(email, password, Role.HOLDER, name, org, confirmed)
@@ -147,7 +150,7 @@ def create_user(
     officer belongs to an active customs district (and only officers have one).
     """
     if actor is not None and actor.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators create accounts.")
+        raise PermissionDenied(_("Only administrators create accounts."))
     role = Role(role)
     display = (name or "").strip() or email.strip().lower()
     with unit_of_work():
@@ -170,15 +173,17 @@ def _district_for(role: Role, code: str | None) -> str | None:
     code = (code or "").strip() or None
     if role != Role.OFFICER:
         if code is not None:
-            raise ValidationError.on("district", "Only officers belong to a customs district.")
+            raise ValidationError.on("district", _("Only officers belong to a customs district."))
         return None
     if code is None:
         raise ValidationError.on(
-            "district", "An officer belongs to a customs district: give its code."
+            "district", _("An officer belongs to a customs district: give its code.")
         )
     district = db.session.get(CustomsDistrict, code)
     if district is None or not district.active:
-        raise ValidationError.on("district", f"{code} is not an active customs district.")
+        raise ValidationError.on(
+            "district", _("%(code)s is not an active customs district.", code=code)
+        )
     return code
 
 
@@ -208,7 +213,7 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, current: str, new: str, keep_session: int | None = None) -> None:
     """Set a new password and end every other session of the user (`keep_session`: this one)."""
     if not verify_password(user.password_hash, current):
-        raise ValidationError.on("current_password", "Your current password is not correct.")
+        raise ValidationError.on("current_password", _("Your current password is not correct."))
     check_policy(new, personal_words_of(user), field="new_password")
     with unit_of_work() as session:
         user.password_hash = hash_password(new)
@@ -226,13 +231,13 @@ def notify_password_changed(user: User, via: str) -> None:
 
 def set_active(actor: User, user_id: int, active: bool) -> User:
     if actor.role != Role.ADMIN:
-        raise PermissionDenied("Only administrators change accounts.")
+        raise PermissionDenied(_("Only administrators change accounts."))
     with unit_of_work() as session:
         user = session.get(User, user_id)
         if user is None:
-            raise NotFound("No such account.")
+            raise NotFound(_("No such account."))
         if user.id == actor.id and not active:
-            raise ValidationError("You cannot deactivate your own account.")
+            raise ValidationError(_("You cannot deactivate your own account."))
         if user.active != active:
             user.active = active
             security_log.record(_ACTIVATION[active], actor, user)
@@ -247,9 +252,9 @@ _ACTIVATION = {True: SecurityAction.ACCOUNT_ACTIVATED, False: SecurityAction.ACC
 def update_organisation(user: User, details: OrganisationDetails) -> Organisation:
     """A holder (or agent) completes or corrects its own organisation profile."""
     if user.organisation is None:
-        raise PermissionDenied("Only holders have an organisation profile.")
+        raise PermissionDenied(_("Only holders have an organisation profile."))
     if not (details.name_local or "").strip():
-        raise ValidationError.on("name_local", "Organisation name is required.")
+        raise ValidationError.on("name_local", _("Organisation name is required."))
     with unit_of_work():
         details.kind = user.organisation.kind
         details.apply_to(user.organisation)
@@ -263,8 +268,9 @@ def count_by_role() -> dict[Role, int]:
     return counts
 
 
-def set_locale(user: User, locale: str) -> None:
-    """Save the language the user chose (the navbar switch); e-mails follow it too."""
+def set_locale(user: User, locale: str | None) -> None:
+    """Save the language the user chose (the navbar switch, the profile page); e-mails follow
+    it too. None (or a language we do not have): no choice, the browser's language decides."""
     from ipr_apps.i18n import known
 
     with unit_of_work() as session:

@@ -40,6 +40,7 @@ from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review, users
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
 from tests.browser.test_review_journey import DESKTOP, PHONE, emails_to, flash, sign_in
+from tests.browser.untranslated import untranslated_on
 from tests.factories import complete_payload
 from tests.live import LiveServer, run_cli
 
@@ -122,8 +123,10 @@ def check(page: Page) -> None:
     """No serious/critical axe violation (nor the rules issue 9 names) on the page as it is,
     and no sideways scroll at 390 px wide; the viewport is restored afterwards. Waits for the
     page's load event first: on a loaded machine a stylesheet still arriving left the navbar
-    without its dark background, and axe read its white text as unreadable."""
+    without its dark background, and axe read its white text as unreadable. A page in Chinese
+    shows no English message of the catalogue (tests/browser/untranslated.py)."""
     page.wait_for_load_state("load")
+    assert untranslated_on(page) == [], f"English left on a Chinese page: {page.url}"
     found = page.evaluate("axe.run(document, {resultTypes: ['violations'], iframes: false})")
     failing = [
         f"{v['id']}: {[n['target'] for n in v['nodes']]}"

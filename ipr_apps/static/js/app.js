@@ -87,14 +87,6 @@ if (errorSummary) {
   });
 }
 
-// The counter's words in the page's language (<html lang>: zh-Hans or en).
-function counterText(over, left, limit) {
-  if (document.documentElement.lang.startsWith("zh")) {
-    return over > 0 ? `超出 ${over} 个字符（上限 ${limit} 个）` : `还可输入 ${left} 个字符`;
-  }
-  return over > 0 ? `${over} character(s) too many (limit ${limit})` : `${left} character(s) left`;
-}
-
 // Length limits: a live counter instead of the browser cutting pasted text (forms.py renders
 // data-maxlength, not maxlength). Textareas always show it; short inputs once 80% is used.
 function updateCounter(field) {
@@ -115,7 +107,12 @@ function updateCounter(field) {
     field.setAttribute("aria-describedby", described ? `${described} ${counter.id}` : counter.id);
   }
   const over = used - limit;
-  counter.textContent = counterText(over, limit - used, limit);
+  // The wording comes translated from the page (base.html's <body data-counter-*>).
+  const words = document.body.dataset;
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_match, name) => values[name]);
+  counter.textContent = over > 0
+    ? fill(words.counterOver || "{over} character(s) too many (limit {limit})", { over, limit })
+    : fill(words.counterLeft || "{left} character(s) left", { left: limit - used });
   counter.classList.toggle("text-danger", over > 0);
   counter.classList.toggle("fw-semibold", over > 0);
 }
