@@ -101,7 +101,9 @@ def test_the_holder_requests_detention_and_an_officer_accepts_it(
     holder.get_by_label("Goods", exact=True).fill(GOODS)
     holder.get_by_label("HS code").fill("853952")
     holder.get_by_label("Items").fill("5000")
-    holder.get_by_label("Grounds for detention").fill("A test purchase in October showed counterfeit bulbs.")
+    holder.get_by_label("Grounds for detention").fill(
+        "A test purchase in October showed counterfeit bulbs."
+    )
     submit = holder.get_by_role("button", name="File the request")
 
     # Without evidence: told so beside the field; what was typed is still there.
