@@ -43,7 +43,7 @@ def init_app(app: Flask) -> None:
         pct=format_pct, two_names=two_names, quantity=format_quantity, month=format_month,
     )  # fmt: skip
     app.jinja_env.globals["locale_code"] = locale_code  # also in macros imported without context
-    app.context_processor(lambda: {"locale_code": locale_code, "LOCALE_NAMES": NAMES,
+    app.context_processor(lambda: {"locale_code": locale_code, "LOCALE_NAMES": NAMES, "HTML_LANG": HTML_LANG,
                                    "html_lang": lambda: HTML_LANG[locale_code()]})  # fmt: skip
 
 
@@ -82,6 +82,12 @@ def select_locale() -> str:
 def locale_code() -> str:
     """The current request's language as one of LOCALES."""
     return known(str(get_locale() or "")) or current_app.config["DEFAULT_LOCALE"]
+
+
+def of_user(user) -> str:
+    """The language a user's e-mails and notifications are worded in: the saved choice, else
+    the instance default (there is no browser to ask when a message is written)."""
+    return known(getattr(user, "locale", None)) or current_app.config["DEFAULT_LOCALE"]
 
 
 def in_language(locale: str | None):

@@ -397,3 +397,24 @@ def test_outbox_errors_in_the_readers_language(app, make_user):
 def test_no_english_left_unwrapped_in_the_emails(app):
     paths = [*sorted((TEMPLATES / "emails").glob("*.txt")), TEMPLATES / "_job_progress.html"]
     assert [f for path in paths for f in template_findings(app.jinja_env, path)] == []
+
+
+def test_a_notification_keeps_its_language_and_the_page_marks_it(
+    client, login, reviewer, holder, app, monkeypatch
+):
+    """Worded in English for an English reader; when that holder later reads Chinese pages,
+    the list says lang="en" around it (screen readers, and the browser checks' untranslated
+    search) instead of passing it off as Chinese."""
+    _set_locale(holder, "en")
+    _approve_through_the_page(client, reviewer, _submitted(holder), EN)
+    note, _mail = _told(holder)
+    assert note.locale == "en"
+    _set_locale(holder, "zh_Hans")
+    holder_client = app.test_client()
+    login(holder, to=holder_client)
+    page = holder_client.get("/notifications/").get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in page
+    assert re.search(r'<div lang="en">\s*<p class="fw-semibold', page)
+    _set_locale(holder, "en")
+    page = holder_client.get("/notifications/").get_data(as_text=True)
+    assert '<div lang="en">' not in page  # the page is English itself

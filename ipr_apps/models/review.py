@@ -145,3 +145,6 @@ class Notification(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # The language the text was worded in (the recipient's at the time): pages mark it with
+    # lang="…" when the reader's language differs. None: written before languages existed.
+    locale: Mapped[str | None] = mapped_column(String(10))

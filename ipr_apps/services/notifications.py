@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ipr_apps import emails
+from ipr_apps import i18n, emails
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import (
@@ -38,7 +38,11 @@ def _notify(user: User, template: str, values: dict, **about) -> None:
     """The notification and the e-mail, both in the recipient's language (not the actor's),
     worded now: the outbox and the notifications table keep the finished text."""
     subject, body, message = emails.render_notice(template, **values)
-    db.session.add(Notification(user_id=user.id, subject=subject, body=message, **about))
+    db.session.add(
+        Notification(
+            user_id=user.id, subject=subject, body=message, locale=i18n.of_user(user), **about
+        )
+    )
     outbox.queue(user.email, subject, body)
 
 
