@@ -43,8 +43,12 @@ def init_app(app: Flask) -> None:
         pct=format_pct, two_names=two_names, quantity=format_quantity, month=format_month,
     )  # fmt: skip
     app.jinja_env.globals["locale_code"] = locale_code  # also in macros imported without context
-    app.context_processor(lambda: {"locale_code": locale_code, "LOCALE_NAMES": NAMES, "HTML_LANG": HTML_LANG,
-                                   "html_lang": lambda: HTML_LANG[locale_code()]})  # fmt: skip
+    app.context_processor(_template_globals)
+
+
+def _template_globals() -> dict:
+    return {"locale_code": locale_code, "LOCALE_NAMES": NAMES, "HTML_LANG": HTML_LANG,
+            "html_lang": lambda: HTML_LANG[locale_code()]}  # fmt: skip
 
 
 def known(code: str | None) -> str | None:
