@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ipr_apps import i18n, emails
+from ipr_apps import emails, i18n
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.errors import NotFound
 from ipr_apps.models import (
