@@ -310,3 +310,12 @@ def test_a_refused_change_mails_nothing(client, login, make_user):
     form = {"current_password": "wrong", "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     assert client.post("/auth/profile", data=form).status_code == 200
     assert _mails(user.email) == []
+
+
+def test_a_registration_in_chinese_is_confirmed_in_chinese_and_keeps_the_language(client):
+    """The confirmation e-mail is worded in the language the form was filled in, whatever the
+    instance default, and the account keeps it as its choice (its later e-mails follow)."""
+    client.post("/auth/register", data=REGISTRATION, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert _user("li.wei@example.com").locale == "zh_Hans"
+    [mail] = _mails("li.wei@example.com")
+    assert re.search(r"[\u4e00-\u9fff]", mail.subject), mail.subject

@@ -75,7 +75,10 @@ def register():
     if form.validate_on_submit():
         details = OrganisationDetails(kind=OrgKind(form.kind.data), **form.organisation_data())
         try:
-            registration.register(form.email.data, form.password.data, form.name.data, details)
+            registration.register(
+                form.email.data, form.password.data, form.name.data, details,
+                locale=i18n.locale_code(),
+            )  # fmt: skip
         except DomainError as error:
             apply_errors(form, error)
         else:  # the same page whether or not the address had an account

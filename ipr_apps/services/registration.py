@@ -18,9 +18,13 @@ from ipr_apps.services.users import OrganisationDetails
 INVALID_LINK = _l("This link is not valid or has expired.")
 
 
-def register(email: str, password: str, name: str, details: OrganisationDetails) -> None:
+def register(
+    email: str, password: str, name: str, details: OrganisationDetails, locale: str | None = None
+) -> None:
     """Create an unconfirmed holder account and e-mail its confirmation link or, when the
-    address has an account already, e-mail its owner instead; the caller cannot tell which."""
+    address has an account already, e-mail its owner instead; the caller cannot tell which.
+    `locale`: the language the form was filled in, kept as the account's choice (its e-mails
+    are worded in it; the profile can change it)."""
     email = users.normalise_email(email)
     if not (details.name_local or "").strip():
         raise ValidationError.on("name_local", _("Organisation name is required."))
@@ -29,6 +33,7 @@ def register(email: str, password: str, name: str, details: OrganisationDetails)
         try:
             with unit_of_work():
                 user = users.add_holder(email, password, name, details, confirmed=False)
+                user.locale = locale
                 queue_confirmation(user)
             return
         except ConflictError:  # another sign-up for this address won the race
