@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 LOCALES = ("zh_Hans", "en")
 COOKIE = "locale"
@@ -40,7 +41,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks as one line
     app.jinja_env.filters.update(
         date=format_day, datetime=format_moment, number=format_number, money=format_money,
-        pct=format_pct, two_names=two_names, quantity=format_quantity, month=format_month,
+        pct=format_pct, two_names=two_names, ref=reference, quantity=format_quantity,
+        month=format_month, lang_of=lang_of,
     )  # fmt: skip
     app.jinja_env.globals["locale_code"] = locale_code  # also in macros imported without context
     app.context_processor(_template_globals)
@@ -103,9 +105,9 @@ def in_language(locale: str | None):
 
 
 def format_day(value: date | datetime | None) -> str:
-    """2019年6月30日 / 30 Jun 2019 (empty for None)."""
-    if value is None:
-        return ""
+    """2019年6月30日 / 30 Jun 2019 (empty for None or a missing value)."""
+    if not isinstance(value, date):
+        return "" if not value else str(value)
     from babel.dates import format_date
 
     return format_date(value, _DATE[locale_code()], locale=_babel_locale())
@@ -113,8 +115,8 @@ def format_day(value: date | datetime | None) -> str:
 
 def format_moment(value: datetime | None) -> str:
     """2019年6月30日 14:05 / 30 Jun 2019, 14:05, in UTC as the footer says."""
-    if value is None:
-        return ""
+    if not isinstance(value, datetime):
+        return "" if not value else str(value)
     from babel.dates import format_datetime
 
     return format_datetime(value, _DATETIME[locale_code()], tzinfo=None, locale=_babel_locale())
@@ -191,6 +193,18 @@ def format_pct(value, decimals: int = 1) -> str:
     if value is None:
         return ""
     return format_number(value, decimals) + "%"
+
+
+def reference(value) -> Markup:
+    """A reference (T2019-000001, IPR-2026-000001) kept on one line: in Chinese text the
+    browser would break it at a hyphen or next to a CJK character."""
+    return Markup('<span class="ref">%s</span>') % value
+
+
+def lang_of(text: str | None) -> str:
+    """The language tag of stored free text (an event's note, a reason typed by someone):
+    Chinese if it has Chinese characters, else English, for its lang="…" on the page."""
+    return HTML_LANG["zh_Hans"] if re.search(r"[\u3400-\u9fff]", text or "") else "en"
 
 
 def two_names(local: str | None, english: str | None) -> str:

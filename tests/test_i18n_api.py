@@ -88,7 +88,7 @@ def test_marshmallow_messages_are_translated(client, holder_token):
     assert zh_error["code"] == "validation_error"
     assert zh_error["fields"] == {
         "bogus": ["未知字段。"],
-        "holder": {"country": ["必须是 2 个字母。"], "name_local": ["文本不能包含 NUL 字符。"]},
+        "holder": {"country": ["必须为 2 个字母。"], "name_local": ["文本不得包含 NUL 字符。"]},
         "ipr_type": ["必填字段缺少数据。"],
     }
     assert en_error["fields"]["ipr_type"] == ["Missing data for required field."]

@@ -123,7 +123,7 @@ def test_quantities_months_and_years(app):
         )  # fmt: skip
     with app.test_request_context(), in_language("zh_Hans"):
         values = [format_quantity(n) for n in (23_810_000, 1_000_000, 12_500, 9_999)]
-        assert values == ["2,381万", "100.00万", "1.25万", "9,999"]
+        assert values == ["2,381万", "100万", "1.25万", "9,999"]
         assert (format_month(date(2019, 3, 1)), format_year(date(2019, 3, 1))) == (
             "2019年3月", "2019年"
         )  # fmt: skip
@@ -244,7 +244,7 @@ def test_chart_in_chinese(client, login, make_user):
     login(make_user(Role.REVIEWER))
     svg = client.get("/stats/chart/approvals.svg", query_string=ARGS, headers=ZH)
     text = svg.get_data(as_text=True)
-    assert "按半年统计的核准备案申请" in text and "上年同期" in text and ">核准<" in text
+    assert "按半年统计的核准备案申请" in text and "上年同期" in text and ">已核准<" in text
     assert "Applications approved" not in text and "Same period a year earlier" not in text
     assert "Noto Sans CJK SC" in text  # a CJK font family in the chart's style
     types = client.get("/stats/chart/types.svg", query_string=ARGS, headers=ZH)
@@ -282,7 +282,7 @@ def _sheet(body: bytes) -> list[tuple]:
     ("command", "layout", "labels"),
     [
         ("export-stats", exports.APPROVALS,
-         ["统计期", "分组", "受理", "核准", "驳回", "上年同期核准", "同比（%）", "期末有效备案",
+         ["统计期", "分组", "受理", "已核准", "已驳回", "上年同期核准", "同比（%）", "期末有效备案",
           "核准续展", "期满及权利失效"]),
         ("export-enforcement-stats", exports.ENFORCEMENT,
          ["统计期", "分组", "批次", "件数", "货值（元）", "上年同期批次", "上年同期件数",

@@ -33,6 +33,7 @@ from ipr_apps.services.recordations import renewed_until
 from tests.api_helpers import bearer, token_for
 from tests.change_helpers import decide, on, payload, recorded, submit_change, with_documents
 from tests.factories import grant_mandate
+from tests.formats import en_day
 
 APPROVED_ON = date(2016, 3, 1)  # valid until 2026-03-01; the window opens 2025-09-01
 
@@ -406,7 +407,7 @@ def test_renewal_shown_in_lists_and_api(client, login, people):
     assert f"Renewal of {recordation.number}" in queue
     page = client.get(f"/review/{draft.id}").get_data(as_text=True)
     new_until = renewed_until(recordation.valid_until, date(2050, 1, 1))
-    assert 'data-testid="renewal-outcome"' in page and str(new_until) in page
+    assert 'data-testid="renewal-outcome"' in page and en_day(new_until) in page
     assert 'data-field="expiry_date"' in page  # the right's new date, in the diff
 
 

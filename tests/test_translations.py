@@ -165,3 +165,20 @@ def test_scanner_finds_unwrapped_text(tmp_path):
     assert "Plain title" in text and "Plain text" in text and "'Change'" in text
     assert "Saved the form." in text
     assert "Wrapped" not in text and "column_name" not in text and "Also wrapped" not in text
+
+
+def test_plural_blocks_count_with_count():
+    """`{% trans day=…, count=n %}…{% pluralize %}` counts with its FIRST variable (the day):
+    English never notices, Chinese gettext refuses a non-number (a 500 on the edit page of
+    an application awaiting information). Every plural block must count with `count`."""
+    trans = re.compile(r"\{%-?\s*trans\b([^%]*)%\}(.*?)\{%-?\s*endtrans\s*-?%\}", re.S)
+    wrong = []
+    for path in sorted((ROOT / "templates").rglob("*.*")):
+        for match in trans.finditer(path.read_text(encoding="utf-8")):
+            plural = re.search(r"\{%-?\s*pluralize\s*(\w*)\s*-?%\}", match.group(2))
+            if not plural:
+                continue
+            names = re.findall(r"(?:^|,)\s*(\w+)\s*(?:=|,|$)", match.group(1).strip())
+            if (plural.group(1) or (names[0] if names else "")) != "count":
+                wrong.append(f"{path.relative_to(ROOT)}: {match.group(1).strip()}")
+    assert wrong == []

@@ -49,6 +49,8 @@ def test_finds_english_of_the_catalogue_and_nothing_else(tmp_path):
     assert untranslated("New 新 StatisticsReport Not yet translated ipr_apps admin", phrases) == []
     assert untranslated("HTTP-Statistics 统计Statistics", phrases) == ["Statistics"]
     assert untranslated("已以 a@b.cn 的身份登录。统计", phrases) == []
+    # An e-mail address is data: statistics@example.com, reports.statistics@x.cn
+    assert untranslated("statistics@example.com reports.statistics@x.cn", phrases) == []
 
 
 def test_the_real_catalogue_knows_the_navbar():

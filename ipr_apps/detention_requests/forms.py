@@ -81,7 +81,7 @@ class RequestForm(ConsignmentMixin, AppForm):
 
     def set_districts(self, districts) -> None:
         self.port_code.choices = choices(
-            [("", _("Choose…")), *((d.code, f"{d.code} {d.display_name}") for d in districts)]
+            [("", _("Choose…")), *((d.code, f"{d.code} {d.reader_name}") for d in districts)]
         )
 
 

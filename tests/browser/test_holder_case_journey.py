@@ -28,6 +28,7 @@ from ipr_apps.workdays import days_left
 from tests.browser.test_recordation_journey import _file_and_approve, check
 from tests.browser.test_review_journey import flash
 from tests.factories import make_district
+from tests.formats import en_day
 from tests.holder_case_helpers import facts
 from tests.live import DEMO_PASSWORD, LiveServer
 
@@ -96,7 +97,7 @@ def test_the_holder_confirms_with_a_bond(live: LiveServer, made: Made, new_page)
     expect(page.get_by_test_id("case-status")).to_have_attribute("data-status", "awaiting_holder")
     left = str(made.days_left)
     expect(page.get_by_test_id("confirm-by")).to_have_attribute("data-days", left)
-    expect(page.get_by_test_id("confirm-by")).to_contain_text(str(made.confirm_by))
+    expect(page.get_by_test_id("confirm-by")).to_contain_text(en_day(made.confirm_by))
     expect(page.get_by_test_id("case-consignment")).to_contain_text("Bright Export Co")
     recordation = page.get_by_test_id("case-recordation")
     expect(recordation.get_by_role("link", name=made.recordation_number)).to_be_visible()

@@ -42,6 +42,7 @@ from tests.browser.test_filing_journey import minimal_pdf, png_1x1
 from tests.browser.test_review_journey import DESKTOP, PHONE, emails_to, flash, sign_in
 from tests.browser.untranslated import untranslated_on
 from tests.factories import complete_payload
+from tests.formats import en_day
 from tests.live import LiveServer, run_cli
 
 HOLDER = "holder@example.com"
@@ -193,7 +194,7 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     recordation_url = holder.url
     window = holder.locator('[data-testid="renewal-window"][data-window]')
     expect(window).to_have_attribute("data-window", "open")
-    expect(dd_after(holder, "validity", "Valid until")).to_have_text(str(renewing.valid_until))
+    expect(dd_after(holder, "validity", "Valid until")).to_have_text(en_day(renewing.valid_until))
     check(holder)
     holder.get_by_role("button", name="Renew this recordation").click()
     renewal_id = _new_application_id(holder, base)
@@ -411,6 +412,8 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
         details = visitor.get_by_test_id("register-details")
         expect(details).to_contain_text(made["holder_name"])
         valid_until = renewed_until if key == "renew" else made[key].valid_until
-        expect(dd_after(visitor, "register-details", "Valid until")).to_have_text(str(valid_until))
+        expect(dd_after(visitor, "register-details", "Valid until")).to_have_text(
+            en_day(valid_until)
+        )
         expect(details).not_to_contain_text(PORT["name"])  # the recorded facts stay private
         check(visitor)

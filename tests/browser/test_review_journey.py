@@ -33,6 +33,7 @@ from ipr_apps.models import Application, RejectReason, Status, today
 from ipr_apps.services import documents, filing, users
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
 from tests.factories import complete_payload
+from tests.formats import en_day
 from tests.live import DEMO_PASSWORD, LiveServer
 
 HOLDER = "holder@example.com"
@@ -239,7 +240,7 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     assert REQUEST in request_mail.get_content()
     assert approval_mail["Subject"] == f"{reference} approved: recordation {number}"
     assert f"Recordation number: {number}" in approval_mail.get_content()
-    assert f"until {valid_until}" in approval_mail.get_content()
+    assert f"until {en_day(valid_until)}" in approval_mail.get_content()
 
 
 def test_reject_is_checked_then_confirmed_on_a_page_that_reads_first(

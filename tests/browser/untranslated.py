@@ -94,8 +94,9 @@ def catalogue_phrases(path: Path = CATALOGUE) -> frozenset[str]:
 def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
     longest_first = sorted(phrases, key=len, reverse=True)
     alternatives = "|".join(re.escape(p) for p in longest_first)
-    # Whole words: "Language" is not found in "Accept-Language" (a header's name, kept).
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.ASCII)
+    # Whole words: "Language" is not found in "Accept-Language" (a header's name, kept), nor
+    # "reviewer" in reviewer@example.com (an address is data).
+    return re.compile(rf"(?<![\w@.-])(?:{alternatives})(?![\w@-])", re.ASCII)
 
 
 @cache
