@@ -132,3 +132,10 @@ def test_small_chinese_sums_keep_their_decimals(app):
     with app.test_request_context(), i18n.in_language("zh_Hans"):
         assert i18n.format_money(Decimal("12500")) == "1.25万元"
         assert i18n.format_money(Decimal("78730000"), scale="exact") == "78,730,000.00元"
+
+
+def test_switch_returns_to_the_same_search(client):
+    page = client.get("/register/?q=BRIGHTSTAR", headers=EN).get_data(as_text=True)
+    assert 'name="next" value="/register/?q=BRIGHTSTAR"' in page
+    response = client.post("/locale", data={"locale": "zh_Hans", "next": "/register/?q=BRIGHTSTAR"})
+    assert response.headers["Location"] == "/register/?q=BRIGHTSTAR"

@@ -77,8 +77,10 @@ def test_no_token(client):
 def test_wrong_role(client, make_user):
     token = token_for(make_user(Role.OFFICER))
     zh, en = both(client, "post", f"{API}/applications", bearer(token), json={})
-    zh_error, _en_error = assert_same_but_translated(zh, en, 403)
-    assert zh_error["message"] == "此操作需要以下角色：holder。"  # role codes stay codes
+    zh_error, en_error = assert_same_but_translated(zh, en, 403)
+    # The role's code stays (the API's word), after the reader's word for it.
+    assert zh_error["message"] == "此操作需要以下角色：权利人 (holder)。"
+    assert en_error["message"] == "This needs the role holder."
 
 
 def test_marshmallow_messages_are_translated(client, holder_token):
