@@ -248,7 +248,15 @@ def test_chart_in_chinese(client, login, make_user):
     assert "Applications approved" not in text and "Same period a year earlier" not in text
     assert "Noto Sans CJK SC" in text  # a CJK font family in the chart's style
     types = client.get("/stats/chart/types.svg", query_string=ARGS, headers=ZH)
-    assert "按权利类型统计的核准备案申请" in types.get_data(as_text=True)
+    svg_text = types.get_data(as_text=True)
+    assert "按权利类型统计的核准备案申请" in svg_text
+    # Chinese axis labels fit: a right-aligned label ends at the plot's left edge + x and
+    # needs 12 px a character; pygal measured them as Latin letters and cut 外观设计专利 to
+    # 卜观设计专利 at the chart's edge.
+    plot_x = float(re.search(r'translate\(([\d.]+), [\d.]+\)" class="plot"', svg_text).group(1))
+    labels = re.findall(r'<text x="([-\d.]+)"[^>]*>([\u3400-\u9fff]+)</text>', svg_text)
+    sized = [(word, plot_x + float(x) - 12 * len(word)) for x, word in labels if "专利" in word]
+    assert sized and all(left >= 0 for _word, left in sized), sized
     english = client.get("/stats/chart/approvals.svg", query_string=ARGS, headers=EN)
     assert "Applications approved per half year" in english.get_data(as_text=True)
 

@@ -87,6 +87,13 @@ def _chart(kind: Callable, title: str, counts: list[int], **options):
     return chart
 
 
+def _label_room(labels: list[str]) -> int:
+    """The left margin for axis labels: pygal measures text as Latin letters (about 0.6 em
+    each), so Chinese labels (1 em a character) were cut at the chart's edge."""
+    wide = max((sum(1 for c in label if "\u3400" <= c <= "\u9fff") for label in labels), default=0)
+    return 20 + 6 * wide  # pygal's own margin, plus the width it misses
+
+
 def approvals(selection: Selection) -> str:
     """Approved per period, the same period a year earlier beside it."""
     rows = stats.rows(selection.by, selection.start, selection.end, recordations=False)
@@ -110,13 +117,15 @@ def types(selection: Selection) -> str:
         stats.rows(selection.by, selection.start, selection.end, "ipr_type", recordations=False)
     )
     approved = [t.approved for t in totals]
+    labels = [t.ipr_type.label for t in totals]
     chart = _chart(
         pygal.HorizontalBar,
         _("Applications approved by right type"),
         approved,
         show_legend=False,
+        margin_left=_label_room(labels),
     )
-    chart.x_labels = [t.ipr_type.label for t in totals]
+    chart.x_labels = labels
     chart.add(_("Approved"), approved)
     return chart.render(is_unicode=True)
 
