@@ -8,6 +8,7 @@ the `holidays` table are added on top and override an official day either way.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
@@ -69,10 +70,37 @@ def _names(year: int, language: str) -> dict[date, str]:
 
 
 def names(year: int, locale: str) -> dict[date, str]:
-    """The official holidays' names of `year` in the reader's language ({} when off)."""
+    """The official holidays' names of `year` in the reader's language ({} when off), with
+    the dates inside them ("substituted from 02/02/2019", "由 2019-02-02 调休") written as
+    the page writes dates."""
     if not enabled():
         return {}
-    return _names(year, _LANGUAGES.get(locale, "en_US"))
+    from ipr_apps import i18n
+
+    with i18n.in_language(locale):
+        return {
+            day: _DATE_IN_NAME.sub(lambda m: _written(m, locale), name)
+            for day, name in _names(year, _LANGUAGES.get(locale, "en_US")).items()
+        }
+
+
+_DATE_IN_NAME = re.compile(r"( ?)(\d{2}/\d{2}/\d{4}|\d{4}-\d{2}-\d{2})( ?)")
+
+
+def _written(match: re.Match, locale: str) -> str:
+    from ipr_apps import i18n
+
+    day = i18n.format_day(_parsed(match.group(2)))
+    # Chinese sets no spaces around a date inside a sentence; English keeps its own.
+    return day if locale == "zh_Hans" else match.group(1) + day + match.group(3)
+
+
+def _parsed(text: str) -> date:
+    text = text.strip()
+    if "/" in text:  # the package's English names use the US order
+        month, day, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
 
 
 def published(year: int) -> bool:

@@ -248,7 +248,7 @@ def test_override_button_adds_an_admin_row(official, client, login, admin):
     response = login(admin).post("/admin/holidays/2019-02-04/override")
     assert response.status_code == 302
     row = db.session.get(Holiday, date(2019, 2, 4))
-    assert (row.working, row.name) == (True, "Override: Day off (substituted from 02/02/2019)")
+    assert (row.working, row.name) == (True, "Override: Day off (substituted from 2 Feb 2019)")
     again = client.post("/admin/holidays/2019-02-04/override", follow_redirects=True)
     assert "already in the calendar" in again.get_data(True)
 
@@ -285,3 +285,15 @@ def test_cli_imports_the_working_column(runner, tmp_path):
     assert result.output.strip() == "Imported 2 holidays (2 new, 0 updated)."
     rows = dict(db.session.execute(select(Holiday.day, Holiday.working)).all())
     assert rows == {date(2019, 3, 9): True, date(2019, 8, 12): False}
+
+
+def test_official_names_write_their_dates_as_the_page_does(app, official):
+    """The package names a day off in lieu "Day off (substituted from 02/02/2019)" (US order)
+    and "休息日（由 2019-02-02 调休）"; the holidays page writes dates one way per language."""
+    from ipr_apps import official_calendar
+
+    with app.test_request_context():
+        zh = official_calendar.names(2019, "zh_Hans")[date(2019, 2, 4)]
+        en = official_calendar.names(2019, "en")[date(2019, 2, 4)]
+    assert zh == "休息日（由2019年2月2日调休）"
+    assert en == "Day off (substituted from 2 Feb 2019)"
