@@ -82,7 +82,9 @@ def test_admin_adds_a_district_and_an_officer_in_it(live_server, new_page):
     expect(nav.get_by_role("link", name="Cases", exact=True)).to_be_visible()
     check(officer)
     officer.get_by_test_id("nav-user").click()
-    expect(officer.get_by_test_id("profile-district")).to_have_text(f"{code} Journey Customs")
+    expect(officer.get_by_test_id("profile-district")).to_have_text(
+        f"{code} Journey Customs (旅程海关)"
+    )
     check(officer)
 
 

@@ -206,7 +206,7 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     # As it stands the right caps the renewal at its own expiry, three years on.
     holder.goto(f"{base}/applications/{renewal_id}")
     expect(holder.get_by_test_id("renewal-outcome")).to_contain_text(
-        f"valid until {renewing.right_expiry} instead of {renewing.valid_until}"
+        f"valid until {en_day(renewing.right_expiry)} instead of {en_day(renewing.valid_until)}"
     )
     check(holder)
     # The trademark registration was renewed: its new expiry is entered, then submitted.
@@ -219,7 +219,7 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     renewed_until = renewing.valid_until + TEN  # ten years from the day after the old end
     assert renewed_until < right_renewed_until  # ten years, not capped now
     expect(holder.get_by_test_id("renewal-outcome")).to_contain_text(
-        f"valid until {renewed_until} instead of {renewing.valid_until}"
+        f"valid until {en_day(renewed_until)} instead of {en_day(renewing.valid_until)}"
     )
     check(holder)
     with data_app.app_context():
@@ -232,7 +232,7 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     reviewer = new_page()
     sign_in(reviewer, base, REVIEWER, "/review/")
     claim_from_queue(reviewer, base, renewal_reference, renewal_id)
-    expect(reviewer.get_by_test_id("renewal-outcome")).to_contain_text(str(renewed_until))
+    expect(reviewer.get_by_test_id("renewal-outcome")).to_contain_text(en_day(renewed_until))
     # Its own recordation's original is the right being renewed, not the same right elsewhere.
     expect(reviewer.get_by_test_id("conflicts").get_by_role("listitem")).to_have_count(0)
     check(reviewer)
@@ -250,7 +250,7 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     holder.goto(recordation_url)
     expect(holder.get_by_test_id("recordation-number")).to_have_text(renewing.number)
     expect(recordation_status(holder)).to_have_attribute("data-status", "active")
-    expect(dd_after(holder, "validity", "Valid until")).to_have_text(str(renewed_until))
+    expect(dd_after(holder, "validity", "Valid until")).to_have_text(en_day(renewed_until))
     history = holder.locator(f'[data-testid="history-row"][data-reference="{renewal_reference}"]')
     expect(history).to_have_attribute("data-kind", "renewal")
     check(holder)
@@ -320,7 +320,7 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     expect(admin).to_have_url(f"{base}/recordations/{revoking.id}")
     expect(flash(admin, "success")).to_contain_text(f"Recordation {revoking.number} is revoked.")
     expect(recordation_status(admin)).to_have_attribute("data-status", "revoked")
-    expect(admin.get_by_test_id("ended-on")).to_have_text(str(today()))
+    expect(admin.get_by_test_id("ended-on")).to_have_text(en_day(today()))
     check(admin)
     with data_app.app_context():
         revoked = db.session.get(Recordation, revoking.id)
