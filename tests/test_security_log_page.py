@@ -173,7 +173,7 @@ def test_details_are_readable(client, login, admin, detail, shown):
     with unit_of_work():
         security_log.record("session.revoked", admin, admin, detail)
     login(admin)
-    cell = _page(client).split('data-label="Details" class="small">')[1].split("</td>")[0]
+    cell = _page(client).split('class="small log-details"')[1].split(">", 1)[1].split("</td>")[0]
     assert cell == shown
 
 
