@@ -269,3 +269,13 @@ def test_security_log_details_in_chinese(app, make_user):
     with app.app_context(), app.test_request_context("/", headers=EN):
         expected = ["Reason: signed out", "1 session"]
         assert describe({"reason": "logout", "sessions": [1]}) == expected
+
+
+def test_security_log_changes_name_roles_in_the_readers_words(app):
+    """A change recorded as {"before": {"role": "reviewer"}} reads 审核人员 on a Chinese page
+    (the field's name stays as recorded)."""
+    from ipr_apps.admin.security_log import describe
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        text = " · ".join(describe({"before": {"role": "reviewer"}, "after": {"role": "admin"}}))
+    assert "reviewer" not in text and "审核人员" in text and "role" in text

@@ -418,7 +418,9 @@ def test_edit_page_shows_the_grounds_beside_the_form(client, login, holder, revi
     for code in GROUNDS:
         assert f'data-reason="{code}"' in aside
     assert "The licence &lt;unsigned&gt; &amp; the certificate has expired." in aside
-    assert f'href="/applications/{source.id}">{source.reference}</a>' in aside
+    assert (
+        f'href="/applications/{source.id}"><span class="ref">{source.reference}</span></a>' in aside
+    )
     assert 'data-testid="revises"' in html
 
 
@@ -464,7 +466,9 @@ def test_links_both_ways_on_the_application_pages(client, login, holder):
     assert revisions.index(first.reference) < revisions.index(second.reference)
     assert f'href="/applications/{second.id}"' in revisions
     new = client.get(f"/applications/{second.id}").get_data(True)
-    assert f'href="/applications/{source.id}">{source.reference}</a>' in new
+    assert (
+        f'href="/applications/{source.id}"><span class="ref">{source.reference}</span></a>' in new
+    )
     # an open revision: the old page points at it instead of offering another
     assert f'action="/applications/{source.id}/revise"' not in old
     assert 'data-testid="revise"' in old
@@ -495,12 +499,12 @@ def test_review_page_shows_the_earlier_application_and_its_refusal(client, login
 
     html = client.get(f"/review/{draft.id}").get_data(True)
 
-    assert f'href="/review/{source.id}">{source.reference}</a>' in html
+    assert f'href="/review/{source.id}"><span class="ref">{source.reference}</span></a>' in html
     refusal = html[html.index('data-testid="refusal"') :]
     assert all(f'data-reason="{code}"' in refusal for code in GROUNDS)
     assert "The licence &lt;unsigned&gt;" in refusal
     earlier = client.get(f"/review/{source.id}").get_data(True)
-    assert f'href="/review/{draft.id}">{draft.reference}</a>' in earlier
+    assert f'href="/review/{draft.id}"><span class="ref">{draft.reference}</span></a>' in earlier
     assert f"{reviewer.name} rejected it on" in refusal  # staff see the deciding officer
     assert 'data-testid="changes"' in html and "data-group=" not in html  # nothing changed
 

@@ -110,7 +110,14 @@ def _phrase(key: str, value: Any) -> str:
 def _fields(values: dict[str, Any]) -> str:
     """`amount_cny 500000.00, until 2030-01-31`: the recorded names (a contract, like export
     columns) with their values, "—" for none."""
-    return ", ".join(f"{name} {'—' if value is None else value}" for name, value in values.items())
+    return ", ".join(f"{name} {_value(value)}" for name, value in values.items())
+
+
+def _value(value: Any) -> str:
+    """A recorded value in the reader's words where we have them (a role: 审核人员)."""
+    if value is None:
+        return "—"
+    return str(DETAIL_VALUES.get(value, value)) if isinstance(value, str) else str(value)
 
 
 def _text(name: str) -> str | None:
