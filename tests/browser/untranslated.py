@@ -45,10 +45,13 @@ PAGE_TEXT_JS = """() => {
   const shown = (el) => el.checkVisibility({opacityProperty: false, visibilityProperty: true});
   const parts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let last = null;  // text split by <wbr> (reviewer<wbr>@example.com) is one piece of text
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const el = node.parentElement;
     if (!el || el.closest(verbatim) || otherLanguage(el) || !shown(el)) continue;
-    parts.push(node.nodeValue);
+    if (el === last) parts[parts.length - 1] += node.nodeValue;
+    else parts.push(node.nodeValue);
+    last = el;
   }
   for (const el of document.body.querySelectorAll(
       '[placeholder], [aria-label], [title], input[type=submit], input[type=button]')) {
