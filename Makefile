@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+TEST_WORKERS ?= 2
 export FLASK_APP := app
 
 .PHONY: run worker test lint format serve migrate clean screenshots translations
@@ -32,9 +33,10 @@ run: $(VENV)/.installed $(CATALOGUE).mo
 worker: $(VENV)/.installed $(CATALOGUE).mo
 	$(BIN)/flask ipr worker
 
-## test: the whole suite (browser tests run when /usr/bin/chromium exists)
+## test: the whole suite (browser tests run when /usr/bin/chromium exists), on TEST_WORKERS
+## processes; a file that shares an outside resource (a Redis database) keeps to one process
 test: $(VENV)/.installed $(CATALOGUE).mo
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 ## translations: extract every message (babel.cfg) into messages.pot, merge it into the
 ## zh_Hans catalogue (new messages arrive empty: translate them; tests fail on empty/fuzzy ones)

@@ -70,11 +70,25 @@ def instance_dir(tmp_path_factory):
     return path
 
 
+def worker_pg_url(url: str) -> str:
+    """The run's PostgreSQL database, or under pytest-xdist the worker's own sibling
+    `<db>_gw0`, `<db>_gw1` … (created fresh), so workers never empty each other's tables."""
+    from tests.live import recreate_pg_database, sibling_database_name, sqlalchemy_pg_url
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return url
+    base = sqlalchemy_pg_url(url)
+    own = base.set(database=sibling_database_name(base.database, "w"))
+    recreate_pg_database(own)
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(instance_dir) -> str:
     if PG_URL:
-        reset_postgres(PG_URL)
-        return PG_URL
+        url = worker_pg_url(PG_URL)
+        reset_postgres(url)
+        return url
     return f"sqlite:///{instance_dir / 'test.sqlite3'}"
 
 

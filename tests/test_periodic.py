@@ -33,7 +33,9 @@ from ipr_apps.tasks import maintenance as maintenance_tasks
 from tests import files
 from tests.live import redis_call as _redis_call
 
-REDIS_URL = os.environ.get("IPR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get("IPR_TEST_PERIODIC_REDIS_URL", "redis://127.0.0.1:6379/12")
+# Under pytest-xdist the file runs on one worker: its tests share that Redis database.
+pytestmark = pytest.mark.xdist_group("test_periodic")
 MONDAY = datetime(2024, 6, 3, 0, 0)  # the digest's hour on a Monday
 PDF = files.pdf()
 

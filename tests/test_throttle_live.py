@@ -23,6 +23,8 @@ from ipr_apps.models import User
 from tests.live import LiveServer, live_server, redis_call, temporary_database
 
 REDIS_URL = os.environ.get("IPR_TEST_THROTTLE_REDIS_URL", "redis://127.0.0.1:6379/13")
+# Under pytest-xdist the file runs on one worker: its tests share that Redis database.
+pytestmark = pytest.mark.xdist_group("test_throttle_live")
 WORKERS = 4
 LOGIN_LIMIT = 10  # Defaults.LOGIN_RATE_LIMIT, per minute and address
 ACCOUNT_LIMIT = 5  # the first of Defaults.LOGIN_ACCOUNT_RATE_LIMIT, per minute and account
