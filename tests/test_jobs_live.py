@@ -39,7 +39,8 @@ from tests.live import LiveServer, job_test_server, start_worker
 from tests.live import redis_call as _redis_call
 from tests.test_concurrency import Response, Session
 
-pytestmark = [pytest.mark.live, pytest.mark.xdist_group("test_jobs_live")]  # one worker: its Redis database
+# Under pytest-xdist the file runs on one worker: its tests share one Redis database.
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("test_jobs_live")]
 
 BIG, SECOND = 100_000, 60_000  # rows of the first and of the killed import
 POLL_DEADLINE = 240.0  # seconds for one import to finish (the big one takes ~40-60 s here)

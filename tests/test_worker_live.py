@@ -30,7 +30,8 @@ from tests.live import redis_call as _redis_call
 from tests.test_concurrency import Session, submitted_applications
 from tests.test_mail import Inbox
 
-pytestmark = [pytest.mark.live, pytest.mark.xdist_group("test_worker_live")]  # one worker: its Redis database
+# Under pytest-xdist the file runs on one worker: its tests share one Redis database.
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("test_worker_live")]
 
 REDIS_URL = os.environ.get("IPR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STORAGES = ["sqlite", "redis"]
