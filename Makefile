@@ -34,9 +34,10 @@ worker: $(VENV)/.installed $(CATALOGUE).mo
 	$(BIN)/flask ipr worker
 
 ## test: the whole suite (browser tests run when /usr/bin/chromium exists), on TEST_WORKERS
-## processes; a file that shares an outside resource (a Redis database) keeps to one process
+## processes; a file that shares an outside resource (a Redis database) keeps to one process;
+## PYTEST_ARGS adds pytest options (e.g. PYTEST_ARGS='-m "not browser"')
 test: $(VENV)/.installed $(CATALOGUE).mo
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## translations: extract every message (babel.cfg) into messages.pot, merge it into the
 ## zh_Hans catalogue (new messages arrive empty: translate them; tests fail on empty/fuzzy ones)
