@@ -23,6 +23,7 @@ from ipr_apps.services.case_rows import HEADER as CASE_HEADER
 from ipr_apps.services.import_rows import HEADER
 from tests.case_helpers import open_case, recordation_with_goods
 from tests.factories import add_required_documents, complete_payload, make_application
+from tests.sql_count import statements
 from tests.stats_summary_check import drift
 
 IMPORTED = [
@@ -137,3 +138,32 @@ def test_a_changed_summary_is_seen_and_rebuilt(holder):
     assert drift(db.session)
     stats_summary.rebuild(db.session)
     _in_step()
+
+
+# -- Statements per request (issue 16: a fixed number, whatever the data) --------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?by=month&group_by=country&enforcement_group_by=port", "?group_by=ipr_type"]
+)
+def test_the_statistics_page_sends_few_statements(client, login, make_user, holder, query):
+    for status in (Status.SUBMITTED, Status.APPROVED, Status.REJECTED):
+        make_application(holder, status)
+    login(make_user(Role.ADMIN))
+    with statements(db.engine) as sent:
+        assert client.get(f"/stats/{query}").status_code == 200
+    # the statistics: one read per summary table (two for recordations, two for the cases
+    # when grouped), never the facts; the rest is the session and the backlog's queue counts
+    figures = [sql for sql in sent if "stats_monthly_" in sql]
+    assert len(figures) <= 6, sent.listing()
+    facts = ("FROM decisions", "FROM recordations", "FROM detention_cases")
+    assert not [sql for sql in sent if any(table in sql for table in facts)], sent.listing()
+    assert len(sent) <= 16, sent.listing()
+
+
+@pytest.mark.parametrize("name", ["approvals", "types"])
+def test_a_chart_sends_few_statements(client, login, make_user, name):
+    login(make_user(Role.REVIEWER))
+    with statements(db.engine) as sent:
+        assert client.get(f"/stats/chart/{name}.svg").status_code == 200
+    assert len(sent) <= 3, sent.listing()  # the session, one read of the summary
