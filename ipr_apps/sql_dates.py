@@ -36,3 +36,20 @@ def _sqlite_date_modifier(element, compiler, **kw) -> str:
 for _shifted in (day_after, day_before):
     compiles(_shifted)(_date_plus_integer)  # PostgreSQL: date ± integer is a date
     compiles(_shifted, "sqlite")(_sqlite_date_modifier)
+
+
+class month_start(FunctionElement):  # lower case: used like a SQL function
+    """The first day of the month of a date or timestamp expression, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start(element, compiler, **kw) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _sqlite_month_start(element, compiler, **kw) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"

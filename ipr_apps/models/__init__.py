@@ -47,6 +47,12 @@ from ipr_apps.models.rights import IpRight, IprType
 from ipr_apps.models.screening import RunSource, ScreeningHit, ScreeningRun
 from ipr_apps.models.security import SecurityAction, SecurityEvent
 from ipr_apps.models.sessions import EndReason, UserSession
+from ipr_apps.models.summary import (
+    MonthlyApplications,
+    MonthlyCases,
+    MonthlyProcessing,
+    MonthlyRecordations,
+)
 from ipr_apps.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -84,6 +90,10 @@ __all__ = [
     "Licensee",
     "MailStatus",
     "Mode",
+    "MonthlyApplications",
+    "MonthlyCases",
+    "MonthlyProcessing",
+    "MonthlyRecordations",
     "Notification",
     "OrgKind",
     "Organisation",

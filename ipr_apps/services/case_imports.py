@@ -41,7 +41,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ipr_apps.db import db, is_busy_error
 from ipr_apps.errors import ConflictError, DatabaseBusy
-from ipr_apps.models import CaseStatus, DetentionCase, Recordation, utcnow
+from ipr_apps.models import CaseStatus, DetentionCase, MonthlyCases, Recordation, utcnow
+from ipr_apps.services import stats_summary
 from ipr_apps.services.case_rows import HEADER, CaseRow, parse_row
 from ipr_apps.services.import_check import Problems, Progress, repeated
 from ipr_apps.services.import_rows import read_rows
@@ -163,6 +164,8 @@ def _swap(connection: Connection, before_commit: Callable[[Connection], None] | 
         # SQLAlchemy keeps an INSERT's row count only when asked (psycopg's is gone after).
         options = {"preserve_rowcount": True}
         imported = connection.execute(_insert_new_cases(), execution_options=options).rowcount
+        if imported:  # the INSERT bypasses the ORM flush that keeps the summary otherwise
+            stats_summary.rebuild(connection, only={MonthlyCases})
         if before_commit:
             before_commit(connection)
         connection.commit()

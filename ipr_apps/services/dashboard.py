@@ -1,7 +1,7 @@
 """The statistics dashboard: headline, breakdowns, processing time and backlog (DESIGN.md §5).
 
-Every figure is an SQL aggregate over indexed columns (or a sum over stats.rows(), which are
-aggregates already); nothing here loads application or decision rows into Python.
+Every figure is read from the monthly summary (services/stats_summary.py) or summed over
+stats.rows(), which are aggregates already; nothing here loads application or decision rows.
 """
 
 from __future__ import annotations
@@ -11,13 +11,21 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import case, desc, func, select
+from sqlalchemy import func, select
 
 from ipr_apps.db import db
-from ipr_apps.models import Application, Decision, IprType, Outcome, Status, User
+from ipr_apps.models import (
+    Application,
+    IprType,
+    MonthlyApplications,
+    MonthlyProcessing,
+    Status,
+    User,
+)
 from ipr_apps.services import enforcement, queue, stats
 from ipr_apps.services.countries import country_name
 from ipr_apps.services.periods import By, Period, latest_complete, overlapping
+from ipr_apps.services.stats_facts import NOT_RECORDED
 
 TOP_COUNTRIES = 10
 WITHIN_WORKING_DAYS = 30
@@ -68,31 +76,33 @@ class ProcessingTime:
 
 
 def processing_time(start: date, end: date) -> ProcessingTime:
-    """Working days to a decision, over decisions dated in [start, end]."""
-    d = Decision
-    in_range = d.decided_on.between(start, end)
-    stmt = select(
-        func.count(), func.count(d.working_days),
-        func.count(case((d.working_days <= WITHIN_WORKING_DAYS, 1))),
-    ).where(in_range)  # fmt: skip
-    total, measured, within = db.session.execute(stmt).one()
-    median, p90 = (_nearest_rank(in_range, measured, pct) for pct in (50, 90))
-    return ProcessingTime(total, measured, median, p90, within)
+    """Working days to a decision, over decisions dated in the whole months from `start` (a
+    first day) to `end` (a last day): one read of the monthly histogram (stats_summary)."""
+    p = MonthlyProcessing
+    stmt = (
+        select(p.working_days, func.sum(p.decisions))
+        .where(p.month >= start, p.month <= end)
+        .group_by(p.working_days)
+        .order_by(p.working_days)
+    )
+    histogram = [(days, int(n)) for days, n in db.session.execute(stmt)]
+    measured = [(days, n) for days, n in histogram if days != NOT_RECORDED]
+    count = sum(n for _, n in measured)
+    median, p90 = (_nearest_rank(measured, count, pct) for pct in (50, 90))
+    within = sum(n for days, n in measured if days <= WITHIN_WORKING_DAYS)
+    return ProcessingTime(sum(n for _, n in histogram), count, median, p90, within)
 
 
-def _nearest_rank(condition, count: int, pct: int) -> int | None:
-    """The nearest-rank percentile: the ⌈pct/100 × count⌉-th smallest value (both databases)."""
+def _nearest_rank(histogram: list[tuple[int, int]], count: int, pct: int) -> int | None:
+    """The nearest-rank percentile: the ⌈pct/100 × count⌉-th smallest value."""
     if not count:
         return None
-    rank = -(-pct * count // 100)
-    stmt = (
-        select(Decision.working_days)
-        .where(condition, Decision.working_days.is_not(None))
-        .order_by(Decision.working_days)
-        .offset(rank - 1)
-        .limit(1)
-    )
-    return db.session.scalar(stmt)
+    rank, seen = -(-pct * count // 100), 0
+    for days, n in histogram:
+        seen += n
+        if seen >= rank:
+            return days
+    return None
 
 
 # -- Holder countries -----------------------------------------------------------------------
@@ -123,30 +133,26 @@ class CountryBreakdown:
         return country_name(self.domestic_code)
 
 
-def _approved_in(start: date, end: date):
-    return (
-        select()
-        .select_from(Decision)
-        .join(Application, Application.id == Decision.application_id)
-        .where(Decision.decided_on.between(start, end), Decision.outcome == Outcome.APPROVED)
-    )
-
-
 def country_breakdown(start: date, end: date, domestic: str, top: int = TOP_COUNTRIES):
-    """Approvals in [start, end]: domestic vs foreign holders, and the top `top` countries."""
-    country = Application.holder_country
-    split = _approved_in(start, end).add_columns(
-        func.count(case((country == domestic, 1))),
-        func.count(case((country != domestic, 1))),
-        func.count(case((country.is_(None), 1))),
+    """Approvals in the whole months from `start` to `end`: domestic vs foreign holders, and
+    the top `top` countries."""
+    m = MonthlyApplications
+    stmt = (
+        select(m.holder_country, func.sum(m.approved))
+        .where(m.month >= start, m.month <= end)
+        .group_by(m.holder_country)
     )
-    n = func.count().label("n")
-    ranked = (
-        _approved_in(start, end).add_columns(country, n).where(country.is_not(None))
-        .group_by(country).order_by(desc(n), country).limit(top)
-    )  # fmt: skip
-    leaders = [(c, country_name(c), k) for c, k in db.session.execute(ranked)]
-    return CountryBreakdown(domestic, *db.session.execute(split).one(), leaders)
+    return breakdown_of(dict(db.session.execute(stmt).all()), domestic, top)
+
+
+def breakdown_of(approved: dict[str, int], domestic: str, top: int = TOP_COUNTRIES):
+    """The breakdown from approvals per holder country ('' = not recorded)."""
+    counts = {country: int(n) for country, n in approved.items() if n}
+    unknown = counts.pop("", 0)
+    mine = counts.get(domestic, 0)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    leaders = [(code, country_name(code), n) for code, n in ranked]
+    return CountryBreakdown(domestic, mine, sum(counts.values()) - mine, unknown, leaders)
 
 
 # -- Right types ----------------------------------------------------------------------------
@@ -237,20 +243,28 @@ def overview(
     by: By, start: date, end: date, group_by: str | None, user: User, today: date,
     enforcement_group_by: str | None = None,
 ):  # fmt: skip
-    """Everything the dashboard shows for the selection, as of `today`."""
-    rows = stats.rows(by, start, end)
+    """Everything the dashboard shows for the selection, as of `today`: the approval
+    figures from one read of the summary, grouped by right type and country at once."""
     first, last = span(by, start, end)
-    # The type totals need the application figures only; a shown grouping needs them all.
-    type_rows = stats.rows(by, start, end, "ipr_type", recordations=group_by == "ipr_type")
-    grouped = type_rows if group_by == "ipr_type" else None
-    if group_by and grouped is None:
-        grouped = stats.rows(by, start, end, group_by)
+    monthly = stats.fetch(first, last + timedelta(days=1), stats.BOTH)
+    rows = stats.rows(by, start, end, monthly=monthly)
+    type_rows = stats.rows(by, start, end, "ipr_type", monthly=monthly)
+    grouped = stats.rows(by, start, end, group_by, monthly=monthly) if group_by else None
     domestic = str(current_app.config["DOMESTIC_COUNTRY"]).upper()
     period = latest_complete(by, start, end, today)
     row = None if period is None else next(r for r in rows if r["period"] == period.label)
     return Overview(
         first, last, rows, None if row is None else headline(period, row),
-        type_totals(type_rows), country_breakdown(first, last, domestic),
+        type_totals(type_rows), breakdown_of(_approved_by_country(monthly), domestic),
         processing_time(first, last), backlog(user, today), grouped, period, row,
         enforcement.overview(by, start, end, enforcement_group_by, today),
     )  # fmt: skip
+
+
+def _approved_by_country(monthly: stats.Monthly) -> dict[str, int]:
+    """Approvals in the range per holder country, from the rows read for the tables."""
+    approved: dict[str, int] = {}
+    for month, _type, country, _received, n, *_ in monthly.applications:
+        if month >= monthly.first:
+            approved[country] = approved.get(country, 0) + int(n)
+    return approved

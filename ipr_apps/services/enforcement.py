@@ -6,10 +6,9 @@ value_cny = their sums; `_prev_year` = the same figure in the same period one ye
 when prev is 0. A case belongs to the period of its `opened_on`. Periods are labelled and
 bounded as in the approval statistics (services/periods.py).
 
-One grouped query over [first period − 1 year, end of the last period) gives both the figures
-and the year-earlier ones (the two ranges overlap when the range spans more than a year). The
-values are summed in whole fen (integers), so the sum is exact on SQLite too, where a NUMERIC
-column holds binary floating point.
+One read of the monthly summary over [first period − 1 year, end of the last period) gives
+both the figures and the year-earlier ones. The values are summed in whole fen (integers), so
+the sum is exact on SQLite too, where a NUMERIC column holds binary floating point.
 """
 
 from __future__ import annotations
@@ -19,12 +18,12 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import func, literal_column, select
 
 from ipr_apps.db import db
-from ipr_apps.models import CaseIprType, Channel, DetentionCase, Direction, Mode
-from ipr_apps.services.periods import By, Period, latest_complete, overlapping
-from ipr_apps.services.stats import Key, check_range, group_text, grouped_columns, yoy_pct
+from ipr_apps.models import CaseIprType, Channel, DetentionCase, Direction, Mode, MonthlyCases
+from ipr_apps.services.periods import By, Period, latest_complete, overlapping, period_of
+from ipr_apps.services.stats import Key, check_range, group_text, yoy_pct
 
 COLUMNS = (
     "period", "group", "batches", "items", "value_cny", "batches_prev_year", "items_prev_year",
@@ -50,6 +49,10 @@ class CaseGroupBy(StrEnum):
         return getattr(DetentionCase, self.value)
 
     @property
+    def summary_column(self) -> str:
+        return "port_code" if self == CaseGroupBy.PORT else self.value
+
+    @property
     def values(self) -> tuple[str, ...]:
         """The groups every period lists, with zeros (the port codes are open-ended: none)."""
         return tuple(m.value for m in GROUP_ENUMS.get(self.value, ()))
@@ -68,19 +71,25 @@ ZERO: Figures = (0, 0, Decimal("0.00"))
 
 
 def _figures(by: By, start: date, end: date, group_by: CaseGroupBy | None) -> dict[Key, Figures]:
-    """(batches, items, value_cny) per (year, period index, group) of cases opened in
-    [start, end): one GROUP BY over the opened_on index."""
-    case = DetentionCase
-    cols, keys = grouped_columns(by, case.opened_on, group_by)
-    fen = func.sum(cast(func.round(case.value_cny * 100), BigInteger))
+    """(batches, items, value_cny) per (year, period index, group) of cases opened in the
+    whole months [start, end): one read of the monthly summary (services/stats_summary.py)."""
+    m = MonthlyCases
+    group = literal_column("''") if group_by is None else getattr(m, group_by.summary_column)
+    keys = [m.month] if group_by is None else [m.month, group]
     stmt = (
-        select(*cols, func.count(), func.coalesce(func.sum(case.items), 0), fen)
-        .where(case.opened_on >= start, case.opened_on < end)
+        select(m.month, group, func.sum(m.batches), func.sum(m.items), func.sum(m.value_fen))
+        .where(m.month >= start, m.month < end)
         .group_by(*keys)
     )
+    sums: dict[Key, list[int]] = {}
+    for month, g, n, items, fen in db.session.execute(stmt):
+        period = period_of(by, month)
+        totals = sums.setdefault((period.year, period.index, group_text(g)), [0, 0, 0])
+        for i, value in enumerate((n, items, fen)):
+            totals[i] += int(value)
     return {
-        (y, i, group_text(g)): (n, int(items), (Decimal(int(fen or 0)) / 100).quantize(CENT))
-        for y, i, g, n, items, fen in db.session.execute(stmt)
+        key: (n, items, (Decimal(fen) / 100).quantize(CENT))
+        for key, (n, items, fen) in sums.items()
     }
 
 

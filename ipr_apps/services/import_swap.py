@@ -32,6 +32,9 @@ from ipr_apps.models import (
     Counter,
     Decision,
     IpRight,
+    MonthlyApplications,
+    MonthlyProcessing,
+    MonthlyRecordations,
     Organisation,
     OrgKind,
     Outcome,
@@ -44,6 +47,7 @@ from ipr_apps.models import (
 )
 from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.screening.current import changed as screening_changed
+from ipr_apps.services import stats_facts, stats_summary
 from ipr_apps.services.import_check import among, chunks
 from ipr_apps.services.import_write import STAGING, STAGING_HOLDERS, HolderKey
 from ipr_apps.services.recordations import counter_scope
@@ -100,9 +104,23 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
     _link_recordations(connection, new, now)
     _fill_search_keys(connection, new)
     _move_counters(session, new)
+    _count_in_statistics(connection, new)
     if imported:
         screening_changed(session)  # the imported active recordations are screened
     return imported, skipped
+
+
+def _count_in_statistics(connection: Connection, new: ColumnElement[bool]) -> None:
+    """Add the imported applications, decisions and recordations to the statistics summary
+    (the INSERTs above bypass the ORM flush that keeps it otherwise)."""
+    ids = select(A.id).where(A.reference.in_(select(S.reference).where(new)))
+    recordations = select(R.id).where(R.application_id.in_(ids))
+    for model, facts in (
+        (MonthlyApplications, stats_facts.applications(ids)),
+        (MonthlyProcessing, stats_facts.processing(ids)),
+        (MonthlyRecordations, stats_facts.recordations(recordations)),
+    ):
+        stats_summary.add_imported(connection, model, facts)
 
 
 def _map_holders(connection: Connection, run_id: str, new: ColumnElement[bool]) -> None:

@@ -16,31 +16,34 @@ Recordations (columns added after those, issue 12), with end(P) the last day of 
 - renewals_approved = approval decisions dated in P on applications of kind `renewal`.
 - expiries = recordations now expired or lapsed whose last day in force (ended_on − 1 day)
   lies in P; cancellations and revocations are not expiries.
+
+Every figure is read from the monthly summary (models/summary.py, kept in step with the facts
+by services/stats_summary.py), one indexed range read per table, and summed into periods here:
+the cost depends on the number of months and groups, not of decisions.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, case, cast, func, literal, select
+from sqlalchemy import func, literal_column, select
 
 from ipr_apps.db import db
 from ipr_apps.errors import ValidationError
 from ipr_apps.models import (
     Application,
-    Decision,
     IprType,
-    Kind,
-    Outcome,
+    MonthlyApplications,
+    MonthlyRecordations,
     Recordation,
     RecordationStatus,
 )
 from ipr_apps.services.countries import country_name
-from ipr_apps.services.periods import By, Period, overlapping
-from ipr_apps.sql_dates import day_after, day_before
+from ipr_apps.services.periods import By, Period, overlapping, period_of
 
 COLUMNS = (
     "period", "group", "received", "approved", "rejected", "approved_prev_year",
@@ -64,6 +67,11 @@ class GroupBy(StrEnum):
         """The same grouping for recordations (their copies of the recorded facts)."""
         return Recordation.ipr_type if self == GroupBy.IPR_TYPE else Recordation.holder_country
 
+    @property
+    def summary_column(self) -> str:
+        """The summary tables' column for this grouping."""
+        return "ipr_type" if self == GroupBy.IPR_TYPE else "holder_country"
+
     def label_of(self, value: str) -> str:
         """A group as the page shows it: the right type's label, the country's name."""
         if self == GroupBy.IPR_TYPE:
@@ -73,6 +81,8 @@ class GroupBy(StrEnum):
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 Key = tuple[int, int, str]  # (year, period index, group)
+FIGURES = ("received", "approved", "rejected", "renewals_approved")
+BOTH = ("ipr_type", "holder_country")
 
 
 def yoy_pct(current: int, previous: int) -> Decimal | None:
@@ -82,57 +92,82 @@ def yoy_pct(current: int, previous: int) -> Decimal | None:
     return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _period_index(by: By, column):
-    """SQL expression: the period number of a date column within its year."""
-    month = cast(func.extract("month", column), Integer)
-    if by == By.MONTH:
-        return month
-    if by == By.YEAR:
-        return cast(1, Integer)
-    return (month + (by.months - 1)) // by.months
-
-
-def grouped_columns(by: By, date_column, group_by: GroupBy | None, *extra, group_column=None):
-    """(selected columns, GROUP BY keys): year, period index, group, extras. The group is
-    `group_by`'s application column unless another `group_column` is given."""
-    year = cast(func.extract("year", date_column), Integer).label("year")
-    index = _period_index(by, date_column).label("idx")
-    if group_by is None:  # no GROUP BY on a constant (PostgreSQL refuses it)
-        return [year, index, literal("").label("grp"), *extra], [year, index, *extra]
-    group = (group_by.column if group_column is None else group_column).label("grp")
-    return [year, index, group, *extra], [year, index, group, *extra]
-
-
-def _received(by: By, start: date, end: date, group_by: GroupBy | None) -> dict[Key, int]:
-    col = Application.first_submitted_at
-    cols, keys = grouped_columns(by, col, group_by)
-    stmt = select(*cols, func.count()).where(col >= start, col < end).group_by(*keys)
-    return {(y, i, group_text(g)): n for y, i, g, n in db.session.execute(stmt)}
-
-
-def _decided(by: By, start: date, end: date, group_by: GroupBy | None) -> tuple[dict, dict]:
-    """Decisions per (year, period, group, outcome), and in the same pass the approved
-    renewals per (year, period, group)."""
-    col = Decision.decided_on
-    cols, keys = grouped_columns(by, col, group_by, Decision.outcome)
-    renewal = func.count(case((Application.kind == Kind.RENEWAL, 1)))
-    stmt = (
-        select(*cols, func.count(), renewal)
-        .join(Application, Application.id == Decision.application_id)
-        .where(col >= start, col < end)
-        .group_by(*keys)
-    )
-    decided, renewals = {}, {}
-    for y, i, g, o, n, renewed in db.session.execute(stmt):
-        decided[(y, i, group_text(g), o)] = n
-        if o == Outcome.APPROVED and renewed:
-            renewals[(y, i, group_text(g))] = renewed
-    return decided, renewals
-
-
 def group_text(group) -> str:
     """Group values as plain strings (enum members hash differently from their values)."""
     return "" if group is None else str(getattr(group, "value", group))
+
+
+def year_earlier(day: date) -> date:
+    return day.replace(year=day.year - 1)
+
+
+# -- One read of the summary per view -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """The summary rows a view needs, each with its (ipr_type, holder_country) — '' for a
+    column not asked for: applications (month, type, country, *FIGURES) from a year before
+    `first` to `last`; recordations (month, type, country, starts, stops, expiries) in
+    [first, last) and in force before `first` per (type, country)."""
+
+    first: date
+    last: date  # exclusive
+    applications: list[tuple] = field(default_factory=list)
+    recordations: list[tuple] = field(default_factory=list)
+    in_force_before: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _summed(model, columns: tuple[str, ...], figures: tuple[str, ...], *where):
+    """SELECT month, the `columns` ('' for the others), SUM(figures) ... GROUP BY."""
+    keys = [getattr(model, name) for name in columns]
+    shown = [getattr(model, n) if n in columns else literal_column("''") for n in BOTH]
+    sums = [func.sum(getattr(model, name)) for name in figures]
+    return select(model.month, *shown, *sums).where(*where).group_by(model.month, *keys)
+
+
+def fetch(first: date, last: date, columns: tuple[str, ...], recordations: bool = True):
+    """The summary rows for [first, last), grouped by month and `columns` (of BOTH)."""
+    a, r = MonthlyApplications, MonthlyRecordations
+    found = db.session.execute(
+        _summed(a, columns, FIGURES, a.month >= year_earlier(first), a.month < last)
+    ).all()
+    if not recordations:
+        return Monthly(first, last, [tuple(row) for row in found])
+    figures = ("starts", "stops", "expiries")
+    in_range = _summed(r, columns, figures, r.month >= first, r.month < last)
+    keys = [getattr(r, name) for name in columns]
+    shown = [getattr(r, n) if n in columns else literal_column("''") for n in BOTH]
+    before = select(*shown, func.sum(r.starts) - func.sum(r.stops)).where(r.month < first)
+    found_before = db.session.execute(before.group_by(*keys))
+    running = {(t, c): int(n) for t, c, n in found_before if n}
+    return Monthly(first, last, [tuple(row) for row in found],
+                   [tuple(row) for row in db.session.execute(in_range)], running)  # fmt: skip
+
+
+def columns_for(group_by: GroupBy | None) -> tuple[str, ...]:
+    return () if group_by is None else (group_by.summary_column,)
+
+
+def _group_of(group_by: GroupBy | None, ipr_type: str, country: str) -> str:
+    if group_by is None:
+        return ""
+    return ipr_type if group_by == GroupBy.IPR_TYPE else country
+
+
+def by_period(by: By, group_by: GroupBy | None, monthly: Monthly) -> dict[Key, list[int]]:
+    """The application figures (FIGURES order) per (year, period index, group)."""
+    sums: dict[Key, list[int]] = {}
+    for month, ipr_type, country, *figures in monthly.applications:
+        period = period_of(by, month)
+        key = (period.year, period.index, _group_of(group_by, ipr_type, country))
+        totals = sums.setdefault(key, [0] * len(FIGURES))
+        for i, n in enumerate(figures):
+            totals[i] += int(n)
+    return sums
+
+
+# -- The export rows ------------------------------------------------------------------------
 
 
 def rows(
@@ -142,24 +177,25 @@ def rows(
     group_by: GroupBy | str | None = None,
     *,
     recordations: bool = True,
+    monthly: Monthly | None = None,
 ) -> list[dict]:
     """The export rows: every period overlapping [start, end], ordered by period then group.
 
-    recordations=False leaves out the recordation columns (and their queries) for callers
-    that only sum the application figures."""
+    recordations=False leaves out the recordation columns (and their reads) for callers that
+    only sum the application figures. `monthly`: summary rows already read for the range,
+    grouped at least by `group_by` (the dashboard reads them once for all its tables)."""
     by = By(by)
     group_by = GroupBy(group_by) if group_by else None
     check_range(start, end)
     periods = overlapping(by, start, end)
     first, last = periods[0].start, periods[-1].end_exclusive
-    received = _received(by, first, last, group_by)
-    decided, renewals = _decided(by, first, last, group_by)
-    previous, _ = _decided(by, first.replace(year=first.year - 1), last.replace(year=last.year - 1),
-                        group_by)  # fmt: skip
-    figures = recordation_figures(by, periods, group_by, renewals) if recordations else {}
-    groups = _groups_by_period(group_by, received, decided, previous, *figures.values())
+    if monthly is None:
+        monthly = fetch(first, last, columns_for(group_by), recordations)
+    figures = by_period(by, group_by, monthly)
+    extra = recordation_figures(by, periods, group_by, figures, monthly) if recordations else {}
+    groups = _groups_by_period(group_by, figures, *extra.values())
     return [
-        _row(period, group, received, decided, previous, figures)
+        _row(period, group, figures, extra)
         for period in periods
         for group in groups.get((period.year, period.index), [""] if group_by is None else [])
     ]
@@ -175,40 +211,36 @@ def check_range(start: date, end: date) -> None:
         )
 
 
-def _groups_by_period(group_by, received, decided, previous, *more) -> dict[tuple[int, int], list]:
+def _groups_by_period(group_by, figures, *more) -> dict[tuple[int, int], list]:
     """The groups to list per (year, period): any non-zero figure in the period, or an
     approval in the same period a year earlier."""
     if group_by is None:
         return {}
     found: dict[tuple[int, int], set[str]] = {}
-    for (year, index, group), n in (
-        item for counts in (received, *more) for item in counts.items()
-    ):
-        if n:
+    for (year, index, group), (received, approved, rejected, _renewals) in figures.items():
+        if received or approved or rejected:
             found.setdefault((year, index), set()).add(group)
-    for (year, index, group, _outcome), n in decided.items():
-        if n:
-            found.setdefault((year, index), set()).add(group)
-    for (year, index, group, outcome), n in previous.items():
-        if n and outcome == Outcome.APPROVED:
+        if approved:
             found.setdefault((year + 1, index), set()).add(group)
+    for (year, index, group), n in (item for counts in more for item in counts.items()):
+        if n:
+            found.setdefault((year, index), set()).add(group)
     return {key: sorted(groups) for key, groups in found.items()}
 
 
-def _row(period: Period, group: str, received, decided, previous, figures) -> dict:
+def _row(period: Period, group: str, figures, extra) -> dict:
     key = (period.year, period.index, group)
-    prev_key = (period.year - 1, period.index, group)
-    approved = decided.get((*key, Outcome.APPROVED), 0)
-    prev = previous.get((*prev_key, Outcome.APPROVED), 0)
+    received, approved, rejected, _renewals = figures.get(key, (0, 0, 0, 0))
+    prev = figures.get((period.year - 1, period.index, group), (0, 0, 0, 0))[1]
     return {
         "period": period.label,
         "group": group,
-        "received": received.get(key, 0),
+        "received": received,
         "approved": approved,
-        "rejected": decided.get((*key, Outcome.REJECTED), 0),
+        "rejected": rejected,
         "approved_prev_year": prev,
         "approved_yoy_pct": yoy_pct(approved, prev),
-        **{column: counts.get(key, 0) for column, counts in figures.items()},
+        **{column: counts.get(key, 0) for column, counts in extra.items()},
     }
 
 
@@ -220,73 +252,37 @@ def totals_by_period(by: By | str, start: date, end: date) -> dict[str, dict]:
 # -- Recordations (issue 12) ----------------------------------------------------------------
 
 
-def recordation_figures(by: By, periods: list[Period], group_by: GroupBy | None, renewals) -> dict:
+def recordation_figures(by: By, periods: list[Period], group_by, figures, monthly) -> dict:
     """{column: {(year, index, group): n}} for RECORDATION_COLUMNS (zeros left out); the
-    approved renewals come counted with the decisions (one pass over them)."""
-    return {
-        "in_force_at_end": _in_force_at_end(by, periods, group_by),
-        "renewals_approved": renewals,
-        "expiries": _expiries(by, periods, group_by),
-    }
+    approved renewals come counted with the decisions."""
+    renewals = {key: sums[3] for key, sums in figures.items() if sums[3]}
+    in_force, expiries = _in_force_at_end(by, periods, group_by, monthly)
+    return {"in_force_at_end": in_force, "renewals_approved": renewals, "expiries": expiries}
 
 
-def _count_by_period(by, day, group_by, *where, group_column=None, join=None) -> dict[Key, int]:
-    """COUNT(*) per (year, period, group) of the SQL date expression `day`."""
-    cols, keys = grouped_columns(by, day, group_by, group_column=group_column)
-    stmt = select(*cols, func.count())
-    stmt = stmt.join(*join) if join else stmt
-    found = db.session.execute(stmt.where(*where).group_by(*keys))
-    return {(y, i, group_text(g)): n for y, i, g, n in found}
-
-
-def _stop():
-    """The first day a recordation is no longer in force: min(valid_until + 1, ended_on)."""
-    r, after = Recordation, day_after(Recordation.valid_until)
-    return case((and_(r.ended_on.is_not(None), r.ended_on < after), r.ended_on), else_=after)
-
-
-def _in_force_at_end(by: By, periods: list[Period], group_by: GroupBy | None) -> dict[Key, int]:
+def _in_force_at_end(by: By, periods: list[Period], group_by, monthly: Monthly):
     """A running total: in force before the range, plus starts minus stops per period.
 
     In force at end(P) ⟺ valid_from <= end(P) < stop, so the count is (valid_from <= end(P))
-    − (stop <= end(P)) over the recordations ever in force (valid_from < stop): three
-    grouped scans, whatever the number of periods."""
-    r, stop = Recordation, _stop()
-    first, end = periods[0].start, periods[-1].end_exclusive
-    column = group_by.recordation_column if group_by else None
-    ever = stop > r.valid_from
-    running = _in_force_before(first, column, ever, stop)
-    starts = _count_by_period(by, r.valid_from, group_by, ever, r.valid_from >= first,
-                              r.valid_from < end, group_column=column)  # fmt: skip
-    stops = _count_by_period(by, stop, group_by, ever, stop >= first, stop < end,
-                             group_column=column)  # fmt: skip
-    groups = sorted(set(running) | {k[2] for k in starts} | {k[2] for k in stops})
+    − (stop <= end(P)) over the recordations ever in force (valid_from < stop)."""
+    running: dict[str, int] = {}
+    for (ipr_type, country), n in monthly.in_force_before.items():
+        group = _group_of(group_by, ipr_type, country)
+        running[group] = running.get(group, 0) + n
+    change: dict[Key, int] = {}
+    expiries: dict[Key, int] = {}
+    for month, ipr_type, country, starts, stops, expired in monthly.recordations:
+        period = period_of(by, month)
+        key = (period.year, period.index, _group_of(group_by, ipr_type, country))
+        change[key] = change.get(key, 0) + int(starts) - int(stops)
+        if expired:
+            expiries[key] = expiries.get(key, 0) + int(expired)
+    groups = sorted(set(running) | {k[2] for k in change})
     result: dict[Key, int] = {}
     for period in periods:
         for group in groups:
             key = (period.year, period.index, group)
-            running[group] = running.get(group, 0) + starts.get(key, 0) - stops.get(key, 0)
+            running[group] = running.get(group, 0) + change.get(key, 0)
             if running[group]:
                 result[key] = running[group]
-    return result
-
-
-def _in_force_before(first: date, column, ever, stop) -> dict[str, int]:
-    """Per group: recordations in force on the day before `first`."""
-    r = Recordation
-    group = literal("") if column is None else column
-    stmt = select(
-        group, func.count(), func.count(case((stop < first, 1)))
-    ).where(ever, r.valid_from < first)  # fmt: skip
-    stmt = stmt if column is None else stmt.group_by(column)
-    return {group_text(g): started - stopped for g, started, stopped in db.session.execute(stmt)}
-
-
-def _expiries(by: By, periods: list[Period], group_by: GroupBy | None) -> dict[Key, int]:
-    """By the last day in force, ended_on − 1: ended_on in (start, end] of the range."""
-    r, first, end = Recordation, periods[0].start, periods[-1].end_exclusive
-    column = group_by.recordation_column if group_by else None
-    return _count_by_period(
-        by, day_before(r.ended_on), group_by, r.status.in_(ENDED_BY_TIME), r.ended_on > first,
-        r.ended_on <= end, group_column=column,
-    )  # fmt: skip
+    return result, expiries
