@@ -42,6 +42,7 @@ from ipr_apps.models import (
     StatusEvent,
     utcnow,
 )
+from ipr_apps.models.applications import KEY_LENGTH, NAME_KEYS
 from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services.import_check import among, chunks
@@ -99,6 +100,7 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
         connection.execute(insert(table).from_select(list(columns), query.order_by(S.line)))
     _link_recordations(connection, new, now)
     _fill_search_keys(connection, new)
+    _fill_name_keys(connection, new)
     _move_counters(session, new)
     if imported:
         screening_changed(session)  # the imported active recordations are screened
@@ -229,6 +231,21 @@ def _fill_search_keys(connection: Connection, new: ColumnElement[bool]) -> None:
         for row in rows
     ]  # fmt: skip
     stmt = update(RECORDATIONS).where(R.id == bindparam("rid"))
+    for chunk in chunks(values):
+        connection.execute(stmt, chunk)
+
+
+def _fill_name_keys(connection: Connection, new: ColumnElement[bool]) -> None:
+    """The imported applications' holder-name search keys (see _fill_search_keys)."""
+    joined = STAGING.join(APPLICATIONS, A.reference == S.reference)
+    sources = [A[source] for source in NAME_KEYS.values()]
+    rows = connection.execute(select(A.id, *sources).select_from(joined).where(new)).all()
+    values = [
+        {"aid": row[0], **{key: search_key(text, KEY_LENGTH)
+                           for key, text in zip(NAME_KEYS, row[1:], strict=True)}}
+        for row in rows
+    ]  # fmt: skip
+    stmt = update(APPLICATIONS).where(A.id == bindparam("aid"))
     for chunk in chunks(values):
         connection.execute(stmt, chunk)
 

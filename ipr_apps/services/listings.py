@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from ipr_apps.db import db
 from ipr_apps.models import Application, IpRight, Role, Status, User
+from ipr_apps.models.applications import KEY_LENGTH, NAME_KEYS
+from ipr_apps.models.base import search_key
 from ipr_apps.pagination import Page, Sort, keyset_page
+from ipr_apps.services import capped
 from ipr_apps.services.access import mandated_holder_ids
 
 
@@ -32,17 +35,25 @@ class ListQuery:
     sort: Sort = field(default_factory=lambda: Sort("created", descending=True))
 
 
+_BEYOND = "\U0010ffff"  # the highest code point: key < prefix + _BEYOND ⇔ key starts with prefix
+
+
 def matching(q: str):
-    """Reference or right number (exact), holder name (prefix): all index-friendly."""
+    """Reference or right number (exact), holder name in either script (prefix, case- and
+    width-folded as models.base.search_key): each term is one index range, so the database
+    can read the few matches from the indexes instead of filtering every row of the tab."""
     a = Application
     q = q.strip()
     by_number = select(IpRight.application_id).where(IpRight.registration_number == q)
-    return or_(
-        a.reference == q.upper(),
-        a.id.in_(by_number),
-        a.holder_name_local.startswith(q, autoescape=True),
-        a.holder_name_en.startswith(q, autoescape=True),
-    )
+    terms = [a.reference == unicodedata.normalize("NFKC", q).upper(), a.id.in_(by_number)]
+    key = search_key(q, KEY_LENGTH)
+    if key:
+        terms += [and_(column >= key, column < key + _BEYOND) for column in _name_keys()]
+    return or_(*terms)
+
+
+def _name_keys():
+    return [getattr(Application, key) for key in NAME_KEYS]
 
 
 def _visible_to(user: User):
@@ -118,10 +129,6 @@ def api_page(user: User, status, ipr_type, cursor: str | None, size: int) -> Pag
     )
 
 
-def count_by_status() -> dict[Status, int]:
-    rows = db.session.execute(
-        select(Application.status, func.count()).group_by(Application.status)
-    ).all()
-    counts = dict.fromkeys(Status, 0)
-    counts.update(dict(rows))
-    return counts
+def count_by_status() -> dict[Status, capped.Capped]:
+    """Applications per status, each counted up to capped.CAP on the status index."""
+    return capped.counts({s: select(Application).where(Application.status == s) for s in Status})
