@@ -120,6 +120,7 @@ class Application(db.Model):
         Index("ix_applications_holder_updated", "holder_org_id", "updated_at", "id"),
         Index("ix_applications_agency_updated", "agency_id", "updated_at", "id"),
         Index("ix_applications_decided", "decided_at", "id"),
+        Index("ix_applications_created", "created_at", "id"),  # the API's staff list
         # The lists' search by holder name (services/listings.matching): a prefix of a key.
         Index("ix_applications_holder_name_local_key", "holder_name_local_key", "id"),
         Index("ix_applications_holder_name_en_key", "holder_name_en_key", "id"),

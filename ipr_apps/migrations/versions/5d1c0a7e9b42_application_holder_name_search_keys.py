@@ -1,4 +1,7 @@
-"""application holder name search keys
+"""application holder name search keys, and the API list's order
+
+The API's staff list is newest first, (created_at, id): it gets its index
+(ix_applications_created), where it sorted the whole table on every page.
 
 The lists' search (reviewers' queue, holders' and agents' lists) finds applications whose
 holder name, in either script, starts with the query, case- and width-insensitively. A
@@ -48,6 +51,7 @@ def upgrade():
     op.drop_index('ix_applications_holder_name_en', table_name='applications')
     for key in KEYS:
         op.create_index(f'ix_applications_{key}', 'applications', [key, 'id'], unique=False)
+    op.create_index('ix_applications_created', 'applications', ['created_at', 'id'], unique=False)
 
 
 def _fill_keys(bind):
@@ -73,6 +77,7 @@ def _fill_keys(bind):
 
 
 def downgrade():
+    op.drop_index('ix_applications_created', table_name='applications')
     for key in KEYS:
         op.drop_index(f'ix_applications_{key}', table_name='applications')
     op.create_index('ix_applications_holder_name_en', 'applications', ['holder_name_en'], unique=False)
