@@ -1,7 +1,8 @@
-"""Column helpers shared by the models: UTC timestamps and enums stored by value."""
+"""Column helpers shared by the models: UTC timestamps, enums stored by value, search keys."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,3 +45,18 @@ def value_enum(enum_cls: type[StrEnum], name: str) -> sa.Enum:
         length=max(len(m.value) for m in enum_cls),
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+def key_type(length: int) -> sa.String:
+    """A search key's column: byte order ("C") on PostgreSQL, as SQLite's default, so that a
+    prefix is one index range whatever the database's own collation."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
+def search_key(text: str | None, length: int | None = None) -> str | None:
+    """How searches compare text: Unicode-normalised (full-width letters and digits become
+    ASCII), case-folded in every script, runs of spaces as one; None when empty."""
+    if text is None:
+        return None
+    key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return (key[:length] if length else key) or None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -12,7 +11,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
-from ipr_apps.models.base import utcnow, value_enum
+from ipr_apps.models.base import key_type as _key_type
+from ipr_apps.models.base import search_key, utcnow, value_enum
 from ipr_apps.models.rights import IprType
 
 if TYPE_CHECKING:
@@ -45,19 +45,6 @@ STATUS_LABELS = {
     RecordationStatus.CANCELLED: _l("Cancelled"),
     RecordationStatus.REVOKED: _l("Revoked"),
 }
-
-
-def _key_type(length: int) -> String:
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
-
-
-def search_key(text: str | None, length: int | None = None) -> str | None:
-    """How the public register compares text: Unicode-normalised (full-width letters and
-    digits become ASCII), case-folded in every script, runs of spaces as one; None when empty."""
-    if text is None:
-        return None
-    key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    return (key[:length] if length else key) or None
 
 
 class Recordation(db.Model):

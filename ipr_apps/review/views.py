@@ -40,7 +40,7 @@ def index():
     page = queue.page(tab, current_user, filters, sort, request.args.get("cursor"), size)
     return render_template(
         "review/index.html", tab=queue.Tab, current=tab, page=page, form=form, filters=filters,
-        sort=sort, counts=queue.counts(current_user),
+        sort=sort, counts=queue.tab_counts(current_user),
         days_left=days_left_map(page.items, today()),
         reply_days_left=reply_days_left_map(page.items, today()),
     )  # fmt: skip

@@ -45,6 +45,7 @@ from ipr_apps.models import (
     StatusEvent,
     utcnow,
 )
+from ipr_apps.models.applications import KEY_LENGTH, NAME_KEYS
 from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services import stats_facts, stats_summary
@@ -103,6 +104,7 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
         connection.execute(insert(table).from_select(list(columns), query.order_by(S.line)))
     _link_recordations(connection, new, now)
     _fill_search_keys(connection, new)
+    _fill_name_keys(connection, new)
     _move_counters(session, new)
     _count_in_statistics(connection, new)
     if imported:
@@ -247,6 +249,21 @@ def _fill_search_keys(connection: Connection, new: ColumnElement[bool]) -> None:
         for row in rows
     ]  # fmt: skip
     stmt = update(RECORDATIONS).where(R.id == bindparam("rid"))
+    for chunk in chunks(values):
+        connection.execute(stmt, chunk)
+
+
+def _fill_name_keys(connection: Connection, new: ColumnElement[bool]) -> None:
+    """The imported applications' holder-name search keys (see _fill_search_keys)."""
+    joined = STAGING.join(APPLICATIONS, A.reference == S.reference)
+    sources = [A[source] for source in NAME_KEYS.values()]
+    rows = connection.execute(select(A.id, *sources).select_from(joined).where(new)).all()
+    values = [
+        {"aid": row[0], **{key: search_key(text, KEY_LENGTH)
+                           for key, text in zip(NAME_KEYS, row[1:], strict=True)}}
+        for row in rows
+    ]  # fmt: skip
+    stmt = update(APPLICATIONS).where(A.id == bindparam("aid"))
     for chunk in chunks(values):
         connection.execute(stmt, chunk)
 

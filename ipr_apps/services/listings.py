@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, and_, or_, select, union
+from sqlalchemy.orm import joinedload, selectinload
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, IpRight, Role, Status, User
+from ipr_apps.models.applications import KEY_LENGTH, NAME_KEYS
+from ipr_apps.models.base import search_key
 from ipr_apps.pagination import Page, Sort, keyset_page
+from ipr_apps.services import capped
 from ipr_apps.services.access import mandated_holder_ids
 
 
@@ -32,17 +36,39 @@ class ListQuery:
     sort: Sort = field(default_factory=lambda: Sort("created", descending=True))
 
 
+_BEYOND = "\U0010ffff"  # the highest code point: key < prefix + _BEYOND ⇔ key starts with prefix
+MATCH_CAP = 1000  # matches looked up first; a broader search filters the list's own index
+
+
 def matching(q: str):
-    """Reference or right number (exact), holder name (prefix): all index-friendly."""
+    """Reference or right number (exact), holder name in either script (prefix, case- and
+    width-folded as models.base.search_key).
+
+    Why two steps: the list's order (e.g. the queue's status, due_on, id) comes from one
+    index and the matches from others, and no planner reliably combines them: SQLite and
+    PostgreSQL walk the list's index and test every row of the tab against the OR. So the
+    matching ids are read first, each term from its own index, up to MATCH_CAP; the page is
+    then those ids in the list's order. A broader search (a prefix of one letter) matches a
+    large share of every tab, where walking the list's index and filtering finds a page at once."""
+    terms = _terms(q)
+    found = db.session.scalars(union(*(t for t, _ in terms)).limit(MATCH_CAP + 1)).all()
+    if len(found) <= MATCH_CAP:
+        return Application.id.in_(found)
+    return or_(*(condition for _, condition in terms))
+
+
+def _terms(q: str) -> list[tuple[Select, ColumnElement[bool]]]:
+    """Each way to match: (the ids it finds on its own index, the same as a condition)."""
     a = Application
     q = q.strip()
+    reference = a.reference == unicodedata.normalize("NFKC", q).upper()
     by_number = select(IpRight.application_id).where(IpRight.registration_number == q)
-    return or_(
-        a.reference == q.upper(),
-        a.id.in_(by_number),
-        a.holder_name_local.startswith(q, autoescape=True),
-        a.holder_name_en.startswith(q, autoescape=True),
-    )
+    terms = [(select(a.id).where(reference), reference), (by_number, a.id.in_(by_number))]
+    key = search_key(q, KEY_LENGTH)
+    for column in [getattr(a, name) for name in NAME_KEYS] if key else []:
+        prefix = and_(column >= key, column < key + _BEYOND)
+        terms.append((select(a.id).where(prefix), prefix))
+    return terms
 
 
 def _visible_to(user: User):
@@ -113,15 +139,24 @@ def api_page(user: User, status, ipr_type, cursor: str | None, size: int) -> Pag
         stmt = stmt.where(Application.status == status)
     if ipr_type is not None:
         stmt = stmt.where(Application.ipr_type == ipr_type)
+    stmt = stmt.options(*API_LOADS)
     return keyset_page(
         stmt, [Application.created_at, Application.id], cursor, size, descending=True
     )
 
 
-def count_by_status() -> dict[Status, int]:
-    rows = db.session.execute(
-        select(Application.status, func.count()).group_by(Application.status)
-    ).all()
-    counts = dict.fromkeys(Status, 0)
-    counts.update(dict(rows))
-    return counts
+# Everything the API's serialiser (api.applications.to_api) reads, loaded with the page: the
+# one-to-one relations joined into the page's own query, each list in one query for the page
+# (not one per application: 231 statements for a page of 25 before).
+_LISTS = ("goods", "licensees", "traders", "ports", "infringers", "information_requests")
+API_LOADS = (
+    joinedload(Application.right),
+    joinedload(Application.recordation),
+    joinedload(Application.decision),
+    *(selectinload(getattr(Application, name)) for name in _LISTS),
+)
+
+
+def count_by_status() -> dict[Status, capped.Capped]:
+    """Applications per status, each counted up to capped.CAP on the status index."""
+    return capped.counts({s: select(Application).where(Application.status == s) for s in Status})

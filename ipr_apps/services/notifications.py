@@ -4,7 +4,7 @@ outbox in the same transaction (delivered by a task after commit)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ipr_apps import emails, i18n
 from ipr_apps.db import db, unit_of_work
@@ -20,7 +20,7 @@ from ipr_apps.models import (
     utcnow,
 )
 from ipr_apps.pagination import Page, keyset_page
-from ipr_apps.services import outbox
+from ipr_apps.services import capped, outbox
 
 
 def notify_application(application: Application, template: str, **context) -> None:
@@ -128,12 +128,10 @@ def _users_of(org_ids: set[int | None]) -> list[User]:
 
 
 def unread_count(user: User) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    )
-    return db.session.execute(stmt).scalar_one()
+    """The navigation bar's badge: counted up to capped.CAP ("999+"), on every page."""
+    n = Notification
+    unread = select(n).where(n.user_id == user.id, n.read_at.is_(None))
+    return capped.counts({"unread": unread})["unread"]
 
 
 def list_for(user: User, cursor: str | None, size: int) -> Page:

@@ -9,13 +9,15 @@ from functools import partial
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ipr_apps import mail
 from ipr_apps.db import after_commit, db, unit_of_work
 from ipr_apps.errors import NotFound, PermissionDenied
 from ipr_apps.models import MailStatus, OutboxMessage, Role, User, utcnow
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services.capped import Capped
+from ipr_apps.services.capped import counts as capped_counts
 
 # The waits after each failed attempt; the config's MAIL_RETRY_SECONDS (a list) overrides them.
 RETRY_DELAYS = (
@@ -130,11 +132,10 @@ def retry(actor: User, message_id: int) -> OutboxMessage:
     return message
 
 
-def counts() -> dict[MailStatus, int]:
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).all()
-    return {**dict.fromkeys(MailStatus, 0), **dict(rows)}
+def counts() -> dict[MailStatus, Capped]:
+    """The mail page's tab badges, each counted up to capped.CAP on the status index."""
+    m = OutboxMessage
+    return capped_counts({s: select(m).where(m.status == s) for s in MailStatus})
 
 
 def page(status: MailStatus | None, cursor: str | None, size: int) -> Page:

@@ -1,4 +1,4 @@
-"""The reviewers' queue: tabs, filters, keyset pages and per-tab counts on indexed columns."""
+"""The reviewers' queue: tabs, filters, keyset pages and capped per-tab counts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ipr_apps.db import db
 from ipr_apps.models import Application, IprType, Status, User, today, utcnow
 from ipr_apps.pagination import Page, Sort, keyset_page
+from ipr_apps.services import capped
 from ipr_apps.services.listings import matching
 
 RECENT_DAYS = 30
@@ -111,8 +112,13 @@ def page(
     return keyset_page(stmt, columns, cursor, size, descending=sort.descending)
 
 
+def tab_counts(reviewer: User) -> dict[Tab, capped.Capped]:
+    """The tab badges: each tab counted up to capped.CAP ("999+"), in one statement."""
+    return capped.counts({tab: _base(tab, reviewer) for tab in Tab})
+
+
 def counts(reviewer: User) -> dict[Tab, int]:
-    """One indexed COUNT per tab (unfiltered), for the tab badges."""
+    """Exact counts per tab (the statistics' backlog): one indexed COUNT each."""
     return {
         tab: db.session.scalar(select(func.count()).select_from(_base(tab, reviewer).subquery()))
         for tab in Tab

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ipr_apps.db import best_effort_touch, db, unit_of_work
 from ipr_apps.errors import NotFound, ValidationError
@@ -64,7 +65,9 @@ def user_for_token(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _digest(raw))
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(raw))
+        .options(joinedload(ApiToken.user))
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None

@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from ipr_apps.db import db
 from ipr_apps.models import today
-from ipr_apps.services import digest, maintenance
+from ipr_apps.services import digest, maintenance, planner_stats
 from ipr_apps.tasks import crontab, huey, periodic
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,13 @@ def nightly_cleanup() -> dict[str, int]:
     counts = maintenance.clean_up()
     log.info("Nightly clean-up removed: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
+
+
+@periodic(crontab(minute="45", hour="18"))
+def planner_statistics() -> None:
+    """After the clean-up: refresh SQLite's planner statistics where the tables changed much
+    (PRAGMA optimize; PostgreSQL's autovacuum does its own), so plans follow the data."""
+    planner_stats.optimize(db.session)
 
 
 @periodic(crontab(minute="0", hour="0"), retries=3, retry_delay=600)
