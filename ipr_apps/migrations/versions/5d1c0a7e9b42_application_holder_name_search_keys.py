@@ -12,7 +12,7 @@ both databases ("C" collation on PostgreSQL). The plain name indexes, which no q
 use, are dropped. Existing applications get their keys here.
 
 Revision ID: 5d1c0a7e9b42
-Revises: 7f58e647f762
+Revises: 5d1e3b7a9c20
 Create Date: 2026-12-04 10:00:00.000000
 
 """
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d1c0a7e9b42'
-down_revision = '7f58e647f762'
+down_revision = '5d1e3b7a9c20'
 branch_labels = None
 depends_on = None
 
