@@ -199,19 +199,23 @@ class Backlog:
 
 
 def backlog(user: User, today: date) -> Backlog:
-    """The queue's tab counts, and per tab the applications past their due date."""
+    """The queue's exact tab counts, and per tab the applications past their due date: one
+    statement of indexed COUNTs (the statistics page stays within its statement budget)."""
     a = Application
     late = a.due_on < today
-    running = (Status.SUBMITTED, Status.UNDER_REVIEW)
-    by_status = select(a.status, func.count()).where(a.status.in_(running), late).group_by(a.status)
-    found = dict(db.session.execute(by_status).all())
-    mine = select(func.count()).select_from(a).where(a.claimed_by_id == user.id, late)
     overdue = {
-        queue.Tab.UNCLAIMED: found.get(Status.SUBMITTED, 0),
-        queue.Tab.MINE: db.session.scalar(mine),
-        queue.Tab.IN_REVIEW: found.get(Status.UNDER_REVIEW, 0),
+        queue.Tab.UNCLAIMED: a.status == Status.SUBMITTED,
+        queue.Tab.MINE: a.claimed_by_id == user.id,
+        queue.Tab.IN_REVIEW: a.status == Status.UNDER_REVIEW,
     }
-    return Backlog(queue.counts(user), overdue)
+    late_counts = [
+        select(func.count()).select_from(a).where(rows, late).scalar_subquery()
+        for rows in overdue.values()
+    ]
+    tabs = [queue.count_of(tab, user) for tab in queue.Tab]
+    values = db.session.execute(select(*tabs, *late_counts)).one()
+    counts = dict(zip(queue.Tab, values[: len(tabs)], strict=True))
+    return Backlog(counts, dict(zip(overdue, values[len(tabs) :], strict=True)))
 
 
 # -- The whole page -------------------------------------------------------------------------

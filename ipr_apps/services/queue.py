@@ -117,9 +117,12 @@ def tab_counts(reviewer: User) -> dict[Tab, capped.Capped]:
     return capped.counts({tab: _base(tab, reviewer) for tab in Tab})
 
 
+def count_of(tab: Tab, reviewer: User):
+    """The exact number of the tab's rows, as a scalar subquery (one indexed COUNT)."""
+    return select(func.count()).select_from(_base(tab, reviewer).subquery()).scalar_subquery()
+
+
 def counts(reviewer: User) -> dict[Tab, int]:
-    """Exact counts per tab (the statistics' backlog): one indexed COUNT each."""
-    return {
-        tab: db.session.scalar(select(func.count()).select_from(_base(tab, reviewer).subquery()))
-        for tab in Tab
-    }
+    """Exact counts per tab (the statistics' backlog), all in one statement."""
+    values = db.session.execute(select(*(count_of(tab, reviewer) for tab in Tab))).one()
+    return dict(zip(Tab, values, strict=True))
