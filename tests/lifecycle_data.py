@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from ipr_apps.db import db
 from ipr_apps.models import (
-    Application,
     CaseEvent,
     CaseIprType,
     CaseOutcome,
@@ -27,8 +26,8 @@ from ipr_apps.models import (
     Kind,
     Mode,
     Notification,
-    OrgKind,
     Organisation,
+    OrgKind,
     Recordation,
     RecordationEvent,
     RecordationStatus,
@@ -163,7 +162,7 @@ def _case(w: World, recordation: Recordation, i: int) -> DetentionCase:
         ipr_type=list(CaseIprType)[i % 3], status=status, recordation_id=recordation.id,
         recordation_number=recordation.number, holder_org_id=recordation.holder_org_id,
         goods=f"Goods {i}", hs_code="851310", items=10 + i, value_cny=Decimal("1000.50") * i,
-        confirm_by=date.today() + timedelta(days=(i % 5) - 2), opened_by_id=w.officer.id,
+        confirm_by=date.today() - timedelta(days=1 + i % 3), opened_by_id=w.officer.id,
         bond_cny=Decimal("500") if status == CaseStatus.DETAINED else None,
         outcome=CaseOutcome.CONFISCATED if closed else None,
         outcome_on=date.today() if closed else None,

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound
@@ -140,15 +140,25 @@ class HistoryRow:
     recorded: bool  # approved: its content was (or is) the recorded facts
 
 
-def applications(recordation: Recordation, viewer: User) -> list[HistoryRow]:
-    """Every application that touched the recordation (the original, renewals, amendments,
-    refused and withdrawn ones too), oldest first. Staff do not see holders' unsent drafts."""
+def all_applications(recordation: Recordation) -> list[Application]:
+    """Every application of the recordation, oldest first, with its right: one query for the
+    page's history, its change panel and the facts shown (each version is one of them)."""
     stmt = (
         select(Application)
         .where(Application.recordation_id == recordation.id)
+        .options(joinedload(Application.right))
         .order_by(Application.id)
     )
-    rows = db.session.execute(stmt).scalars()
+    return list(db.session.execute(stmt).scalars())
+
+
+def applications(
+    recordation: Recordation, viewer: User, rows: list[Application] | None = None
+) -> list[HistoryRow]:
+    """Every application that touched the recordation (the original, renewals, amendments,
+    refused and withdrawn ones too), oldest first. Staff do not see holders' unsent drafts.
+    `rows`: all_applications(recordation), when the page has them."""
+    rows = all_applications(recordation) if rows is None else rows
     staff = viewer.role in STAFF
     holder = viewer.role == Role.HOLDER
     mandated = holder and viewer.is_agent and represents(viewer, recordation.holder_org_id)
@@ -168,8 +178,16 @@ def _owns(application: Application, user: User) -> bool:
     return user.organisation_id in (application.holder_org_id, application.agency_id)
 
 
-def version(recordation: Recordation, application_id: int | None) -> Application:
-    """The recorded facts: the current ones, or an earlier approved version of them."""
+def version(
+    recordation: Recordation, application_id: int | None, rows: list[Application] | None = None
+) -> Application:
+    """The recorded facts: the current ones, or an earlier approved version of them.
+    `rows`: all_applications(recordation), when the page has them (then no query)."""
+    if rows is not None:
+        wanted = recordation.facts_application_id if application_id is None else application_id
+        found = [a for a in rows if a.id == wanted and a.status == Status.APPROVED]
+        if found:
+            return found[0]
     if application_id is None or application_id == recordation.facts_application_id:
         return recordation.facts_application
     if not 0 < application_id < 2**31:  # not an id: no query (PostgreSQL integer range)
@@ -213,7 +231,8 @@ def events(recordation: Recordation, viewer: User) -> list[EventRow]:
     stmt = (
         select(RecordationEvent)
         .where(RecordationEvent.recordation_id == recordation.id)
-        .options(selectinload(RecordationEvent.actor), selectinload(RecordationEvent.application))
+        # Many-to-one: joined in the same query (the applications are the history's).
+        .options(joinedload(RecordationEvent.actor), joinedload(RecordationEvent.application))
         .order_by(RecordationEvent.id)
     )
     rows, previous_until = [], None
