@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -124,6 +124,8 @@ class DetentionCase(db.Model):
         Index("ix_detention_cases_holder", "holder_org_id", "opened_on", "id"),
         Index("ix_detention_cases_recordation", "recordation_id", "opened_on"),
         Index("ix_detention_cases_status", "status", "confirm_by", "id"),
+        # A port's cases awaiting the holder (its officers' deadlines), newest first.
+        Index("ix_detention_cases_port_status", "port_code", "status", "opened_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -188,6 +190,16 @@ class DetentionCase(db.Model):
 
     def __repr__(self) -> str:
         return f"<DetentionCase {self.case_number} {self.status}>"
+
+
+# The case list's search by the start of the case or recordation number, in any case: an index
+# on the lowered number (PostgreSQL: text_pattern_ops, so LIKE 'prefix%' reads a range).
+for _name in ("case_number", "recordation_number"):
+    _folded = func.lower(getattr(DetentionCase, _name)).label(f"{_name}_folded")
+    Index(
+        f"ix_detention_cases_{_name}_folded", _folded,
+        postgresql_ops={f"{_name}_folded": "text_pattern_ops"},
+    )  # fmt: skip
 
 
 class CaseEvent(db.Model):

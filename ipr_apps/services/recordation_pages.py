@@ -10,7 +10,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ipr_apps.db import db
@@ -25,9 +25,11 @@ from ipr_apps.models import (
     Status,
     User,
 )
+from ipr_apps.models.recordations import search_key
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services.access import mandated_holder_ids, represents
 from ipr_apps.services.recordations import renewal_opens
+from ipr_apps.services.register import BEYOND
 
 EXPIRING_MONTHS = range(1, 25)  # "expiring within N months": N in 1..24
 STAFF = (Role.REVIEWER, Role.ADMIN)
@@ -103,13 +105,19 @@ def _visible_to(user: User):
     return Recordation.holder_org_id == org_id  # only an agency files for others
 
 
+# Searched by their folded keys (as the public register): a range on each key's index.
+MATCHED_KEYS = ("number_key", "right_number_key", "holder_name_key", "holder_name_other_key")
+
+
 def matching(q: str):
-    """Number, right number or holder name, each by its start: all index-friendly."""
-    q = q.strip()
+    """Number, right number or holder name (either script), each by its start, in any case
+    or width: a range on each key's (key, id) index, never a LIKE that scans the table."""
+    prefix = search_key(q) or ""
     return or_(
-        Recordation.number.startswith(q.upper(), autoescape=True),
-        Recordation.right_number.startswith(q, autoescape=True),
-        Recordation.holder_name.startswith(q, autoescape=True),
+        *(
+            and_(column >= prefix, column < prefix + BEYOND)
+            for column in (getattr(Recordation, key) for key in MATCHED_KEYS)
+        )
     )
 
 
