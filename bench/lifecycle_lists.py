@@ -225,24 +225,24 @@ def pages(people: dict) -> list[tuple[str, str, str]]:
     return [
         ("recordations (admin)", "admin", "/recordations/"),
         ("recordations expiring (reviewer)", "reviewer", "/recordations/?expiring=6"),
-        ("recordations search (admin)", "admin", "/recordations/?q=Company%2000042"),
+        ("recordations search (admin)", "admin", "/recordations/?q=Company%2000003"),
         ("recordations (holder)", "holder", "/recordations/"),
         ("recordations (agent)", "agent", "/recordations/"),
         ("recordation page (agent)", "agent", "/recordations/1"),
-        ("register search", None, "/register/?q=mark%2012"),
+        ("register search", None, "/register/?q=mark%20012"),
         ("cases (admin)", "admin", "/cases/"),
         ("cases (officer)", "officer", "/cases/"),
         ("cases overdue (officer)", "officer", "/cases/?overdue=1"),
         ("cases search (admin)", "admin", "/cases/?q=D2019-5105"),
         ("cases (holder)", "holder", "/cases/"),
         ("case finder hs (officer)", "officer", "/cases/find?hs=8513"),
-        ("case finder text (officer)", "officer", "/cases/find?q=company%2000042"),
+        ("case finder text (officer)", "officer", "/cases/find?q=company%2000003"),
         ("requests (officer)", "officer", "/detention-requests/"),
         ("requests (holder)", "holder", "/detention-requests/"),
         ("requests (admin)", "admin", "/detention-requests/"),
         ("screening run (officer)", "officer", f"/screening/runs/{run}"),
         ("holders' hits (holder)", "holder", "/screening/hits"),
-        ("guarantees (admin)", "admin", "/admin/guarantees?q=Company%200004"),
+        ("guarantees (admin)", "admin", "/admin/guarantees?q=Company%200000"),
     ]
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -126,6 +126,15 @@ class DetentionCase(db.Model):
         Index("ix_detention_cases_status", "status", "confirm_by", "id"),
         # A port's cases awaiting the holder (its officers' deadlines), newest first.
         Index("ix_detention_cases_port_status", "port_code", "status", "opened_on", "id"),
+        # One case a hit. Partial: most cases come from no hit, and SQLite's statistics count
+        # the NULLs as one value, so a full index looked useless and the hits' cases scanned.
+        Index(
+            "ix_detention_cases_screening_hit_id",
+            "screening_hit_id",
+            unique=True,
+            sqlite_where=text("screening_hit_id IS NOT NULL"),
+            postgresql_where=text("screening_hit_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,9 +177,7 @@ class DetentionCase(db.Model):
     # The holder's request this case was accepted from (mode on_application).
     request_id: Mapped[int | None] = mapped_column(ForeignKey("detention_requests.id"), unique=True)
     # The screening hit an officer opened this case from (ex officio), if any: one case a hit.
-    screening_hit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("screening_hits.id"), index=True, unique=True
-    )
+    screening_hit_id: Mapped[int | None] = mapped_column(ForeignKey("screening_hits.id"))
     # Optimistic lock: the holder's confirmation and the nightly release cannot both win.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
