@@ -27,6 +27,7 @@ from ipr_apps.models import (
 )
 from ipr_apps.models.recordations import search_key
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services import register
 from ipr_apps.services.access import mandated_holder_ids, represents
 from ipr_apps.services.recordations import renewal_opens
 from ipr_apps.services.register import BEYOND
@@ -122,22 +123,31 @@ def matching(q: str):
 
 
 def recordations_of(user: User, query: ListQuery, cursor: str | None, size: int, day: date) -> Page:
-    """The user's recordations (all of them for staff and officers), soonest end first."""
-    stmt = select(Recordation)
-    if user.role not in READERS:
+    """The user's recordations (all of them for staff and officers), soonest end first; a
+    search over all of them in the order of the text that matched (the public register's
+    merge of the search keys' indexes): no index serves both a prefix and the end date, and
+    a page must not sort every row a short prefix matches."""
+    where = _filters(query, day)
+    if query.q and user.role in READERS:
+        return register.search(query.q, cursor, size, where=tuple(where))
+    stmt = select(Recordation).where(*where)
+    if user.role not in READERS:  # one holder's or agency's: its index, then the filters
         stmt = stmt.where(_visible_to(user))
-    if query.status is not None:
-        stmt = stmt.where(Recordation.status == query.status)
-    if query.ipr_type is not None:
-        stmt = stmt.where(Recordation.ipr_type == query.ipr_type)
-    if query.expiring_months is not None:
-        stmt = stmt.where(
-            Recordation.status == RecordationStatus.ACTIVE,
-            Recordation.valid_until <= expiring_by(day, query.expiring_months),
-        )
     if query.q:
         stmt = stmt.where(matching(query.q))
     return keyset_page(stmt, [Recordation.valid_until, Recordation.id], cursor, size)
+
+
+def _filters(query: ListQuery, day: date) -> list:
+    where = []
+    if query.status is not None:
+        where.append(Recordation.status == query.status)
+    if query.ipr_type is not None:
+        where.append(Recordation.ipr_type == query.ipr_type)
+    if query.expiring_months is not None:
+        where.append(Recordation.status == RecordationStatus.ACTIVE)
+        where.append(Recordation.valid_until <= expiring_by(day, query.expiring_months))
+    return where
 
 
 @dataclass(frozen=True)
