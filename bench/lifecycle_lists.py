@@ -189,7 +189,10 @@ def _request(i: int, people: dict) -> dict:
     return {
         "reference": f"R-{i:08d}", "recordation_id": i + 1,
         "holder_org_id": people["holder"].organisation_id, "filed_by_id": people["holder"].id,
-        "status": ("submitted", "accepted", "refused", "withdrawn")[(i // 10) % 4],
+        # Few wait for a decision (2%): the rest were decided or withdrawn.
+        "status": "submitted" if (i // 10) % 50 == 0 else ("accepted", "refused", "withdrawn")[
+            (i // 10) % 3
+        ],
         "port_code": PORTS[(i // 10) % 20], "channel": "express", "direction": "import",
         "ipr_type": "trademark", "goods": "Goods",
     }  # fmt: skip
@@ -274,25 +277,31 @@ def _get(client, url: str):
     return contextvars.Context().run(client.get, url)
 
 
-def measure(app, people: dict, repeat: int) -> dict[str, tuple[float, int]]:
-    """Median ms and statements of each page, the pages interleaved run after run."""
+def measure(states: list, repeat: int) -> list[dict[str, tuple[float, int]]]:
+    """Median ms and statements of each page on each database, interleaved: each round asks
+    every page of the small database and then of the large one, so a change in the machine's
+    load falls on both sizes alike."""
     from ipr_apps.db import db
     from tests.sql_count import statements
 
-    clients = _clients(app, people)
-    times: dict[str, list[float]] = {name: [] for name, _, _ in pages(people)}
-    counts = {}
-    for round_ in range(repeat + 1):
-        for name, role, url in pages(people):
-            with statements(db.engine) as sent:
-                started = time.perf_counter()
-                response = _get(clients[role], url)
-                elapsed = (time.perf_counter() - started) * 1000
-            assert response.status_code == 200, (url, response.status_code, response.data[:3000])
-            if round_:  # the first round warms the caches
-                times[name].append(elapsed)
-            counts[name] = len(sent)
-    return {name: (statistics.median(t), counts[name]) for name, t in times.items()}
+    names = [name for name, _, _ in pages(states[0][1])]
+    times = [{name: [] for name in names} for _ in states]
+    counts: list[dict[str, int]] = [{} for _ in states]
+    for round_ in range(repeat + 2):
+        for name, role, url in pages(states[0][1]):
+            for n, (app, _people, clients) in enumerate(states):
+                with app.app_context(), statements(db.engine) as sent:
+                    started = time.perf_counter()
+                    response = _get(clients[role], url)
+                    elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, (url, response.status_code)
+                if round_ >= 2:  # two rounds warm the processes' caches and the databases'
+                    times[n][name].append(elapsed)
+                counts[n][name] = len(sent)
+    return [
+        {name: (statistics.median(times[n][name]), counts[n][name]) for name in names}
+        for n in range(len(states))
+    ]
 
 
 def explain(app, people: dict) -> None:
@@ -339,20 +348,36 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--explain", action="store_true")
-    parser.add_argument("--database-url")
+    parser.add_argument("--database-url", help="PostgreSQL: the large size uses <db>_large")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        run(build_app(url), args)
+        if args.database_url:
+            urls = [args.database_url, _sibling(args.database_url)]
+        else:
+            urls = [f"sqlite:///{tmp}/small.sqlite3", f"sqlite:///{tmp}/large.sqlite3"]
+        run(urls, args)
 
 
-def run(app, args) -> None:
+def _sibling(url: str) -> str:
+    """A fresh PostgreSQL database beside `url` for the large size."""
+    from tests.live import recreate_pg_database, sqlalchemy_pg_url
+
+    base = sqlalchemy_pg_url(url)
+    large = base.set(database=f"{base.database}_large")
+    recreate_pg_database(large)
+    return large.render_as_string(hide_password=False)
+
+
+def prepare(url: str, size: int) -> tuple:
+    """A migrated database of `size` recordations (and the rest), analysed; its app, the
+    accounts and their signed-in clients."""
     from flask_migrate import upgrade
     from sqlalchemy import text
 
     from ipr_apps.db import db
     from ipr_apps.models import ScreeningRun, utcnow
 
+    app = build_app(url)
     with app.app_context():
         upgrade()
         people = accounts()
@@ -361,21 +386,24 @@ def run(app, args) -> None:
         db.session.add(screening_run)
         db.session.commit()
         people["run_id"] = screening_run.id
-        results, sizes, done = [], [args.rows, args.rows * args.scale], 0
-        for size in sizes:
-            started = time.perf_counter()
-            fill(size - done, done, people)
-            _set_holder_org(people)
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-            done = size
-            print(f"{db.engine.dialect.name}: {size:,} recordations "
-                  f"({time.perf_counter() - started:.1f}s to fill)", flush=True)  # fmt: skip
-            if not results:  # a whole first pass warms the process (templates, catalogues,
-                measure(app, people, 1)  # pools): otherwise the first size pays for it
-            results.append(measure(app, people, args.repeat))
-        _report(results, sizes)
-        if args.explain:
+        started = time.perf_counter()
+        fill(size, 0, people)
+        _set_holder_org(people)
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        print(f"{db.engine.dialect.name}: {size:,} recordations "
+              f"({time.perf_counter() - started:.1f}s to fill)", flush=True)  # fmt: skip
+        clients = _clients(app, people)
+    return app, people, clients
+
+
+def run(urls: list[str], args) -> None:
+    sizes = [args.rows, args.rows * args.scale]
+    states = [prepare(url, size) for url, size in zip(urls, sizes, strict=True)]
+    _report(measure(states, args.repeat), sizes)
+    if args.explain:
+        app, people, _ = states[-1]
+        with app.app_context():
             explain(app, people)
 
 

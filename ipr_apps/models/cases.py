@@ -250,6 +250,8 @@ class DetentionRequest(db.Model):
     __table_args__ = (
         Index("ix_detention_requests_port", "port_code", "status", "id"),
         Index("ix_detention_requests_holder", "holder_org_id", "id"),
+        # Admins' list: the few waiting ones first, newest first, however many were decided.
+        Index("ix_detention_requests_status", "status", "id"),
         CheckConstraint(
             "expected_from IS NULL OR expected_until IS NULL OR expected_from <= expected_until",
             name="expected_ordered",

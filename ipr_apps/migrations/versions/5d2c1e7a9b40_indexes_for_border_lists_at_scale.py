@@ -1,6 +1,6 @@
 """indexes for the border-side lists at scale (issue 16): the case search by number in any
 case, a port's cases awaiting the holder, recordations by their facts' application and by
-holder or agency and number, the case of a screening hit (partial)
+holder or agency and number, the case of a screening hit (partial), requests by status
 
 Revision ID: 5d2c1e7a9b40
 Revises: 7f58e647f762
@@ -32,6 +32,8 @@ def upgrade():
             sqlite_where=sa.text('screening_hit_id IS NOT NULL'),
             postgresql_where=sa.text('screening_hit_id IS NOT NULL'),
         )
+    with op.batch_alter_table('detention_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_detention_requests_status', ['status', 'id'], unique=False)
     with op.batch_alter_table('recordations', schema=None) as batch_op:
         batch_op.create_index(
             'ix_recordations_facts_application', ['facts_application_id'], unique=False
@@ -56,6 +58,8 @@ def upgrade():
 def downgrade():
     for name in FOLDED:
         op.execute(f'DROP INDEX ix_detention_cases_{name}_folded')
+    with op.batch_alter_table('detention_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_detention_requests_status')
     with op.batch_alter_table('recordations', schema=None) as batch_op:
         batch_op.drop_index('ix_recordations_agency_number')
         batch_op.drop_index('ix_recordations_holder_number')
