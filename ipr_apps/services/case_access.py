@@ -39,6 +39,10 @@ def visible(user: User) -> ColumnElement[bool]:
         return DetentionCase.port_code == user.district_code
     if user.role == Role.HOLDER and user.organisation_id is not None:
         org = user.organisation_id
+        # Only an agency files for others: a holder's list reads its own index in date order
+        # (with the OR, the planners walk every case by date, filtering).
+        if not user.is_agent:
+            return DetentionCase.holder_org_id == org
         by_agency = select(Recordation.id).where(Recordation.agency_id == org)
         return or_(DetentionCase.holder_org_id == org, DetentionCase.recordation_id.in_(by_agency))
     return false()
