@@ -1,16 +1,17 @@
 """Benchmark: the lifecycle, border-side and screening list pages cost the same at 10× the rows.
 
-Fills a fresh database with N recordations (each with its approved application and an event),
-N/2 detention cases over 20 ports, N/10 detention requests and a screening run of N/10 hits,
-times each page (test client, signed in, median of interleaved runs), then grows the data to
-`--scale` times N and times them again. Prints each page's median at both sizes and the ratio
-(target ≤ 1.2), with the statements per request; `--explain` prints each statement's plan
+Fills two fresh databases, N and `--scale`·N recordations (each with its approved application
+and an event), N/2 detention cases over 20 ports, N/10 detention requests (2% waiting) and a
+screening run of N/10 hits, analyses them, then requests every page (test client, signed in)
+on both, interleaved round after round, and prints each page's median at both sizes, the ratio
+(target ≤ 1.2) and the statements per request; `--explain` prints each statement's plan
 (SQLite EXPLAIN QUERY PLAN, PostgreSQL EXPLAIN) at the larger size.
 
     .venv/bin/python bench/lifecycle_lists.py [--rows 10000] [--scale 10] [--explain]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db>]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db>]  # + <db>_large
 
-`pages(world)` and `fill(n, offset)` are importable for bench/run.py.
+`prepare(url, size)`, `pages(people)` and `measure(states, repeat)` are importable for
+bench/run.py.
 """
 
 from __future__ import annotations
