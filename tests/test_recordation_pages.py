@@ -305,6 +305,30 @@ def test_list_filters_by_status_type_and_search(client, login, make_user, make_a
     assert empty.status_code == 200 and b"No recordations match these filters." in empty.data
 
 
+def test_staff_search_pages_through_every_match_once_with_the_filters(
+    client, login, make_user, make_application, app
+):
+    """Staff and officers search every recordation: matches in the order of the text that
+    matched (the register's indexed merge), filters applied, each match once across pages."""
+    holder, other = make_user(), make_user()
+    day = today()
+    rows = [_recorded(holder, make_application, day + timedelta(days=10 * n)) for n in range(5)]
+    _recorded(other, make_application, day + timedelta(days=5))  # another holder: also found
+    _recorded(holder, make_application, day - timedelta(days=1), status=RecordationStatus.EXPIRED)
+    login(make_user(Role.REVIEWER))
+    app.config["PAGE_SIZE"], seen, cursor = 2, [], ""
+    try:
+        while cursor is not None:
+            html = client.get(f"/recordations/?q=organisation&status=active{cursor}").data
+            seen += _numbers(html)
+            found = re.search(r'href="[^"]*cursor=([^"&]+)', html.decode())
+            cursor = f"&cursor={found.group(1)}" if found else None
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    assert len(seen) == len(set(seen)) == 6
+    assert {r.number for r in rows} <= set(seen)
+
+
 def test_expiring_within_n_months_edges(make_user, make_application):
     holder = make_user()
     day = date(2026, 8, 31)

@@ -234,7 +234,8 @@ def _statements():
 
 def _statement_count(user) -> int:
     db.session.expire_all()
-    assert user.organisation_id  # the signed-in user is loaded before the page
+    # The signed-in user is loaded before the page, with its organisation (services/sessions).
+    assert user.organisation_id and user.organisation.kind
     with _statements() as seen:
         page = hits_by_recordation(user, None, 20)
         for row in page.items:  # everything the page shows, read without a further query

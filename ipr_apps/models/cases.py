@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -124,6 +124,17 @@ class DetentionCase(db.Model):
         Index("ix_detention_cases_holder", "holder_org_id", "opened_on", "id"),
         Index("ix_detention_cases_recordation", "recordation_id", "opened_on"),
         Index("ix_detention_cases_status", "status", "confirm_by", "id"),
+        # A port's cases awaiting the holder (its officers' deadlines), newest first.
+        Index("ix_detention_cases_port_status", "port_code", "status", "opened_on", "id"),
+        # One case a hit. Partial: most cases come from no hit, and SQLite's statistics count
+        # the NULLs as one value, so a full index looked useless and the hits' cases scanned.
+        Index(
+            "ix_detention_cases_screening_hit_id",
+            "screening_hit_id",
+            unique=True,
+            sqlite_where=text("screening_hit_id IS NOT NULL"),
+            postgresql_where=text("screening_hit_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,9 +177,7 @@ class DetentionCase(db.Model):
     # The holder's request this case was accepted from (mode on_application).
     request_id: Mapped[int | None] = mapped_column(ForeignKey("detention_requests.id"), unique=True)
     # The screening hit an officer opened this case from (ex officio), if any: one case a hit.
-    screening_hit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("screening_hits.id"), index=True, unique=True
-    )
+    screening_hit_id: Mapped[int | None] = mapped_column(ForeignKey("screening_hits.id"))
     # Optimistic lock: the holder's confirmation and the nightly release cannot both win.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
@@ -188,6 +197,16 @@ class DetentionCase(db.Model):
 
     def __repr__(self) -> str:
         return f"<DetentionCase {self.case_number} {self.status}>"
+
+
+# The case list's search by the start of the case or recordation number, in any case: an index
+# on the lowered number (PostgreSQL: text_pattern_ops, so LIKE 'prefix%' reads a range).
+for _name in ("case_number", "recordation_number"):
+    _folded = func.lower(getattr(DetentionCase, _name)).label(f"{_name}_folded")
+    Index(
+        f"ix_detention_cases_{_name}_folded", _folded,
+        postgresql_ops={f"{_name}_folded": "text_pattern_ops"},
+    )  # fmt: skip
 
 
 class CaseEvent(db.Model):
@@ -231,6 +250,8 @@ class DetentionRequest(db.Model):
     __table_args__ = (
         Index("ix_detention_requests_port", "port_code", "status", "id"),
         Index("ix_detention_requests_holder", "holder_org_id", "id"),
+        # Admins' list: the few waiting ones first, newest first, however many were decided.
+        Index("ix_detention_requests_status", "status", "id"),
         CheckConstraint(
             "expected_from IS NULL OR expected_until IS NULL OR expected_from <= expected_until",
             name="expected_ordered",

@@ -72,6 +72,11 @@ class Recordation(db.Model):
         Index("ix_recordations_holder_name", "holder_name"),
         Index("ix_recordations_ended_on", "ended_on"),
         Index("ix_recordations_status_right_expiry", "status", "right_expiry", "id"),
+        # The officers' search by HS code finds recordations by their facts' application.
+        Index("ix_recordations_facts_application", "facts_application_id"),
+        # The holders' hits page lists a holder's (or agency's) recordations by number.
+        Index("ix_recordations_holder_number", "holder_org_id", "number"),
+        Index("ix_recordations_agency_number", "agency_id", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

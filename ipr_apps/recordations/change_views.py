@@ -53,9 +53,10 @@ def _started_message(kind: Kind) -> str:
 
 
 @bp.app_template_global()
-def change_panel(recordation: Recordation) -> changes.Panel:
-    """What the recordation page's renew / amend buttons show, for the signed-in user."""
-    return changes.panel(recordation, current_user, today())
+def change_panel(recordation: Recordation, applications: list | None = None) -> changes.Panel:
+    """What the recordation page's renew / amend buttons show, for the signed-in user
+    (`applications`: the recordation's, when the page has them)."""
+    return changes.panel(recordation, current_user, today(), applications)
 
 
 @bp.app_template_global()

@@ -56,20 +56,25 @@ def _list_query(args) -> recordation_pages.ListQuery:
 @bp.get("/<int:recordation_id>")
 @role_required(*VIEWERS)
 def show(recordation_id: int):
-    recordation = _visible(recordation_id)
-    version_id = request.args.get("version", type=int)
+    try:  # the thin-facts question asked in the same query
+        recordation, found = recordation_access.get_with(
+            current_user, recordation_id, *screening_facts.present_columns()
+        )
+    except DomainError:
+        abort(404)
+    rows = recordation_pages.all_applications(recordation)  # history, panel and facts
     try:
-        facts = recordation_pages.version(recordation, version_id)
+        facts = recordation_pages.version(recordation, request.args.get("version", type=int), rows)
     except DomainError:
         abort(404)
     day = today()
     return render_template(
         "recordations/show.html", recordation=recordation, today=day, facts=facts,
         timing=recordation_pages.timing(recordation, day),
-        history=recordation_pages.applications(recordation, current_user),
-        events=recordation_pages.events(recordation, current_user),
+        history=recordation_pages.applications(recordation, current_user, rows),
+        events=recordation_pages.events(recordation, current_user), change_apps=rows,
         Window=recordation_pages.Window,
-        thin_facts=screening_facts.warning_for(recordation, current_user),
+        thin_facts=screening_facts.warning_for(recordation, current_user, found),
     )  # fmt: skip
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import Session
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound, PermissionDenied, TransitionError
@@ -52,8 +53,36 @@ def mandated_holder_ids(agent: User) -> Select:
 
 
 def represents(agent: User, holder_org_id: int) -> bool:
-    stmt = mandated_holder_ids(agent).where(AgentMandate.holder_id == holder_org_id)
-    return db.session.execute(stmt).first() is not None
+    """Whether the agent's agency holds the holder's mandate now. Asked once per session and
+    pair: a page asks it for every button and link (access, renew, amend, history)."""
+    memo = _mandates_seen()
+    key = (agent.organisation_id, holder_org_id)
+    if key not in memo:
+        stmt = mandated_holder_ids(agent).where(AgentMandate.holder_id == holder_org_id)
+        memo[key] = db.session.execute(stmt).first() is not None
+    return memo[key]
+
+
+def mandate_exists(agent: User, holder_org_id_column):
+    """`represents` as a correlated EXISTS, to ask it in the query that loads the row."""
+    return mandated_holder_ids(agent).where(AgentMandate.holder_id == holder_org_id_column).exists()
+
+
+def remember_mandate(agent: User, holder_org_id: int, held: bool) -> None:
+    """What a query that loaded a row answered for `represents` (mandate_exists)."""
+    _mandates_seen()[(agent.organisation_id, holder_org_id)] = held
+
+
+def _mandates_seen() -> dict[tuple[int | None, int], bool]:
+    return db.session.info.setdefault("mandates_seen", {})
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_mandates(session: Session, *_args) -> None:
+    """Any write may grant or revoke a mandate: ask again after it."""
+    session.info.pop("mandates_seen", None)
 
 
 def represented_holders(agent: User) -> list[Organisation]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from ipr_apps.case_workflow import is_district_officer, is_owner
@@ -24,6 +24,7 @@ from ipr_apps.models import (
     today,
 )
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services.register import BEYOND
 
 
 def can_view(case: DetentionCase, user: User) -> bool:
@@ -38,6 +39,10 @@ def visible(user: User) -> ColumnElement[bool]:
         return DetentionCase.port_code == user.district_code
     if user.role == Role.HOLDER and user.organisation_id is not None:
         org = user.organisation_id
+        # Only an agency files for others: a holder's list reads its own index in date order
+        # (with the OR, the planners walk every case by date, filtering).
+        if not user.is_agent:
+            return DetentionCase.holder_org_id == org
         by_agency = select(Recordation.id).where(Recordation.agency_id == org)
         return or_(DetentionCase.holder_org_id == org, DetentionCase.recordation_id.in_(by_agency))
     return false()
@@ -82,11 +87,21 @@ class CaseQuery:
         if self.q:
             found.append(
                 or_(
-                    DetentionCase.case_number.istartswith(self.q, autoescape=True),
-                    DetentionCase.recordation_number.istartswith(self.q, autoescape=True),
+                    starts_folded(DetentionCase.case_number, self.q),
+                    starts_folded(DetentionCase.recordation_number, self.q),
                 )
             )
         return found
+
+
+def starts_folded(column, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix` in any (ASCII) case, read from the index on lower(column)
+    (models.cases): PostgreSQL's text_pattern_ops serves LIKE 'prefix%'; SQLite never uses an
+    index for a LIKE with ESCAPE, but does for a range on the same expression."""
+    folded, prefix = func.lower(column), prefix.lower()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return folded.startswith(prefix, autoescape=True)
+    return and_(folded >= prefix, folded < prefix + BEYOND)
 
 
 def cases_of(user: User, cursor: str | None, size: int, query: CaseQuery | None = None) -> Page:

@@ -97,6 +97,12 @@ def open_change(recordation: Recordation) -> Application | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def _open_in(applications: list[Application]) -> Application | None:
+    """open_change, among the recordation's applications already loaded."""
+    found = [a for a in applications if a.kind != Kind.NEW and a.status not in FINAL_STATES]
+    return min(found, key=lambda a: a.id, default=None)
+
+
 def _check_none_open(recordation: Recordation) -> None:
     """One change at a time: two open ones would each copy the same facts, and approving
     the second would silently undo the first."""
@@ -130,13 +136,17 @@ class Panel:
         return not self.window_open and self.today < self.opens_on
 
 
-def panel(recordation: Recordation, user: User, day: date) -> Panel:
+def panel(
+    recordation: Recordation, user: User, day: date, applications: list | None = None
+) -> Panel:
+    """`applications`: every application of the recordation, when the page loaded them
+    already (the open change is then found among them, not asked again)."""
     return Panel(
         can_renew=may_file(recordation, Kind.RENEWAL, user),
         can_amend=may_file(recordation, Kind.AMENDMENT, user),
         window_open=in_renewal_window(recordation.valid_until, day),
         opens_on=renewal_opens(recordation.valid_until),
         closes_on=recordation.valid_until,
-        open_change=open_change(recordation),
+        open_change=open_change(recordation) if applications is None else _open_in(applications),
         today=day,
     )

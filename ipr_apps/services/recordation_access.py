@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound
 from ipr_apps.models import Recordation, Role, User
 from ipr_apps.recordation_workflow import is_owner
-from ipr_apps.services.access import represents
+from ipr_apps.services.access import mandate_exists, remember_mandate, represents
 
 
 def can_view(recordation: Recordation, user: User) -> bool:
@@ -24,10 +24,25 @@ def can_view(recordation: Recordation, user: User) -> bool:
 
 def get_recordation(user: User, recordation_id: int, for_update: bool = False) -> Recordation:
     """The recordation if `user` may see it; otherwise NotFound (never 'forbidden')."""
-    stmt = select(Recordation).where(Recordation.id == recordation_id)
+    return get_with(user, recordation_id, for_update=for_update)[0]
+
+
+def get_with(
+    user: User, recordation_id: int, *columns, for_update: bool = False
+) -> tuple[Recordation, tuple]:
+    """get_recordation, and further `columns` of its row from the same query (a page's
+    correlated EXISTS); an agent's mandate from the holder is asked there too."""
+    agent = user.role == Role.HOLDER and user.is_agent
+    held = mandate_exists(user, Recordation.holder_org_id) if agent else false()
+    stmt = select(Recordation, held, *columns).where(Recordation.id == recordation_id)
     if for_update:
-        stmt = stmt.with_for_update()
-    recordation = db.session.execute(stmt).scalar_one_or_none()
-    if recordation is None or not can_view(recordation, user):
+        stmt = stmt.with_for_update(of=Recordation)
+    row = db.session.execute(stmt).one_or_none()
+    if row is None:
         raise NotFound(_("No such recordation."))
-    return recordation
+    recordation, mandated, *extra = row
+    if agent:
+        remember_mandate(user, recordation.holder_org_id, bool(mandated))
+    if not can_view(recordation, user):
+        raise NotFound(_("No such recordation."))
+    return recordation, tuple(extra)

@@ -10,8 +10,8 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from ipr_apps.db import db
 from ipr_apps.errors import NotFound
@@ -25,9 +25,12 @@ from ipr_apps.models import (
     Status,
     User,
 )
+from ipr_apps.models.recordations import search_key
 from ipr_apps.pagination import Page, keyset_page
+from ipr_apps.services import register
 from ipr_apps.services.access import mandated_holder_ids, represents
 from ipr_apps.services.recordations import renewal_opens
+from ipr_apps.services.register import BEYOND
 
 EXPIRING_MONTHS = range(1, 25)  # "expiring within N months": N in 1..24
 STAFF = (Role.REVIEWER, Role.ADMIN)
@@ -103,33 +106,48 @@ def _visible_to(user: User):
     return Recordation.holder_org_id == org_id  # only an agency files for others
 
 
+# Searched by their folded keys (as the public register): a range on each key's index.
+MATCHED_KEYS = ("number_key", "right_number_key", "holder_name_key", "holder_name_other_key")
+
+
 def matching(q: str):
-    """Number, right number or holder name, each by its start: all index-friendly."""
-    q = q.strip()
+    """Number, right number or holder name (either script), each by its start, in any case
+    or width: a range on each key's (key, id) index, never a LIKE that scans the table."""
+    prefix = search_key(q) or ""
     return or_(
-        Recordation.number.startswith(q.upper(), autoescape=True),
-        Recordation.right_number.startswith(q, autoescape=True),
-        Recordation.holder_name.startswith(q, autoescape=True),
+        *(
+            and_(column >= prefix, column < prefix + BEYOND)
+            for column in (getattr(Recordation, key) for key in MATCHED_KEYS)
+        )
     )
 
 
 def recordations_of(user: User, query: ListQuery, cursor: str | None, size: int, day: date) -> Page:
-    """The user's recordations (all of them for staff and officers), soonest end first."""
-    stmt = select(Recordation)
-    if user.role not in READERS:
+    """The user's recordations (all of them for staff and officers), soonest end first; a
+    search over all of them in the order of the text that matched (the public register's
+    merge of the search keys' indexes): no index serves both a prefix and the end date, and
+    a page must not sort every row a short prefix matches."""
+    where = _filters(query, day)
+    if query.q and user.role in READERS:
+        return register.search(query.q, cursor, size, where=tuple(where))
+    stmt = select(Recordation).where(*where)
+    if user.role not in READERS:  # one holder's or agency's: its index, then the filters
         stmt = stmt.where(_visible_to(user))
-    if query.status is not None:
-        stmt = stmt.where(Recordation.status == query.status)
-    if query.ipr_type is not None:
-        stmt = stmt.where(Recordation.ipr_type == query.ipr_type)
-    if query.expiring_months is not None:
-        stmt = stmt.where(
-            Recordation.status == RecordationStatus.ACTIVE,
-            Recordation.valid_until <= expiring_by(day, query.expiring_months),
-        )
     if query.q:
         stmt = stmt.where(matching(query.q))
     return keyset_page(stmt, [Recordation.valid_until, Recordation.id], cursor, size)
+
+
+def _filters(query: ListQuery, day: date) -> list:
+    where = []
+    if query.status is not None:
+        where.append(Recordation.status == query.status)
+    if query.ipr_type is not None:
+        where.append(Recordation.ipr_type == query.ipr_type)
+    if query.expiring_months is not None:
+        where.append(Recordation.status == RecordationStatus.ACTIVE)
+        where.append(Recordation.valid_until <= expiring_by(day, query.expiring_months))
+    return where
 
 
 @dataclass(frozen=True)
@@ -140,15 +158,25 @@ class HistoryRow:
     recorded: bool  # approved: its content was (or is) the recorded facts
 
 
-def applications(recordation: Recordation, viewer: User) -> list[HistoryRow]:
-    """Every application that touched the recordation (the original, renewals, amendments,
-    refused and withdrawn ones too), oldest first. Staff do not see holders' unsent drafts."""
+def all_applications(recordation: Recordation) -> list[Application]:
+    """Every application of the recordation, oldest first, with its right: one query for the
+    page's history, its change panel and the facts shown (each version is one of them)."""
     stmt = (
         select(Application)
         .where(Application.recordation_id == recordation.id)
+        .options(joinedload(Application.right))
         .order_by(Application.id)
     )
-    rows = db.session.execute(stmt).scalars()
+    return list(db.session.execute(stmt).scalars())
+
+
+def applications(
+    recordation: Recordation, viewer: User, rows: list[Application] | None = None
+) -> list[HistoryRow]:
+    """Every application that touched the recordation (the original, renewals, amendments,
+    refused and withdrawn ones too), oldest first. Staff do not see holders' unsent drafts.
+    `rows`: all_applications(recordation), when the page has them."""
+    rows = all_applications(recordation) if rows is None else rows
     staff = viewer.role in STAFF
     holder = viewer.role == Role.HOLDER
     mandated = holder and viewer.is_agent and represents(viewer, recordation.holder_org_id)
@@ -168,8 +196,16 @@ def _owns(application: Application, user: User) -> bool:
     return user.organisation_id in (application.holder_org_id, application.agency_id)
 
 
-def version(recordation: Recordation, application_id: int | None) -> Application:
-    """The recorded facts: the current ones, or an earlier approved version of them."""
+def version(
+    recordation: Recordation, application_id: int | None, rows: list[Application] | None = None
+) -> Application:
+    """The recorded facts: the current ones, or an earlier approved version of them.
+    `rows`: all_applications(recordation), when the page has them (then no query)."""
+    if rows is not None:
+        wanted = recordation.facts_application_id if application_id is None else application_id
+        found = [a for a in rows if a.id == wanted and a.status == Status.APPROVED]
+        if found:
+            return found[0]
     if application_id is None or application_id == recordation.facts_application_id:
         return recordation.facts_application
     if not 0 < application_id < 2**31:  # not an id: no query (PostgreSQL integer range)
@@ -213,7 +249,8 @@ def events(recordation: Recordation, viewer: User) -> list[EventRow]:
     stmt = (
         select(RecordationEvent)
         .where(RecordationEvent.recordation_id == recordation.id)
-        .options(selectinload(RecordationEvent.actor), selectinload(RecordationEvent.application))
+        # Many-to-one: joined in the same query (the applications are the history's).
+        .options(joinedload(RecordationEvent.actor), joinedload(RecordationEvent.application))
         .order_by(RecordationEvent.id)
     )
     rows, previous_until = [], None

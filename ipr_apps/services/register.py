@@ -28,7 +28,7 @@ from ipr_apps.pagination import Page, encode_cursor
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 25
-_BEYOND = "\U0010ffff"  # the highest code point: key < prefix + _BEYOND ⇔ key starts with prefix
+BEYOND = "\U0010ffff"  # the highest code point: key < prefix + BEYOND ⇔ key starts with prefix
 PUBLIC_FIELDS = (
     "number", "status", "ipr_type", "right_number", "right_title", "holder_name",
     "holder_country", "valid_from", "valid_until",
@@ -71,7 +71,7 @@ def _candidates(prefix: str, after, fetch: int, where: tuple = ()):
     bound = None
     for key in SEARCH_KEYS:
         column = getattr(Recordation, key)
-        stmt = select(Recordation).where(column >= prefix, column < prefix + _BEYOND, *where)
+        stmt = select(Recordation).where(column >= prefix, column < prefix + BEYOND, *where)
         if after is not None:
             stmt = stmt.where(tuple_(column, Recordation.id) > tuple_(*after))
         rows = (

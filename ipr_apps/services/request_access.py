@@ -39,6 +39,8 @@ def visible(user: User) -> ColumnElement[bool]:
         return DetentionRequest.port_code == user.district_code
     if user.role == Role.HOLDER and user.organisation_id is not None:
         org = user.organisation_id
+        if not user.is_agent:  # only an agency files for others: its own index, in order
+            return DetentionRequest.holder_org_id == org
         by_agency = select(Recordation.id).where(Recordation.agency_id == org)
         return or_(
             DetentionRequest.holder_org_id == org, DetentionRequest.recordation_id.in_(by_agency)

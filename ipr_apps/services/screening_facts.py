@@ -94,11 +94,19 @@ def thin_facts_of(recordation_ids: list[int]) -> dict[int, list[Missing]]:
     return {row[0]: _lacking(row[1:]) for row in db.session.execute(stmt)}
 
 
-def warning_for(recordation: Recordation, viewer: User) -> list[Missing]:
+def present_columns() -> tuple:
+    """What thin_facts asks, as columns of a query that loads the recordation."""
+    return _present(Recordation.facts_application_id)
+
+
+def warning_for(
+    recordation: Recordation, viewer: User, found: tuple | None = None
+) -> list[Missing]:
     """The thin-facts warning of the recordation page: only for the holder's users and its
-    agents (customs and the public register do not need it), and only while in force."""
+    agents (customs and the public register do not need it), and only while in force.
+    `found`: the present_columns() values, when the page's query answered them already."""
     if viewer.role != Role.HOLDER or not recordation.status.in_force:
         return []
     if not can_view(recordation, viewer):
         return []
-    return thin_facts(recordation)
+    return thin_facts(recordation) if found is None else _lacking(found)

@@ -58,6 +58,8 @@ def owned_by(user: User) -> ColumnElement[bool]:
     org = user.organisation_id
     if user.role != Role.HOLDER or org is None:
         return false()
+    if not user.is_agent:  # only an agency files for others: one index range, in order
+        return Recordation.holder_org_id == org
     return or_(Recordation.holder_org_id == org, Recordation.agency_id == org)
 
 

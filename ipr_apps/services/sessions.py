@@ -89,7 +89,8 @@ def lookup(raw: str | None) -> UserSession | None:
     stmt = (
         select(UserSession)
         .where(UserSession.token_hash == _digest(raw))
-        .options(joinedload(UserSession.user))  # the request needs the user too: one query
+        # The request needs the user and its organisation (is_agent, names) too: one query.
+        .options(joinedload(UserSession.user).joinedload(User.organisation))
         # _touch writes on another connection, behind this session's back
         .execution_options(populate_existing=True)
     )
