@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 API = "/api/v1/applications"
-PASSWORD = "bench-horse-battery-staple"
+PASSWORD = "Lantern-Harbour-83-quiet"
 STEPS = ("create", "upload", "submit")
 
 

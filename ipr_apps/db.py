@@ -49,12 +49,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One service call = one transaction: commit on success, roll back on any error."""
+def unit_of_work(keep_loaded: bool = False) -> Iterator[Session]:
+    """One service call = one transaction: commit on success, roll back on any error.
+
+    `keep_loaded`: the rows stay loaded after the commit (they hold what was just written),
+    so the caller's response reads them without reloading each row and collection again.
+    """
     session = db.session
     try:
         yield session
-        session.commit()
+        _commit(session, keep_loaded)
     except StaleDataError as exc:
         session.info.pop(AFTER_COMMIT, None)
         session.rollback()
@@ -73,6 +77,16 @@ def unit_of_work() -> Iterator[Session]:
         raise
     for callback in session.info.pop(AFTER_COMMIT, {}):
         callback()
+
+
+def _commit(session: Session, keep_loaded: bool) -> None:
+    own = db.session()  # the request's Session behind the scoped proxy
+    expire = own.expire_on_commit
+    own.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        own.expire_on_commit = expire
 
 
 AFTER_COMMIT = "ipr_after_commit"
