@@ -157,16 +157,17 @@ def baseline(url: str, source: Path, columns: dict[str, list[str]]) -> float:
         with source.open("rb") as stream:
             while True:
                 try:
-                    name, rows = pickle.load(stream)
+                    name, rows = pickle.load(stream)  # noqa: S301 (our own dump)
                 except EOFError:
                     break
                 if name == "applications":  # the link to the recordation comes after it
                     links += [(row[link], row[0]) for row in rows if row[link] is not None]
-                    rows = [row[:link] + (None,) + row[link + 1 :] for row in rows]
+                    rows = [(*row[:link], None, *row[link + 1 :]) for row in rows]
                 names = columns[name]
-                sql = f"INSERT INTO {name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"  # noqa: E501, S608
+                marks = ", ".join([mark] * len(names))
+                sql = f"INSERT INTO {name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
                 spent += _timed(lambda s=sql, r=rows: connection.exec_driver_sql(s, r))
-        update = f"UPDATE applications SET recordation_id = {mark} WHERE id = {mark}"
+        update = f"UPDATE applications SET recordation_id = {mark} WHERE id = {mark}"  # noqa: S608
         for start in range(0, len(links), BATCH):
             chunk = links[start : start + BATCH]
             spent += _timed(lambda c=chunk: connection.exec_driver_sql(update, c))
@@ -212,9 +213,9 @@ def report(result: dict) -> None:
     print(f"  plain executemany of the same rows: {result['executemany_s']:.1f}s (baseline)")
     print(f"  ratio import / executemany: {result['ratio']:.2f} (target <= 1.3)")
     python = result["python_peak_mib"]
+    traced = f"; Python peak {python:.1f} MiB (tracemalloc)" if python is not None else ""
     print(f"  memory: RSS grew {result['rss_growth_mib']:.1f} MiB during the import (peak "
-          f"{result['rss_peak_mib']:.0f} MiB)"
-          + (f"; Python peak {python:.1f} MiB (tracemalloc)" if python is not None else ""))  # fmt: skip
+          f"{result['rss_peak_mib']:.0f} MiB){traced}")  # fmt: skip
 
 
 def main() -> None:

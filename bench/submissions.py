@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 API = "/api/v1/applications"
-PASSWORD = "Lantern-Harbour-83-quiet"
+PASSWORD = "Lantern-Harbour-83-quiet"  # noqa: S105 (bench accounts on a scratch database)
 STEPS = ("create", "upload", "submit")
 
 
