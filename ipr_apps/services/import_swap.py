@@ -13,7 +13,6 @@ from sqlalchemy import (
     DateTime,
     Table,
     and_,
-    bindparam,
     case,
     exists,
     false,
@@ -42,10 +41,9 @@ from ipr_apps.models import (
     StatusEvent,
     utcnow,
 )
-from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services.import_check import among, chunks
-from ipr_apps.services.import_write import STAGING, STAGING_HOLDERS, HolderKey
+from ipr_apps.services.import_write import STAGED_KEYS, STAGING, STAGING_HOLDERS, HolderKey
 from ipr_apps.services.recordations import counter_scope
 
 IMPORT_NOTE = "Imported from the previous system"
@@ -98,7 +96,6 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
         query = select(*columns.values()).select_from(joined).where(new, *where)
         connection.execute(insert(table).from_select(list(columns), query.order_by(S.line)))
     _link_recordations(connection, new, now)
-    _fill_search_keys(connection, new)
     _move_counters(session, new)
     if imported:
         screening_changed(session)  # the imported active recordations are screened
@@ -189,7 +186,7 @@ def _children(now: ColumnElement[datetime]) -> list[tuple[Table, dict[str, Any],
         "created_at": now, "updated_at": now, "facts_application_id": A.id,
         "ipr_type": S.ipr_type, "holder_org_id": A.holder_org_id, "holder_name": S.holder_name,
         "holder_country": S.holder_country, "right_number": S.right_number,
-        "right_title": S.right_title,
+        "right_title": S.right_title, **{key: S[key] for key in STAGED_KEYS},
     }  # fmt: skip
     approved = (S.outcome == Outcome.APPROVED.value,)
     return [
@@ -214,23 +211,6 @@ def _link_recordations(
     }  # fmt: skip
     query = select(*columns.values()).where(R.application_id.in_(ids)).order_by(R.id)
     connection.execute(insert(RECORDATION_EVENTS).from_select(list(columns), query))
-
-
-def _fill_search_keys(connection: Connection, new: ColumnElement[bool]) -> None:
-    """The public register's search keys of the imported recordations (the ORM fills them for
-    every other write; INSERT ... SELECT bypasses it)."""
-    sources = [R[source] for source in SEARCH_KEYS.values()]
-    joined = STAGING.join(RECORDATIONS, R.number == S.recordation_number)
-    rows = connection.execute(select(R.id, *sources).select_from(joined).where(new)).all()
-    lengths = {key: R[key].type.length for key in SEARCH_KEYS}
-    values = [
-        {"rid": row[0], **{key: search_key(text, lengths[key])
-                           for key, text in zip(SEARCH_KEYS, row[1:], strict=True)}}
-        for row in rows
-    ]  # fmt: skip
-    stmt = update(RECORDATIONS).where(R.id == bindparam("rid"))
-    for chunk in chunks(values):
-        connection.execute(stmt, chunk)
 
 
 def _move_counters(session: Session, new: ColumnElement[bool]) -> None:
