@@ -11,7 +11,7 @@ Generates a historical CSV of N decided applications, then on one database:
   the applications' link to their recordation as a second `executemany` of UPDATEs, since
   the two rows point at each other). Only `executemany` and the commit count.
 
-    .venv/bin/python bench/imports.py [--rows 10000 100000] [--database-url URL]
+    .venv/bin/python bench/imports.py [--rows 10000 100000] [--repeat 3] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import os
 import pickle
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -182,33 +183,40 @@ def _timed(step) -> float:
     return time.perf_counter() - began
 
 
-def measure(database_url: str, rows: int, memory: bool = True) -> dict:
+def measure(database_url: str, rows: int, memory: bool = True, repeat: int = 1) -> dict:
     """Import `rows` generated rows into `database_url` (rebuilt empty first: its data is
-    lost), then the baseline; `memory` adds a second, traced import for the Python peak."""
+    lost), then the baseline, `repeat` times interleaved (medians; the ratio is the median
+    of each pair's ratio); `memory` adds a traced import for the Python peak."""
+    pairs: list[tuple[dict, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         source, dump = Path(tmp) / "history.csv", Path(tmp) / "rows.pickle"
         generate(source, rows)
-        rebuild(database_url)
-        imported = run_child(database_url, source)
-        columns = dump_rows(database_url, dump)
-        rebuild(database_url)
-        t_base = baseline(database_url, dump, columns)
+        for _ in range(repeat):
+            rebuild(database_url)
+            imported = run_child(database_url, source)
+            columns = dump_rows(database_url, dump)
+            rebuild(database_url)
+            pairs.append((imported, baseline(database_url, dump, columns)))
         traced = None
         if memory:
             rebuild(database_url)
             traced = run_child(database_url, source, trace=True)
+    imported = pairs[0][0]
     return {
         "database": "sqlite" if database_url.startswith("sqlite") else "postgresql",
-        "rows": rows, "imported": imported["imported"], "import_s": imported["seconds"],
-        "executemany_s": t_base, "ratio": imported["seconds"] / t_base,
-        "rss_growth_mib": imported["rss_growth_kib"] / 1024,
-        "rss_peak_mib": imported["rss_peak_kib"] / 1024,
+        "rows": rows, "imported": imported["imported"], "repeat": repeat,
+        "import_s": statistics.median(i["seconds"] for i, _ in pairs),
+        "executemany_s": statistics.median(b for _, b in pairs),
+        "ratio": statistics.median(i["seconds"] / b for i, b in pairs),
+        "rss_growth_mib": max(i["rss_growth_kib"] for i, _ in pairs) / 1024,
+        "rss_peak_mib": max(i["rss_peak_kib"] for i, _ in pairs) / 1024,
         "python_peak_mib": traced["python_peak_bytes"] / 1_048_576 if traced else None,
     }  # fmt: skip
 
 
 def report(result: dict) -> None:
-    print(f"{result['database']}: {result['rows']:,} rows, imported {result['imported']:,}")
+    print(f"{result['database']}: {result['rows']:,} rows, imported {result['imported']:,} "
+          f"(medians of {result['repeat']} interleaved runs)")  # fmt: skip
     print(f"  import-recordations service: {result['import_s']:.1f}s")
     print(f"  plain executemany of the same rows: {result['executemany_s']:.1f}s (baseline)")
     print(f"  ratio import / executemany: {result['ratio']:.2f} (target <= 1.3)")
@@ -223,6 +231,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--no-memory", action="store_true", help="skip the traced import")
+    parser.add_argument("--repeat", type=int, default=1, help="import/baseline pairs (medians)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -233,7 +242,7 @@ def main() -> None:
         os.environ.setdefault("IPR_INSTANCE_PATH", tmp)
         url = args.database_url or f"sqlite:///{tmp}/imports.sqlite3"
         for rows in args.rows:
-            report(measure(url, rows, memory=not args.no_memory))
+            report(measure(url, rows, memory=not args.no_memory, repeat=args.repeat))
 
 
 if __name__ == "__main__":

@@ -190,22 +190,74 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def drive(base: str, tokens: list[str], seconds: float, warmup: float = 3.0) -> dict:
-    """Run one client per token for `warmup` + `seconds`; count what completed in the window."""
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process `pid` so far; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(port: int) -> list[int]:
+    """The gunicorn master serving `port` and its workers."""
+    master = None
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "gunicorn" in command and f"127.0.0.1:{port}" in command:
+                master = int(entry.name)
+    if master is None:
+        return []
+    children = (Path(f"/proc/{master}/task/{master}/children").read_text()).split()
+    return [master, *map(int, children)]
+
+
+def server_cpu(base: str, database_url: str):
+    """A probe returning the CPU seconds spent so far by the server: the gunicorn processes
+    and, on PostgreSQL, the database's client backends (the work, whatever else the machine
+    runs: wall-clock rates on a shared machine depend on its load)."""
+    from sqlalchemy import create_engine, text
+
+    pids = _server_pids(int(base.rsplit(":", 1)[1]))
+    engine = None if database_url.startswith("sqlite") else create_engine(database_url)
+
+    def probe() -> float:
+        backends: list[int] = []
+        if engine is not None:
+            with engine.connect() as connection:
+                backends = list(connection.execute(text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )).scalars())  # fmt: skip
+        return sum(_proc_cpu(pid) for pid in [*pids, *backends])
+
+    return probe
+
+
+def drive(base: str, tokens: list[str], seconds: float, probe=None, warmup: float = 3.0) -> dict:
+    """Run one client per token for `warmup` + `seconds`; count what completed in the window
+    (and the server's CPU seconds in it, when given a `probe`)."""
     stop = threading.Event()
     clients = [Client(i, base, token, stop) for i, token in enumerate(tokens)]
     for client in clients:
         client.start()
     time.sleep(warmup)
+    cpu_start = probe() if probe else 0.0
     window_start = time.perf_counter()
     marks = {id(c): {s: len(c.latency[s]) for s in STEPS} for c in clients}
     time.sleep(seconds)
     window_end = time.perf_counter()
+    cpu_end = probe() if probe else 0.0
     stop.set()
     for client in clients:
         client.join()
     done = sum(1 for c in clients for t in c.done if window_start <= t < window_end)
     result: dict = {"submissions_per_s": done / (window_end - window_start), "submissions": done}
+    result["server_cpu_ms_per_submission"] = (cpu_end - cpu_start) * 1000 / max(done, 1)
     for step in STEPS:
         samples = [x for c in clients for x in c.latency[step][marks[id(c)][step] :]]
         result[f"{step}_p50_ms"] = statistics.median(samples) * 1000 if samples else float("nan")
@@ -228,7 +280,7 @@ def measure(
         os.environ.setdefault("IPR_INSTANCE_PATH", tmp)
         tokens = prepare(database_url, clients, fill, analyze, Path(tmp))
         with served(database_url, Path(tmp) / "instance", workers) as base:
-            result = drive(base, tokens, seconds)
+            result = drive(base, tokens, seconds, server_cpu(base, database_url))
             result["static_req_per_s"] = static_rate(base, min(seconds, 10.0), clients)
     dialect = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     return {"database": dialect, "workers": workers, "clients": clients, "fill": fill, **result}
@@ -243,6 +295,9 @@ def report(result: dict) -> None:
         print(f"{step:>7}: p50 {result[f'{step}_p50_ms']:.0f} ms, "
               f"p90 {result[f'{step}_p90_ms']:.0f} ms")  # fmt: skip
     print(f"static file req/s on the same server: {result['static_req_per_s']:.0f} (baseline)")
+    cpu = result["server_cpu_ms_per_submission"]
+    print(f"server CPU per submission (gunicorn + database backends): {cpu:.0f} ms "
+          f"(2 cores: at most {2000 / cpu:.0f} submissions/s if nothing else ran)")  # fmt: skip
     if result["errors"]:
         print("errors (first 5):", *result["errors"], sep="\n  ")
 
