@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from flask_babel import gettext as _
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Executable, MetaData, Update, event, insert, select, update
+from sqlalchemy import Executable, MetaData, Update, event, insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -105,15 +105,21 @@ def next_counter_value(session: Session, scope: str) -> int:
     """
     from ipr_apps.models.counters import Counter
 
-    stmt = update(Counter).where(Counter.scope == scope).values(value=Counter.value + 1)
-    if session.execute(stmt).rowcount == 0:
+    stmt = (
+        update(Counter)
+        .where(Counter.scope == scope)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)  # the new value in the same statement
+    )
+    value = session.execute(stmt).scalar_one_or_none()
+    if value is None:
         try:
             with session.begin_nested():
                 session.execute(insert(Counter).values(scope=scope, value=0))
         except IntegrityError:
             pass  # created concurrently; fall through to the increment
-        session.execute(stmt)
-    return session.execute(select(Counter.value).where(Counter.scope == scope)).scalar_one()
+        value = session.execute(stmt).scalar_one()
+    return value
 
 
 # SQLite: SQLITE_BUSY / SQLITE_LOCKED (and their extended codes). PostgreSQL: lock_not_available

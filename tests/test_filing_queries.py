@@ -17,7 +17,7 @@ from tests.sql_count import statements
 
 # Statements per call with the token's look-up and last use (3), for complete_payload (two
 # goods, a licensee, an infringer: one INSERT each). Before issue 16: 28, 7 and 27.
-CREATE_LIMIT, UPLOAD_LIMIT, SUBMIT_LIMIT = 13, 7, 17
+CREATE_LIMIT, UPLOAD_LIMIT, SUBMIT_LIMIT = 12, 6, 17
 
 
 @pytest.fixture
