@@ -200,8 +200,8 @@ def _proc_cpu(pid: int) -> float:
 
 
 def _server_pids(port: int) -> list[int]:
-    """The gunicorn master serving `port` and its workers."""
-    master = None
+    """The gunicorn master serving `port` and its workers (forked: the same command line)."""
+    pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -209,11 +209,8 @@ def _server_pids(port: int) -> list[int]:
             except OSError:
                 continue
             if "gunicorn" in command and f"127.0.0.1:{port}" in command:
-                master = int(entry.name)
-    if master is None:
-        return []
-    children = (Path(f"/proc/{master}/task/{master}/children").read_text()).split()
-    return [master, *map(int, children)]
+                pids.append(int(entry.name))
+    return pids
 
 
 def server_cpu(base: str, database_url: str):
