@@ -128,7 +128,16 @@ def fresh(url: str):
     return app
 
 
-def run(url_for, rows: int, tmp: Path) -> None:
+def measure(database_url: str, rows: int) -> dict:
+    """The baseline, then the service, each on `database_url` rebuilt empty (for
+    bench/run.py; its data is lost). SQLite: the file is removed first."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if database_url.startswith("sqlite:///"):
+            Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return run(lambda _name: database_url, rows, Path(tmp))
+
+
+def run(url_for, rows: int, tmp: Path) -> dict:
     from ipr_apps.db import db
 
     source = tmp / "cases.csv"
@@ -137,15 +146,24 @@ def run(url_for, rows: int, tmp: Path) -> None:
         dialect = db.engine.dialect.name
         t_base = baseline(source)
         db.engine.dispose()
+    if url_for("baseline") == url_for("service") and url_for("service").startswith("sqlite:///"):
+        Path(url_for("service").removeprefix("sqlite:///")).unlink()
     with fresh(url_for("service")).app_context():
         t_import, imported = service(source)
         t_again, _ = service(source)
         db.engine.dispose()
-    print(f"{dialect}: {rows:,} generated cases")
-    print(f"import-cases service: {t_import:.1f}s for {imported:,} cases "
-          f"(re-import of the same file, all skipped: {t_again:.1f}s)")  # fmt: skip
-    print(f"plain executemany of the same rows: {t_base:.1f}s (baseline)")
-    print(f"ratio import / executemany: {t_import / t_base:.2f} (target <= 2)")
+    return {
+        "database": dialect, "rows": rows, "imported": imported, "import_s": t_import,
+        "reimport_s": t_again, "executemany_s": t_base, "ratio": t_import / t_base,
+    }  # fmt: skip
+
+
+def report(result: dict) -> None:
+    print(f"{result['database']}: {result['rows']:,} generated cases")
+    print(f"import-cases service: {result['import_s']:.1f}s for {result['imported']:,} cases "
+          f"(re-import of the same file, all skipped: {result['reimport_s']:.1f}s)")  # fmt: skip
+    print(f"plain executemany of the same rows: {result['executemany_s']:.1f}s (baseline)")
+    print(f"ratio import / executemany: {result['ratio']:.2f} (target <= 2)")
 
 
 def main() -> None:
@@ -159,7 +177,7 @@ def main() -> None:
         def url_for(name: str) -> str:
             return args.database_url or f"sqlite:///{tmp}/{name}.sqlite3"
 
-        run(url_for, args.rows, Path(tmp))
+        report(run(url_for, args.rows, Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from flask_babel import gettext as _
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Executable, MetaData, Update, event, insert, select, update
+from sqlalchemy import Executable, MetaData, Update, event, insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -49,12 +49,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One service call = one transaction: commit on success, roll back on any error."""
+def unit_of_work(keep_loaded: bool = False) -> Iterator[Session]:
+    """One service call = one transaction: commit on success, roll back on any error.
+
+    `keep_loaded`: the rows stay loaded after the commit (they hold what was just written),
+    so the caller's response reads them without reloading each row and collection again.
+    """
     session = db.session
     try:
         yield session
-        session.commit()
+        _commit(session, keep_loaded)
     except StaleDataError as exc:
         session.info.pop(AFTER_COMMIT, None)
         session.rollback()
@@ -75,6 +79,16 @@ def unit_of_work() -> Iterator[Session]:
         callback()
 
 
+def _commit(session: Session, keep_loaded: bool) -> None:
+    own = db.session()  # the request's Session behind the scoped proxy
+    expire = own.expire_on_commit
+    own.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        own.expire_on_commit = expire
+
+
 AFTER_COMMIT = "ipr_after_commit"
 
 
@@ -91,15 +105,21 @@ def next_counter_value(session: Session, scope: str) -> int:
     """
     from ipr_apps.models.counters import Counter
 
-    stmt = update(Counter).where(Counter.scope == scope).values(value=Counter.value + 1)
-    if session.execute(stmt).rowcount == 0:
+    stmt = (
+        update(Counter)
+        .where(Counter.scope == scope)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)  # the new value in the same statement
+    )
+    value = session.execute(stmt).scalar_one_or_none()
+    if value is None:
         try:
             with session.begin_nested():
                 session.execute(insert(Counter).values(scope=scope, value=0))
         except IntegrityError:
             pass  # created concurrently; fall through to the increment
-        session.execute(stmt)
-    return session.execute(select(Counter.value).where(Counter.scope == scope)).scalar_one()
+        value = session.execute(stmt).scalar_one()
+    return value
 
 
 # SQLite: SQLITE_BUSY / SQLITE_LOCKED (and their extended codes). PostgreSQL: lock_not_available

@@ -43,6 +43,12 @@ class ImportStagingRow(db.Model):
     own_year: Mapped[int | None]
     own_sequence: Mapped[int | None]
     valid_until: Mapped[date | None]
+    # The recordation's search keys (models.recordations.SEARCH_KEYS), computed while staging
+    # so the swap writes each recordation once, keys and all.
+    number_key: Mapped[str | None] = mapped_column(String(80))
+    right_number_key: Mapped[str | None] = mapped_column(String(128))
+    right_title_key: Mapped[str | None] = mapped_column(String(500))
+    holder_name_key: Mapped[str | None] = mapped_column(String(300))
     skipped: Mapped[bool] = mapped_column(default=False)  # reference already in the database
     created_at: Mapped[datetime]
 

@@ -127,7 +127,8 @@ def attach(
     filename: str | None,
 ) -> Document:
     """Attach a PDF, JPEG or PNG file to an editable application."""
-    with removed_on_error() as written, unit_of_work() as session:
+    # keep_loaded: the answer shows the new row as written, without reading it back.
+    with removed_on_error() as written, unit_of_work(keep_loaded=True) as session:
         application = get_editable(actor, application_id)
         kind = _doc_type(doc_type)
         _check_room(application)

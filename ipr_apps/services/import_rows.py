@@ -169,8 +169,9 @@ def _recordation(
     """valid_until for an approval; both recordation columns must be empty for a rejection."""
     columns = ("recordation_number", "valid_until")
     if outcome == Outcome.REJECTED:
-        empty = _("must be empty when the decision is rejected")
-        problems += [(c, empty) for c in columns if raw[c]]
+        filled = [c for c in columns if raw[c]]
+        if filled:  # worded only when needed: a translation costs more than the whole check
+            problems += [(c, _("must be empty when the decision is rejected")) for c in filled]
         return None
     if outcome is None:
         return None

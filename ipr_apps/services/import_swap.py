@@ -13,7 +13,6 @@ from sqlalchemy import (
     DateTime,
     Table,
     and_,
-    bindparam,
     case,
     exists,
     false,
@@ -45,12 +44,10 @@ from ipr_apps.models import (
     StatusEvent,
     utcnow,
 )
-from ipr_apps.models.applications import KEY_LENGTH, NAME_KEYS
-from ipr_apps.models.recordations import SEARCH_KEYS, search_key
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services import stats_facts, stats_summary
 from ipr_apps.services.import_check import among, chunks
-from ipr_apps.services.import_write import STAGING, STAGING_HOLDERS, HolderKey
+from ipr_apps.services.import_write import STAGED_KEYS, STAGING, STAGING_HOLDERS, HolderKey
 from ipr_apps.services.recordations import counter_scope
 
 IMPORT_NOTE = "Imported from the previous system"
@@ -103,8 +100,6 @@ def _swap(session: Session, connection: Connection, run_id: str) -> tuple[int, i
         query = select(*columns.values()).select_from(joined).where(new, *where)
         connection.execute(insert(table).from_select(list(columns), query.order_by(S.line)))
     _link_recordations(connection, new, now)
-    _fill_search_keys(connection, new)
-    _fill_name_keys(connection, new)
     _move_counters(session, new)
     _count_in_statistics(connection, new)
     if imported:
@@ -181,7 +176,8 @@ def _applications(new: ColumnElement[bool], now: ColumnElement[datetime]):
         "reference": S.reference, "ipr_type": S.ipr_type, "status": status,
         "version": literal(1), "imported": true(), "duplicate_flag": false(),
         "clock_days_used": literal(0), "holder_org_id": h.org_id,
-        "holder_name_local": S.holder_name, "holder_country": S.holder_country,
+        "holder_name_local": S.holder_name, "holder_name_local_key": S.holder_name_key,
+        "holder_country": S.holder_country,
         "first_submitted_at": S.submitted_at, "submitted_at": S.submitted_at,
         "decided_at": S.decided_at, "created_at": now, "updated_at": now,
     }  # fmt: skip
@@ -209,7 +205,7 @@ def _children(now: ColumnElement[datetime]) -> list[tuple[Table, dict[str, Any],
         "created_at": now, "updated_at": now, "facts_application_id": A.id,
         "ipr_type": S.ipr_type, "holder_org_id": A.holder_org_id, "holder_name": S.holder_name,
         "holder_country": S.holder_country, "right_number": S.right_number,
-        "right_title": S.right_title,
+        "right_title": S.right_title, **{key: S[key] for key in STAGED_KEYS},
     }  # fmt: skip
     approved = (S.outcome == Outcome.APPROVED.value,)
     return [
@@ -234,38 +230,6 @@ def _link_recordations(
     }  # fmt: skip
     query = select(*columns.values()).where(R.application_id.in_(ids)).order_by(R.id)
     connection.execute(insert(RECORDATION_EVENTS).from_select(list(columns), query))
-
-
-def _fill_search_keys(connection: Connection, new: ColumnElement[bool]) -> None:
-    """The public register's search keys of the imported recordations (the ORM fills them for
-    every other write; INSERT ... SELECT bypasses it)."""
-    sources = [R[source] for source in SEARCH_KEYS.values()]
-    joined = STAGING.join(RECORDATIONS, R.number == S.recordation_number)
-    rows = connection.execute(select(R.id, *sources).select_from(joined).where(new)).all()
-    lengths = {key: R[key].type.length for key in SEARCH_KEYS}
-    values = [
-        {"rid": row[0], **{key: search_key(text, lengths[key])
-                           for key, text in zip(SEARCH_KEYS, row[1:], strict=True)}}
-        for row in rows
-    ]  # fmt: skip
-    stmt = update(RECORDATIONS).where(R.id == bindparam("rid"))
-    for chunk in chunks(values):
-        connection.execute(stmt, chunk)
-
-
-def _fill_name_keys(connection: Connection, new: ColumnElement[bool]) -> None:
-    """The imported applications' holder-name search keys (see _fill_search_keys)."""
-    joined = STAGING.join(APPLICATIONS, A.reference == S.reference)
-    sources = [A[source] for source in NAME_KEYS.values()]
-    rows = connection.execute(select(A.id, *sources).select_from(joined).where(new)).all()
-    values = [
-        {"aid": row[0], **{key: search_key(text, KEY_LENGTH)
-                           for key, text in zip(NAME_KEYS, row[1:], strict=True)}}
-        for row in rows
-    ]  # fmt: skip
-    stmt = update(APPLICATIONS).where(A.id == bindparam("aid"))
-    for chunk in chunks(values):
-        connection.execute(stmt, chunk)
 
 
 def _move_counters(session: Session, new: ColumnElement[bool]) -> None:

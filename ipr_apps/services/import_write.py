@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from ipr_apps.db import db
-from ipr_apps.models import ImportStagingHolder, ImportStagingRow, utcnow
+from ipr_apps.models import ImportStagingHolder, ImportStagingRow, Recordation, utcnow
+from ipr_apps.models.recordations import search_key
 from ipr_apps.services.import_rows import ImportRow, own_number
 from ipr_apps.workdays import calendar_between, working_days_between
 
@@ -83,8 +84,25 @@ class Stager:
             "recordation_sequence": own[2] if own and ours else None,
             "own_prefix": own[0] if own else None, "own_year": own[1] if own else None,
             "own_sequence": own[2] if own else None, "valid_until": row.valid_until,
-            "skipped": False, "created_at": self.now,
+            "skipped": False, "created_at": self.now, **_search_keys(row, approved),
         }  # fmt: skip
+
+
+STAGED_KEYS = {"number_key": "recordation_number", "right_number_key": "right_number",
+               "right_title_key": "right_title", "holder_name_key": "holder_name"}  # fmt: skip
+KEY_LENGTHS = {key: Recordation.__table__.c[key].type.length for key in STAGED_KEYS}
+
+
+def _search_keys(row: ImportRow, approved: bool) -> dict[str, str | None]:
+    """The search keys of the recordation an approved row becomes, and the holder name's for
+    every row's application (the ORM fills them for every other write; the swap's INSERT ...
+    SELECT copies these)."""
+    return {
+        key: search_key(getattr(row, source), KEY_LENGTHS[key])
+        if approved or key == "holder_name_key"
+        else None
+        for key, source in STAGED_KEYS.items()
+    }
 
 
 def remove_run(run_id: str) -> None:
