@@ -33,9 +33,10 @@ WATCHED = {
     DetentionCase: ("opened_on", "ipr_type", "channel", "mode", "direction", "port_code",
                     "items", "value_cny"),
 }  # fmt: skip
-# which facts' SELECT (stats_facts) a fact's ids feed
+# which facts' SELECT (stats_facts) a fact's ids feed (processing counts decisions only: its
+# keys are the decision's month and working days, nothing of the application)
 FEEDS = {
-    Application: (stats_facts.applications, stats_facts.processing),
+    Application: (stats_facts.applications,),
     Decision: (stats_facts.applications, stats_facts.processing),
     Recordation: (stats_facts.recordations,),
     DetentionCase: (stats_facts.cases,),
@@ -93,15 +94,17 @@ def _fact_ids(obj, before: bool) -> list[int]:
 
 
 def _touched(session: Session, before: bool) -> dict:
-    """{model: ids} of watched facts this flush writes (new ones only once they have ids)."""
+    """{facts SELECT: ids} of the watched facts this flush writes (new ones only once they
+    have ids); a decision's ids are its application's."""
     found: dict = {}
     dirty = [o for o in session.dirty if _changed(o)]
     for obj in (*session.new, *dirty, *session.deleted):
         model = _watched(obj)
         if model is None:
             continue
-        key = Application if model is Decision else model
-        found.setdefault(key, set()).update(_fact_ids(obj, before))
+        ids = _fact_ids(obj, before)
+        for facts in FEEDS[model]:
+            found.setdefault(facts, set()).update(ids)
     return found
 
 
@@ -119,14 +122,13 @@ def _changed(obj) -> bool:
 
 def _contribution(connection, touched: dict) -> Delta:
     total: Delta = Counter()
-    for model, ids in touched.items():
+    for facts, ids in touched.items():
         ordered = sorted(ids)
-        for facts in FEEDS[model]:
-            summary, keys, counts, _ = next(t for t in TABLES if t[3] is facts)
-            for start in range(0, len(ordered), IN_CHUNK):
-                for row in connection.execute(facts(ordered[start : start + IN_CHUNK])):
-                    for name, value in zip(counts, row[len(keys) :], strict=True):
-                        total[(summary, *row[: len(keys)], name)] += int(value)
+        summary, keys, counts, _ = next(t for t in TABLES if t[3] is facts)
+        for start in range(0, len(ordered), IN_CHUNK):
+            for row in connection.execute(facts(ordered[start : start + IN_CHUNK])):
+                for name, value in zip(counts, row[len(keys) :], strict=True):
+                    total[(summary, *row[: len(keys)], name)] += int(value)
     return total
 
 
@@ -140,8 +142,8 @@ def _before_flush(session: Session, _context, _instances) -> None:
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     touched, old = session.info.pop(PENDING, ({}, Counter()))
-    for model, ids in _touched(session, before=False).items():
-        touched.setdefault(model, set()).update(ids)
+    for facts, ids in _touched(session, before=False).items():
+        touched.setdefault(facts, set()).update(ids)
     if not touched:
         return
     connection = session.connection()
