@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
@@ -56,12 +57,26 @@ def generate_command(count: int, seed: int, today, batch_size: int, method: str)
     from ipr_apps.services import generate
 
     day: date | None = today.date() if today else None
-    with click.progressbar(
-        length=count, label="Applications", file=click.get_text_stream("stderr"), show_pos=True
-    ) as bar:
+    bar = click.progressbar(length=count, label="Applications", file=sys.stderr, show_pos=True)
+    with bar:
         summary = generate.generate(
-            count, seed, today=day, method=method, batch_size=batch_size, progress=bar.update
+            count, seed, today=day, method=method, batch_size=batch_size, progress=_step(bar)
         )
     click.echo(f"Generation run {summary.run}: {summary.seconds:.1f} s")
     for name, rows in sorted(summary.rows.items()):
         click.echo(f"  {name:<22}{rows:>12,}")
+
+
+def _step(bar):
+    """Advance the bar; when stderr is no terminal (a log), click draws nothing until the end,
+    so write one line per batch instead."""
+    done = 0
+
+    def step(rows: int) -> None:
+        nonlocal done
+        done += rows
+        bar.update(rows)
+        if not sys.stderr.isatty():
+            click.echo(f"Applications {done:,}/{bar.length:,}", err=True)
+
+    return step

@@ -126,10 +126,13 @@ def _link(ctx: Context, batch: Batch) -> None:
     """New approvals point at their recordation; renewals and amendments change theirs."""
     session = ctx.writer.session
     a, r = Application.__table__.c, Recordation.__table__.c
-    if batch.linked:
-        stmt = update(Application.__table__).where(a.id == bindparam("app"))
-        stmt = stmt.values(recordation_id=bindparam("rec"))
-        session.execute(stmt, [{"rec": rec, "app": app} for rec, app in batch.linked])
+    if batch.linked:  # one UPDATE ... FROM over the batch's new recordations
+        ids = [rec for rec, _app in batch.linked]
+        stmt = update(Application.__table__).where(
+            a.id == r.application_id, r.id.between(min(ids), max(ids))
+        )
+        # updated_at as it was: the link is part of the approval, not a later change
+        session.execute(stmt.values(recordation_id=r.id, updated_at=a.updated_at))
     if batch.facts:
         stmt = (
             update(Recordation.__table__)
@@ -192,11 +195,14 @@ def _end(ctx: Context, rows, action: str, status: RecordationStatus) -> None:
                 moment_on(ended_on, rng),
             )
         )
-        changes.append({"rid": rec_id, "ended": ended_on})
+        changes.append({"rid": rec_id, "ended": ended_on, "at": events[-1][-1]})
     ctx.writer.write("recordation_events", RECORDATION_EVENT_COLUMNS, events)
     if changes:
         r = Recordation.__table__.c
         stmt = update(Recordation.__table__).where(r.id == bindparam("rid"))
         ctx.writer.session.execute(
-            stmt.values(status=status.value, ended_on=bindparam("ended")), changes
+            stmt.values(
+                status=status.value, ended_on=bindparam("ended"), updated_at=bindparam("at")
+            ),
+            changes,
         )

@@ -9,8 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ipr_apps.services.generate_people import CORES, WORDS, Holder, person
-from ipr_apps.services.generate_time import pick
-from ipr_apps.services.recordations import add_years
+from ipr_apps.services.generate_time import pick, years_later
 
 TYPES = (
     ("trademark", 72),
@@ -132,8 +131,8 @@ def new_right(rng: random.Random, app_id: int, filed: date, holder: Holder) -> t
     brand = rng.choice(WORDS).upper() if holder.country != "CN" else rng.choice(CORES)[1].upper()
     if ipr_type == "trademark":
         registered = filed - timedelta(days=rng.randint(30, 3400))
-        expiry = add_years(registered, 10)
-        expiry = add_years(expiry, 10) if expiry < filed + timedelta(days=200) else expiry
+        expiry = years_later(registered, 10)
+        expiry = years_later(expiry, 10) if expiry < filed + timedelta(days=200) else expiry
         right = Right(ipr_type, f"TM-{app_id * 7 % 10**8:08d}", brand, expiry)
         return right, right_row(app_id, right, filed, registered=registered, rng=rng)
     if ipr_type == "copyright":
@@ -146,7 +145,7 @@ def new_right(rng: random.Random, app_id: int, filed: date, holder: Holder) -> t
     title = (
         f"{brand} {rng.choice(GOODS)[0].lower()} {rng.choice(('housing', 'mechanism', 'design'))}"
     )
-    right = Right(ipr_type, number, title, add_years(filing, years))
+    right = Right(ipr_type, number, title, years_later(filing, years))
     return right, right_row(app_id, right, filed, filing=filing, rng=rng)
 
 

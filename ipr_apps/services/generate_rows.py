@@ -14,6 +14,7 @@ from ipr_apps.services import generate_recorded as recorded
 from ipr_apps.services.generate_people import Holder, People
 from ipr_apps.services.generate_pool import Pool, Recorded
 from ipr_apps.services.generate_time import (
+    SHOWCASE,
     Steps,
     WorkDays,
     clock,
@@ -21,9 +22,9 @@ from ipr_apps.services.generate_time import (
     pick,
     steps,
     target_state,
+    years_later,
 )
 from ipr_apps.services.generate_write import Counters, Writer
-from ipr_apps.services.recordations import add_years
 from ipr_apps.workflow import REPLY_WORKING_DAYS
 
 START = date(2016, 1, 1)
@@ -132,7 +133,11 @@ class Batch:
 
 
 def created_at(ctx: Context, index: int, rng: random.Random) -> datetime:
-    """Filings spread from 2016 to yesterday, growing over the years, in id order."""
+    """Filings spread from 2016 to yesterday, growing over the years, in id order (but for
+    the run's few showcase applications at its end, see SHOWCASE)."""
+    showcase = index - (ctx.total - len(SHOWCASE))
+    if showcase >= 0:
+        return moment_on(ctx.today - timedelta(days=SHOWCASE[showcase][1]), rng)
     span = (ctx.today - START).days - 1
     offset = span * ((index + 0.5) / ctx.total) ** (1 / GROWTH)
     return moment_on(START + timedelta(days=int(offset)), rng)
@@ -151,7 +156,9 @@ def application(ctx: Context, batch: Batch, index: int) -> None:
         right, right_row = content.new_right(rng, app_id, created.date(), holder)
     else:
         right, right_row = _same_right(rng, app_id, created.date(), target, kind)
-    done = steps(rng, created, target_state(rng, created.date(), ctx.today), ctx.now)
+    showcase = index - (ctx.total - len(SHOWCASE))
+    state = SHOWCASE[showcase][0] if showcase >= 0 else target_state(rng, created.date(), ctx.today)
+    done = steps(rng, created, state, ctx.now)
     reviewer = rng.choice(ctx.people.reviewers)
     recordation_id = _decide(
         ctx, batch, rng, app_id, holder, right, done, reviewer, target, kind, holder_index
@@ -178,8 +185,8 @@ def _kind(ctx: Context, rng: random.Random, day: date) -> tuple[str, Recorded | 
 def _same_right(rng, app_id: int, filed: date, target: Recorded, kind: str):
     """A renewal or amendment is for the recorded right; a renewed trademark has a new term."""
     expiry = target.right_expiry
-    if kind == "renewal" and expiry is not None and expiry <= add_years(target.valid_until, 1):
-        expiry = add_years(expiry, 10)
+    if kind == "renewal" and expiry is not None and expiry <= years_later(target.valid_until, 1):
+        expiry = years_later(expiry, 10)
     right = content.Right(target.ipr_type, target.right_number, target.title, expiry)
     return right, content.right_row(app_id, right, filed, rng=rng)
 

@@ -15,6 +15,14 @@ RECENT_DAYS = 120  # applications younger than this may still be pending
 FINAL_MIX = (("approved", 80), ("rejected", 11), ("withdrawn", 6), ("draft", 3))
 PENDING_MIX = (("draft", 12), ("submitted", 50), ("under_review", 22), ("info_requested", 16))
 INFO_SHARE = 0.18  # decided applications that went through an information request
+# The newest applications of a run take every state in turn, at ages (days) that leave each
+# one time to reach it, so that even a small run has all of them.
+SHOWCASE = (
+    ("approved", 95), ("rejected", 92), ("withdrawn", 89), ("approved", 86), ("rejected", 83),
+    ("withdrawn", 80), ("draft", 60), ("submitted", 55), ("under_review", 50),
+    ("info_requested", 45), ("draft", 40), ("submitted", 35), ("under_review", 32),
+    ("info_requested", 30),
+)  # fmt: skip
 
 
 class WorkDays:
@@ -38,6 +46,14 @@ class WorkDays:
     def add(self, start: date, count: int) -> date:
         """The `count`-th working day after `start`, as workdays.add_working_days."""
         return self.days[self.upto[(start - self.first).days] + count - 1]
+
+
+def years_later(day: date, years: int) -> date:
+    """As recordations.add_years (29 February → 28 February), without relativedelta's cost."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def pick(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
