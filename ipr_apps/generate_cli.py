@@ -62,7 +62,8 @@ def generate_command(count: int, seed: int, today, batch_size: int, method: str)
         summary = generate.generate(
             count, seed, today=day, method=method, batch_size=batch_size, progress=_step(bar)
         )
-    click.echo(f"Generation run {summary.run}: {summary.seconds:.1f} s")
+    phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.phases.items())
+    click.echo(f"Generation run {summary.run}: {summary.seconds:.1f} s ({phases})")
     for name, rows in sorted(summary.rows.items()):
         click.echo(f"  {name:<22}{rows:>12,}")
 

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 
 from ipr_apps import official_calendar
 from ipr_apps.db import db
 from ipr_apps.models import Application, Recordation, RecordationStatus
+from ipr_apps.models import today as utc_today
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services import demo, demo_districts, derived, expiry, generate_rows
 from ipr_apps.services.generate_cases import add_cases, case_count
@@ -58,6 +59,18 @@ class Summary:
     run: int
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds each step took
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.last = self.started = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 def generate(
@@ -70,24 +83,30 @@ def generate(
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Add `count` applications (and their people, history and cases) to the database."""
-    started = time.perf_counter()
+    timer = _Timer()
     session = db.session
-    today = today or date.today()
+    today = today or utc_today()
     demo_districts.seed_districts()
     writer, counters = Writer(session, method), Counters(session)
     run = counters.next(RUNS_SCOPE)
     ctx = _context(writer, counters, seed, run, count, today)
+    timer.lap("people")
     for first in range(0, count, batch_size):
         last = min(count, first + batch_size)
         _batch(ctx, range(first, last))
+        timer.lap("applications")
         if progress:
             progress(last - first)
     add_cases(ctx, {h.org_id: h.filer_id for h in ctx.people.holders})
+    timer.lap("cases")
     _end_recordations(ctx)
     screening_changed(session)  # the screening index is built from the recordations in force
     _commit(ctx)
+    timer.lap("recordation ends")
     derived.rebuild_derived(session)
-    return Summary(run, dict(writer.counts), time.perf_counter() - started)
+    timer.lap("derived")
+    seconds = timer.last - timer.started
+    return Summary(run, dict(writer.counts), seconds, timer.phases)
 
 
 def _context(writer: Writer, counters: Counters, seed, run, count, today) -> Context:
@@ -110,8 +129,14 @@ def _batch(ctx: Context, indexes: range) -> None:
     batch = Batch()
     for index in indexes:
         generate_rows.application(ctx, batch, index)
-    write = ctx.writer.write
-    write("applications", APPLICATION_COLUMNS, batch.rows["applications"])
+    write, postgres = ctx.writer.write, ctx.writer.postgres
+    if not postgres:  # applications and recordations point at each other: check at commit
+        ctx.writer.session.execute(text("PRAGMA defer_foreign_keys = ON"))
+    write(
+        "applications",
+        APPLICATION_COLUMNS,
+        _unlinked(batch) if postgres else batch.rows["applications"],
+    )
     write("recordations", RECORDATION_COLUMNS, batch.rows["recordations"])
     write("applications", APPLICATION_COLUMNS, batch.changes)
     for name, columns in CHILD_TABLES:
@@ -122,11 +147,19 @@ def _batch(ctx: Context, indexes: range) -> None:
     _commit(ctx)
 
 
+def _unlinked(batch: Batch) -> list[tuple]:
+    """PostgreSQL checks each foreign key at the end of the statement (they are not
+    deferrable): new approvals go in without their recordation, _link adds it after."""
+    at = APPLICATION_COLUMNS.index("recordation_id")
+    return [(*row[:at], None, *row[at + 1 :]) for row in batch.rows["applications"]]
+
+
 def _link(ctx: Context, batch: Batch) -> None:
-    """New approvals point at their recordation; renewals and amendments change theirs."""
+    """New approvals point at their recordation (PostgreSQL; SQLite wrote it with them);
+    renewals and amendments change theirs."""
     session = ctx.writer.session
     a, r = Application.__table__.c, Recordation.__table__.c
-    if batch.linked:  # one UPDATE ... FROM over the batch's new recordations
+    if batch.linked and ctx.writer.postgres:  # one UPDATE ... FROM over the batch's recordations
         ids = [rec for rec, _app in batch.linked]
         stmt = update(Application.__table__).where(
             a.id == r.application_id, r.id.between(min(ids), max(ids))

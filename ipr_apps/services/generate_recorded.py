@@ -130,6 +130,7 @@ def record(
         return
     ctx.pool.add(recorded)
     ctx.pool.observe(recorded)
+    return rec_id
 
 
 def ending_of(

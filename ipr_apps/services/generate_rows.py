@@ -304,5 +304,7 @@ def _decide(ctx, batch, rng, app_id, holder, right, done, reviewer, target, kind
             recorded.change(ctx, batch, app_id, target, kind, right, reviewer, decided)
         return target.id
     if approved:
-        recorded.record(ctx, batch, rng, app_id, holder, right, reviewer, decided, holder_index)
+        return recorded.record(
+            ctx, batch, rng, app_id, holder, right, reviewer, decided, holder_index
+        )
     return None
