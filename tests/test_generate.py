@@ -194,3 +194,20 @@ def test_the_planner_gets_statistics(app):
     else:  # ANALYZE's first figure for an index is the table's rows
         stmt = text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_applications_queue'")
         assert db.session.scalar(stmt).split()[0] == "120"
+
+
+def test_renewals_extend_and_amendments_keep_the_validity(app):
+    _generate(400)
+    events = select(RecordationEvent.action, RecordationEvent.note).where(
+        RecordationEvent.action.in_(["renew", "amend"])
+    )
+    actions = {action for action, _note in db.session.execute(events)}
+    assert actions == {"renew", "amend"}
+    for action, note in db.session.execute(events):
+        if action == "renew":  # "valid until NEW (was OLD)"
+            new, old = note.removeprefix("valid until ").removesuffix(")").split(" (was ")
+            assert date.fromisoformat(new) > date.fromisoformat(old), note
+    changes = select(Application).where(Application.kind != Kind.NEW)
+    for change in db.session.scalars(changes):
+        assert change.recordation.holder_org_id == change.holder_org_id
+        assert change.right.registration_number == change.recordation.right_number

@@ -177,6 +177,12 @@ def _kind(ctx: Context, rng: random.Random, day: date) -> tuple[str, Recorded | 
     target = None
     if kind == "renewal":
         target = ctx.pool.renewable(day)
+        if (
+            target
+            and target.ipr_type.startswith("patent")
+            and target.right_expiry <= target.valid_until
+        ):
+            target = None  # the patent ends with the recordation: nothing left to renew
     elif kind == "amendment":
         target = ctx.pool.amendable(day)
     return (kind, target) if target else ("new", None)
