@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, select, update
 
 from ipr_apps import official_calendar
 from ipr_apps.db import db
@@ -129,14 +129,8 @@ def _batch(ctx: Context, indexes: range) -> None:
     batch = Batch()
     for index in indexes:
         generate_rows.application(ctx, batch, index)
-    write, postgres = ctx.writer.write, ctx.writer.postgres
-    if not postgres:  # applications and recordations point at each other: check at commit
-        ctx.writer.session.execute(text("PRAGMA defer_foreign_keys = ON"))
-    write(
-        "applications",
-        APPLICATION_COLUMNS,
-        _unlinked(batch) if postgres else batch.rows["applications"],
-    )
+    write = ctx.writer.write
+    write("applications", APPLICATION_COLUMNS, _unlinked(batch))
     write("recordations", RECORDATION_COLUMNS, batch.rows["recordations"])
     write("applications", APPLICATION_COLUMNS, batch.changes)
     for name, columns in CHILD_TABLES:
@@ -148,18 +142,19 @@ def _batch(ctx: Context, indexes: range) -> None:
 
 
 def _unlinked(batch: Batch) -> list[tuple]:
-    """PostgreSQL checks each foreign key at the end of the statement (they are not
-    deferrable): new approvals go in without their recordation, _link adds it after."""
+    """Applications and recordations point at each other and the foreign keys are checked at
+    the end of each statement (PostgreSQL's are not deferrable; SQLite's deferred mode would
+    scan the unindexed recordations.facts_application_id for every application inserted):
+    new approvals go in without their recordation, _link adds it after."""
     at = APPLICATION_COLUMNS.index("recordation_id")
     return [(*row[:at], None, *row[at + 1 :]) for row in batch.rows["applications"]]
 
 
 def _link(ctx: Context, batch: Batch) -> None:
-    """New approvals point at their recordation (PostgreSQL; SQLite wrote it with them);
-    renewals and amendments change theirs."""
+    """New approvals point at their recordation; renewals and amendments change theirs."""
     session = ctx.writer.session
     a, r = Application.__table__.c, Recordation.__table__.c
-    if batch.linked and ctx.writer.postgres:  # one UPDATE ... FROM over the batch's recordations
+    if batch.linked:  # one UPDATE ... FROM over the batch's recordations
         ids = [rec for rec, _app in batch.linked]
         stmt = update(Application.__table__).where(
             a.id == r.application_id, r.id.between(min(ids), max(ids))
