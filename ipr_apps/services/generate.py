@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ipr_apps import official_calendar
 from ipr_apps.db import db
@@ -177,9 +177,8 @@ def _link(ctx: Context, batch: Batch) -> None:
 
 
 def _commit(ctx: Context) -> None:
-    """Counters and sequences move on with the rows, so each commit leaves the app working."""
+    """The counters move on with the rows, so each commit leaves the app working."""
     ctx.counters.flush()
-    ctx.writer.sync_sequences()
     ctx.writer.session.commit()
 
 
@@ -187,12 +186,15 @@ def _end_recordations(ctx: Context) -> None:
     """What the nightly job would have done by today: the run's recordations whose right or
     validity ended lapse or expire, with their events (expiry's own conditions)."""
     r = Recordation.__table__.c
-    first = ctx.writer.next_ids["recordations"] - ctx.writer.counts.get("recordations", 0)
+    first = ctx.writer.first_ids.get("recordations")
+    if first is None:
+        return
+    last = ctx.writer.session.scalar(select(func.max(r.id)))
     for condition, key, action, status in (
         (expiry._lapsing(ctx.today), r.right_expiry, "lapse", RecordationStatus.LAPSED),
         (expiry._expiring(ctx.today), r.valid_until, "expire", RecordationStatus.EXPIRED),
     ):
-        for low in range(first, ctx.writer.next_ids["recordations"], END_CHUNK):
+        for low in range(first, last + 1, END_CHUNK):
             stmt = select(r.id, key, r.valid_until).where(
                 condition, r.id >= low, r.id < low + END_CHUNK
             )

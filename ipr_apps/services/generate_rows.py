@@ -119,7 +119,7 @@ class Context:
         return datetime.combine(self.today, datetime.min.time())
 
     def id(self, name: str) -> int:
-        return self.writer.ids(name, 1)[0]
+        return self.writer.one(name)
 
 
 @dataclass
