@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Numeric, Table, func, select, text
+from sqlalchemy import Date, DateTime, Numeric, Table, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ipr_apps.db import db
@@ -32,7 +32,7 @@ ID_TABLES = (
     "detention_cases",
     "case_events",
 )
-ID_BLOCK = 10_000  # PostgreSQL: ids drawn from a sequence at once
+ID_BLOCK = 100_000  # PostgreSQL: ids reserved from a sequence at once
 METHODS = ("copy", "executemany")  # PostgreSQL's two ways; SQLite always uses executemany
 
 
@@ -51,7 +51,7 @@ class Writer:
         self.counts: dict[str, int] = {}
         self.ids = self._sequence_ids if self.postgres else self._next_ids
         self.next_ids = {} if self.postgres else {n: self._highest(n) + 1 for n in ID_TABLES}
-        self.reserved: dict[str, tuple[list[int], int]] = {}  # PostgreSQL: ids, next position
+        self.blocks: dict[str, tuple[int, int]] = {}  # PostgreSQL: next id and last id reserved
         self.first_ids: dict[str, int] = {}  # the first id handed out, by table
 
     def one(self, name: str) -> int:
@@ -71,19 +71,23 @@ class Writer:
         return range(first, first + count)
 
     def _sequence_ids(self, name: str, count: int) -> Sequence[int]:
-        """PostgreSQL: ids drawn from the table's own sequence, ahead in blocks, so the app's
-        inserts meanwhile and afterwards (nextval) never meet a generated id."""
-        ids, position = self.reserved.get(name, ([], 0))
-        if position + count > len(ids):
-            ids = ids[position:] + self._draw(name, max(count, ID_BLOCK))
-            position = 0
-        self.reserved[name] = (ids, position + count)
-        self.first_ids.setdefault(name, ids[position])
-        return ids[position : position + count]
+        """PostgreSQL: ids from the table's own sequence, reserved a block at a time (one
+        statement moves the sequence past the block), so the app's inserts afterwards
+        (nextval) never meet a generated id."""
+        first, end = self.blocks.get(name, (1, 0))
+        if first + count - 1 > end:
+            size = max(count, ID_BLOCK)
+            end = self._reserve(name, size)
+            first = end - size + 1
+        self.blocks[name] = (first + count, end)
+        self.first_ids.setdefault(name, first)
+        return range(first, first + count)
 
-    def _draw(self, name: str, count: int) -> list[int]:
-        stmt = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
-        return list(self.session.execute(stmt, {"t": name, "n": count}).scalars())
+    def _reserve(self, name: str, size: int) -> int:
+        """The last id of a fresh block of `size` ids (the block ends the sequence's range)."""
+        stmt = text("SELECT setval(CAST(:s AS regclass), nextval(CAST(:s AS regclass)) + :n - 1)")
+        sequence = self.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
+        return int(self.session.scalar(stmt, {"s": sequence, "n": size}))
 
     def write(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         if not rows:
@@ -156,7 +160,7 @@ class Counters:
         """Upsert the counters changed since the last flush (in the caller's transaction)."""
         for scope in sorted(self.dirty):
             value = self.values[scope]
-            stmt = Counter.__table__.update().where(Counter.scope == scope).values(value=value)
+            stmt = update(Counter).where(Counter.scope == scope).values(value=value)
             if not self.session.execute(stmt).rowcount:
-                self.session.execute(Counter.__table__.insert().values(scope=scope, value=value))
+                self.session.execute(insert(Counter).values(scope=scope, value=value))
         self.dirty.clear()
