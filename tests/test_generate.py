@@ -256,3 +256,23 @@ def test_every_role_pages_render_on_generated_rows(client, login):
         login(user)
         for url in urls:
             assert client.get(url).status_code == 200, (user.email, url)
+
+
+def test_a_failed_batch_stops_the_run_after_the_committed_ones(app, monkeypatch):
+    from ipr_apps.services import generate_pipeline
+
+    written = []
+    real = generate_pipeline.write_batch
+
+    def second_fails(ctx, batch, counters):
+        if written:
+            raise RuntimeError("disk full")
+        real(ctx, batch, counters)
+        written.append(batch)
+
+    monkeypatch.setattr(generate_pipeline, "write_batch", second_fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _generate(300)  # batches of 100
+    db.session.rollback()
+    assert _count(Application) == 100
+    _check_counters()  # the first batch's numbers were committed with it

@@ -14,23 +14,16 @@ from sqlalchemy import bindparam, func, select, update
 
 from ipr_apps import official_calendar
 from ipr_apps.db import db
-from ipr_apps.models import Application, Recordation, RecordationStatus
+from ipr_apps.models import Recordation, RecordationStatus
 from ipr_apps.models import today as utc_today
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services import demo, demo_districts, derived, expiry, generate_rows
 from ipr_apps.services.generate_cases import add_cases, case_count
 from ipr_apps.services.generate_people import add_people
+from ipr_apps.services.generate_pipeline import Background
 from ipr_apps.services.generate_pool import Pool
-from ipr_apps.services.generate_recorded import RECORDATION_COLUMNS, RECORDATION_EVENT_COLUMNS
-from ipr_apps.services.generate_rows import (
-    APPLICATION_COLUMNS,
-    DECISION_COLUMNS,
-    EVENT_COLUMNS,
-    REQUEST_COLUMNS,
-    START,
-    Batch,
-    Context,
-)
+from ipr_apps.services.generate_recorded import RECORDATION_EVENT_COLUMNS
+from ipr_apps.services.generate_rows import START, Batch, Context
 from ipr_apps.services.generate_time import WorkDays, moment_on
 from ipr_apps.services.generate_write import Counters, Writer
 from ipr_apps.services.passwords import hash_password
@@ -39,19 +32,6 @@ from ipr_apps.workdays import calendar_between
 BATCH = 10_000
 END_CHUNK = 50_000  # recordations looked at at once when ending them
 RUNS_SCOPE = "generate:runs"  # how many runs filled this database (tells their accounts apart)
-CHILD_TABLES = (
-    ("ip_rights", generate_rows.content.RIGHT_COLUMNS),
-    ("goods", generate_rows.content.GOODS_COLUMNS),
-    ("licensees", generate_rows.content.LICENSEE_COLUMNS),
-    ("traders", generate_rows.content.TRADER_COLUMNS),
-    ("ports", generate_rows.content.PORT_COLUMNS),
-    ("infringers", generate_rows.content.INFRINGER_COLUMNS),
-    ("documents", generate_rows.content.DOCUMENT_COLUMNS),
-    ("status_events", EVENT_COLUMNS),
-    ("information_requests", REQUEST_COLUMNS),
-    ("decisions", DECISION_COLUMNS),
-    ("recordation_events", RECORDATION_EVENT_COLUMNS),
-)
 
 
 @dataclass
@@ -84,19 +64,20 @@ def generate(
 ) -> Summary:
     """Add `count` applications (and their people, history and cases) to the database."""
     timer = _Timer()
-    session = db.session
+    session = db.session()  # the Session itself: the background writer uses it too
     today = today or utc_today()
     demo_districts.seed_districts()
     writer, counters = Writer(session, method), Counters(session)
     run = counters.next(RUNS_SCOPE)
     ctx = _context(writer, counters, seed, run, count, today)
     timer.lap("people")
-    for first in range(0, count, batch_size):
-        last = min(count, first + batch_size)
-        _batch(ctx, range(first, last))
-        timer.lap("applications")
-        if progress:
-            progress(last - first)
+    with Background(ctx) as background:  # batch k is written while k + 1 is generated
+        for first in range(0, count, batch_size):
+            last = min(count, first + batch_size)
+            background.put(_batch(ctx, range(first, last)))
+            timer.lap("applications")
+            if progress:
+                progress(last - first)
     add_cases(ctx, {h.org_id: h.filer_id for h in ctx.people.holders})
     timer.lap("cases")
     _end_recordations(ctx)
@@ -125,60 +106,18 @@ def _context(writer: Writer, counters: Counters, seed, run, count, today) -> Con
     )
 
 
-def _batch(ctx: Context, indexes: range) -> None:
+def _batch(ctx: Context, indexes: range) -> Batch:
     batch = Batch()
     for index in indexes:
         generate_rows.application(ctx, batch, index)
-    write = ctx.writer.write
-    write("applications", APPLICATION_COLUMNS, _unlinked(batch))
-    write("recordations", RECORDATION_COLUMNS, batch.rows["recordations"])
-    write("applications", APPLICATION_COLUMNS, batch.changes)
-    for name, columns in CHILD_TABLES:
-        write(name, columns, batch.rows[name])
-    _link(ctx, batch)
     if ctx.pool.buckets:
         ctx.pool.forget_before(generate_rows.created_at(ctx, indexes[-1], random.Random(0)).date())
-    _commit(ctx)
-
-
-def _unlinked(batch: Batch) -> list[tuple]:
-    """Applications and recordations point at each other and the foreign keys are checked at
-    the end of each statement (PostgreSQL's are not deferrable; SQLite's deferred mode would
-    scan the unindexed recordations.facts_application_id for every application inserted):
-    new approvals go in without their recordation, _link adds it after."""
-    at = APPLICATION_COLUMNS.index("recordation_id")
-    return [(*row[:at], None, *row[at + 1 :]) for row in batch.rows["applications"]]
-
-
-def _link(ctx: Context, batch: Batch) -> None:
-    """New approvals point at their recordation; renewals and amendments change theirs."""
-    session = ctx.writer.session
-    a, r = Application.__table__.c, Recordation.__table__.c
-    if batch.linked:  # one UPDATE ... FROM over the batch's recordations
-        ids = [rec for rec, _app in batch.linked]
-        stmt = update(Application.__table__).where(
-            a.id == r.application_id, r.id.between(min(ids), max(ids))
-        )
-        # updated_at as it was: the link is part of the approval, not a later change
-        session.execute(stmt.values(recordation_id=r.id, updated_at=a.updated_at))
-    if batch.facts:
-        stmt = (
-            update(Recordation.__table__)
-            .where(r.id == bindparam("rid"))
-            .values(
-                valid_until=bindparam("until"),
-                facts_application_id=bindparam("facts"),
-                right_expiry=bindparam("expiry"),
-                updated_at=bindparam("at"),
-            )
-        )
-        keys = ("until", "facts", "expiry", "at", "rid")
-        session.execute(stmt, [dict(zip(keys, row, strict=True)) for row in batch.facts])
+    return batch
 
 
 def _commit(ctx: Context) -> None:
     """The counters move on with the rows, so each commit leaves the app working."""
-    ctx.counters.flush()
+    ctx.counters.write(ctx.counters.take())
     ctx.writer.session.commit()
 
 

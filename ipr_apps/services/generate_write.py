@@ -46,7 +46,8 @@ class Writer:
 
     def __init__(self, session: Session, method: str = "copy") -> None:
         self.session = session
-        self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.engine = session.get_bind()
+        self.postgres = self.engine.dialect.name == "postgresql"
         self.method = method if self.postgres else "executemany"
         self.counts: dict[str, int] = {}
         self.ids = self._sequence_ids if self.postgres else self._next_ids
@@ -84,10 +85,16 @@ class Writer:
         return range(first, first + count)
 
     def _reserve(self, name: str, size: int) -> int:
-        """The last id of a fresh block of `size` ids (the block ends the sequence's range)."""
+        """The last id of a fresh block of `size` ids (the block ends the sequence's range).
+        On a connection of its own: sequences are not transactional, and the session may be
+        busy writing the previous batch in the background."""
+        sequence = text("SELECT pg_get_serial_sequence(:t, 'id')")
         stmt = text("SELECT setval(CAST(:s AS regclass), nextval(CAST(:s AS regclass)) + :n - 1)")
-        sequence = self.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
-        return int(self.session.scalar(stmt, {"s": sequence, "n": size}))
+        with self.engine.connect() as connection:
+            name_of = connection.execute(sequence, {"t": name}).scalar()
+            last = connection.execute(stmt, {"s": name_of, "n": size}).scalar()
+            connection.commit()
+        return int(last)
 
     def write(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         if not rows:
@@ -156,11 +163,15 @@ class Counters:
         self.dirty.add(scope)
         return value
 
-    def flush(self) -> None:
-        """Upsert the counters changed since the last flush (in the caller's transaction)."""
-        for scope in sorted(self.dirty):
-            value = self.values[scope]
+    def take(self) -> dict[str, int]:
+        """The counters changed since the last take, with their values now."""
+        changed = {scope: self.values[scope] for scope in sorted(self.dirty)}
+        self.dirty.clear()
+        return changed
+
+    def write(self, values: dict[str, int]) -> None:
+        """Upsert the counters to `values` (in the caller's transaction)."""
+        for scope, value in values.items():
             stmt = update(Counter).where(Counter.scope == scope).values(value=value)
             if not self.session.execute(stmt).rowcount:
                 self.session.execute(insert(Counter).values(scope=scope, value=value))
-        self.dirty.clear()
