@@ -75,9 +75,9 @@ def generate(
         for first in range(0, count, batch_size):
             last = min(count, first + batch_size)
             background.put(_batch(ctx, range(first, last)))
-            timer.lap("applications")
             if progress:
                 progress(last - first)
+    timer.lap("applications")
     add_cases(ctx, {h.org_id: h.filer_id for h in ctx.people.holders})
     timer.lap("cases")
     _end_recordations(ctx)

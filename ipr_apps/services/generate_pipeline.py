@@ -38,13 +38,14 @@ CHILD_TABLES = (
 
 
 class Background:
-    """One writer thread, one batch queued at most. The main thread does not touch the session
-    meanwhile (ids come from memory or, on PostgreSQL, a connection of their own); the first
-    error stops the writing and is raised in the main thread."""
+    """One writer thread, handed a batch once it has written the previous one (so two batches
+    are in memory at most: one being written, one generated). The main thread does not touch
+    the session meanwhile (ids come from memory or, on PostgreSQL, a connection of their own);
+    the first error stops the writing and is raised in the main thread."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.queue: Queue[tuple[Batch, dict[str, int]] | None] = Queue(maxsize=1)
+        self.queue: Queue[tuple[Batch, dict[str, int]] | None] = Queue()
         self.error: BaseException | None = None
         self.app = current_app._get_current_object()
         self.thread = threading.Thread(target=self._run, name="generate-writer", daemon=True)
@@ -54,7 +55,8 @@ class Background:
         return self
 
     def put(self, batch: Batch) -> None:
-        """Queue the batch with the counters as they stand after it (it commits them)."""
+        """Hand the batch over with the counters as they stand after it (it commits them)."""
+        self.queue.join()  # the previous batch is written
         if self.error is not None:
             raise self.error
         self.queue.put((batch, self.ctx.counters.take()))
@@ -71,8 +73,9 @@ class Background:
                 if self.error is None:
                     try:
                         write_batch(self.ctx, *item)
-                    except BaseException as error:
+                    except BaseException as error:  # raised in the main thread
                         self.error = error
+                self.queue.task_done()
 
 
 def write_batch(ctx: Context, batch: Batch, counters: dict[str, int]) -> None:
