@@ -31,49 +31,15 @@ OUTCOMES = (
     ("released", 3),
 )
 CASE_COLUMNS = (
-    "id",
-    "case_number",
-    "opened_on",
-    "port_code",
-    "channel",
-    "direction",
-    "mode",
-    "ipr_type",
-    "status",
-    "recordation_id",
-    "recordation_number",
-    "holder_org_id",
-    "goods",
-    "goods_category",
-    "hs_code",
-    "items",
-    "value_cny",
-    "consignor",
-    "consignee",
-    "country_of_origin",
-    "confirm_by",
-    "confirm_calendar",
-    "confirmed_at",
-    "bond_cny",
-    "on_general_guarantee",
-    "outcome",
-    "outcome_on",
-    "imported",
-    "opened_by_id",
-    "created_at",
-    "updated_at",
-    "version",
-)
+    "id", "case_number", "opened_on", "port_code", "channel", "direction", "mode", "ipr_type",
+    "status", "recordation_id", "recordation_number", "holder_org_id", "goods", "goods_category",
+    "hs_code", "items", "value_cny", "consignor", "consignee", "country_of_origin", "confirm_by",
+    "confirm_calendar", "confirmed_at", "bond_cny", "on_general_guarantee", "outcome", "outcome_on",
+    "imported", "opened_by_id", "created_at", "updated_at", "version",
+)  # fmt: skip
 CASE_EVENT_COLUMNS = (
-    "id",
-    "case_id",
-    "action",
-    "from_status",
-    "to_status",
-    "actor_id",
-    "note",
-    "created_at",
-)
+    "id", "case_id", "action", "from_status", "to_status", "actor_id", "note", "created_at",
+)  # fmt: skip
 
 
 def case_count(applications: int) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from ipr_apps.services.generate_people import CORES, WORDS, Holder, person
+from ipr_apps.services.generate_people import CORES, WORDS, Holder
 from ipr_apps.services.generate_time import pick, years_later
 
 TYPES = (
@@ -44,77 +44,29 @@ PORTS = (
 )
 
 RIGHT_COLUMNS = (
-    "application_id",
-    "registration_number",
-    "title",
-    "nice_classes",
-    "goods_services",
-    "work_type",
-    "first_publication_country",
-    "abstract",
-    "filing_date",
-    "registration_date",
-    "expiry_date",
-)
+    "application_id", "registration_number", "title", "nice_classes", "goods_services", "work_type",
+    "first_publication_country", "abstract", "filing_date", "registration_date", "expiry_date",
+)  # fmt: skip
 GOODS_COLUMNS = (
-    "id",
-    "application_id",
-    "position",
-    "name",
-    "hs_code",
-    "place_of_manufacture",
-    "main_features",
-    "price_min",
-    "price_max",
-    "currency",
-)
+    "id", "application_id", "position", "name", "hs_code", "place_of_manufacture", "main_features",
+    "price_min", "price_max", "currency",
+)  # fmt: skip
 LICENSEE_COLUMNS = (
-    "id",
-    "application_id",
-    "position",
-    "name",
-    "name_en",
-    "country",
-    "scope",
-    "exclusive",
-    "term_from",
-    "term_until",
-)
+    "id", "application_id", "position", "name", "name_en", "country", "scope", "exclusive",
+    "term_from", "term_until",
+)  # fmt: skip
 TRADER_COLUMNS = (
-    "id",
-    "application_id",
-    "position",
-    "role",
-    "name",
-    "name_en",
-    "country",
-    "customs_code",
-)
+    "id", "application_id", "position", "role", "name", "name_en", "country", "customs_code",
+)  # fmt: skip
 PORT_COLUMNS = ("id", "application_id", "position", "name", "code", "direction")
 INFRINGER_COLUMNS = (
-    "id",
-    "application_id",
-    "position",
-    "name",
-    "name_en",
-    "role",
-    "country",
-    "address",
-    "ports",
+    "id", "application_id", "position", "name", "name_en", "role", "country", "address", "ports",
     "description",
-)
+)  # fmt: skip
 DOCUMENT_COLUMNS = (
-    "id",
-    "application_id",
-    "doc_type",
-    "original_name",
-    "stored_name",
-    "content_type",
-    "size_bytes",
-    "sha256",
-    "uploaded_by_id",
-    "uploaded_at",
-)
+    "id", "application_id", "doc_type", "original_name", "stored_name", "content_type",
+    "size_bytes", "sha256", "uploaded_by_id", "uploaded_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -274,7 +226,3 @@ def documents(
             )
         )
     return rows
-
-
-def licensee_name(rng: random.Random) -> str:
-    return f"{person(rng)} Trading"

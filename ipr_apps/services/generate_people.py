@@ -112,32 +112,13 @@ DOMESTIC_SHARE = 0.62
 AGENT_SHARE = 0.35  # holders that file through an agency
 
 ORG_COLUMNS = (
-    "id",
-    "kind",
-    "name_local",
-    "name_en",
-    "country",
-    "registration_number",
-    "address",
-    "legal_representative",
-    "contact_person",
-    "email",
-    "phone",
-    "created_at",
-    "updated_at",
-)
+    "id", "kind", "name_local", "name_en", "country", "registration_number", "address",
+    "legal_representative", "contact_person", "email", "phone", "created_at", "updated_at",
+)  # fmt: skip
 USER_COLUMNS = (
-    "id",
-    "email",
-    "password_hash",
-    "name",
-    "role",
-    "organisation_id",
-    "district_code",
-    "active",
-    "created_at",
-    "email_confirmed_at",
-)
+    "id", "email", "password_hash", "name", "role", "organisation_id", "district_code", "active",
+    "created_at", "email_confirmed_at",
+)  # fmt: skip
 MANDATE_COLUMNS = ("id", "agency_id", "holder_id", "granted_at")
 
 

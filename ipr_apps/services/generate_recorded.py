@@ -18,43 +18,15 @@ if TYPE_CHECKING:
 
 ENDINGS = (("cancelled", 0.015), ("revoked", 0.003))  # recordations ended early, by share
 RECORDATION_COLUMNS = (
-    "id",
-    "number",
-    "application_id",
-    "facts_application_id",
-    "prefix",
-    "year",
-    "sequence",
-    "valid_from",
-    "valid_until",
-    "status",
-    "ended_on",
-    "imported",
-    "created_at",
-    "updated_at",
-    "ipr_type",
-    "holder_org_id",
-    "agency_id",
-    "holder_name",
-    "holder_name_other",
-    "holder_country",
-    "right_number",
-    "right_title",
-    "right_expiry",
-    *SEARCH_KEYS,
-)
+    "id", "number", "application_id", "facts_application_id", "prefix", "year", "sequence",
+    "valid_from", "valid_until", "status", "ended_on", "imported", "created_at", "updated_at",
+    "ipr_type", "holder_org_id", "agency_id", "holder_name", "holder_name_other", "holder_country",
+    "right_number", "right_title", "right_expiry", *SEARCH_KEYS,
+)  # fmt: skip
 RECORDATION_EVENT_COLUMNS = (
-    "id",
-    "recordation_id",
-    "action",
-    "from_status",
-    "to_status",
-    "application_id",
-    "valid_until",
-    "actor_id",
-    "note",
-    "created_at",
-)
+    "id", "recordation_id", "action", "from_status", "to_status", "application_id", "valid_until",
+    "actor_id", "note", "created_at",
+)  # fmt: skip
 KEY_LENGTHS = {key: Recordation.__table__.c[key].type.length for key in SEARCH_KEYS}
 
 

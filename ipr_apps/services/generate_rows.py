@@ -33,72 +33,24 @@ KINDS = (("new", 88), ("renewal", 8), ("amendment", 4))
 REASONS = ("incomplete_or_invalid", "not_right_holder", "right_not_protected", "false_information")
 
 APPLICATION_COLUMNS = (
-    "id",
-    "reference",
-    "ipr_type",
-    "status",
-    "kind",
-    "recordation_id",
-    "version",
-    "holder_org_id",
-    "agency_id",
-    "filed_by_id",
-    "imported",
-    "holder_name_local",
-    "holder_name_en",
-    "holder_country",
-    "holder_registration_number",
-    "holder_address",
-    "holder_legal_representative",
-    "holder_contact_person",
-    "holder_email",
-    "holder_phone",
-    "duplicate_flag",
-    "claimed_by_id",
-    "claimed_at",
-    "created_at",
-    "updated_at",
-    "first_submitted_at",
-    "submitted_at",
-    "decided_at",
-    "clock_started_on",
-    "clock_days_used",
-    "due_on",
-    "due_calendar",
-)
+    "id", "reference", "ipr_type", "status", "kind", "recordation_id", "version", "holder_org_id",
+    "agency_id", "filed_by_id", "imported", "holder_name_local", "holder_name_en", "holder_country",
+    "holder_registration_number", "holder_address", "holder_legal_representative",
+    "holder_contact_person", "holder_email", "holder_phone", "duplicate_flag", "claimed_by_id",
+    "claimed_at", "created_at", "updated_at", "first_submitted_at", "submitted_at", "decided_at",
+    "clock_started_on", "clock_days_used", "due_on", "due_calendar",
+)  # fmt: skip
 EVENT_COLUMNS = (
-    "id",
-    "application_id",
-    "action",
-    "from_status",
-    "to_status",
-    "actor_id",
-    "note",
-    "created_at",
-)
+    "id", "application_id", "action", "from_status", "to_status", "actor_id", "note", "created_at",
+)  # fmt: skip
 REQUEST_COLUMNS = (
-    "id",
-    "application_id",
-    "requested_by_id",
-    "message",
-    "reply_by",
-    "created_at",
-    "answered_at",
-    "answered_by_id",
-    "response",
-)
+    "id", "application_id", "requested_by_id", "message", "reply_by", "created_at", "answered_at",
+    "answered_by_id", "response",
+)  # fmt: skip
 DECISION_COLUMNS = (
-    "id",
-    "application_id",
-    "outcome",
-    "reason_codes",
-    "message",
-    "decided_by_id",
-    "decided_on",
-    "decided_at",
-    "imported",
-    "working_days",
-)
+    "id", "application_id", "outcome", "reason_codes", "message", "decided_by_id", "decided_on",
+    "decided_at", "imported", "working_days",
+)  # fmt: skip
 
 
 @dataclass
