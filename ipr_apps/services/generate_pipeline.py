@@ -1,6 +1,7 @@
 """The generator's writing side: a batch's rows in an order the foreign keys accept, the links
-between applications and recordations, the counters and the commit; in a thread of its own so
-that PostgreSQL (or SQLite's C code) stores batch k while Python generates batch k + 1."""
+between applications and recordations, the counters and the commit; on PostgreSQL in a thread
+of its own, so that the server stores batch k while Python generates batch k + 1 (SQLite works
+in this process, holding the interpreter while it binds the rows: a thread gained nothing)."""
 
 from __future__ import annotations
 
@@ -38,30 +39,37 @@ CHILD_TABLES = (
 
 
 class Background:
-    """One writer thread, handed a batch once it has written the previous one (so two batches
+    """PostgreSQL: one writer thread, handed a batch once it wrote the previous one (so two batches
     are in memory at most: one being written, one generated). The main thread does not touch
     the session meanwhile (ids come from memory or, on PostgreSQL, a connection of their own);
     the first error stops the writing and is raised in the main thread."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.threaded = ctx.writer.postgres
         self.queue: Queue[tuple[Batch, dict[str, int]] | None] = Queue()
         self.error: BaseException | None = None
         self.app = current_app._get_current_object()
         self.thread = threading.Thread(target=self._run, name="generate-writer", daemon=True)
 
     def __enter__(self) -> Background:
-        self.thread.start()
+        if self.threaded:
+            self.thread.start()
         return self
 
     def put(self, batch: Batch) -> None:
         """Hand the batch over with the counters as they stand after it (it commits them)."""
+        if not self.threaded:  # SQLite: written here and now
+            write_batch(self.ctx, batch, self.ctx.counters.take())
+            return
         self.queue.join()  # the previous batch is written
         if self.error is not None:
             raise self.error
         self.queue.put((batch, self.ctx.counters.take()))
 
     def __exit__(self, *exc_info) -> None:
+        if not self.threaded:
+            return
         self.queue.put(None)
         self.thread.join()
         if self.error is not None and exc_info[0] is None:
