@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ipr_apps.services import stats_summary
+
 
 def rebuild_derived(session: Session) -> None:
     """After a bulk writer (the generator, imports) changed many rows: rebuild the tables
     derived from the facts, then refresh the planner's statistics. Commits."""
+    stats_summary.rebuild(session)
     session.commit()
-    # (The tables derived from the facts are rebuilt here, before the statistics are taken.)
     refresh_statistics(session)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from ipr_apps.services.derived import refresh_statistics
+
 # Why: without statistics SQLite guesses every index equally selective and picks, e.g.,
 # ix_applications_ipr_type (a third of the table) for the review page's and submit's look-ups
 # (80-460 ms at a million rows) over the unique or (status, due_on, id) index. PostgreSQL's
@@ -13,9 +15,8 @@ from sqlalchemy.orm import Session
 
 def analyze(session: Session) -> None:
     """Full statistics of every table, committed: after a bulk load (the generator, imports)."""
-    session.commit()  # ANALYZE writes sqlite_stat1 in its own transaction
-    session.execute(text("ANALYZE"))
     session.commit()
+    refresh_statistics(session)
 
 
 def optimize(session: Session) -> None:
