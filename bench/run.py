@@ -40,7 +40,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,1000000", help="applications, comma-separated")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--pg-url", default=PG_BASE, help="server URL; databases bench_<size>")
+    parser.add_argument("--pg-url", default=PG_BASE, help="server URL (no database)")
+    parser.add_argument("--prefix", default="bench_", help="database names: <prefix><size>")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="rebuild even a matching database")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes and short runs (CI)")
@@ -121,7 +122,7 @@ def run_extras(kind: str, db: dbs.Database, args) -> list[tuple[str, object]]:
         return []
     found = extras.rows("stats_sql", extras.call("stats_sql", db))
     if extras.available("imports"):
-        scratch = dbs.database(kind, "bench_scratch_imports", args.pg_url)
+        scratch = dbs.database(kind, f"{args.prefix}scratch_imports", args.pg_url)
         dbs.create_empty(scratch)
         dbs.migrate(scratch, log)
         found += extras.rows("imports", extras.call("imports", scratch, args.import_rows))
@@ -143,7 +144,7 @@ def run_extras(kind: str, db: dbs.Database, args) -> list[tuple[str, object]]:
 def measure_kind(kind: str, args) -> dict:
     by_size, db = {}, None
     for size in args.sizes:
-        db = dbs.database(kind, f"bench_{dbs.label(size)}", args.pg_url)
+        db = dbs.database(kind, f"{args.prefix}{dbs.label(size)}", args.pg_url)
         dbs.ensure(db, size, args.seed, args.generate, args.rebuild, log)
         log(f"{kind} {db.name}: measuring")
         by_size[size] = measure_size(db, args, size == args.sizes[-1])

@@ -30,13 +30,23 @@ def _load():
     return getattr(importlib.import_module(module), name)
 
 
-_inner = _load()
+def wrap(inner):
+    """The WSGI app `inner`, answering its statement count in a header."""
+
+    def counted(environ, start_response):
+        _sent[0] = 0
+
+        def counted_start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("X-Bench-SQL", str(_sent[0]))], exc_info)
+
+        return inner(environ, counted_start)
+
+    return counted
 
 
-def app(environ, start_response):
-    _sent[0] = 0
-
-    def counted_start(status, headers, exc_info=None):
-        return start_response(status, [*headers, ("X-Bench-SQL", str(_sent[0]))], exc_info)
-
-    return _inner(environ, counted_start)
+def __getattr__(name: str):
+    """`app` is built when gunicorn first asks for it (importing this module builds nothing)."""
+    if name != "app":
+        raise AttributeError(name)
+    globals()["app"] = wrap(_load())
+    return globals()["app"]
