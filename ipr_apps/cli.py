@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from ipr_apps import (
         backup_cli,  # noqa: F401  (adds backup, restore and check to `ipr`)
         expiry_cli,  # noqa: F401  (adds expire and remind to `ipr`)
+        generate_cli,  # noqa: F401  (adds generate to `ipr`)
     )
 
     app.cli.add_command(ipr)

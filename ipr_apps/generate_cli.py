@@ -1,0 +1,67 @@
+"""`flask --app app ipr generate --applications N [--seed S]`: a large realistic database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from ipr_apps.cli import _require_schema, ipr
+from ipr_apps.services.generate_write import METHODS
+
+
+@ipr.command("generate")
+@click.option(
+    "--applications",
+    "count",
+    type=click.IntRange(min=1),
+    required=True,
+    help="How many applications to add (with their people, history and cases).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Same seed, same rows (on an equally filled database, on the same --today).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The day the history ends before (default: today, UTC).",
+)
+@click.option(
+    "--batch",
+    "batch_size",
+    type=click.IntRange(min=100),
+    default=10_000,
+    show_default=True,
+    help="Applications per transaction.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(METHODS),
+    default="copy",
+    show_default=True,
+    help="PostgreSQL: COPY or executemany (SQLite always uses executemany).",
+)
+def generate_command(count: int, seed: int, today, batch_size: int, method: str) -> None:
+    """Add N generated applications over the years since 2016, in every state, kind and right
+    type: holders (N/20, domestic and foreign), agencies, reviewers, officers, rights, goods,
+    licensees, status events, decisions, recordations (some expired, lapsed, cancelled),
+    detention cases (N/200) and documents' metadata (no files). Run it on a migrated database
+    that nobody else writes to meanwhile; it adds to what is there and can run again."""
+    _require_schema()
+    from ipr_apps.services import generate
+
+    day: date | None = today.date() if today else None
+    with click.progressbar(
+        length=count, label="Applications", file=click.get_text_stream("stderr"), show_pos=True
+    ) as bar:
+        summary = generate.generate(
+            count, seed, today=day, method=method, batch_size=batch_size, progress=bar.update
+        )
+    click.echo(f"Generation run {summary.run}: {summary.seconds:.1f} s")
+    for name, rows in sorted(summary.rows.items()):
+        click.echo(f"  {name:<22}{rows:>12,}")
