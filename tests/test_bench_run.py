@@ -72,3 +72,14 @@ def test_baselines_and_other_benchmarks_in_the_table():
     assert extras.rows("imports", "not available") == [("imports", "not available")]
     table = report.markdown([("p", "≤ 1.2", {"sqlite": cell})], ["sqlite"], [10_000, 1_000_000])
     assert "SQLite (10k → 1m)" in table and "| p | ≤ 1.2 | 12 ÷ 10 ms | 1.20 | yes |" in table
+
+
+def test_other_benchmarks_results_become_rows():
+    result = {"database": "postgresql", "ratio": 1.1, "submit_p50_ms": 80.0, "errors": [],
+              "pair": ["a", "b"], "submissions_per_s": 55.0}  # fmt: skip
+    found = dict(extras.rows("x", result))
+    assert found == {"x: ratio": 1.1, "x: submit_p50_ms": 80.0, "x: submissions_per_s": 55.0}
+    assert report.extra_cell("x: submissions_per_s", 55.0, "sqlite")[1].met is None
+    assert report.extra_cell("x: submissions_per_s", 45.0, "postgresql")[1].met is False
+    failed = extras.rows("x", {"errors": ["HTTP 500 on submit"]})
+    assert failed == [("x: errors", "error: ['HTTP 500 on submit']")]

@@ -37,14 +37,21 @@ def call(module: str, db: Database, *args) -> dict | str:
     return json.loads(lines[-1].removeprefix(MARK))
 
 
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def rows(module: str, result: dict | str) -> list[tuple[str, object]]:
-    """(figure, value) pairs: stats_sql's {statistic: (app_ms, sql_ms)}, others' flat dicts."""
+    """(figure, value) pairs: stats_sql's {statistic: (app_ms, sql_ms)}, the others' numbers;
+    a non-empty `errors` list is shown as text (a failure)."""
     if isinstance(result, str):
         return [(module, result)]
     found = []
     for key, value in result.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
+        if isinstance(value, list | tuple) and len(value) == 2 and all(map(_number, value)):
             found.append((f"{module}: {key}", tuple(value)))
-        elif isinstance(value, int | float | str):
+        elif _number(value):
             found.append((f"{module}: {key}", value))
+        elif key == "errors" and value:
+            found.append((f"{module}: errors", f"error: {str(value)[:200]}"))
     return found

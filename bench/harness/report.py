@@ -69,9 +69,9 @@ def extra_cell(figure: str, value, kind: str) -> tuple[str, Cell]:
     key = figure.lower()
     if "ratio" in key:
         return "≤ 1.3", Cell(f"{value:.2f}", value, value <= 1.3)
-    if "p50" in key:
+    if "submit_p50" in key:
         return "< 100 ms", Cell(f"{value:.0f}", None, value < 100)
-    if "per_s" in key or "/s" in key:
+    if "submissions_per_s" in key:
         target = kind == "postgresql"
         return "≥ 50 (PG)", Cell(f"{value:.1f}", None, value >= 50 if target else None)
     return "", Cell(f"{value:.4g}")
