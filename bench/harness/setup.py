@@ -52,8 +52,11 @@ def _attach_holder(user) -> int | None:
 
 
 def _ids(org_id: int | None) -> dict:
-    waiting = _one("SELECT id, reference, holder_name_local FROM applications "
-                   "WHERE status = 'submitted' ORDER BY id LIMIT 1 OFFSET 5")  # fmt: skip
+    # A waiting application (any decided one on a database with none waiting).
+    sql = "SELECT id, reference, holder_name_local FROM applications WHERE status {} ORDER BY id"
+    waiting = _one(sql.format("= 'submitted'") + " LIMIT 1") or _one(
+        sql.format("<> 'draft'") + " LIMIT 1"
+    )
     own = _one("SELECT id FROM applications WHERE holder_org_id = :org ORDER BY id LIMIT 1",
                org=org_id)  # fmt: skip
     recordation = _one("SELECT id, number, holder_name FROM recordations ORDER BY id LIMIT 1")
