@@ -1,0 +1,1 @@
+"""The pieces of bench/run.py: databases, servers, HTTP clients, measurements, report."""
