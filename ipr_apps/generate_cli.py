@@ -66,6 +66,16 @@ def generate_command(count: int, seed: int, today, batch_size: int, method: str)
     click.echo(f"Generation run {summary.run}: {summary.seconds:.1f} s ({phases})")
     for name, rows in sorted(summary.rows.items()):
         click.echo(f"  {name:<22}{rows:>12,}")
+    _print_sign_ins(generate.sign_ins(summary.run))
+
+
+def _print_sign_ins(accounts: dict[str, str]) -> None:
+    from ipr_apps.services.demo import demo_password
+
+    click.echo("Sign in with the demo password (IPR_DEMO_PASSWORD or instance/demo_password):")
+    for role, email in sorted(accounts.items()):
+        click.echo(f"  {role:<10}{email}")
+    click.echo(f"  password  {demo_password()}")
 
 
 def _step(bar):

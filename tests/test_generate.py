@@ -29,7 +29,7 @@ from ipr_apps.models import (
     User,
     today,
 )
-from ipr_apps.services import consistency, filing, generate, queue, review
+from ipr_apps.services import consistency, demo, filing, generate, queue, review
 from tests.factories import complete_payload
 from tests.tables import empty_tables
 
@@ -58,6 +58,8 @@ def test_cli_fills_every_state_kind_and_type_with_progress(runner):
     assert result.exit_code == 0, result.output
     assert "Applications 100/300" in result.stderr and "300/300" in result.stderr  # per batch
     assert "Generation run 1" in result.stdout and "applications" in result.stdout
+    assert "reviewer  reviewer-1-0@generated.example" in result.stdout  # how to sign in
+    assert f"password  {demo.demo_password()}" in result.stdout
     db.session.expire_all()
     assert _count(Application) == 300
     assert _values(Application.status) == {s.value for s in Status}
@@ -158,6 +160,19 @@ def test_the_app_works_on_generated_rows(client, login):
     login(admin)
     assert client.get("/stats/").status_code == 200
     _approve_one(reviewer)
+
+
+def test_generated_holders_are_found_by_name_in_both_scripts(client, login):
+    """The queue's search reads the holder-name keys; the generator's bulk rows carry them
+    (found by a new user: every generated application was missing from every name search)."""
+    _generate(300)
+    waiting = Application.status == Status.SUBMITTED
+    application = db.session.scalars(select(Application).where(waiting)).first()
+    assert _count(Application, Application.holder_name_local_key.is_(None)) == 0
+    login(db.session.scalars(select(User).where(User.role == Role.REVIEWER)).first())
+    for name in (application.holder_name_local, application.holder_name_en):
+        page = client.get("/review/", query_string={"tab": "unclaimed", "q": name[:6]})
+        assert application.reference in page.text, name
 
 
 def _approve_one(reviewer: User) -> None:

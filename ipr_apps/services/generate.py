@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from ipr_apps import official_calendar
 from ipr_apps.db import db
-from ipr_apps.models import Recordation, RecordationStatus
+from ipr_apps.models import Recordation, RecordationStatus, User
 from ipr_apps.models import today as utc_today
 from ipr_apps.screening.current import changed as screening_changed
 from ipr_apps.services import demo, demo_districts, derived, expiry, generate_rows
@@ -175,3 +175,12 @@ def _end(ctx: Context, rows, action: str, status: RecordationStatus) -> None:
             ),
             changes,
         )
+
+
+def sign_ins(run: int) -> dict[str, str]:
+    """One account per role of a run, {role: e-mail}, to print how to sign in."""
+    pattern = f"%-{run}-%@generated.example"
+    rows = db.session.execute(
+        select(User.role, func.min(User.email)).where(User.email.like(pattern)).group_by(User.role)
+    )
+    return {str(role): email for role, email in rows}

@@ -8,7 +8,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+from ipr_apps.models.applications import KEY_LENGTH
+from ipr_apps.models.base import search_key
 from ipr_apps.services import generate_content as content
 from ipr_apps.services import generate_recorded as recorded
 from ipr_apps.services.generate_people import Holder, People
@@ -38,7 +41,8 @@ APPLICATION_COLUMNS = (
     "holder_registration_number", "holder_address", "holder_legal_representative",
     "holder_contact_person", "holder_email", "holder_phone", "duplicate_flag", "claimed_by_id",
     "claimed_at", "created_at", "updated_at", "first_submitted_at", "submitted_at", "decided_at",
-    "clock_started_on", "clock_days_used", "due_on", "due_calendar",
+    "clock_started_on", "clock_days_used", "due_on", "due_calendar", "holder_name_local_key",
+    "holder_name_en_key",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "id", "application_id", "action", "from_status", "to_status", "actor_id", "note", "created_at",
@@ -189,7 +193,16 @@ def _application_row(ctx, app_id, kind, right, holder: Holder, done: Steps, revi
         times.days_used,
         times.due_on,
         ctx.due_calendar if times.due_on else None,
+        name_key(holder.name_local),
+        name_key(holder.name_en),
     )
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str | None) -> str | None:
+    """The holder name's search key (the ORM fills it for every other write; COPY and
+    executemany of plain tuples bypass it). One per holder, hence the cache."""
+    return search_key(name, KEY_LENGTH)
 
 
 def _history(ctx, batch: Batch, rng, app_id: int, holder: Holder, done: Steps, reviewer) -> None:
