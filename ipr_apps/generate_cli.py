@@ -6,6 +6,7 @@ import sys
 from datetime import date
 
 import click
+from flask_babel import gettext as _
 
 from ipr_apps.cli import _require_schema, ipr
 from ipr_apps.services.generate_write import METHODS
@@ -57,7 +58,7 @@ def generate_command(count: int, seed: int, today, batch_size: int, method: str)
     from ipr_apps.services import generate
 
     day: date | None = today.date() if today else None
-    bar = click.progressbar(length=count, label="Applications", file=sys.stderr, show_pos=True)
+    bar = click.progressbar(length=count, label=_("Applications"), file=sys.stderr, show_pos=True)
     with bar:
         summary = generate.generate(
             count, seed, today=day, method=method, batch_size=batch_size, progress=_step(bar)

@@ -154,7 +154,9 @@ def test_static_files_come_from_nginx(stack) -> None:
         response = send(nginx.https_port, "GET", asset)
         assert response.status == 200, asset
         assert response.getheader("Cache-Control", "").startswith("max-age="), asset
-    assert '"GET / HTTP/1.0" 200' in server.log()  # gunicorn logs what reaches it ...
+    # gunicorn logs what reaches it (a worker writes the line after sending the response:
+    # wait for it) ...
+    assert _logged(server, '"GET / HTTP/1.0" 200')
     assert not [asset for asset in assets if f"GET {asset} " in server.log()]  # ... not these
 
 
@@ -223,3 +225,13 @@ def test_limits_match_the_app() -> None:
     timeout = _setting(gunicorn, r"\ntimeout = (\d+)")
     assert _setting(site, r"proxy_read_timeout (\d+)s;") == timeout
     assert "proxy_request_buffering on;" in site
+
+
+def _logged(server, line: str, seconds: float = 10.0) -> bool:
+    """Whether the server's log shows `line` within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while line not in server.log():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -134,6 +134,8 @@ PUBLIC_SOURCES = {
     ("applications", "holder_name_local"), ("applications", "holder_name_en"),
     ("applications", "holder_country"), ("applications", "ipr_type"),
     ("ip_rights", "registration_number"), ("ip_rights", "title"),
+    # the holder names' search keys: folded copies of the public names above
+    ("applications", "holder_name_local_key"), ("applications", "holder_name_en_key"),
 }  # fmt: skip
 CHILDREN = (Goods, Licensee, Trader, Port, Infringer, Document)
 _marker = count(1)
