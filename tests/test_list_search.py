@@ -144,6 +144,10 @@ def test_queue_page_uses_the_queue_index(make_user, make_application):
     planner_stats.analyze(db.session)
     a = Application
     stmt = select(a).where(a.status == Status.SUBMITTED).order_by(a.due_on, a.id).limit(26)
+    if db.session.connection().dialect.name == "postgresql":
+        # Three rows: sorting them after another status index costs the same; ask whether the
+        # queue index serves the page's order on its own.
+        db.session.connection().exec_driver_sql("SET LOCAL enable_sort = off")
     assert "ix_applications_queue" in _plan(stmt)
 
 
