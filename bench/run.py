@@ -37,19 +37,29 @@ SMOKE = {"sizes": "300,3000", "reps": 3, "seconds": 1.5, "import_rows": 2000, "s
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--sizes", default="10000,1000000", help="applications, comma-separated")
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="sqlite and/or postgresql, comma-separated"
+    )
     parser.add_argument("--pg-url", default=PG_BASE, help="server URL (no database)")
     parser.add_argument("--prefix", default="bench_", help="database names: <prefix><size>")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="the generator's seed")
     parser.add_argument("--rebuild", action="store_true", help="rebuild even a matching database")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes and short runs (CI)")
     parser.add_argument("--reps", type=int, default=15, help="interleaved rounds (median)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients for req/s")
     parser.add_argument("--seconds", type=float, default=5, help="each req/s run")
-    parser.add_argument("--import-rows", type=int, default=None, help="default: largest size")
-    parser.add_argument("--submit-seconds", type=float, default=10)
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=None,
+        help="rows of the import benchmark (None: the largest size)",
+    )
+    parser.add_argument("--submit-seconds", type=float, default=10, help="each API submissions run")
     parser.add_argument("--no-extras", action="store_true", help="skip the helpers' benchmarks")
     parser.add_argument("--explain", default=str(dbs.ROOT / "bench" / "EXPLAIN.md"),
                         help="where the plans go ('' for none)")  # fmt: skip
