@@ -204,6 +204,10 @@ def test_two_reviewers_race_then_request_info_answer_and_approve(
     expect(page.get_by_test_id("claimant")).to_have_text(REVIEWERS[winner])
     expect(page.get_by_test_id("info-request")).to_contain_text(ANSWER)
     forms = page.get_by_test_id("decision-forms")
+    # The claim's page must have finished loading: a confirm dialog opened while it still
+    # loads can be closed by the browser before it is accepted (seen on PostgreSQL, ~1 run in
+    # 7: "No dialog is showing", the approval never sent).
+    page.wait_for_load_state("load")
     page.once("dialog", lambda dialog: dialog.accept())
     # The page comes back at the same URL: wait for the new page, not for the URL (which
     # already matches), or a slow approval on a loaded machine reads the old page.
