@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # ipr_apps, tests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import dbs, extras, report

@@ -8,8 +8,6 @@ Create Date: 2026-12-05 10:00:00.000000
 from alembic import op
 import sqlalchemy as sa
 
-from ipr_apps.services import stats_summary
-
 
 # revision identifiers, used by Alembic.
 revision = '5d1e3b7a9c20'
@@ -63,7 +61,10 @@ def upgrade():
         sa.PrimaryKeyConstraint('month', 'ipr_type', 'channel', 'mode', 'direction', 'port_code',
                                 name=op.f('pk_stats_monthly_cases')),
     )
-    # existing databases: fill the summary from the facts already there
+    # existing databases: fill the summary from the facts already there (imported here, not at
+    # the top: reading the revision files, e.g. to find the head, must not need the app)
+    from ipr_apps.services import stats_summary
+
     stats_summary.rebuild(op.get_bind())
 
 
