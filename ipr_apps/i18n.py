@@ -13,11 +13,13 @@ import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.numbers import format_decimal
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import force_locale, get_locale
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 LOCALES = ("zh_Hans", "en")
 COOKIE = "locale"
@@ -38,10 +40,20 @@ def init_app(app: Flask) -> None:
     app.config["DEFAULT_LOCALE"] = known(app.config["DEFAULT_LOCALE"]) or "zh_Hans"
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     babel.init_app(app, locale_selector=select_locale)
+    # The templates' gettext through the cached catalogue (flask_babel's own callables look it
+    # up afresh for each of a page's few hundred strings); newstyle: escaping and %(name)s.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _current()[2].ugettext(s),
+        ngettext=lambda s, p, n: _current()[2].ungettext(s, p, n),
+        pgettext=lambda c, s: _current()[2].upgettext(c, s),
+        npgettext=lambda c, s, p, n: _current()[2].unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks as one line
     app.jinja_env.filters.update(
         date=format_day, datetime=format_moment, number=format_number, money=format_money,
-        pct=format_pct, two_names=two_names, ref=reference, quantity=format_quantity,
+        pct=format_pct, two_names=two_names, ref=reference, refs=references_in,
+        quantity=format_quantity,
         month=format_month, lang_of=lang_of,
     )  # fmt: skip
     app.jinja_env.globals["locale_code"] = locale_code  # also in macros imported without context
@@ -87,7 +99,19 @@ def select_locale() -> str:
 
 def locale_code() -> str:
     """The current request's language as one of LOCALES."""
-    return known(str(get_locale() or "")) or current_app.config["DEFAULT_LOCALE"]
+    return _current()[1]
+
+
+def _current() -> tuple[Locale | None, str, NullTranslations]:
+    """The locale in force, its code and its catalogue, worked out once per locale: a page
+    asks a few hundred times. Keyed by the locale object, so `force_locale` (an e-mail in
+    its recipient's language) and a language switch are seen at once."""
+    locale = get_locale()
+    cached = g.get("_i18n_current")
+    if cached is None or cached[0] is not locale:
+        code = known(str(locale or "")) or current_app.config["DEFAULT_LOCALE"]
+        cached = g._i18n_current = (locale, code, get_translations())
+    return cached
 
 
 def of_user(user) -> str:
@@ -199,6 +223,23 @@ def reference(value) -> Markup:
     """A reference (T2019-000001, IPR-2026-000001) kept on one line: in Chinese text the
     browser would break it at a hyphen or next to a CJK character."""
     return Markup('<span class="ref">%s</span>') % value
+
+
+# A reference inside stored or translated text: letters, maybe digits, then -digit groups
+# (IPR-2026-000017, T2019-000001, D2026-5301-000005, DEMO-2018-01-00068), even right after a
+# Chinese character (no \b there: both are word characters).
+REFERENCE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Z]+[0-9]*(?:-[0-9]+)+(?![0-9])")
+
+
+def references_in(text) -> Markup:
+    """Text (escaped) with every reference in it kept on one line (notifications, e-mails,
+    help texts): the browser would otherwise break "T2017-" / "000001" at the hyphen."""
+    text = "" if text is None else str(text)
+    parts, last = [], 0
+    for found in REFERENCE_IN_TEXT.finditer(text):
+        parts += [escape(text[last : found.start()]), reference(found.group(0))]
+        last = found.end()
+    return Markup("").join([*parts, escape(text[last:])])
 
 
 def lang_of(text: str | None) -> str:

@@ -139,3 +139,28 @@ def test_switch_returns_to_the_same_search(client):
     assert 'name="next" value="/register/?q=BRIGHTSTAR"' in page
     response = client.post("/locale", data={"locale": "zh_Hans", "next": "/register/?q=BRIGHTSTAR"})
     assert response.headers["Location"] == "/register/?q=BRIGHTSTAR"
+
+
+def test_references_in_text_are_kept_on_one_line_and_the_text_escaped():
+    from ipr_apps.i18n import references_in
+
+    html = references_in("新备案IPR-2016-000001的内容 <b> T2017-000001, D2026-5301-000005; 5,501")
+    assert str(html) == (
+        '新备案<span class="ref">IPR-2016-000001</span>的内容 &lt;b&gt; '
+        '<span class="ref">T2017-000001</span>, <span class="ref">D2026-5301-000005</span>; 5,501'
+    )
+    assert str(references_in(None)) == ""
+
+
+def test_templates_follow_a_language_forced_in_the_middle_of_a_page(app):
+    """The templates' catalogue is cached per request (i18n._current), keyed by the locale in
+    force: an e-mail in its recipient's language, then the page again in the reader's."""
+    from flask import render_template_string
+
+    source = "{{ _('Submitted') }} {{ locale_code() }} {{ _('%(n)s+', n='<b>') }}"
+    headers = {"Accept-Language": "en"}
+    with app.test_request_context(headers=headers):
+        assert render_template_string(source) == "Submitted en &lt;b&gt;+"
+        with i18n.in_language("zh_Hans"):
+            assert render_template_string(source).startswith("已提交 zh_Hans")
+        assert render_template_string(source) == "Submitted en &lt;b&gt;+"

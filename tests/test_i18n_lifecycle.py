@@ -146,7 +146,7 @@ def test_cancelling_in_chinese_a_missing_reason_and_the_flash(
     row = recorded(make_user, make_application, holder)
     login(holder)
     form = text_of(client.get(f"/recordations/{row.id}/cancel", headers=ZH))
-    assert f"注销备案{row.number}？" in form and "注销后无法恢复。" in form
+    assert f'注销备案<span class="ref">{row.number}</span>？' in form and "注销后无法恢复。" in form
     refused = client.post(f"/recordations/{row.id}/cancel", data={"reason": ""}, headers=ZH)
     assert refused.status_code == 422 and "请填写理由。" in refused.get_data(as_text=True)
     done = client.post(f"/recordations/{row.id}/cancel", data={"reason": "权利已转让"},

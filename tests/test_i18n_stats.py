@@ -362,7 +362,8 @@ def test_review_page_and_flashes_in_chinese(client, zhao, holder):  # noqa: F811
     assert "请至少选择一项驳回理由。" in refused.get_data(as_text=True)
     confirm = client.post(f"/review/{application.id}/reject", headers=ZH,
                           data={"reason_codes": ["other"], "message": "不符合"})  # fmt: skip
-    assert f"驳回{application.reference}？" in confirm.get_data(as_text=True)
+    expected = f'驳回<span class="ref">{application.reference}</span>？'
+    assert expected in confirm.get_data(as_text=True)
     data = {"reason_codes": ["other"], "message": "不符合", "confirm": "1"}
     done = client.post(f"/review/{application.id}/reject", headers=ZH, data=data,
                        follow_redirects=True)  # fmt: skip

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ipr_apps.db import db
 from ipr_apps.models import Holiday
@@ -199,3 +201,36 @@ def test_days_left_map_covers_only_running_clocks(app):
         assert days_left_map(applications, MON)[application.id] == days_left(
             MON, application.due_on
         )
+
+
+DAYS = st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=DAYS,
+    end=DAYS,
+    closed=st.frozensets(DAYS, max_size=40),
+    worked=st.frozensets(DAYS, max_size=15),
+)
+def test_counting_is_the_day_by_day_count(start, end, closed, worked):
+    """WorkCalendar.count (arithmetic and binary search, any span) agrees with asking
+    `works` of every day in between, whatever the closures and worked days, however they
+    overlap (a worked row wins over a closure)."""
+    calendar = WorkCalendar(closed, worked)
+    low, high = min(start, end), max(start, end)
+    by_day = sum(calendar.works(low + timedelta(n)) for n in range(1, (high - low).days + 1))
+    expected = by_day if end >= start else -by_day
+    assert working_days_between(start, end, calendar) == expected
+
+
+def test_years_overdue_in_the_official_calendar():
+    """The 2019 Spring Festival: closed 4–8 February, worked Saturday 2 and Sunday 3 February."""
+    calendar = WorkCalendar(
+        closed=frozenset(date(2019, 2, d) for d in range(4, 11)),
+        worked=frozenset({date(2019, 2, 2), date(2019, 2, 3)}),
+    )
+    # (1 Feb, 11 Feb]: Sat 2 and Sun 3 worked, 4–8 off (the 9th and 10th a weekend), Mon 11.
+    assert working_days_between(date(2019, 2, 1), date(2019, 2, 11), calendar) == 3
+    weeks = working_days_between(date(2019, 3, 1), date(2024, 3, 1), calendar)
+    assert weeks == 1305  # five years of Mondays to Fridays, no holidays in the calendar then
