@@ -83,3 +83,83 @@ def test_other_benchmarks_results_become_rows():
     assert report.extra_cell("x: submissions_per_s", 45.0, "postgresql")[1].met is False
     failed = extras.rows("x", {"errors": ["HTTP 500 on submit"]})
     assert failed == [("x: errors", "error: ['HTTP 500 on submit']")]
+
+
+def test_a_revalidated_page_must_answer_304():
+    reload = Probe("p", "reviewer", "/x", revalidate=True)
+    revalidated = {size: {"p": Timing(1.0, 2, 304)} for size in (10, 20)}
+    assert report.page_cell(revalidated, [10, 20], reload).met is True
+    rendered = {size: {"p": Timing(1.0, 2, 200)} for size in (10, 20)}
+    cell = report.page_cell(rendered, [10, 20], reload)
+    assert cell.met is False and cell.value == "HTTP 200"
+
+
+def test_import_memory_is_flat_within_its_margin():
+    _, flat = report.extra_cell(
+        "imports: memory, RSS growth 1,000,000 ÷ 100,000 rows", (30.0, 25.0), "sqlite"
+    )
+    _, grows = report.extra_cell(
+        "imports: memory, RSS growth 1,000,000 ÷ 100,000 rows", (190.0, 20.0), "sqlite"
+    )
+    assert flat.met is True and grows.met is False
+
+
+class _FakeClient:
+    """Answers like the app: 200 with an ETag, 304 when asked with it; records the order."""
+
+    def __init__(self, size: int, log: list):
+        self.size, self.log = size, log
+
+    def get(self, path: str, etag: str | None = None):
+        from harness.client import Reply
+
+        self.log.append((self.size, path, etag))
+        status = 304 if etag == '"v1"' else 200
+        return Reply(status, b"", 1.0 + self.size, 3, None, '"v1"')
+
+
+def test_sizes_are_interleaved_and_revalidation_expects_304():
+    from harness.measure import interleaved
+
+    log: list = []
+    probes = [Probe("a", "u", "/a"), Probe("b", "u", "/b", revalidate=True)]
+    runs = {size: ({"u": _FakeClient(size, log)}, probes) for size in (10, 20)}
+    timings = interleaved(runs, reps=2)
+    measured = log[6:]  # after the warm-up (a, b and b's revalidation, per size)
+    assert [(size, path) for size, path, _ in measured[:4]] == [
+        (10, "/a"),
+        (20, "/a"),
+        (10, "/b"),
+        (20, "/b"),
+    ]
+    assert [(size, path) for size, path, _ in measured[4:]] == [
+        (20, "/b"),
+        (10, "/b"),
+        (20, "/a"),
+        (10, "/a"),
+    ]
+    assert all(etag == '"v1"' for _, path, etag in measured if path == "/b")
+    assert timings[10]["b"].status == 304 and timings[10]["a"].status == 200
+    assert timings[20]["a"].ms == 21.0
+
+
+def test_a_short_queue_is_measured_at_its_last_full_page():
+    """Page 1,000, or the last page with a next link (a full page) when the queue is shorter:
+    its last page may hold two rows, not the page to compare with a full one."""
+    from types import SimpleNamespace
+
+    from harness.measure import deep_queue
+
+    pages = {"/review/": "/review/?cursor=2", "/review/?cursor=2": "/review/?cursor=3",
+             "/review/?cursor=3": None}  # fmt: skip
+
+    class Pages:
+        def get(self, path):
+            following = pages[path]
+            body = f'<a rel="next" href="{following}">' if following else ""
+            return SimpleNamespace(status=200, body=body.encode())
+
+    assert deep_queue(Pages(), 1000) == ("/review/?cursor=2", 2)
+    assert deep_queue(Pages(), 2) == ("/review/?cursor=2", 2)
+    pages["/review/"] = None  # one page only: that page
+    assert deep_queue(Pages(), 1000) == ("/review/", 1)

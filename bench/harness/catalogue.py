@@ -12,6 +12,7 @@ class Probe:
     who: str  # a key of the clients: reviewer, holder, admin, officer, anon, api-*, flask-admin
     path: str
     kind: str = "page"  # page, api (≤ 1.2, ≤ 10 SQL); detail (≤ 1.2); stats (+ < 500 ms); …
+    revalidate: bool = False  # sent with the ETag of its warm-up answer (a browser's reload)
 
 
 def _q(text: str | None) -> str:
@@ -19,13 +20,17 @@ def _q(text: str | None) -> str:
 
 
 DEEP = "/review/ page 1,000 (keyset next links)"
+FIRST = "/review/ page 1"
+REVALIDATED = " — revalidated (304)"
 
 
 def probes(info: dict, deep_path: str) -> list[Probe]:
     """The probes for one database; `deep_path`: the queue's page 1,000 (or its last page)."""
     found = [
-        Probe("/review/ page 1", "reviewer", "/review/"),
+        Probe(FIRST, "reviewer", "/review/"),
         Probe(DEEP, "reviewer", deep_path),
+        Probe(FIRST + REVALIDATED, "reviewer", "/review/", revalidate=True),
+        Probe(DEEP + REVALIDATED, "reviewer", deep_path, revalidate=True),
         Probe(
             "/review/ search by holder name", "reviewer", f"/review/?q={_q(info['holder_name'])}"
         ),
@@ -76,6 +81,13 @@ def probes(info: dict, deep_path: str) -> list[Probe]:
             Probe("/cases/find search", "officer", f"/cases/find?q={_q(info['register_q'])}"),
             Probe("/detention-requests/ (officer)", "officer", "/detention-requests/"),
             Probe("/screening/ (officer)", "officer", "/screening/"),
+        ]
+    if "agent" in info["emails"]:  # an agency's lists: what it filed, what its holders did
+        found += [
+            Probe("/applications/ (agent's filings)", "agent", "/applications/"),
+            Probe("/applications/ (agent's holders)", "agent", "/applications/?scope=holders"),
+            Probe("/recordations/ (agent)", "agent", "/recordations/"),
+            Probe("API /api/v1/applications (agent)", "api-agent", "/api/v1/applications", "api"),
         ]
     if info.get("case_id"):
         found.append(Probe("/cases/<id> (admin)", "admin", f"/cases/{info['case_id']}", "detail"))

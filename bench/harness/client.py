@@ -19,6 +19,7 @@ class Reply:
     ms: float
     statements: int | None
     location: str | None
+    etag: str | None = None
 
 
 class Client:
@@ -33,8 +34,10 @@ class Client:
             return {}
         return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
 
-    def request(self, method: str, path: str, form: dict | None = None) -> Reply:
-        headers = {**self.headers, **self.cookie_header(), "Accept-Language": "en"}
+    def request(
+        self, method: str, path: str, form: dict | None = None, extra: dict | None = None
+    ) -> Reply:
+        headers = {**self.headers, **self.cookie_header(), "Accept-Language": "en", **(extra or {})}
         body = None
         if form is not None:
             body = urlencode(form)
@@ -54,10 +57,11 @@ class Client:
                 self.cookies[name] = morsel.value
         sql = response.getheader("X-Bench-SQL")
         return Reply(response.status, data, ms, int(sql) if sql else None,
-                     response.getheader("Location"))  # fmt: skip
+                     response.getheader("Location"), response.getheader("ETag"))  # fmt: skip
 
-    def get(self, path: str) -> Reply:
-        return self.request("GET", path)
+    def get(self, path: str, etag: str | None = None) -> Reply:
+        """GET; with `etag`, as a browser revalidating its copy (If-None-Match)."""
+        return self.request("GET", path, extra={"If-None-Match": etag} if etag else None)
 
     def login(self, email: str, password: str) -> None:
         page = self.get("/auth/login")
@@ -93,7 +97,7 @@ def _hammer(args) -> tuple[int, int]:
             response = conn.getresponse()
             response.read()
             done += 1
-            failed += response.status != 200
+            failed += response.status not in (200, 304)
         except OSError:
             failed += 1
         finally:
@@ -101,9 +105,14 @@ def _hammer(args) -> tuple[int, int]:
     return done, failed
 
 
-def rate(client: Client, path: str, clients: int, seconds: float) -> tuple[float, int]:
-    """Requests per second with `clients` concurrent processes for `seconds`; and failures."""
+def rate(
+    client: Client, path: str, clients: int, seconds: float, etag: str | None = None
+) -> tuple[float, int]:
+    """Requests per second with `clients` concurrent processes for `seconds`; and failures.
+    With `etag`, every request revalidates that copy (If-None-Match), as a browser does."""
     headers = {**client.headers, **client.cookie_header()}
+    if etag:
+        headers["If-None-Match"] = etag
     with multiprocessing.get_context("fork").Pool(clients) as pool:
         began = time.perf_counter()
         results = pool.map(_hammer, [(client.port, path, headers, seconds)] * clients)

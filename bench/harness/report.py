@@ -30,7 +30,8 @@ def page_cell(timings: dict, sizes: list[int], probe) -> Cell:
     found = [timings[size].get(probe.figure) for size in sizes]
     if any(t is None or t.ms is None for t in found):
         return Cell("not measured", met=False)
-    bad = [t.status for t in found if t.status != 200]
+    expected = 304 if probe.revalidate else 200
+    bad = [t.status for t in found if t.status != expected]
     if bad:
         return Cell(f"HTTP {bad[0]}", met=False)
     ms = " → ".join(f"{t.ms:.0f}" if t.ms >= 10 else f"{t.ms:.1f}" for t in found)
@@ -48,18 +49,30 @@ def versus_cell(ours, theirs, target: float) -> Cell:
     """theirs ÷ ours (a baseline slower than ours by `target` or more is met)."""
     if not ours or not theirs or ours.ms is None or theirs.ms is None or theirs.status != 200:
         return Cell("not measured", met=False)
+    if ours.status not in (200, 304):
+        return Cell("not measured", met=False)
     ratio = theirs.ms / ours.ms
     return Cell(f"{theirs.ms:.0f} ÷ {ours.ms:.0f} ms", ratio, ratio >= target)
 
 
-def rate_cell(queue: float, static: float, failed: int) -> Cell:
+def rate_cell(queue: float, static: float, failed: int = 0) -> Cell:
     ratio = queue / static if static else 0.0
     note = f" ({failed} failed)" if failed else ""
     return Cell(f"{queue:.1f} ÷ {static:.0f} req/s{note}", ratio, ratio >= 0.3 and not failed)
 
 
+FLAT_MIB = 16  # RSS growth this much above the smaller import's is still flat (allocator noise)
+
+
 def extra_cell(figure: str, value, kind: str) -> tuple[str, Cell]:
     """Another helper's figure with the issue's target for it, where one is known."""
+    if isinstance(value, tuple) and "memory" in figure:  # (MiB at the largest, at the smallest)
+        large, small = value
+        flat = large <= 1.5 * small or large - small <= FLAT_MIB
+        ratio = large / small if small > 0 else None
+        return f"flat (≤ 1.5× or ≤ {FLAT_MIB} MiB more)", Cell(
+            f"{large:.0f} ÷ {small:.0f} MiB", ratio, flat
+        )
     if isinstance(value, tuple):  # stats_sql: (app ms, best SQL ms)
         ratio = value[0] / value[1] if value[1] else None
         return "≤ 1.2", Cell(f"{value[0]:.0f} ÷ {value[1]:.0f} ms", ratio,
