@@ -42,7 +42,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from ipr_apps import models  # noqa: F401  (every table registered before migrate)
     from ipr_apps.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-    from ipr_apps.services import stats_summary  # noqa: F401  (its flush events keep the summary)
+    from ipr_apps.services import (
+        page_version,  # noqa: F401  (its commit event versions the queue)
+        stats_summary,  # noqa: F401  (its flush events keep the summary)
+    )
 
     db.init_app(app)
     migrate.init_app(

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from flask_babel import gettext as _
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Executable, MetaData, Update, event, insert, update
+from sqlalchemy import Executable, MetaData, Update, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -95,6 +95,32 @@ AFTER_COMMIT = "ipr_after_commit"
 def after_commit(session: Session, callback) -> None:
     """Run `callback` once after the unit of work commits (never after a rollback)."""
     session.info.setdefault(AFTER_COMMIT, {})[callback] = None
+
+
+def renew_version(session: Session, scope: str) -> None:
+    """Give the counter row `scope` a new random value inside the caller's transaction: a
+    version that readers compare (the screening index, the queue's ETag). Random, not +1, so a
+    database restored from a backup, or emptied and filled again, never repeats a value seen."""
+    import secrets
+
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from ipr_apps.models.counters import Counter
+
+    value = secrets.randbelow(2**31 - 2) + 1
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Counter).values(scope=scope, value=value)
+    stmt = stmt.on_conflict_do_update(index_elements=[Counter.scope], set_={"value": value})
+    with session.no_autoflush:  # the caller's objects are flushed when it is ready
+        session.execute(stmt)
+
+
+def version_of(session: Session, scope: str) -> int:
+    """The counter's committed value as this transaction sees it (0 before any)."""
+    from ipr_apps.models.counters import Counter
+
+    stmt = select(Counter.value).where(Counter.scope == scope)
+    return session.execute(stmt).scalar_one_or_none() or 0
 
 
 def next_counter_value(session: Session, scope: str) -> int:

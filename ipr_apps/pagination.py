@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, tuple_
+from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_, union
 
 from ipr_apps.db import db
 
@@ -75,17 +76,20 @@ def keyset_page(
     size: int,
     descending: bool = False,
     nulls_last: bool = False,
+    branches: Sequence[ColumnElement[bool]] = (),
 ) -> Page:
     """One page of `stmt` ordered by `columns` (ending in a unique one), after `cursor`.
 
     nulls_last: the first column may be NULL (e.g. "last sign-in"); those rows come last.
+    branches: the rows are those of `stmt` meeting any of these conditions, each of which an
+    index serves in the page's order (an agency's list: its own filings, each holder's).
     """
     after = decode_cursor(cursor, columns, nulls_last)
     if after is not None:
         stmt = stmt.where(_after(columns, after, descending, nulls_last))
-    order = [c.desc() if descending else c.asc() for c in columns]
-    if nulls_last:
-        order.insert(0, columns[0].is_(None))
+    order = _order(columns, descending, nulls_last)
+    if branches:
+        stmt = _merged(stmt, branches, columns, _order_of(descending, nulls_last), size + 1)
     rows = list(db.session.execute(stmt.order_by(*order).limit(size + 1)).scalars())
     items = rows[:size]
     next_cursor = None
@@ -93,6 +97,30 @@ def keyset_page(
         last = items[-1]
         next_cursor = encode_cursor([getattr(last, c.key) for c in columns])
     return Page(items, next_cursor)
+
+
+def _order(columns: list, descending: bool, nulls_last: bool) -> list:
+    order = [c.desc() if descending else c.asc() for c in columns]
+    return [columns[0].is_(None), *order] if nulls_last else order
+
+
+def _order_of(descending: bool, nulls_last: bool):
+    return lambda columns: _order(columns, descending, nulls_last)
+
+
+def _merged(stmt: Select, branches: Sequence, columns: list, order_of, limit: int) -> Select:
+    """Each branch's own first `limit` rows (a range of its index, in the page's order), the
+    first `limit` of their union, then the page's rows by key: an OR of conditions on
+    different columns made the database walk the sort column's index and filter every row,
+    a cost that grows with the table; this one grows with the number of branches."""
+    if len(branches) == 1:
+        return stmt.where(branches[0])
+    parts = [stmt.where(branch).with_only_columns(*columns).order_by(*order_of(columns))
+             .limit(limit).subquery().select() for branch in branches]  # fmt: skip
+    merged = union(*parts).subquery()  # a row in two branches (its agency, its holder): once
+    keys = [merged.c[column.key] for column in columns]
+    first = select(keys[-1]).order_by(*order_of(keys)).limit(limit)
+    return stmt.where(columns[-1].in_(first))
 
 
 def _after(columns: list, after: list, descending: bool, nulls_last: bool):

@@ -210,13 +210,13 @@ def test_reviewer_and_holder_see_the_diff(client, login, people, recordation):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'data-testid="fact-diff"' in html
-    assert f"Amendment of {recordation.number}" in html
+    assert f'Amendment of <span class="ref">{recordation.number}</span>' in html
     assert 'data-change="added"' in html and "Bright Asia Pte" in html
     assert "Country: SG" in html  # an added row shows what it holds
     assert 'data-change="removed"' in html and licensees[0]["name"] in html
     assert 'data-field="phone"' in html and "+86 222" in html
     queue = client.get("/review/?tab=unclaimed").get_data(as_text=True)
-    assert f"Amendment of {recordation.number}" in queue
+    assert f'Amendment of <span class="ref">{recordation.number}</span>' in queue
     login(owner)
     html = client.get(f"/applications/{draft.id}").get_data(as_text=True)
     assert "What this changes" in html and 'data-change="added"' in html

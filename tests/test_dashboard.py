@@ -181,6 +181,25 @@ def test_type_totals_sum_the_grouped_rows(org):
     assert by_type[IprType.TRADEMARK] == (0, 0)
 
 
+def test_the_dashboards_margins_give_the_figures_of_each_grouping(make_user, org):
+    """The dashboard reads the summary's two margins (by month and type, by month and
+    country), not their product: every table equals the one read for its own grouping."""
+    rng = random.Random(16)  # noqa: S311 (test data)
+    for _ in range(60):
+        decided = date(2018, 1, 1) + timedelta(days=rng.randrange(730))
+        add_decided(org, decided, rng.choice([Outcome.APPROVED, Outcome.REJECTED]),
+                    country=rng.choice(["CN", "DE", "US", None]),
+                    ipr_type=rng.choice(list(IprType)))  # fmt: skip
+    db.session.commit()
+    admin, start, end = make_user(Role.ADMIN), date(2019, 1, 1), date(2019, 12, 31)
+    for group_by in (None, "ipr_type", "country"):
+        data = dashboard.overview(By.QUARTER, start, end, group_by, admin, date(2020, 3, 1))
+        assert data.rows == stats.rows(By.QUARTER, start, end)
+        assert data.grouped == (stats.rows(By.QUARTER, start, end, group_by) if group_by else None)
+    by_country = stats.rows(By.YEAR, start, end, "country")
+    assert data.countries.total == sum(row["approved"] for row in by_country) > 0
+
+
 # -- Backlog --------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import statistics
 import time
 
 import pytest
@@ -97,13 +96,16 @@ def test_change_password_refuses_a_common_one(client, login, make_user):
 # --------------------------------------------------------------------------- sign-in timing
 
 
-def median_seconds(post, runs: int = 3) -> float:
+def fastest_seconds(post, runs: int = 5) -> float:
+    """The fastest of `runs` calls: what the work itself costs. Another process on the
+    machine (the other test worker) only ever adds time, so the minimum is the stable
+    figure where a median of three still caught a 2x blip under load."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         post()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return min(times)
 
 
 def test_unknown_wrong_and_inactive_sign_ins_take_the_same_time(app, client, make_user):
@@ -119,9 +121,9 @@ def test_unknown_wrong_and_inactive_sign_ins_take_the_same_time(app, client, mak
             return lambda: client.post("/auth/login", data={"email": email, "password": "x" * 12})
 
         attempt("nobody@example.com")()  # warm-up (the dummy hash is made once per method)
-        wrong = median_seconds(attempt(known.email))
-        unknown = median_seconds(attempt("nobody@example.com"))
-        off = median_seconds(attempt(inactive.email))
+        wrong = fastest_seconds(attempt(known.email))
+        unknown = fastest_seconds(attempt("nobody@example.com"))
+        off = fastest_seconds(attempt(inactive.email))
     finally:
         app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     assert unknown >= 0.5 * wrong and wrong >= 0.5 * unknown, (wrong, unknown)

@@ -420,7 +420,7 @@ def test_approved_then_cancelled_reads_right_to_holder_and_staff(client, login, 
     url = f"/recordations/{recordation.id}"
     login(holder)
     html = client.get(url).data.decode()
-    assert f"Customs approved application {draft.reference}" in html
+    assert f'Customs approved application <span class="ref">{draft.reference}</span>' in html
     assert "Officer One" not in html
     assert "BRIGHTLIGHT" in html and "LED bulb" in html  # the recorded facts
     assert f'data-application="{draft.id}"' in html and 'data-window="not_yet"' in html
@@ -431,6 +431,6 @@ def test_approved_then_cancelled_reads_right_to_holder_and_staff(client, login, 
     assert recordation.number in listing and "not in force since" in listing
     login(reviewer)
     html = client.get(url).data.decode()
-    assert f"Officer One approved application {draft.reference}" in html
+    assert f'Officer One approved application <span class="ref">{draft.reference}</span>' in html
     assert "Holder Li cancelled the recordation at the holder's request." in html
     assert f'href="/review/{draft.id}"' in html

@@ -309,7 +309,7 @@ def test_renew_button_posts_and_opens_the_draft(client, login, people):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'data-testid="change-notice"' in html and 'data-testid="locked-right"' in html
-    assert f"Renewal of {recordation.number}" in html
+    assert f'Renewal of <span class="ref">{recordation.number}</span>' in html
 
 
 def test_renew_outside_the_window_goes_back_with_the_reason(client, login, people):
@@ -383,7 +383,7 @@ def test_renewal_shown_in_lists_and_api(client, login, people):
     draft = changes.start_renewal(owner, recordation.id)
     login(owner)
     listing = client.get("/applications/").get_data(as_text=True)
-    assert f"Renewal of {recordation.number}" in listing
+    assert f'Renewal of <span class="ref">{recordation.number}</span>' in listing
     headers = bearer(token_for(owner))
     body = client.get(f"/api/v1/applications/{draft.id}", headers=headers).get_json()
     assert (body["kind"], body["recordation_number"]) == ("renewal", recordation.number)
@@ -404,7 +404,7 @@ def test_renewal_shown_in_lists_and_api(client, login, people):
     filing.submit(owner, draft.id)
     login(reviewer)
     queue = client.get("/review/?tab=unclaimed").get_data(as_text=True)
-    assert f"Renewal of {recordation.number}" in queue
+    assert f'Renewal of <span class="ref">{recordation.number}</span>' in queue
     page = client.get(f"/review/{draft.id}").get_data(as_text=True)
     new_until = renewed_until(recordation.valid_until, date(2050, 1, 1))
     assert 'data-testid="renewal-outcome"' in page and en_day(new_until) in page

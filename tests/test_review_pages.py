@@ -353,3 +353,17 @@ def test_the_review_page_shows_the_content_before_the_decision_panel(client, rev
     assert re.search(r'class="[^"]*sticky-lg-top[^"]*" data-testid="decision-panel"', html)
     assert len(re.findall(r'\bid="([^"]+)"', html)) == len(set(re.findall(r'\bid="([^"]+)"', html)))
     assert "data-confirm" not in _section(html, "reject")  # checked by the server, then confirmed
+
+
+def test_only_who_may_reassign_gets_the_list_of_reviewers(make_user, make_application, login, app):
+    from ipr_apps.db import db as database
+    from tests.sql_count import statements
+
+    holder, reviewer, admin = (make_user(r) for r in (Role.HOLDER, Role.REVIEWER, Role.ADMIN))
+    waiting = make_application(holder, Status.UNDER_REVIEW, claimed_by=reviewer)
+    for user, lists_reviewers in ((reviewer, False), (admin, True)):
+        client = login(user, app.test_client())
+        with statements(database.engine) as sent:
+            assert client.get(f"/review/{waiting.id}").status_code == 200
+        by_role = [s for s in sent if "FROM users" in s and "users.role =" in s]
+        assert bool(by_role) is lists_reviewers, sent.listing()

@@ -285,7 +285,8 @@ def test_each_row_says_which_facts_are_missing_while_in_force(make_user, make_ap
     assert facts == {thin.number: "hs_code legitimate_trader goods_photo", full.number: "",
                      ended.number: ""}  # fmt: skip
     link = f'/recordations/{thin.id}#thin-facts">3 facts missing'
-    assert f'{link}<span class="visually-hidden"> in {thin.number}</span></a>' in html
+    number = f'<span class="ref">{thin.number}</span>'
+    assert f'{link}<span class="visually-hidden"> in {number}</span></a>' in html
 
 
 def test_a_holder_without_recordations_sees_the_empty_state(make_user, login):

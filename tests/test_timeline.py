@@ -21,6 +21,8 @@ RAW_VERBS = re.compile(r"\b(request_info|request info|claim \(|release \(|reassi
 
 
 def _text(html: str) -> str:
+    """The text as read: an inline span (a reference kept on one line) adds no space."""
+    html = re.sub(r"</?span[^>]*>", "", html)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 

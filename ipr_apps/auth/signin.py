@@ -11,7 +11,7 @@ from flask_login import login_url, login_user, logout_user
 from ipr_apps.api.errors import is_api_request
 from ipr_apps.extensions import login_manager
 from ipr_apps.models import EndReason, User
-from ipr_apps.services import sessions
+from ipr_apps.services import page_version, sessions
 
 SESSION_KEY = "_sid"  # the raw session id inside Flask's signed cookie
 ENDED_MESSAGE = _l("Your session has ended, please sign in again.")
@@ -48,11 +48,14 @@ def current_session_id() -> int | None:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user_loader: the user only while the server-side session lives."""
-    row = sessions.lookup(session.get(SESSION_KEY))
-    if row is None or str(row.user_id) != user_id or not row.user.active:
+    claimed = int(user_id) if user_id.isdigit() else 0
+    also = page_version.preloads(request.endpoint, claimed)
+    row, values = sessions.lookup_with(session.get(SESSION_KEY), also)
+    if row is None or row.user_id != claimed or not row.user.active:
         _session_ended()
         return None
     g.user_session = row
+    page_version.preloaded(row.user_id, values)
     return row.user
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipr_apps.db import db
@@ -89,6 +89,13 @@ _IN_QUEUE = "('submitted', 'under_review')"
 _DECIDED = "('approved', 'rejected')"
 
 
+_HOLDER_UPDATED = ("holder_org_id", "updated_at", "id")
+_SELF_FILED = {
+    "sqlite_where": text("agency_id IS NULL"),
+    "postgresql_where": text("agency_id IS NULL"),
+}
+
+
 class Application(db.Model):
     """One right, five content groups; the holder section is a snapshot taken when filing."""
 
@@ -119,6 +126,12 @@ class Application(db.Model):
         Index("ix_applications_claimant_submitted", "claimed_by_id", "first_submitted_at", "id"),
         Index("ix_applications_holder_updated", "holder_org_id", "updated_at", "id"),
         Index("ix_applications_agency_updated", "agency_id", "updated_at", "id"),
+        # An agency's "holders' own filings" (access.holders_own_branches): each holder's
+        # rows filed by nobody else in the list's order (partial: the planners order by an
+        # `IS NULL` range of a full index only after a sort), and those other agencies filed.
+        Index("ix_applications_holder_own", "holder_org_id", "created_at", "id", **_SELF_FILED),
+        Index("ix_applications_holder_own_updated", *_HOLDER_UPDATED, **_SELF_FILED),
+        Index("ix_applications_holder_agency", "holder_org_id", "agency_id", "created_at", "id"),
         Index("ix_applications_decided", "decided_at", "id"),
         Index("ix_applications_created", "created_at", "id"),  # the API's staff list
         # The lists' search by holder name (services/listings.matching): a prefix of a key.

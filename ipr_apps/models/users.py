@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_users_created", "created_at", "id"),
         Index("ix_users_last_login", "last_login_at", "id"),
+        # The reviewers of the reassign list, by name, without reading every holder.
+        Index("ix_users_role_name", "role", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

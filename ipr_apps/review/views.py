@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +31,7 @@ from ipr_apps.review.forms import (
     RequestInfoForm,
 )
 from ipr_apps.security import role_required
-from ipr_apps.services import queue, recordations, review, revise
+from ipr_apps.services import page_version, queue, recordations, review, revise
 from ipr_apps.services.access import get_application
 from ipr_apps.workdays import days_left_map, reply_days_left_map
 
@@ -32,6 +42,14 @@ STAFF = (Role.REVIEWER, Role.ADMIN)
 @bp.get("/")
 @role_required(*STAFF)
 def index():
+    tag = page_version.etag(db.session, current_user)
+    unchanged = page_version.not_modified(tag)
+    if unchanged is not None:
+        return unchanged
+    return page_version.conditional(make_response(_queue()), tag)
+
+
+def _queue() -> str:
     tab = enum_arg(queue.Tab, request.args.get("tab"), queue.Tab.UNCLAIMED)
     form = QueueFilterForm(request.args)
     filters = _filters(form, request.args)
@@ -234,7 +252,8 @@ def _visible(application_id: int) -> Application:
 def _render_review(application_id: int, status: int = 200, **forms):
     application = _visible(application_id)
     reassign_form = ReassignForm()
-    reassign_form.reviewer_id.choices = _reviewer_choices()
+    if application.can("reassign", current_user):  # every reviewer: only where it is shown
+        reassign_form.reviewer_id.choices = _reviewer_choices()
     context = {
         "application": application,
         "conflicts": recordations.conflicts(application),

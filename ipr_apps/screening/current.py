@@ -15,16 +15,13 @@ primary-key lookups), so an index built for another such database is not reused.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ipr_apps.db import db
-from ipr_apps.models.counters import Counter
+from ipr_apps.db import db, renew_version, version_of
 from ipr_apps.models.recordations import Recordation, RecordationEvent
 from ipr_apps.screening.index import ScreeningIndex, facts_of_active
 
@@ -43,18 +40,12 @@ _built: dict[str, tuple[tuple[int, ...], InUse]] = {}
 
 def changed(session: Session) -> None:
     """Inside the transaction that changes a recordation: the index must be rebuilt."""
-    value = secrets.randbelow(2**31 - 2) + 1
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Counter).values(scope=SCOPE, value=value)
-    stmt = stmt.on_conflict_do_update(index_elements=[Counter.scope], set_={"value": value})
-    with session.no_autoflush:  # the caller's objects are flushed when it is ready
-        session.execute(stmt)
+    renew_version(session, SCOPE)
 
 
 def version(session: Session) -> int:
     """The counter's committed value as this transaction sees it (0 before any change)."""
-    stmt = select(Counter.value).where(Counter.scope == SCOPE)
-    return session.execute(stmt).scalar_one_or_none() or 0
+    return version_of(session, SCOPE)
 
 
 def current(session: Session | None = None) -> InUse:

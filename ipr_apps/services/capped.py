@@ -35,10 +35,12 @@ class Capped(int):
         return str(self)
 
 
-def _capped(value: int, cap: int) -> Capped:
-    number = Capped(value)
-    number.capped = value >= cap
-    return number
+def number(value: int, cap: int | None = None) -> Capped:
+    """A count read with `column(…, cap)` as the badge shows it."""
+    cap = cap or CAP
+    found = Capped(value)
+    found.capped = value >= cap
+    return found
 
 
 def counts(rows: Mapping[K, Select], cap: int | None = None) -> dict[K, Capped]:
@@ -47,12 +49,15 @@ def counts(rows: Mapping[K, Select], cap: int | None = None) -> dict[K, Capped]:
     cap = cap or CAP
     if not rows:
         return {}
-    columns = [_count(stmt, cap) for stmt in rows.values()]
+    columns = [column(stmt, cap) for stmt in rows.values()]
     values = db.session.execute(select(*columns)).one()
-    return {key: _capped(value, cap) for key, value in zip(rows, values, strict=True)}
+    return {key: number(value, cap) for key, value in zip(rows, values, strict=True)}
 
 
-def _count(stmt: Select, cap: int):
+def column(stmt: Select, cap: int | None = None):
+    """The capped count of the select's rows as a scalar subquery, to read in a statement
+    with other values (`number()` makes the badge's figure of it)."""
+    cap = cap or CAP
     # Only a constant is selected, so the range is read from the index alone.
     ones = stmt.with_only_columns(literal_column("1"), maintain_column_froms=True).limit(cap)
     return select(func.count()).select_from(ones.order_by(None).subquery()).scalar_subquery()

@@ -44,7 +44,8 @@ from ipr_apps.errors import ConflictError, DatabaseBusy
 from ipr_apps.models import CaseStatus, DetentionCase, MonthlyCases, Recordation, utcnow
 from ipr_apps.services import stats_summary
 from ipr_apps.services.case_rows import HEADER, CaseRow, parse_row
-from ipr_apps.services.import_check import Problems, Progress, repeated
+from ipr_apps.services.import_check import Problems, Progress, add_repeats
+from ipr_apps.services.import_repeats import Repeats
 from ipr_apps.services.import_rows import read_rows
 from ipr_apps.services.imports import ImportResult, StreamOpener, when_free
 
@@ -116,21 +117,22 @@ def _drop(connection: Connection) -> None:
 def _stage_file(connection: Connection, stream: TextIO, progress: Progress | None) -> int:
     """Every valid row into the staging table (until a bad one is met); every problem raised
     at the end. Returns how many rows were staged."""
-    problems, seen = Problems(), {}
+    problems = Problems(HEADER)
     batch: list[dict[str, Any]] = []
     staged = line = 0
-    for line, cells in read_rows(stream, HEADER):
-        row, found = parse_row(line, cells)
-        if len(cells) == len(HEADER):
-            repeat = repeated(seen, "case_number", cells[_CASE_NUMBER].strip(), line)
-            found = [repeat, *found] if repeat else found
-        problems.add_row(line, found)
-        if problems or row is None:
-            continue  # nothing of an invalid file is imported: only its problems matter now
-        batch.append(_staged(row))
-        if len(batch) >= BATCH_ROWS:
-            staged += _write(connection, batch, progress, line)
-            batch = []
+    with Repeats(("case_number",)) as repeats:
+        for line, cells in read_rows(stream, HEADER):
+            row, found = parse_row(line, cells)
+            if len(cells) == len(HEADER):
+                repeats.add(line, {"case_number": cells[_CASE_NUMBER].strip()}, bad=bool(found))
+            problems.add_row(line, found)
+            if problems or row is None:
+                continue  # nothing of an invalid file is imported: only its problems matter
+            batch.append(_staged(row))
+            if len(batch) >= BATCH_ROWS:
+                staged += _write(connection, batch, progress, line)
+                batch = []
+        add_repeats(problems, repeats)
     problems.raise_if_any()
     return staged + _write(connection, batch, progress, line)
 

@@ -268,7 +268,8 @@ def overview(
 def _approved_by_country(monthly: stats.Monthly) -> dict[str, int]:
     """Approvals in the range per holder country, from the rows read for the tables."""
     approved: dict[str, int] = {}
-    for month, _type, country, _received, n, *_ in monthly.applications:
+    by_country = monthly.for_group(stats.GroupBy.COUNTRY).applications
+    for month, _type, country, _received, n, *_ in by_country:
         if month >= monthly.first:
             approved[country] = approved.get(country, 0) + int(n)
     return approved

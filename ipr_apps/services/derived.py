@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ipr_apps.services import stats_summary
+from ipr_apps.services import page_version, stats_summary
 
 
 def rebuild_derived(session: Session) -> None:
     """After a bulk writer (the generator, imports) changed many rows: rebuild the tables
     derived from the facts, then refresh the planner's statistics. Commits."""
     stats_summary.rebuild(session)
+    page_version.changed(session)
     session.commit()
     refresh_statistics(session)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from ipr_apps import official_calendar, workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
@@ -136,6 +137,11 @@ def find_duplicates(application: Application) -> list[Application]:
     return list(db.session.execute(stmt).scalars())
 
 
+# Read with the locked row: the right the completeness check reads and the decision the
+# answer shows (none yet; without it loaded the response asked the database again).
+SUBMIT_LOADS = (joinedload(Application.right), joinedload(Application.decision))
+
+
 def submit(
     actor: User, application_id: int, payload: dict | None = None, response: str | None = None
 ) -> SubmitResult:
@@ -145,7 +151,7 @@ def submit(
     the clock resumes with the working days it had left.
     """
     with unit_of_work(keep_loaded=True):
-        application = get_application(actor, application_id, for_update=True)
+        application = get_application(actor, application_id, True, SUBMIT_LOADS)
         workflow.transition_for(application, Action.SUBMIT, actor)
         _apply(application, {**(payload or {}), **({"response": response} if response else {})})
         _check_complete(application)

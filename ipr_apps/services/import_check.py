@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +13,7 @@ from sqlalchemy import ColumnElement, bindparam, select
 
 from ipr_apps.db import db
 from ipr_apps.models import Application, Outcome, Recordation
+from ipr_apps.services.import_repeats import Repeats
 from ipr_apps.services.import_rows import (
     HEADER,
     ImportRow,
@@ -24,7 +26,7 @@ from ipr_apps.services.import_rows import (
 
 QUERY_CHUNK = 1000  # values per IN (...) query
 MAX_REPORTED = 1000  # problems listed one by one; the rest are only counted
-_REFERENCE, _NUMBER = HEADER.index("reference"), HEADER.index("recordation_number")
+UNIQUE = ("reference", "recordation_number")  # no two lines of a file may share one
 
 Progress = Callable[[str, int], None]  # (phase, last line of the file processed)
 T = TypeVar("T")
@@ -77,30 +79,24 @@ def check_file(stream: TextIO, progress: Progress | None = None) -> CheckResult:
 
 
 class _Checker:
-    """Remembers references and numbers seen (for uniqueness) and queries the DB in chunks."""
+    """Hands the values a file must not repeat to `Repeats` (flat memory) and queries the
+    database in chunks."""
 
     def __init__(self) -> None:
         self.result = CheckResult()
-        self.references: dict[str, int] = {}
-        self.numbers: dict[str, int] = {}
-        self.found = Problems()
+        self.repeats = Repeats(UNIQUE)
+        self.found = Problems(HEADER)
         self.pending: list[ImportRow] = []
+        self.database_bad: set[int] = set()  # lines with a problem found in the database
 
     def add(self, line: int, cells: list[str]) -> None:
         row, problems = parse_row(line, cells)
         if len(cells) == len(HEADER):
-            problems += self._repeats(line, cells)
-            problems.sort(key=lambda problem: HEADER.index(problem[0]))
+            values = {column: cells[HEADER.index(column)].strip() for column in UNIQUE}
+            self.repeats.add(line, values, bad=bool(problems))
         self.found.add_row(line, problems)
         if not problems and row is not None:
             self._accept(row)
-
-    def _repeats(self, line: int, cells: list[str]) -> Iterator[tuple[str, str]]:
-        """Problems for a reference or recordation number that an earlier row already has."""
-        for index, seen in ((_REFERENCE, self.references), (_NUMBER, self.numbers)):
-            problem = repeated(seen, HEADER[index], cells[index].strip(), line)
-            if problem:
-                yield problem
 
     def _accept(self, row: ImportRow) -> None:
         result = self.result
@@ -130,51 +126,62 @@ class _Checker:
                     number=row.recordation_number, reference=owner,
                 )  # fmt: skip
                 self.found.add_row(row.line, [("recordation_number", reason)])
+                self.database_bad.add(row.line)
 
     def finish(self) -> CheckResult:
+        with self.repeats:
+            add_repeats(self.found, self.repeats, self.database_bad)
         self.found.raise_if_any()
         return self.result
 
 
-def repeated(seen: dict[str, int], column: str, value: str, line: int) -> Problem | None:
-    """A problem when an earlier line of the file (remembered in `seen`) has `value` already."""
-    first = seen.setdefault(value, line) if value else line
-    if first == line:
-        return None
-    return column, _("%(value)s is already on line %(line)s", value=value, line=first)
+def add_repeats(problems: Problems, repeats: Repeats, bad_lines: set[int] = frozenset()) -> None:
+    """Each line repeating an earlier line's value: "X is already on line N" (a line with
+    other problems, or with two repeats, is one bad row)."""
+    previous = None
+    for repeat in repeats.found():
+        reason = _("%(value)s is already on line %(line)s", value=repeat.value, line=repeat.first)
+        counted = repeat.bad or repeat.line in bad_lines or repeat.line == previous
+        problems.add_row(repeat.line, [(repeat.column, reason)], counted=counted)
+        previous = repeat.line
 
 
 class Problems:
-    """The problems of an import's file, reported in line order: the first MAX_REPORTED one
-    by one, the rest only counted."""
+    """The problems of an import's file, reported in line order then column order: the first
+    MAX_REPORTED one by one (kept in a bounded heap, so problems found late, such as repeats,
+    still take their place), the rest only counted."""
 
-    def __init__(self) -> None:
-        self.listed: list[tuple[int, str]] = []
+    def __init__(self, columns: tuple[str, ...] = ()) -> None:
+        self.columns = columns
+        self.kept: list[tuple[int, int, int, str]] = []  # (-line, -column, -seq, text) heap
+        self.seq = 0
         self.unlisted = 0  # problems beyond what is kept for the report
         self.bad_rows = 0
 
     def __bool__(self) -> bool:
         return self.bad_rows > 0
 
-    def add_row(self, line: int, problems: Iterable[Problem]) -> None:
-        """The (column, reason) problems of one row (none: nothing happens)."""
-        counted = False
+    def add_row(self, line: int, problems: Iterable[Problem], counted: bool = False) -> None:
+        """The (column, reason) problems of one row (none: nothing happens); `counted`: the
+        row is already counted as bad."""
+        added = False
         for column, reason in problems:
-            # Keep a margin over MAX_REPORTED: database problems arrive up to a chunk late.
-            if len(self.listed) < 2 * MAX_REPORTED:
-                self.listed.append((line, describe(line, column, reason)))
+            self.seq += 1
+            order = self.columns.index(column) if column in self.columns else -1
+            item = (-line, -order, -self.seq, describe(line, column, reason))
+            if len(self.kept) < MAX_REPORTED:
+                heapq.heappush(self.kept, item)
             else:
+                heapq.heappushpop(self.kept, item)  # the last problem of the file goes
                 self.unlisted += 1
-            counted = True
-        self.bad_rows += counted
+            added = True
+        self.bad_rows += added and not counted
 
     def raise_if_any(self) -> None:
         """A ValidationError listing them, when there are any."""
-        if self.listed or self.unlisted:
-            self.listed.sort(key=lambda problem: problem[0])
-            shown = [text for _line, text in self.listed[:MAX_REPORTED]]
-            more = len(self.listed) - len(shown) + self.unlisted
-            raise invalid(shown, self.bad_rows, more)
+        if self.kept:
+            shown = [text for *_order, text in sorted(self.kept, reverse=True)]
+            raise invalid(shown, self.bad_rows, self.unlisted)
 
 
 def _numbers_in_use(numbers: Iterable[str]) -> dict[str, str]:

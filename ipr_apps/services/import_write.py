@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from ipr_apps.db import db
 from ipr_apps.models import ImportStagingHolder, ImportStagingRow, Recordation, utcnow
@@ -58,7 +58,7 @@ class Stager:
     def write(self, rows: Sequence[ImportRow]) -> None:
         values = [self._staged(row) for row in rows]
         with db.engine.begin() as connection:
-            connection.execute(insert(STAGING), values)
+            _insert(connection, values)
         self.staged += len(values)
 
     def _holder_key(self, row: ImportRow) -> int:
@@ -86,6 +86,20 @@ class Stager:
             "own_sequence": own[2] if own else None, "valid_until": row.valid_until,
             "skipped": False, "created_at": self.now, **_search_keys(row, approved),
         }  # fmt: skip
+
+
+def _insert(connection: Connection, values: list[dict[str, Any]]) -> None:
+    """The batch into the staging table: PostgreSQL's COPY (its fastest path, about twice
+    as fast as multi-row INSERTs here), SQLite's executemany."""
+    if not values or connection.dialect.name != "postgresql":
+        connection.execute(insert(STAGING), values)
+        return
+    columns = list(values[0])
+    cursor = connection.connection.dbapi_connection.cursor()
+    # The table's and columns' names come from the model, never from the file.
+    with cursor, cursor.copy(f"COPY {STAGING.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row([row[column] for column in columns])
 
 
 STAGED_KEYS = {"number_key": "recordation_number", "right_number_key": "right_number",

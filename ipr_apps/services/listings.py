@@ -15,7 +15,7 @@ from ipr_apps.models.applications import KEY_LENGTH, NAME_KEYS
 from ipr_apps.models.base import search_key
 from ipr_apps.pagination import Page, Sort, keyset_page
 from ipr_apps.services import capped
-from ipr_apps.services.access import mandated_holder_ids
+from ipr_apps.services.access import agency_branches, holders_own_branches, not_filed_by
 
 
 class Scope(StrEnum):
@@ -71,35 +71,26 @@ def _terms(q: str) -> list[tuple[Select, ColumnElement[bool]]]:
     return terms
 
 
-def _visible_to(user: User):
-    """Everything a holder or agent may open (an agent also sees its holders' own filings)."""
-    org = user.organisation
-    if org.is_agency:
-        return or_(
-            Application.agency_id == org.id,
-            Application.holder_org_id.in_(mandated_holder_ids(user)),
-        )
-    return Application.holder_org_id == org.id
-
-
-def _in_scope(user: User, scope: Scope):
+def _in_scope(user: User, scope: Scope) -> tuple[ColumnElement[bool], list]:
+    """(what every row meets, the branches of which it meets one: see keyset_page)."""
     org = user.organisation
     if not org.is_agency:
-        return Application.holder_org_id == org.id
+        return Application.holder_org_id == org.id, []
     if scope == Scope.OURS:
-        return Application.agency_id == org.id
-    return and_(
-        Application.holder_org_id.in_(mandated_holder_ids(user)),
-        or_(Application.agency_id.is_(None), Application.agency_id != org.id),
+        return Application.agency_id == org.id, []
+    a = Application
+    return not_filed_by(a.agency_id, org.id), holders_own_branches(
+        user, a.agency_id, a.holder_org_id
     )
 
 
 def applications_of(user: User, query: ListQuery, cursor: str | None, size: int) -> Page:
     """A holder's applications; an agency's, those it filed (scope `ours`) or those its
     holders filed themselves (`holders`, read-only for the agency)."""
+    every, branches = _in_scope(user, query.scope)
     stmt = (
         select(Application)
-        .where(_in_scope(user, query.scope))
+        .where(every)
         .options(selectinload(Application.right), selectinload(Application.information_requests))
         .options(selectinload(Application.recordation))
     )
@@ -108,7 +99,9 @@ def applications_of(user: User, query: ListQuery, cursor: str | None, size: int)
     if query.q:
         stmt = stmt.where(matching(query.q))
     columns = [HOLDER_SORTS[query.sort.key], Application.id]
-    return keyset_page(stmt, columns, cursor, size, descending=query.sort.descending)
+    return keyset_page(
+        stmt, columns, cursor, size, descending=query.sort.descending, branches=branches
+    )
 
 
 ACCOUNT_SORTS = {"created": User.created_at, "last_login": User.last_login_at}
@@ -130,19 +123,19 @@ def accounts(role: Role | None, q: str | None, sort: Sort, cursor: str | None, s
 
 
 def api_page(user: User, status, ipr_type, cursor: str | None, size: int) -> Page:
-    """The API's list: what a holder or agent may open (see _visible_to), all for staff."""
-    if user.role == Role.HOLDER:
-        stmt = select(Application).where(_visible_to(user))
-    else:
-        stmt = select(Application)
+    """The API's list: what a holder or agent may open, all for staff."""
+    stmt, branches = select(Application), []
+    if user.is_agent:
+        branches = agency_branches(user, Application.agency_id, Application.holder_org_id)
+    elif user.role == Role.HOLDER:
+        stmt = stmt.where(Application.holder_org_id == user.organisation_id)
     if status is not None:
         stmt = stmt.where(Application.status == status)
     if ipr_type is not None:
         stmt = stmt.where(Application.ipr_type == ipr_type)
     stmt = stmt.options(*API_LOADS)
-    return keyset_page(
-        stmt, [Application.created_at, Application.id], cursor, size, descending=True
-    )
+    columns = [Application.created_at, Application.id]
+    return keyset_page(stmt, columns, cursor, size, descending=True, branches=branches)
 
 
 # Everything the API's serialiser (api.applications.to_api) reads, loaded with the page: the

@@ -4,7 +4,7 @@ outbox in the same transaction (delivered by a task after commit)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from ipr_apps import emails, i18n
 from ipr_apps.db import db, unit_of_work
@@ -127,11 +127,21 @@ def _users_of(org_ids: set[int | None]) -> list[User]:
     return list(db.session.execute(stmt).scalars())
 
 
+def unread(user: User) -> Select:
+    """The user's unread notifications."""
+    return unread_of(user.id)
+
+
+def unread_of(user_id: int) -> Select:
+    """`unread` by the user's id (read before the user is loaded)."""
+    return select(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+
+
 def unread_count(user: User) -> int:
     """The navigation bar's badge: counted up to capped.CAP ("999+"), on every page."""
-    n = Notification
-    unread = select(n).where(n.user_id == user.id, n.read_at.is_(None))
-    return capped.counts({"unread": unread})["unread"]
+    return capped.counts({"unread": unread(user)})["unread"]
 
 
 def list_for(user: User, cursor: str | None, size: int) -> Page:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -99,7 +100,9 @@ class Period:
         return format_year(self.start)
 
 
+@lru_cache(maxsize=4096)
 def period_of(by: By, day: date) -> Period:
+    """The period of `by` that holds `day` (asked once per summary row: remembered)."""
     return Period(by, day.year, (day.month - 1) // by.months + 1)
 
 

@@ -28,7 +28,7 @@ from ipr_apps.models import (
 from ipr_apps.models.recordations import search_key
 from ipr_apps.pagination import Page, keyset_page
 from ipr_apps.services import register
-from ipr_apps.services.access import mandated_holder_ids, represents
+from ipr_apps.services.access import agency_branches, represents
 from ipr_apps.services.recordations import renewal_opens
 from ipr_apps.services.register import BEYOND
 
@@ -93,19 +93,6 @@ def expiring_by(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
-def _visible_to(user: User):
-    """What a holder's user may open: its organisation's (ix_recordations_holder_list); an
-    agency's: those it filed and those of the holders that mandate it (as
-    recordation_access.can_view)."""
-    org_id = user.organisation_id
-    if user.is_agent:
-        return or_(
-            Recordation.agency_id == org_id,
-            Recordation.holder_org_id.in_(mandated_holder_ids(user)),
-        )
-    return Recordation.holder_org_id == org_id  # only an agency files for others
-
-
 # Searched by their folded keys (as the public register): a range on each key's index.
 MATCHED_KEYS = ("number_key", "right_number_key", "holder_name_key", "holder_name_other_key")
 
@@ -130,12 +117,15 @@ def recordations_of(user: User, query: ListQuery, cursor: str | None, size: int,
     where = _filters(query, day)
     if query.q and user.role in READERS:
         return register.search(query.q, cursor, size, where=tuple(where))
-    stmt = select(Recordation).where(*where)
-    if user.role not in READERS:  # one holder's or agency's: its index, then the filters
-        stmt = stmt.where(_visible_to(user))
+    stmt, branches = select(Recordation).where(*where), []
+    if user.is_agent:  # each of its parts from its own index, merged
+        branches = agency_branches(user, Recordation.agency_id, Recordation.holder_org_id)
+    elif user.role not in READERS:  # one holder's: its index, then the filters
+        stmt = stmt.where(Recordation.holder_org_id == user.organisation_id)
     if query.q:
         stmt = stmt.where(matching(query.q))
-    return keyset_page(stmt, [Recordation.valid_until, Recordation.id], cursor, size)
+    columns = [Recordation.valid_until, Recordation.id]
+    return keyset_page(stmt, columns, cursor, size, branches=branches)
 
 
 def _filters(query: ListQuery, day: date) -> list:

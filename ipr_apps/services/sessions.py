@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -84,23 +85,30 @@ def start(user: User, ip: str | None, user_agent: str | None) -> tuple[UserSessi
 
 def lookup(raw: str | None) -> UserSession | None:
     """The live session with this raw id, or None (unknown, ended, idle or too old)."""
+    return lookup_with(raw)[0]
+
+
+def lookup_with(raw: str | None, also: Sequence[ColumnElement] = ()) -> tuple:
+    """(`lookup`, the values of the scalar columns `also` read in the same statement): a page
+    that needs a value or two of its own saves a round trip ((None, ()) without a session)."""
     if not raw:
-        return None
+        return None, ()
     stmt = (
-        select(UserSession)
+        select(UserSession, *also)
         .where(UserSession.token_hash == _digest(raw))
         # The request needs the user and its organisation (is_agent, names) too: one query.
         .options(joinedload(UserSession.user).joinedload(User.organisation))
         # _touch writes on another connection, behind this session's back
         .execution_options(populate_existing=True)
     )
-    row = db.session.execute(stmt).scalar_one_or_none()
+    found = db.session.execute(stmt).one_or_none()
     now = utcnow()
-    if row is None or row.ends_at(idle_timeout(), max_age()) <= now:
-        return None
+    if found is None or found[0].ends_at(idle_timeout(), max_age()) <= now:
+        return None, ()
+    row = found[0]
     if now - row.last_seen_at >= TOUCH_EVERY:
         _touch(row.id, now)
-    return row
+    return row, tuple(found[1:])
 
 
 def _touch(session_id: int, now: datetime) -> None:

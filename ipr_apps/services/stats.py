@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, literal_column, select, union_all
 
 from ipr_apps.db import db
 from ipr_apps.errors import ValidationError
@@ -109,13 +109,28 @@ class Monthly:
     """The summary rows a view needs, each with its (ipr_type, holder_country) — '' for a
     column not asked for: applications (month, type, country, *FIGURES) from a year before
     `first` to `last`; recordations (month, type, country, starts, stops, expiries) in
-    [first, last) and in force before `first` per (type, country)."""
+    [first, last) and in force before `first` per (type, country).
+
+    Read for both columns (the dashboard), the rows are the two margins, by (month, type)
+    and by (month, country), each in its own list: not the (month, type, country) product,
+    whose rows grow with the data (every country files every type at a million
+    applications, few at ten thousand) while the margins are full at any size."""
 
     first: date
     last: date  # exclusive
     applications: list[tuple] = field(default_factory=list)
     recordations: list[tuple] = field(default_factory=list)
     in_force_before: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_country: Margins | None = None  # read for BOTH: the country margin (the above: type)
+
+    def for_group(self, group_by: GroupBy | None) -> Monthly:
+        """The rows to sum for `group_by`: the country margin for countries, else these."""
+        if group_by == GroupBy.COUNTRY and self.by_country is not None:
+            return Monthly(self.first, self.last, *self.by_country, self.in_force_before)
+        return self
+
+
+Margins = tuple[list[tuple], list[tuple]]  # (applications, recordations) by month and country
 
 
 def _summed(model, columns: tuple[str, ...], figures: tuple[str, ...], *where):
@@ -126,23 +141,44 @@ def _summed(model, columns: tuple[str, ...], figures: tuple[str, ...], *where):
     return select(model.month, *shown, *sums).where(*where).group_by(model.month, *keys)
 
 
+def _margins(model, figures: tuple[str, ...], *where):
+    """Both margins in one statement: each row tagged 0 (by type) or 1 (by country)."""
+    by_type = _summed(model, BOTH[:1], figures, *where).add_columns(literal_column("0"))
+    by_country = _summed(model, BOTH[1:], figures, *where).add_columns(literal_column("1"))
+    return union_all(by_type, by_country)
+
+
+def _read(model, columns: tuple[str, ...], figures: tuple[str, ...], *where) -> Margins:
+    """(rows, country margin rows or []): the margins when `columns` is BOTH."""
+    if columns != BOTH:
+        return [
+            tuple(row) for row in db.session.execute(_summed(model, columns, figures, *where))
+        ], []
+    split: Margins = ([], [])
+    for *row, margin in db.session.execute(_margins(model, figures, *where)):
+        split[margin].append(tuple(row))
+    return split
+
+
 def fetch(first: date, last: date, columns: tuple[str, ...], recordations: bool = True):
-    """The summary rows for [first, last), grouped by month and `columns` (of BOTH)."""
+    """The summary rows for [first, last), grouped by month and `columns` (of BOTH; both:
+    the two margins, see Monthly)."""
     a, r = MonthlyApplications, MonthlyRecordations
-    found = db.session.execute(
-        _summed(a, columns, FIGURES, a.month >= year_earlier(first), a.month < last)
-    ).all()
+    applications, countries = _read(
+        a, columns, FIGURES, a.month >= year_earlier(first), a.month < last
+    )
+    both = columns == BOTH
     if not recordations:
-        return Monthly(first, last, [tuple(row) for row in found])
+        return Monthly(first, last, applications, by_country=(countries, []) if both else None)
     figures = ("starts", "stops", "expiries")
-    in_range = _summed(r, columns, figures, r.month >= first, r.month < last)
+    in_range, in_range_countries = _read(r, columns, figures, r.month >= first, r.month < last)
     keys = [getattr(r, name) for name in columns]
     shown = [getattr(r, n) if n in columns else literal_column("''") for n in BOTH]
     before = select(*shown, func.sum(r.starts) - func.sum(r.stops)).where(r.month < first)
     found_before = db.session.execute(before.group_by(*keys))
     running = {(t, c): int(n) for t, c, n in found_before if n}
-    return Monthly(first, last, [tuple(row) for row in found],
-                   [tuple(row) for row in db.session.execute(in_range)], running)  # fmt: skip
+    margins = (countries, in_range_countries) if both else None
+    return Monthly(first, last, applications, in_range, running, margins)
 
 
 def columns_for(group_by: GroupBy | None) -> tuple[str, ...]:
@@ -191,6 +227,7 @@ def rows(
     first, last = periods[0].start, periods[-1].end_exclusive
     if monthly is None:
         monthly = fetch(first, last, columns_for(group_by), recordations)
+    monthly = monthly.for_group(group_by)
     figures = by_period(by, group_by, monthly)
     extra = recordation_figures(by, periods, group_by, figures, monthly) if recordations else {}
     groups = _groups_by_period(group_by, figures, *extra.values())

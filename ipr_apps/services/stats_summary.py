@@ -90,7 +90,23 @@ def _fact_ids(obj, before: bool) -> list[int]:
             ids.append(app.id)
         history = inspect(obj).attrs.application_id.history
         return [i for i in (*ids, *history.deleted) if i is not None]
+    if isinstance(obj, Application) and _not_submitted(obj, before):
+        return []
     return [obj.id] if obj.id is not None else []
+
+
+def _not_submitted(application: Application, before: bool) -> bool:
+    """Known never submitted before this flush (`before`) or after it: such an application
+    (a draft) counts in no figure, so a holder's drafts read no facts. An attribute not
+    loaded on a stored application is not known: counted."""
+    state = inspect(application)
+    history = state.attrs.first_submitted_at.history
+    value = (
+        (history.deleted or history.unchanged) if before else (history.added or history.unchanged)
+    )
+    if not value and state.pending:
+        value = [application.first_submitted_at]  # never set on a new object: NULL
+    return bool(value) and value[0] is None
 
 
 def _touched(session: Session, before: bool) -> dict:

@@ -1,4 +1,4 @@
-"""Every page of every role in Chromium: axe-core at 1280×900 and no sideways scroll at 390×844,
+"""Every page of every role in Chromium: axe-core at 1280×900 and no sideways scroll at 375×667,
 in English and with a Chinese browser (Accept-Language zh-CN), where no English message of the
 catalogue may show (tests/browser/untranslated.py).
 
@@ -8,7 +8,8 @@ lists, an application in each state (show, edit, withdraw confirmation, certific
 page), a detention case and request in each state with their forms, its account pages, the
 admin pages, statistics, the API reference and the error pages. On each page
 axe-core (bundled by axe-playwright-python, nothing fetched) must report no serious or critical
-violation, and at phone width the page itself must not scroll horizontally.
+violation, and at phone width the page itself must not scroll horizontally nor break a
+reference (T2017-000001) across two lines.
 
 The pages come from the demo data; `test_every_page_endpoint_is_visited` compares the endpoints
 visited with the app's URL map and the access table of tests/test_route_protection.py, so a page
@@ -37,7 +38,7 @@ from tests.live import LiveServer
 from tests.test_route_protection import ACCESS, PUBLIC, TOKEN
 
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 375, "height": 667}  # the narrowest phone in common use (iPhone SE)
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 # Lesser-impact rules that fail all the same: issue 9 names them (a skipped heading level loses
 # screen-reader users in a long form; an empty header leaves a column unnamed).
@@ -553,6 +554,27 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+# Every reference in the page's text that the browser laid out on more than one line
+# ("T2017-" / "000001"): the same pattern as ipr_apps.i18n.REFERENCE_IN_TEXT.
+BROKEN_REFERENCES_JS = r"""() => {
+  const pattern = /(?<![A-Za-z0-9])[A-Z]+[0-9]*(?:-[0-9]+)+(?![0-9])/g;
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body,
+                                           NodeFilter.SHOW_TEXT);
+  const broken = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement || !node.parentElement.offsetParent) continue;  // hidden
+    for (const match of node.data.matchAll(pattern)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken.slice(0, 5);
+}"""
+
+
 def _endpoint(app, path: str) -> str:
     from werkzeug.exceptions import HTTPException
 
@@ -626,6 +648,9 @@ def _check_page(page: Page, base: str, visit: Visit) -> list[tuple[str, str]]:
                 f"page is {width['scrollWidth']} px wide at {width['innerWidth']} px: {widest}",
             )
         )
+    broken = page.evaluate(BROKEN_REFERENCES_JS)
+    if broken:
+        problems.append(("broken-reference", f"split across lines at phone width: {broken}"))
     return problems
 
 

@@ -39,7 +39,14 @@ from ipr_apps.models import (
 from ipr_apps.models.base import clock_at
 from ipr_apps.services import documents, filing, review, users
 from tests.browser.test_filing_journey import minimal_pdf, png_1x1
-from tests.browser.test_review_journey import DESKTOP, PHONE, emails_to, flash, sign_in
+from tests.browser.test_review_journey import (
+    DESKTOP,
+    PHONE,
+    approve_through_the_dialog,
+    emails_to,
+    flash,
+    sign_in,
+)
 from tests.browser.untranslated import untranslated_on
 from tests.factories import complete_payload
 from tests.formats import en_day
@@ -236,11 +243,11 @@ def test_renew_amend_revoke_expire_and_find_them_in_the_register(
     # Its own recordation's original is the right being renewed, not the same right elsewhere.
     expect(reviewer.get_by_test_id("conflicts").get_by_role("listitem")).to_have_count(0)
     check(reviewer)
-    reviewer.once("dialog", lambda dialog: dialog.accept())
-    with reviewer.expect_navigation(timeout=30_000):
-        reviewer.get_by_test_id("decision-forms").get_by_role(
-            "button", name="Approve", exact=True
-        ).click()
+    reviewer.wait_for_load_state("load")
+    approve_through_the_dialog(
+        reviewer,
+        reviewer.get_by_test_id("decision-forms").get_by_role("button", name="Approve", exact=True),
+    )
     expect(flash(reviewer, "success")).to_have_text(
         f"{renewal_reference} approved: recordation {renewing.number}."
     )
