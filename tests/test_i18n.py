@@ -164,3 +164,26 @@ def test_templates_follow_a_language_forced_in_the_middle_of_a_page(app):
         with i18n.in_language("zh_Hans"):
             assert render_template_string(source).startswith("已提交 zh_Hans")
         assert render_template_string(source) == "Submitted en &lt;b&gt;+"
+
+
+PLURAL = (
+    "{% trans count=n %}{{ count }} working day overdue{% pluralize %}"
+    "{{ count }} working days overdue{% endtrans %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "1,926 working days overdue"), ("zh_Hans", "已超期1,926个工作日")],
+)
+def test_a_plural_messages_count_is_formatted_for_the_locale(app, locale, expected):
+    """A count in a {% trans count=… %} block reads like every other number (1,926, not
+    1926): an application overdue for years said "1926 working days overdue"."""
+    with app.test_request_context(), i18n.force_locale(locale):
+        assert app.jinja_env.from_string(PLURAL).render(n=1926) == expected
+
+
+def test_a_plural_message_formats_only_its_count(app):
+    template = "{% trans count=n, year=y %}{{ count }} day in {{ year }}{% pluralize %}{{ count }} days in {{ year }}{% endtrans %}"
+    with app.test_request_context(), i18n.force_locale("en"):
+        assert app.jinja_env.from_string(template).render(n=1200, y=2019) == "1,200 days in 2019"
