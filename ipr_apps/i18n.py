@@ -120,12 +120,14 @@ def _current() -> tuple[Locale | None, str, NullTranslations]:
 def _counted_ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
     """Jinja's newstyle ngettext (a {% trans count=… %} block), with the count formatted for
     the locale like every other number on the page: "1,926 working days overdue". Only the
-    count (`count`, or `num` when the block names none): a year beside it stays 2019."""
+    count (`count`, or `num` when the block names none): a year beside it stays 2019. A
+    message written with `%(num)d` gets it formatted too."""
     variables.setdefault("num", num)
+    text = _current()[2].ungettext(singular, plural, num)
     for name in COUNTED:
         if type(variables.get(name)) is int:
             variables[name] = format_number(variables[name])
-    text = _current()[2].ungettext(singular, plural, num)
+            text = text.replace(f"%({name})d", f"%({name})s")  # ngettext('%(num)d days', …)
     if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % variables

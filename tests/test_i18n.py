@@ -187,3 +187,12 @@ def test_a_plural_message_formats_only_its_count(app):
     template = "{% trans count=n, year=y %}{{ count }} day in {{ year }}{% pluralize %}{{ count }} days in {{ year }}{% endtrans %}"
     with app.test_request_context(), i18n.force_locale("en"):
         assert app.jinja_env.from_string(template).render(n=1200, y=2019) == "1,200 days in 2019"
+
+
+def test_a_plural_message_with_a_decimal_placeholder_formats_its_count(app, client):
+    """`ngettext('Expired %(num)d days ago.', …)` in a template: a formatted count made `%d`
+    fail (a recordation expired 2,530 days ago was a 500); it reads like the others."""
+    template = "{{ ngettext('Expired %(num)d day ago.', 'Expired %(num)d days ago.', n) }}"
+    with app.test_request_context(), i18n.force_locale("en"):
+        assert app.jinja_env.from_string(template).render(n=2530) == "Expired 2,530 days ago."
+        assert app.jinja_env.from_string(template).render(n=1) == "Expired 1 day ago."
