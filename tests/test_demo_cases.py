@@ -39,6 +39,15 @@ def test_the_seed_half_years_are_exact_and_give_the_published_changes():
     assert halves[2019, 2] == list(demo_cases.half_totals(2019, 2))
 
 
+def test_the_other_half_years_differ_from_year_to_year():
+    """The demo's enforcement sentences compare a half year with the year before: identical
+    volumes made every one read "batches unchanged, items unchanged"."""
+    others = [demo_cases.half_totals(year, 1) for year in range(2020, 2027)]
+    assert len({batches for batches, _, _ in others}) == len(others)
+    assert all(490 <= batches <= 770 for batches, _, _ in others)  # 0.8–1.25 × a tenth of 6,149
+    assert demo_cases.half_totals(2021, 2) == demo_cases.half_totals(2021, 2)
+
+
 def test_rows_are_valid_for_the_import_and_the_same_every_time():
     rows = demo_cases.month_rows(date(2019, 3, 1))
     assert rows == demo_cases.month_rows(date(2019, 3, 1))

@@ -1,8 +1,9 @@
 # ruff: noqa: S311  (demo data, not secrets)
 """A demo history of detention cases for seed-demo, in the CSV of `import-cases`: the seed's
 half years exactly (H1 2019: 6,241 batches, 23.81 million items worth 78.73 million yuan, up
-1.5% and 100.7% on H1 2018), the other half years from 2018 on at a tenth of that volume so
-that seeding stays quick. Rows are the same for a month whenever they are generated."""
+1.5% and 100.7% on H1 2018), the other half years from 2018 on at about a tenth of that
+volume (each its own) so that seeding stays quick. Rows are the same for a month whenever
+they are generated."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ PUBLISHED = {
     (2019, 1): (6_241, 23_810_000, Decimal("78_730_000.00")),
 }
 SCALE = 0.1  # the other half years, from H1 2018's figures
+VOLUME_SPREAD = (0.8, 1.25)  # … each times a factor of this range
 MONTH_WEIGHTS = (0.9, 0.7, 1.0, 1.1, 1.1, 1.2)
 PORTS = (("5301", 5), ("5316", 4), ("2200", 4), ("4200", 3), ("0100", 2), ("5100", 3),
          ("2300", 2), ("7900", 1))  # fmt: skip
@@ -43,10 +45,13 @@ def half_totals(year: int, half: int) -> tuple[int, int, Decimal]:
     if (year, half) in PUBLISHED:
         return PUBLISHED[year, half]
     batches, items, value = PUBLISHED[2018, 1]
+    # Each half year its own volume (the same on every run), so that the demo's year-on-year
+    # sentences move ("up 8.2%") rather than read "unchanged" half year after half year.
+    scale = SCALE * random.Random(f"{SEED}-{year}-H{half}-volume").uniform(*VOLUME_SPREAD)
     return (
-        round(batches * SCALE),
-        round(items * SCALE),
-        (value * Decimal(SCALE)).quantize(Decimal("0.01")),
+        round(batches * scale),
+        round(items * scale),
+        (value * Decimal(scale)).quantize(Decimal("0.01")),
     )
 
 
