@@ -184,7 +184,10 @@ def test_a_plural_messages_count_is_formatted_for_the_locale(app, locale, expect
 
 
 def test_a_plural_message_formats_only_its_count(app):
-    template = "{% trans count=n, year=y %}{{ count }} day in {{ year }}{% pluralize %}{{ count }} days in {{ year }}{% endtrans %}"
+    template = (
+        "{% trans count=n, year=y %}{{ count }} day in {{ year }}{% pluralize %}"
+        "{{ count }} days in {{ year }}{% endtrans %}"
+    )
     with app.test_request_context(), i18n.force_locale("en"):
         assert app.jinja_env.from_string(template).render(n=1200, y=2019) == "1,200 days in 2019"
 
