@@ -5,7 +5,9 @@ Every e-mail (and in-app notification) is worded in its recipient's language, `u
 template's context: the user's saved choice, else the instance default (DEFAULT_LOCALE) —
 never the language of the request that caused it (a reviewer reading English approves a
 Chinese holder's application). It is rendered once, when it is queued: the outbox and the
-notifications table keep the finished text, and delivery never renders it again."""
+notifications table keep the finished text, and delivery never renders it again. An in-app
+notification is also worded in every other language then (`wordings`), so a reader who later
+switches language reads it in the new one; an e-mail, once sent, stays as it was."""
 
 from __future__ import annotations
 
@@ -38,6 +40,18 @@ def render_notice(name: str, *, user: User, **context) -> tuple[str, str, str]:
         subject = _block(name, "subject", context)
         message = _block(name, "message", context)
     return " ".join(subject.split()), body, message
+
+
+def wordings(name: str, skip: str, **context) -> dict[str, list[str]]:
+    """The `subject` and `message` blocks of templates/emails/<name>.txt in every language
+    but `skip` (the recipient's, worded by render_notice): {locale: [subject, message]}."""
+    texts = {}
+    for locale in i18n.LOCALES:
+        if locale != skip:
+            with i18n.in_language(locale):
+                subject = _block(name, "subject", context)
+                texts[locale] = [" ".join(subject.split()), _block(name, "message", context)]
+    return texts
 
 
 def render_block(name: str, block: str, *, user: User, **context) -> str:

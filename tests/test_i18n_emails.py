@@ -399,22 +399,38 @@ def test_no_english_left_unwrapped_in_the_emails(app):
     assert [f for path in paths for f in template_findings(app.jinja_env, path)] == []
 
 
-def test_a_notification_keeps_its_language_and_the_page_marks_it(
-    client, login, reviewer, holder, app, monkeypatch
-):
-    """Worded in English for an English reader; when that holder later reads Chinese pages,
-    the list says lang="en" around it (screen readers, and the browser checks' untranslated
-    search) instead of passing it off as Chinese."""
+def test_a_notification_reads_in_the_language_of_the_page(client, login, reviewer, holder, app):
+    """Worded for an English reader when it is sent (the e-mail stays English), and worded
+    again in every other language with it: when that holder later reads Chinese pages, the
+    notification is in Chinese too, not left in the language of the day it was sent."""
     _set_locale(holder, "en")
-    _approve_through_the_page(client, reviewer, _submitted(holder), EN)
-    note, _mail = _told(holder)
-    assert note.locale == "en"
+    application = _approve_through_the_page(client, reviewer, _submitted(holder), EN)
+    note, mail = _told(holder)
+    assert note.locale == "en" and "approved" in mail.subject
     _set_locale(holder, "zh_Hans")
     holder_client = app.test_client()
     login(holder, to=holder_client)
     page = holder_client.get("/notifications/").get_data(as_text=True)
-    assert '<html lang="zh-Hans">' in page
-    assert re.search(r'<div lang="en">\s*<p class="fw-semibold', page)
+    assert '<html lang="zh-Hans">' in page and '<div lang="en">' not in page
+    recordation = application.recordation
+    seen = " ".join(re.sub(r"<[^>]+>", "", page).split())  # the reference is wrapped in a span
+    assert f"{application.reference} 已核准：备案号 {recordation.number}" in seen
+    assert "approved" not in page.split('data-testid="notification-list"')[1]
     _set_locale(holder, "en")
     page = holder_client.get("/notifications/").get_data(as_text=True)
+    assert note.subject in " ".join(re.sub(r"<[^>]+>", "", page).split())
     assert '<div lang="en">' not in page  # the page is English itself
+
+
+def test_a_notification_from_before_translations_keeps_its_words_and_is_marked(
+    client, login, holder, app
+):
+    """A notification written before it was worded in every language (no translations kept)
+    is shown as it was written, and marked lang="en" on a Chinese page."""
+    with unit_of_work() as session:
+        session.add(Notification(user_id=holder.id, subject="Old news", body="Written in English.",
+                                 locale="en"))  # fmt: skip
+    _set_locale(holder, "zh_Hans")
+    login(holder)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert re.search(r'<div lang="en">\s*<p class="fw-semibold', page) and "Old news" in page

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -148,3 +148,19 @@ class Notification(db.Model):
     # The language the text was worded in (the recipient's at the time): pages mark it with
     # lang="…" when the reader's language differs. None: written before languages existed.
     locale: Mapped[str | None] = mapped_column(String(10))
+    # The same news worded in every other language when it was sent ({locale: [subject, body]}),
+    # so a reader who switches language reads it in the new one. None: written before that.
+    translations: Mapped[dict[str, list[str]] | None] = mapped_column(JSON(none_as_null=True))
+
+    def worded_for(self, locale: str) -> Wording:
+        """The subject and body for a reader of `locale`, and the language they are in."""
+        if self.translations and locale in self.translations:
+            subject, body = self.translations[locale]
+            return Wording(subject, body, locale)
+        return Wording(self.subject, self.body, self.locale)
+
+
+class Wording(NamedTuple):
+    subject: str
+    body: str
+    locale: str | None

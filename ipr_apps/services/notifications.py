@@ -36,13 +36,15 @@ def notify_application(application: Application, template: str, **context) -> No
 
 def _notify(user: User, template: str, values: dict, **about) -> None:
     """The notification and the e-mail, both in the recipient's language (not the actor's),
-    worded now: the outbox and the notifications table keep the finished text."""
+    worded now: the outbox and the notifications table keep the finished text. The
+    notification keeps its other languages' wording too, for when the reader switches."""
     subject, body, message = emails.render_notice(template, **values)
+    locale = i18n.of_user(user)
+    others = emails.wordings(template, locale, **values)
     db.session.add(
-        Notification(
-            user_id=user.id, subject=subject, body=message, locale=i18n.of_user(user), **about
-        )
-    )
+        Notification(user_id=user.id, subject=subject, body=message, locale=locale,
+                     translations=others, **about)
+    )  # fmt: skip
     outbox.queue(user.email, subject, body)
 
 
