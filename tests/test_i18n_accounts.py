@@ -262,3 +262,24 @@ def test_session_ended_notice_is_chinese(client, login, make_user):
     sessions.end_all(user)
     page = text(client.get("/auth/profile", headers=ZH, follow_redirects=True))
     assert "您的会话已结束，请重新登录。" in page and "session has ended" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "agent", "english", "chinese"),
+    [
+        (Role.HOLDER, False, "Rights holder", "权利人"),
+        (Role.HOLDER, True, "Agent", "代理人"),
+        (Role.REVIEWER, False, "Reviewer", "审核人员"),
+        (Role.ADMIN, False, "Administrator", "管理员"),
+        (Role.OFFICER, False, "Port officer", "口岸关员"),
+    ],
+)
+def test_a_role_has_one_name_everywhere(client, login, make_user, role, agent, english, chinese):
+    """The navbar badge and the profile name the role the way the admin pages and the security
+    log do (it said "holder" and "officer" beside "Rights holders" and "port officer")."""
+    user = make_user(role, agency=agent)
+    login(user)
+    for headers, word in ((EN, english), (ZH, chinese)):
+        html = client.get("/auth/profile", headers=headers).get_data(as_text=True)
+        assert f'<span class="badge text-bg-light">{word}</span>' in html
+        assert re.search(rf'data-testid="profile-role">{word}</dd>', html)

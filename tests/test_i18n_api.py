@@ -80,7 +80,7 @@ def test_wrong_role(client, make_user):
     zh_error, en_error = assert_same_but_translated(zh, en, 403)
     # The role's code stays (the API's word), after the reader's word for it.
     assert zh_error["message"] == "此操作需要以下角色：权利人 (holder)。"
-    assert en_error["message"] == "This needs the role holder."
+    assert en_error["message"] == "This needs the role Rights holder (holder)."
 
 
 def test_marshmallow_messages_are_translated(client, holder_token):

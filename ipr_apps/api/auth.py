@@ -33,10 +33,8 @@ def token_required(*roles: Role) -> Callable:
             if user is None:
                 raise Unauthorized(_("Send a valid API token: Authorization: Bearer <token>."))
             if roles and user.role not in roles:
-                # The codes the API uses, with the reader's word for them: 管理员 (admin).
-                roles_named = " / ".join(
-                    r.value if r.label == r.value else f"{r.label} ({r.value})" for r in roles
-                )
+                # The codes the API uses, after the reader's word for them: 管理员 (admin).
+                roles_named = " / ".join(f"{r.label} ({r.value})" for r in roles)
                 raise PermissionDenied(_("This needs the role %(roles)s.", roles=roles_named))
             g.api_user = user
             return view(*args, **kwargs)

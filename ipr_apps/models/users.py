@@ -27,14 +27,15 @@ class Role(StrEnum):
         return str(ROLE_LABELS[self])
 
 
-# The roles as people say them (the navbar badge, the profile, the accounts list).
+# The roles as people say them (the navbar badge, the profile, the accounts list), in the
+# words of the admin pages' groups and the security log: one name per role everywhere.
 ROLE_LABELS = {
-    Role.HOLDER: _l("holder"),
-    Role.REVIEWER: _l("reviewer"),
-    Role.ADMIN: _l("admin"),
-    Role.OFFICER: _l("officer"),
+    Role.HOLDER: _l("Rights holder"),
+    Role.REVIEWER: _l("Reviewer"),
+    Role.ADMIN: _l("Administrator"),
+    Role.OFFICER: _l("Port officer"),
 }
-AGENT_LABEL = _l("agent")
+AGENT_LABEL = _l("Agent")
 
 
 class User(UserMixin, db.Model):
