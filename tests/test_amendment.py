@@ -215,6 +215,8 @@ def test_reviewer_and_holder_see_the_diff(client, login, people, recordation):
     assert "Country: SG" in html  # an added row shows what it holds
     assert 'data-change="removed"' in html and licensees[0]["name"] in html
     assert 'data-field="phone"' in html and "+86 222" in html
+    chinese = client.get(f"/review/{draft.id}", headers={"Accept-Language": "zh-CN"})
+    assert "国家或地区：SG" in chinese.get_data(as_text=True)  # a full-width colon in Chinese
     queue = client.get("/review/?tab=unclaimed").get_data(as_text=True)
     assert f'Amendment of <span class="ref">{recordation.number}</span>' in queue
     login(owner)

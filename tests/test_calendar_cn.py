@@ -235,6 +235,7 @@ def test_holidays_page_shows_the_year_with_each_days_source(official, client, lo
 def test_holidays_page_in_chinese(official, client, login, admin):
     html = login(admin).get("/admin/holidays?year=2019", headers=ZH).get_data(True)
     assert "春节" in html and "法定节假日" in html and "调休上班" in html
+    assert "法定节假日：春节" in html and "法定节假日: " not in html  # Chinese punctuation
     assert "2019年2月4日" in html and "星期一" in html
     assert "Spring Festival" not in html and "Official public holiday" not in html
 
