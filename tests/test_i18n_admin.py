@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from ipr_apps import i18n
 from ipr_apps.db import db
 from ipr_apps.models import Job, JobKind, JobStatus, Role, utcnow
 from ipr_apps.models.base import clock_at
@@ -264,7 +265,7 @@ def test_security_log_details_in_chinese(app, make_user):
             "从文件导入",
         ]
         change = {"role": "officer", "before": {"amount_cny": None, "until": "2030-01-31"}}
-        expected = ["角色：口岸关员", "变更前：amount_cny —, until 2030-01-31"]
+        expected = ["角色：口岸关员", "有效期至：2030-01-31 → —"]
         assert describe(change) == expected
     with app.app_context(), app.test_request_context("/", headers=EN):
         expected = ["Reason: signed out", "1 session"]
@@ -272,10 +273,43 @@ def test_security_log_details_in_chinese(app, make_user):
 
 
 def test_security_log_changes_name_roles_in_the_readers_words(app):
-    """A change recorded as {"before": {"role": "reviewer"}} reads 审核人员 on a Chinese page
-    (the field's name stays as recorded)."""
+    """A change recorded as {"before": {"role": "reviewer"}} reads 审核人员 on a Chinese page."""
     from ipr_apps.admin.security_log import describe
 
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         text = " · ".join(describe({"before": {"role": "reviewer"}, "after": {"role": "admin"}}))
-    assert "reviewer" not in text and "审核人员" in text and "role" in text
+    assert text == "角色：审核人员 → 管理员"
+
+
+@pytest.mark.parametrize(
+    ("detail", "english", "chinese"),
+    [
+        (
+            {"before": {"amount_cny": "500000.50", "until": "2030-01-31"},
+             "after": {"amount_cny": "800000.00", "until": "2030-01-31"}},
+            ["Amount (CNY): 500000.50 → 800000.00"],
+            ["金额（人民币元）：500000.50 → 800000.00"],
+        ),
+        (
+            {"before": {"amount_cny": "800000.00", "until": "2030-01-31"}},
+            ["Amount (CNY): 800000.00 → —", "Valid until: 2030-01-31 → —"],
+            ["金额（人民币元）：800000.00 → —", "有效期至：2030-01-31 → —"],
+        ),
+        (
+            {"name_local": "深圳海关", "name_en": "Shenzhen Customs"},
+            ["Name (Chinese): 深圳海关", "Name (English): Shenzhen Customs"],
+            ["中文名称：深圳海关", "英文名称：Shenzhen Customs"],
+        ),
+        ({"name": "Typhoon", "working": True}, ["Name: Typhoon", "A working day"],
+         ["名称：Typhoon", "工作日"]),
+        ({"colour": "blue"}, ["colour: blue"], ["colour：blue"]),
+    ],
+)  # fmt: skip
+def test_security_log_names_recorded_fields_in_the_readers_words(app, detail, english, chinese):
+    """The guarantee's and the district's recorded fields read as the forms name them, a
+    change as "field: before → after" (it showed amount_cny, until, name_local: … raw)."""
+    from ipr_apps.admin.security_log import describe
+
+    for locale, expected in (("en", english), ("zh_Hans", chinese)):
+        with app.test_request_context("/"), i18n.in_language(locale):
+            assert describe(detail) == expected

@@ -193,3 +193,30 @@ def test_a_reversed_date_range_is_explained_not_searched(client, login, admin, h
     assert 'data-testid="range-error"' in html and 'aria-describedby="range-error"' in html
     assert _rows(html) == [] and 'data-testid="empty-state"' not in html
     assert _rows(_page(client, **{"from": "2025-03-01", "to": "2025-03-05"}))  # the right way round
+
+
+@pytest.mark.parametrize(
+    ("target", "english", "chinese", "href"),
+    [
+        (("token", 7), "API token 7", "API 令牌 7", None),
+        (("organisation", 3), "Organisation 3", "单位 3", "/admin/guarantees/3"),
+        (("district", "8000"), "Customs district 8000", "关区 8000", "/admin/districts/8000/edit"),
+        (("job", 12), "Job 12", "任务 12", "/admin/jobs/12"),
+        (("holiday", "2019-02-04"), "Calendar day 2019-02-04", "日历日 2019-02-04",
+         "/admin/holidays?year=2019"),
+    ],
+)  # fmt: skip
+def test_the_target_column_names_what_was_acted_on(
+    client, login, admin, target, english, chinese, href
+):
+    """In the reader's words, with a link to the page that shows it (it said "organisation 3",
+    "district 8000" in both languages); the kind:id the target search takes stays readable."""
+    _at(datetime(2025, 3, 4, 9), "token.created", admin, target)
+    login(admin)
+    for language, label in (("en", english), ("zh-CN", chinese)):
+        headers = {"Accept-Language": language}
+        html = client.get(URL, query_string={"to": "2025-12-31"}, headers=headers).get_data(True)
+        cell = re.search(r'<td data-label="[^"]*" data-target="([^"]*)">(.*?)</td>', html, re.S)
+        assert cell and cell[1] == f"{target[0]}:{target[1]}"
+        assert label in cell[2]
+        assert (f'href="{href}"' in cell[2]) if href else ("href" not in cell[2])

@@ -57,6 +57,18 @@ DETAIL_VALUES = {
     "officer": _l("port officer"),
 }
 IMPORTED = _l("Imported from a file")
+WORKING = _l("A working day")
+# Recorded field names in the words of the forms that set them (the guarantee's, the
+# district's, the account's); a name not listed here shows as recorded.
+FIELD_LABELS = {
+    "amount_cny": _l("Amount (CNY)"),
+    "until": _l("Valid until"),
+    "name_local": _l("Name (Chinese)"),
+    "name_en": _l("Name (English)"),
+    "role": _l("Role"),
+}
+LABELLED = _l("%(label)s: %(value)s")
+CHANGED = _l("%(label)s: %(old)s → %(new)s")
 
 
 @bp.get("/security-log")
@@ -91,8 +103,29 @@ def security_log_list():
 
 
 def describe(detail: dict[str, Any] | None) -> list[str]:
-    """An event's details as short readable phrases (unknown keys as "key: value")."""
-    return [_phrase(key, value) for key, value in (detail or {}).items()]
+    """An event's details as short readable phrases: a recorded change ("before" and/or
+    "after" snapshots) as "field: old → new" for each field that differs, anything else
+    in its own words (unknown keys as "key: value")."""
+    detail = detail or {}
+    phrases = []
+    for key, value in detail.items():
+        if key in ("before", "after") and isinstance(value, dict):
+            if key == "before" or not isinstance(detail.get("before"), dict):  # once
+                phrases += _changes(detail.get("before") or {}, detail.get("after") or {})
+        else:
+            phrases.append(_phrase(key, value))
+    return phrases
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """`Amount (CNY): 500000.00 → 800000.00`, "—" for a value that is not there."""
+    names = [*before, *(name for name in after if name not in before)]
+    return [
+        str(CHANGED) % {"label": _label(name), "old": _value(before.get(name)),
+                        "new": _value(after.get(name))}
+        for name in names
+        if before.get(name) != after.get(name)
+    ]  # fmt: skip
 
 
 def _phrase(key: str, value: Any) -> str:
@@ -100,17 +133,15 @@ def _phrase(key: str, value: Any) -> str:
         return ngettext("%(num)s session", "%(num)s sessions", len(value))
     if key == "import" and value is True:
         return str(IMPORTED)
-    if key in DETAIL_TEXTS and isinstance(value, dict):  # a change: the fields as recorded
-        return str(DETAIL_TEXTS[key]) % {"value": _fields(value)}
+    if key == "working" and value is True:
+        return str(WORKING)
     if key in DETAIL_TEXTS and isinstance(value, str):
         return str(DETAIL_TEXTS[key]) % {"value": str(DETAIL_VALUES.get(value, value))}
-    return f"{key}: {value}"
+    return str(LABELLED) % {"label": _label(key), "value": _value(value)}
 
 
-def _fields(values: dict[str, Any]) -> str:
-    """`amount_cny 500000.00, until 2030-01-31`: the recorded names (a contract, like export
-    columns) with their values, "—" for none."""
-    return ", ".join(f"{name} {_value(value)}" for name, value in values.items())
+def _label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
 
 
 def _value(value: Any) -> str:
