@@ -123,14 +123,27 @@ def _counted_ngettext(context, singular: str, plural: str, num: int, /, **variab
     count (`count`, or `num` when the block names none): a year beside it stays 2019. A
     message written with `%(num)d` gets it formatted too."""
     variables.setdefault("num", num)
-    text = _current()[2].ungettext(singular, plural, num)
+    text = _with_counts(_current()[2].ungettext(singular, plural, num), variables)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704  (the catalogue's message, as Jinja's own ngettext)
+    return text % variables
+
+
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
+    """flask_babel's ngettext for messages worded in Python (flashes, errors), with the count
+    formatted like the templates': "1,204 notifications marked as read."."""
+    variables.setdefault("num", num)
+    return _with_counts(_current()[2].ungettext(singular, plural, num), variables) % variables
+
+
+def _with_counts(text: str, variables: dict) -> str:
+    """The message, and `variables` with its counts (`count`, `num`) formatted for the locale;
+    a `%(num)d` in the message takes the formatted string."""
     for name in COUNTED:
         if type(variables.get(name)) is int:
             variables[name] = format_number(variables[name])
             text = text.replace(f"%({name})d", f"%({name})s")  # ngettext('%(num)d days', …)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)  # noqa: S704  (the catalogue's message, as Jinja's own ngettext)
-    return text % variables
+    return text
 
 
 COUNTED = ("count", "num")

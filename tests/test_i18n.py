@@ -199,3 +199,19 @@ def test_a_plural_message_with_a_decimal_placeholder_formats_its_count(app, clie
     with app.test_request_context(), i18n.force_locale("en"):
         assert app.jinja_env.from_string(template).render(n=2530) == "Expired 2,530 days ago."
         assert app.jinja_env.from_string(template).render(n=1) == "Expired 1 day ago."
+
+
+def test_python_side_plural_messages_format_their_count_too(app):
+    """A flash or error worded in Python (flask_babel's ngettext left "%(num)d" bare) shows its
+    count like the pages do: 1,204 in English, 1,204 in Chinese."""
+    from ipr_apps.i18n import ngettext
+
+    with app.test_request_context("/"):
+        for locale, expected in (("en", "1,204 notifications marked as read."),
+                                 ("zh_Hans", "已将 1,204 条通知标记为已读。")):  # fmt: skip
+            with i18n.in_language(locale):
+                message = ngettext("%(num)d notification marked as read.",
+                                   "%(num)d notifications marked as read.", 1204)  # fmt: skip
+                assert message == expected
+                one = ngettext("%(num)s session", "%(num)s sessions", 1)
+                assert one == {"en": "1 session", "zh_Hans": "1 个会话"}[locale]

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from ipr_apps.admin.views import bp
 from ipr_apps.forms import enum_arg
+from ipr_apps.i18n import ngettext
 from ipr_apps.models import Role, SecurityAction
 from ipr_apps.pagination import Page
 from ipr_apps.security import role_required

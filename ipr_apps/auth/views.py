@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ipr_apps import i18n, throttle
@@ -20,6 +19,7 @@ from ipr_apps.auth.forms import (
 from ipr_apps.errors import DomainError, ValidationError
 from ipr_apps.extensions import limiter
 from ipr_apps.forms import apply_errors
+from ipr_apps.i18n import ngettext
 from ipr_apps.main.views import set_locale_cookie
 from ipr_apps.models import EndReason, OrgKind, Role, SecurityAction, today
 from ipr_apps.security import is_safe_next, role_required

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ipr_apps.errors import DomainError, ValidationError
@@ -21,6 +20,7 @@ from ipr_apps.filing.forms import (
     summary_rows,
 )
 from ipr_apps.forms import attach_field_errors, enum_arg
+from ipr_apps.i18n import ngettext
 from ipr_apps.models import Role, Status, today
 from ipr_apps.pagination import Sort
 from ipr_apps.security import role_required

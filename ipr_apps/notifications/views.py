@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ipr_apps.i18n import ngettext
 from ipr_apps.services import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

@@ -16,12 +16,11 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, NotFound, TooLarge, ValidationError
-from ipr_apps.i18n import format_number
+from ipr_apps.i18n import format_number, ngettext
 from ipr_apps.models import Document, RequestDocument
 from ipr_apps.services.file_checks import HEAD_BYTES, Kind, checked, kind_of
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ipr_apps import official_calendar, workflow
 from ipr_apps.db import db, next_counter_value, unit_of_work
 from ipr_apps.errors import PermissionDenied, ValidationError
+from ipr_apps.i18n import ngettext
 from ipr_apps.models import (
     Application,
     IpRight,

@@ -10,10 +10,9 @@ from datetime import date
 from typing import TextIO
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ipr_apps.errors import ValidationError
-from ipr_apps.i18n import format_number
+from ipr_apps.i18n import format_number, ngettext
 from ipr_apps.models import IprType, Outcome
 from ipr_apps.services.calendar import parse_day
 from ipr_apps.services.countries import is_country
