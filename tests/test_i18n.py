@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -215,3 +216,11 @@ def test_python_side_plural_messages_format_their_count_too(app):
                 assert message == expected
                 one = ngettext("%(num)s session", "%(num)s sessions", 1)
                 assert one == {"en": "1 session", "zh_Hans": "1 个会话"}[locale]
+
+
+def test_python_code_takes_ngettext_from_i18n():
+    """flask_babel's own ngettext would leave a count bare again (see the test above)."""
+    root = Path(__file__).resolve().parents[1] / "ipr_apps"
+    bare = [p.name for p in root.rglob("*.py") if re.search(
+        r"from flask_babel import [^\n]*\bngettext\b", p.read_text(encoding="utf-8"))]  # fmt: skip
+    assert bare == []
