@@ -14,6 +14,7 @@ from pypdf.generic import (
     DictionaryObject,
     NameObject,
     NumberObject,
+    StreamObject,
     TextStringObject,
 )
 
@@ -96,6 +97,17 @@ def pdf_with_launch_action() -> bytes:
     writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
         {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("calc.exe")}
     )
+    return _written(writer)
+
+
+def pdf_with_xfa_form() -> bytes:
+    """A dynamic XFA form: its XML (which may carry scripts) in the catalog's /AcroForm."""
+    writer = _one_page()
+    xfa = StreamObject()
+    xfa._data = b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><script>app.alert(1)</script>'
+    xfa_list = ArrayObject([TextStringObject("template"), writer._add_object(xfa)])
+    form = DictionaryObject({NameObject("/Fields"): ArrayObject(), NameObject("/XFA"): xfa_list})
+    writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
     return _written(writer)
 
 

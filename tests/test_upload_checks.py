@@ -36,6 +36,10 @@ ENCRYPTED = (
     "upload that."
 )
 NO_PAGES = "This PDF has no pages. Upload a PDF with at least one page."
+XFA = (
+    "This PDF is a dynamic (XFA) form, which may run scripts we cannot check. Print it to a "
+    "new PDF and upload that."
+)
 PDF_TRAILING = (
     "This file has extra data after the end of the PDF, which we do not accept. Print it to a "
     "new PDF and upload that."
@@ -58,6 +62,7 @@ HOSTILE = {
     "page /AA javascript": (files.pdf_with_page_aa_js(), "js.pdf", JAVASCRIPT),
     "link annotation javascript": (files.pdf_with_link_js(), "js.pdf", JAVASCRIPT),
     "/Launch action": (files.pdf_with_launch_action(), "run.pdf", LAUNCH),
+    "XFA form": (files.pdf_with_xfa_form(), "form.pdf", XFA),
     "/EmbeddedFiles": (files.pdf_with_embedded_file(), "att.pdf", EMBEDDED),
     "/FileAttachment annotation": (files.pdf_with_file_attachment_annotation(), "a.pdf",
                                    EMBEDDED),

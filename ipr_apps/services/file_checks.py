@@ -56,6 +56,10 @@ LAUNCH = _l(
     "This PDF contains an action that opens programs or other files, which we do not accept. "
     "Print it to a new PDF and upload that."
 )
+XFA = _l(
+    "This PDF is a dynamic (XFA) form, which may run scripts we cannot check. Print it to a "
+    "new PDF and upload that."
+)
 PDF_TRAILING = _l(
     "This file has extra data after the end of the PDF, which we do not accept. Print it to a "
     "new PDF and upload that."
@@ -108,7 +112,8 @@ def checked(kind: Kind, data: bytes, max_pixels: int) -> bytes:
 
 
 def check_pdf(data: bytes) -> None:
-    """The whole file parses (strictly), has pages, no encryption, scripts or embedded files."""
+    """The whole file parses (strictly), has pages, no encryption, scripts, XFA forms or
+    embedded files."""
     if data.rstrip(b"\x00\t\n\f\r ")[-5:] != b"%%EOF":
         raise refuse(PDF_TRAILING if b"%%EOF" in data else NOT_A_PDF)
     try:
@@ -159,6 +164,8 @@ def _check_dictionary(item: DictionaryObject) -> None:
         raise refuse(JAVASCRIPT)
     if action == "/Launch":
         raise refuse(LAUNCH)
+    if "/XFA" in keys:  # the form's XML may hold scripts in streams the walk does not read
+        raise refuse(XFA)
     if keys & EMBEDDED_KEYS or _name(item, "/Subtype") in EMBEDDED_SUBTYPES:
         raise refuse(EMBEDDED)
 
