@@ -248,14 +248,26 @@ def test_buttons_before_inside_and_after_the_window(app, people, make_user):
     early = _ending(people, 400)
     html = _buttons(app, owner, early)
     assert 'data-testid="amend-button"' in html and 'data-testid="renew-button"' not in html
-    assert "Renewal opens on" in html
+    assert 'href="#renewal"' in html  # the Renewal panel says when (not said twice)
     inside = _ending(people, 100)
     html = _buttons(app, owner, inside)
     assert 'data-testid="renew-button"' in html and f"/recordations/{inside.id}/renew" in html
     late = _ending(people, -1)
     html = _buttons(app, owner, late)
-    assert "The renewal window closed on" in html and 'data-testid="renew-button"' not in html
+    assert 'href="#renewal"' in html and 'data-testid="renew-button"' not in html
     assert _buttons(app, make_user(Role.REVIEWER), inside).strip() == ""
+
+
+@pytest.mark.parametrize("days", [400, 100, -1])
+def test_the_recordation_page_says_the_renewal_window_once(client, login, people, days):
+    """Before, inside and after the window: the Renewal panel (id="renewal", the buttons'
+    link target) states it; the buttons' card said the same again in other words."""
+    owner, _ = people
+    recordation = _ending(people, days)
+    login(owner)
+    html = client.get(f"/recordations/{recordation.id}").get_data(as_text=True)
+    assert html.count('data-testid="renewal-window"') == 1 and 'id="renewal"' in html
+    assert html.count("enewal window") == 1
 
 
 def test_buttons_link_the_open_change_instead(app, people):

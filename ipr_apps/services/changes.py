@@ -17,7 +17,7 @@ from ipr_apps.services import change_rules, copies
 from ipr_apps.services.access import represents
 from ipr_apps.services.document_files import removed_on_error
 from ipr_apps.services.recordation_access import get_recordation
-from ipr_apps.services.recordations import in_renewal_window, renewal_opens
+from ipr_apps.services.recordations import in_renewal_window
 
 ACTIONS = {Kind.RENEWAL: RecordationAction.FILE_RENEWAL,
            Kind.AMENDMENT: RecordationAction.FILE_AMENDMENT}  # fmt: skip
@@ -125,15 +125,8 @@ class Panel:
 
     can_renew: bool
     can_amend: bool
-    window_open: bool
-    opens_on: date
-    closes_on: date
+    window_open: bool  # when not, the page's Renewal panel says when
     open_change: Application | None
-    today: date
-
-    @property
-    def window_not_yet_open(self) -> bool:
-        return not self.window_open and self.today < self.opens_on
 
 
 def panel(
@@ -145,8 +138,5 @@ def panel(
         can_renew=may_file(recordation, Kind.RENEWAL, user),
         can_amend=may_file(recordation, Kind.AMENDMENT, user),
         window_open=in_renewal_window(recordation.valid_until, day),
-        opens_on=renewal_opens(recordation.valid_until),
-        closes_on=recordation.valid_until,
         open_change=open_change(recordation) if applications is None else _open_in(applications),
-        today=day,
     )
