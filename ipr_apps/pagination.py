@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, or_, select, tuple_, union
 
 from ipr_apps.db import db
+from ipr_apps.errors import ValidationError
 
 
 @dataclass
@@ -69,6 +71,17 @@ def decode_cursor(cursor: str | None, columns: list, nulls_last: bool = False) -
         return None
 
 
+def require_cursor(cursor: str | None, decoded: Any) -> None:
+    """An API client's damaged cursor is an error: read as the first page, its next page would
+    be page 1 again."""
+    if cursor and decoded is None:
+        message = _(
+            "This cursor is not one this list gave: send the `next` of the previous page, or "
+            "no cursor for the first page."
+        )
+        raise ValidationError.on("cursor", message)
+
+
 def keyset_page(
     stmt: Select,
     columns: list,
@@ -77,14 +90,18 @@ def keyset_page(
     descending: bool = False,
     nulls_last: bool = False,
     branches: Sequence[ColumnElement[bool]] = (),
+    strict: bool = False,
 ) -> Page:
     """One page of `stmt` ordered by `columns` (ending in a unique one), after `cursor`.
 
     nulls_last: the first column may be NULL (e.g. "last sign-in"); those rows come last.
     branches: the rows are those of `stmt` meeting any of these conditions, each of which an
     index serves in the page's order (an agency's list: its own filings, each holder's).
+    strict: a cursor this list did not give is a ValidationError (the API), not page 1 (pages).
     """
     after = decode_cursor(cursor, columns, nulls_last)
+    if strict:
+        require_cursor(cursor, after)
     if after is not None:
         stmt = stmt.where(_after(columns, after, descending, nulls_last))
     order = _order(columns, descending, nulls_last)

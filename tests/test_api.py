@@ -466,7 +466,7 @@ def test_list_filters_and_cursor_pagination(client, actors):
 
 
 @pytest.mark.parametrize("query", ["status=nope", "ipr_type=car", "limit=0", "limit=101",
-                                   "limit=x"])  # fmt: skip
+                                   "limit=x", "cursor=garbage", "cursor=e30"])  # fmt: skip
 def test_list_rejects_invalid_filters(client, actors, query):
     response = client.get(f"{API}/applications?{query}", headers=actors.headers("owner"))
     check_response(response, 422)

@@ -78,18 +78,18 @@ def test_the_role_badge_says_agent(client, login, agency, make_user):
     agent, _, _ = agency
     login(agent)
     badge = re.search(
-        r'data-testid="nav-user">.*?<span class="badge[^"]*">(\w+)</span>',
+        r'data-testid="nav-user">.*?<span class="badge[^"]*">([^<]+)</span>',
         client.get("/applications/").text,
         re.S,
     )
-    assert badge.group(1) == "agent"
+    assert badge.group(1) == "Agent"
     login(make_user(Role.HOLDER))
     badge = re.search(
-        r'data-testid="nav-user">.*?<span class="badge[^"]*">(\w+)</span>',
+        r'data-testid="nav-user">.*?<span class="badge[^"]*">([^<]+)</span>',
         client.get("/applications/").text,
         re.S,
     )
-    assert badge.group(1) == "holder"
+    assert badge.group(1) == "Rights holder"
 
 
 # --- 9. reply-by dates, sorting and search -------------------------------------------------

@@ -288,3 +288,12 @@ def test_a_confidential_value_finds_nothing(app, client, confidential):
     for value in texts:
         assert register.search(value).items == []
     assert client.get("/api/v1/register", query_string={"q": texts[0]}).json["items"] == []
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "e30", "WyJhIl0"])  # not ours: {} and ["a"] too
+def test_a_cursor_we_did_not_give_is_422_not_the_first_page_again(client, cursor):
+    """An integrator's client with a damaged cursor would otherwise re-read page 1 as if it
+    were the next page."""
+    response = client.get("/api/v1/register", query_string={"q": "t", "cursor": cursor})
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["cursor"]

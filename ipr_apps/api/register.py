@@ -45,7 +45,7 @@ def search(query: dict):
     """Recordations whose number, right number, mark or title, or holder name (either script)
     starts with `q`, case-insensitively, in every status (active, expired, lapsed, cancelled,
     revoked), by recordation number. An empty `q` finds nothing."""
-    page = register.search(query["q"], query.get("cursor"), query["limit"])
+    page = register.search(query["q"], query.get("cursor"), query["limit"], strict=True)
     return {"items": [register.public_dict(r) for r in page.items], "next": page.next_cursor}
 
 

@@ -135,7 +135,7 @@ def api_page(user: User, status, ipr_type, cursor: str | None, size: int) -> Pag
         stmt = stmt.where(Application.ipr_type == ipr_type)
     stmt = stmt.options(*API_LOADS)
     columns = [Application.created_at, Application.id]
-    return keyset_page(stmt, columns, cursor, size, descending=True, branches=branches)
+    return keyset_page(stmt, columns, cursor, size, descending=True, branches=branches, strict=True)
 
 
 # Everything the API's serialiser (api.applications.to_api) reads, loaded with the page: the

@@ -24,7 +24,7 @@ from sqlalchemy import select, tuple_
 from ipr_apps.db import db
 from ipr_apps.models import Recordation
 from ipr_apps.models.recordations import SEARCH_KEYS, search_key
-from ipr_apps.pagination import Page, encode_cursor
+from ipr_apps.pagination import Page, encode_cursor, require_cursor
 
 MAX_QUERY_LENGTH = 100
 PAGE_SIZE = 25
@@ -41,16 +41,23 @@ def normalised_query(text: str | None) -> str | None:
 
 
 def search(
-    text: str | None, cursor: str | None = None, size: int = PAGE_SIZE, where: tuple = ()
+    text: str | None,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+    where: tuple = (),
+    strict: bool = False,
 ) -> Page:
     """One page of the recordations whose number, right number, title or holder name (either
     script) starts with `text`, case-insensitively, in the order of the text that matched
     (then id); a recordation that matches on several fields is listed once, at the first.
-    `where`: further conditions every row must meet (the officers' search: in force, goods)."""
+    `where`: further conditions every row must meet (the officers' search: in force, goods).
+    strict: a cursor the search did not give is a ValidationError (the API), not page 1."""
+    after = _decode(cursor)
+    if strict:
+        require_cursor(cursor, after)
     prefix = normalised_query(text)
     if prefix is None:
         return Page([], None)
-    after = _decode(cursor)
     fetch = size + 1
     while True:
         candidates, bound = _candidates(prefix, after, fetch, where)
