@@ -195,7 +195,7 @@ class DecisionInSchema(Schema):
 class ListQuerySchema(Schema):
     status = fields.Enum(Status, by_value=True)
     ipr_type = fields.Enum(IprType, by_value=True)
-    cursor = S()
+    cursor = S(metadata={"description": "`next` of the previous page (another value: 422)"})
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 
@@ -331,7 +331,7 @@ class RegisterQuerySchema(Schema):
             "title, or holder name (either script); case-insensitive. Empty: no results."
         },
     )
-    cursor = S(metadata={"description": "`next` of the previous page"})
+    cursor = S(metadata={"description": "`next` of the previous page (another value: 422)"})
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 
