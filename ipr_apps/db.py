@@ -12,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Executable, MetaData, Update, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ipr_apps.errors import ConflictError, DatabaseBusy
@@ -100,19 +100,36 @@ def after_commit(session: Session, callback) -> None:
 def renew_version(session: Session, scope: str) -> None:
     """Give the counter row `scope` a new random value inside the caller's transaction: a
     version that readers compare (the screening index, the queue's ETag). Random, not +1, so a
-    database restored from a backup, or emptied and filled again, never repeats a value seen."""
+    database restored from a backup, or emptied and filled again, never repeats a value seen.
+    Once per transaction (or savepoint) is enough: a batch that ends 500 recordations sends
+    one statement, not 500."""
     import secrets
 
     from sqlalchemy.dialects import postgresql, sqlite
 
     from ipr_apps.models.counters import Counter
 
+    renewed = session.info.setdefault(RENEWED, {})
+    transaction = _innermost(session)
+    if transaction is not None and renewed.get(scope) is transaction:
+        return
     value = secrets.randbelow(2**31 - 2) + 1
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(Counter).values(scope=scope, value=value)
     stmt = stmt.on_conflict_do_update(index_elements=[Counter.scope], set_={"value": value})
     with session.no_autoflush:  # the caller's objects are flushed when it is ready
         session.execute(stmt)
+    renewed[scope] = _innermost(session)
+
+
+def _innermost(session) -> object | None:
+    """The session's current savepoint, else its transaction (a scoped session's own)."""
+    own = session() if isinstance(session, scoped_session) else session
+    return own.get_nested_transaction() or own.get_transaction()
+
+
+# The transaction each counter was last renewed in (held here, so never a recycled object).
+RENEWED = "ipr_renewed_versions"
 
 
 def version_of(session: Session, scope: str) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from ipr_apps.db import db, unit_of_work
 from ipr_apps.models import (
@@ -125,6 +125,29 @@ def test_many_recordations_are_ended_in_batches(recordation, monkeypatch):
     by_status = select(Recordation.status, func.count()).group_by(Recordation.status)
     counts = {status: n for status, n in db.session.execute(by_status)}  # noqa: C416
     assert counts == {EXPIRED: 5, LAPSED: 3, ACTIVE: 1}
+
+
+def test_a_batch_renews_the_screening_version_once_and_the_index_sees_the_change(recordation):
+    """Every ended recordation makes the screening index stale, but one new version per
+    transaction says so: the nightly run (and seed-demo, 10,000 of them) wrote one per row."""
+    from ipr_apps.screening import current
+
+    rows = [recordation(date(2024, 5, day)) for day in range(1, 7)]
+    before = current.version(db.session)
+    db.session.commit()
+    renewed = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.startswith("INSERT INTO counters") and current.SCOPE in str(parameters):
+            renewed.append(parameters)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        changes = expiry.expire(TODAY)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(changes) == len(rows) and len(renewed) == 1
+    assert current.version(db.session) != before
 
 
 def test_batches_walk_past_many_recordations_ending_on_the_same_day(recordation, monkeypatch):
