@@ -5,6 +5,7 @@ the diff; approval makes it the recorded facts and the old version stays readabl
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import func, select
 
+from ipr_apps import i18n
 from ipr_apps.db import db
 from ipr_apps.errors import ConflictError, NotFound, TransitionError, ValidationError
 from ipr_apps.models import (
@@ -277,6 +279,12 @@ def test_buttons_link_the_open_change_instead(app, people):
     html = _buttons(app, owner, recordation)
     assert f"/applications/{draft.id}" in html and draft.reference in html
     assert 'data-testid="renew-button"' not in html and 'data-testid="amend-button"' not in html
+    with app.test_request_context(), i18n.in_language("zh_Hans"):
+        login_user(owner)
+        zh = render_template("recordations/_apply_buttons.html", recordation=recordation)
+    said = " ".join(re.sub(r"<[^>]+>", "", zh).split())
+    # Full-width brackets and stop, no space: one message, not punctuation around it.
+    assert f"本备案有一项变更正在办理中：{draft.reference}（草稿）。同一时间" in said
 
 
 def test_the_approve_panel_says_what_approval_does(client, login, people, recordation):
