@@ -88,7 +88,9 @@ def test_the_new_case_form_and_its_errors_in_chinese(client, login, officer, rec
                "申报货值（元）", "发货人", "收货人", "立案并通知权利人", "有效期至")  # fmt: skip
     for words in chinese:
         assert words in page, words
-    assert "Open an ex officio case" not in page and "Cross border ecommerce" not in page
+    assert "Open an ex officio case" not in page and "Cross-border e-commerce" not in page
+    english = text(client.get(url, headers={"Accept-Language": "en"}))
+    assert "Cross-border e-commerce" in english  # hyphenated, as the trade writes it
     data = {"channel": "express", "direction": "import", "goods": "", "items": "many",
             "value_cny": "10"}  # fmt: skip
     response = client.post(url, data=data, headers=ZH)

@@ -83,7 +83,7 @@ class CaseStatus(_Labelled):
 _LABELS: dict[type[_Labelled], dict] = {
     Channel: {
         Channel.FREIGHT: _l("Freight"), Channel.POST: _l("Post"), Channel.EXPRESS: _l("Express"),
-        Channel.CROSS_BORDER_ECOMMERCE: _l("Cross border ecommerce"),
+        Channel.CROSS_BORDER_ECOMMERCE: _l("Cross-border e-commerce"),
         Channel.PASSENGER: _l("Passenger"), Channel.OTHER: _l("Other"),
     },
     Direction: {Direction.IMPORT: _l("Import"), Direction.EXPORT: _l("Export")},
