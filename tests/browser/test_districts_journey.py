@@ -58,7 +58,7 @@ def test_admin_adds_a_district_and_an_officer_in_it(live_server, new_page):
     admin.get_by_label("Repeat password").fill(OFFICER_PASSWORD)
     check(admin)
     admin.get_by_role("button", name="Create account").click()
-    expect(flash(admin, "success")).to_contain_text(f"Account {email} (officer) created.")
+    expect(flash(admin, "success")).to_contain_text(f"Account {email} (Port officer) created.")
     user_row = admin.locator(f'[data-testid="user-row"][data-email="{email}"]')
     expect(user_row.get_by_test_id("user-district")).to_contain_text(f"{code} Journey Customs")
     check(admin)

@@ -11,11 +11,15 @@ from playwright.sync_api import Page, expect
 from tests.live import DEMO_PASSWORD as PASSWORD
 
 ROLES = [
-    # email, role badge, home path, home heading
+    # email, role, home path, home heading
     ("holder@example.com", "holder", "/applications/", "My applications"),
     ("reviewer@example.com", "reviewer", "/review/", "Review queue"),
     ("admin@example.com", "admin", "/admin/", "Administration"),
 ]
+
+
+# The navbar's role badge (models.users.ROLE_LABELS, in English).
+BADGES = {"holder": "Rights holder", "reviewer": "Reviewer", "admin": "Administrator"}
 
 
 def fill_login_form(page: Page, email: str, password: str) -> None:
@@ -47,8 +51,7 @@ def test_sign_in_reaches_role_home_then_sign_out(
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text(f"Signed in as {email}.")).to_be_visible()
     nav_user = page.get_by_test_id("nav-user")
-    expect(nav_user).to_contain_text(role)
-    expect(nav_user.locator(".badge")).to_have_text(role)
+    expect(nav_user.locator(".badge")).to_have_text(BADGES[role])
     screenshot(page, f"login-{role}")
 
     navbar(page).get_by_role("button", name="Sign out").click()
@@ -89,4 +92,4 @@ def test_anonymous_admin_goes_to_login_with_next_then_back(page: Page, live_serv
 
     expect(page).to_have_url(f"{live_server}/admin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
-    expect(page.get_by_test_id("nav-user")).to_contain_text("admin")
+    expect(page.get_by_test_id("nav-user")).to_contain_text(BADGES["admin"])
