@@ -111,7 +111,7 @@ def renew_version(session: Session, scope: str) -> None:
 
     renewed = session.info.setdefault(RENEWED, {})
     transaction = _innermost(session)
-    if transaction is not None and renewed.get(scope) is transaction:
+    if renewed.get(scope) is transaction is not None:
         return
     value = secrets.randbelow(2**31 - 2) + 1
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -119,7 +119,7 @@ def renew_version(session: Session, scope: str) -> None:
     stmt = stmt.on_conflict_do_update(index_elements=[Counter.scope], set_={"value": value})
     with session.no_autoflush:  # the caller's objects are flushed when it is ready
         session.execute(stmt)
-    renewed[scope] = _innermost(session)
+    renewed[scope] = transaction or _innermost(session)  # the statement may have begun it
 
 
 def _innermost(session) -> object | None:

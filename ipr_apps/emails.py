@@ -37,9 +37,8 @@ def render_notice(name: str, *, user: User, **context) -> tuple[str, str, str]:
     context["user"] = user
     with i18n.in_language(user.locale):
         body = render_template(f"emails/{name}.txt", **context)
-        subject = _block(name, "subject", context)
-        message = _block(name, "message", context)
-    return " ".join(subject.split()), body, message
+        subject, message = _notice(name, context)
+    return subject, body, message
 
 
 def wordings(name: str, skip: str, **context) -> dict[str, list[str]]:
@@ -49,9 +48,14 @@ def wordings(name: str, skip: str, **context) -> dict[str, list[str]]:
     for locale in i18n.LOCALES:
         if locale != skip:
             with i18n.in_language(locale):
-                subject = _block(name, "subject", context)
-                texts[locale] = [" ".join(subject.split()), _block(name, "message", context)]
+                texts[locale] = list(_notice(name, context))
     return texts
+
+
+def _notice(name: str, context: dict) -> tuple[str, str]:
+    """The subject (one line) and the `message` block, in the language in force."""
+    subject = " ".join(_block(name, "subject", context).split())
+    return subject, _block(name, "message", context)
 
 
 def render_block(name: str, block: str, *, user: User, **context) -> str:

@@ -35,8 +35,6 @@ DETAIL_TEXTS = {
     "limit": _l("Limit reached: %(value)s"),
     "district": _l("Customs district: %(value)s"),
     "figures": _l("Figures: %(value)s"),
-    "before": _l("Before: %(value)s"),
-    "after": _l("After: %(value)s"),
 }
 DETAIL_VALUES = {
     "logout": _l("signed out"),
@@ -51,10 +49,6 @@ DETAIL_VALUES = {
     "account": _l("attempts on this account"),
     "address": _l("attempts from this address"),
     "password": _l("password"),
-    "holder": _l("rights holder"),
-    "reviewer": _l("reviewer"),
-    "admin": _l("administrator"),
-    "officer": _l("port officer"),
 }
 IMPORTED = _l("Imported from a file")
 WORKING = _l("A working day")
@@ -136,7 +130,7 @@ def _phrase(key: str, value: Any) -> str:
     if key == "working" and value is True:
         return str(WORKING)
     if key in DETAIL_TEXTS and isinstance(value, str):
-        return str(DETAIL_TEXTS[key]) % {"value": str(DETAIL_VALUES.get(value, value))}
+        return str(DETAIL_TEXTS[key]) % {"value": _value(value)}
     return str(LABELLED) % {"label": _label(key), "value": _value(value)}
 
 
@@ -148,7 +142,12 @@ def _value(value: Any) -> str:
     """A recorded value in the reader's words where we have them (a role: 审核人员)."""
     if value is None:
         return "—"
+    if value in ROLE_CODES:
+        return Role(value).label  # the one name a role has everywhere (models.users)
     return str(DETAIL_VALUES.get(value, value)) if isinstance(value, str) else str(value)
+
+
+ROLE_CODES = {role.value for role in Role}
 
 
 def _text(name: str) -> str | None:
