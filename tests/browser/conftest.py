@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests.live import PROJECT_ROOT, LiveServer, temporary_database
 from tests.live import live_server as serve_live
@@ -33,6 +33,11 @@ DEMO_ACCOUNTS = {
     "admin": "admin@example.com",
     "officer": "officer@example.com",
 }
+
+# CI runs these beside a second test process on two cores, with the live server, its worker
+# and Chromium sharing them: a 250 ms submit has been seen to take over Playwright's default
+# 5 s for an assertion. Assertions still fail, only later, if the page never gets there.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

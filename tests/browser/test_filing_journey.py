@@ -217,7 +217,9 @@ def attach_documents(page: Page, files: dict[str, Path]) -> None:
 
 
 def submit_application(page: Page) -> None:
-    page.get_by_role("button", name="Submit application", exact=True).click()
+    """Submit and wait for the answer (the edit page again, or the application's page)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit application", exact=True).click()
 
 
 # --------------------------------------------------------------------------- the journey
