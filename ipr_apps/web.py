@@ -23,7 +23,7 @@ from ipr_apps.errors import DatabaseBusy, DomainError, NotFound, PermissionDenie
 from ipr_apps.extensions import login_manager
 from ipr_apps.models import Role
 from ipr_apps.security import SessionInterface, set_security_headers
-from ipr_apps.services.countries import country_name
+from ipr_apps.services.countries import country_name, country_with_code
 from ipr_apps.timeline import entries as timeline_entries
 
 log = logging.getLogger(__name__)
@@ -179,6 +179,7 @@ def _template_globals() -> dict:
         "DECISION_WORKING_DAYS": workflow.DECISION_WORKING_DAYS,
         "Role": Role,
         "country_name": country_name,
+        "country_with_code": country_with_code,
         "current_user": current_user,
         "timeline_entries": timeline_entries,
     }

@@ -155,7 +155,7 @@ def test_guarantees_show_money_and_dates_for_the_locale(as_admin, admin, make_us
     assert "50万元" in text and f"{until.year}年6月30日" in text
     assert f"Organisation {holder.id}" not in text or "（" in text  # both names, Chinese first
     page = _zh(as_admin, f"/admin/guarantees/{holder.organisation_id}")
-    assert f"已登记：500,000.00元，有效期至 {until.year}年6月30日。" in page
+    assert f"已登记：500,000.00元，有效期至{until.year}年6月30日。" in page
     english = _text(as_admin.get("/admin/guarantees", headers=EN))
     assert "¥500,000.00" in english and f"30 Jun {until.year}" in english
 
@@ -244,7 +244,7 @@ def test_job_list_and_page_in_chinese(as_admin, admin):
     page = _zh(as_admin, f"/admin/jobs/{job_id}")
     assert f"任务 {job_id}：备案导入" in page
     assert "已导入 1 项备案；跳过 0 项已有备案。" in page
-    assert re.search(r"保留至 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）。", page)
+    assert re.search(r"保留至\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（UTC）。", page)
 
 
 def test_an_export_job_describes_its_figures_in_chinese(as_admin, admin):

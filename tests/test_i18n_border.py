@@ -130,8 +130,10 @@ def test_the_event_log_shows_the_bond_in_the_readers_language(client, login, hol
     db.session.commit()
     page = text(login(officer).get(f"/cases/{case.id}", headers=ZH))
     assert "确认了扣留申请" in page and "担保金额20,000.00元" in page and "已扣留" in page
+    assert "（待权利人确认 → 已扣留）" in page  # full-width brackets around the change
     english = text(client.get(f"/cases/{case.id}", headers=EN))
     assert "Bond of ¥20,000.00" in english and "confirmed the request for detention" in english
+    assert "(awaiting holder → detained)" in english
 
 
 def test_the_case_list_in_chinese(client, login, officer, case):
@@ -153,7 +155,7 @@ def test_a_refusal_of_the_workflow_reads_in_chinese(client, login, officer, hold
 def test_the_holder_files_a_request_in_chinese(client, login, holder, recordation):
     url = f"/detention-requests/new?recordation_id={recordation.id}"
     page = text(login(holder).get(url, headers=ZH))
-    for words in ("申请扣留货物", "口岸和时间", "可能进出境口岸（直属海关）", "证据文件",
+    for words in ("申请扣留货物", "口岸和时间", "可能进出境口岸（关区）", "证据文件",
                   "申请理由和证据", "提交申请", "请选择…"):  # fmt: skip
         assert words in page, words
     assert "Request detention of goods" not in page and "Evidence files" not in page
@@ -180,7 +182,7 @@ def test_the_request_page_and_list_in_chinese(client, login, holder, recordation
     for words in ("扣留申请", "已提交", "等待海关5301的关员", "撤回申请", "可能进出境口岸",
                   "货值", "证据"):  # fmt: skip
         assert words in page, words
-    assert zh_day(filed.created_at) in page and "2026年11月10日 至 2026年11月30日" in page
+    assert zh_day(filed.created_at) in page and "2026年11月10日至2026年11月30日" in page
     assert re.search(r'data-testid="request-value">25,000.00元<', page)
     assert re.search(r'data-testid="request-items">5,000<', page)
     assert "Request for detention" not in page and "Submitted" not in page

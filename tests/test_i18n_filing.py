@@ -164,11 +164,24 @@ def test_an_upload_refusal_is_flashed_in_chinese(client, holder):
 def test_application_page_in_chinese(client, approved):
     page = client.get(f"/applications/{approved.id}", headers=ZH).get_data(True)
     decided = approved.decision.decided_on
-    assert f"决定：于 {decided.year}年{decided.month}月{decided.day}日 核准" in page
+    assert f"决定：于{decided.year}年{decided.month}月{decided.day}日核准" in page
     assert "已核准" in page and "办理记录" in page and "您提交了申请。" in page
     assert "海关核准了申请：备案号" in page  # the history: customs, not the officer, for holders
     assert "¥" not in page and "10.00元" in page  # the price range of goods sold in yuan
+    code = approved.holder_country
+    assert code and f"（{code}）" in page and f" ({code})" not in page  # "中国（CN）"
     assert untranslated(text_of(page)) == []
+
+
+def test_the_reviewers_history_puts_statuses_in_full_width_brackets(
+    client, login, make_user, approved
+):
+    login(make_user(Role.REVIEWER))
+    page = client.get(f"/review/{approved.id}", headers=ZH).get_data(True)
+    assert "（草稿 → 已提交）" in page and "（已提交 → 审核中）" in page
+    assert "(草稿" not in page
+    english = client.get(f"/review/{approved.id}", headers=EN).get_data(True)
+    assert "(Draft → Submitted)" in english
 
 
 def test_certificate_in_chinese(client, approved):
@@ -178,7 +191,7 @@ def test_certificate_in_chinese(client, approved):
     assert "Recordation certificate" not in page and "Right holder" not in page
     start, end = (f"{d.year}年{d.month}月{d.day}日" for d in (rec.valid_from, rec.valid_until))
     validity = re.search(r'data-testid="validity">(.*?)</dd>', page, re.S).group(1)
-    assert re.sub(r"<[^>]+>", "", validity) == f"{start} 至 {end}"
+    assert re.sub(r"<[^>]+>", "", validity) == f"{start}至{end}"
     assert "光明照明有限公司（Brightlight Lighting Co）" in page  # the reader's script first
     assert "光明欧洲有限公司（Bright EU GmbH）" in page
     assert untranslated(text_of(page)) == []

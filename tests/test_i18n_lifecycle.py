@@ -129,6 +129,18 @@ def test_the_recordation_page_in_english_puts_the_english_name_first(
     assert "the recordation was created, valid until 30 Jun 2031." in page
 
 
+def test_an_open_renewal_window_is_one_sentence_pair_in_each_language(
+    client, login, make_user, make_application
+):
+    holder = make_user()
+    row = recorded(make_user, make_application, holder, valid_until=today() + timedelta(days=40))
+    login(holder)
+    page = text_of(client.get(f"/recordations/{row.id}", headers=ZH))
+    assert "<strong>现在可以申请续展。</strong>续展申请期为" in page  # no space after 。
+    english = text_of(client.get(f"/recordations/{row.id}", headers=EN))
+    assert "<strong>The renewal window is open now.</strong> It runs from" in english
+
+
 def test_the_list_in_chinese_with_its_filters_and_days(client, login, make_user, make_application):
     holder = make_user()
     recorded(make_user, make_application, holder, valid_until=today() - timedelta(days=2))
@@ -154,6 +166,9 @@ def test_cancelling_in_chinese_a_missing_reason_and_the_flash(
     page = text_of(done)
     assert f"备案{row.number}已注销，已通知权利人。" in page
     assert "已注销" in page and "您注销了本备案。" in page and "权利已转让" in page
+    assert "（有效 → 已注销）" in page  # full-width brackets around the change of status
+    english = text_of(client.get(f"/recordations/{row.id}", headers=EN))
+    assert "(Active → Cancelled)" in english
 
 
 def test_a_revoked_recordation_says_so_to_its_holder_in_chinese(
@@ -201,6 +216,7 @@ def test_the_verification_page_in_chinese(client, make_user, make_application, s
     page = text_of(response)
     assert sentence in page
     assert LABELS[status] in page and "权利人所在国家（地区）" in page
+    assert row.holder_country and f"（{row.holder_country}）" in page  # "中国（CN）"
     assert f'data-status="{status.value}"' in page  # the contract for scripts stays
 
 

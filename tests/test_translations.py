@@ -182,3 +182,26 @@ def test_plural_blocks_count_with_count():
             if (plural.group(1) or (names[0] if names else "")) != "count":
                 wrong.append(f"{path.relative_to(ROOT)}: {match.group(1).strip()}")
     assert wrong == []
+
+
+# Dates are Chinese words on a Chinese page (2027年3月31日, 2027年3月31日 09:00): they sit in
+# the sentence without spaces, as in 有效期至2027年3月31日. Spaces stay beside Latin letters and
+# digits (references, codes, counts), and beside dates shown as ISO or as a format's name.
+_CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+_DATE = r"%\((?:day|until|opens|closes|expiry|start|end|reply_by|confirm_by|moment)\)s"
+_SPACED_DATE = re.compile(rf"{_CJK} {_DATE}|{_DATE} {_CJK}")
+NOT_DATES = (  # msgids whose placeholder is an ISO date, or a format or a column's name
+    "Calendar day %(day)s",  # the security log's target, the key admins search with
+    "%(day)s is before %(column)s %(other)s",  # an import's value, as the file has it
+    "%(decision)s is %(approved)s or %(rejected)s; dates are %(day)s;",  # the import's help
+    "%(opened)s is %(day)s;",
+)
+
+
+def test_chinese_dates_have_no_spaces_around_them():
+    spaced = [
+        msgid(m)
+        for m in messages()
+        if not msgid(m).startswith(NOT_DATES) and any(_SPACED_DATE.search(s) for s in strings(m))
+    ]
+    assert spaced == []

@@ -59,6 +59,13 @@ def country_name(code: str | None) -> str:
     return countries().get(code.upper(), code)
 
 
+def country_with_code(code: str | None) -> str:
+    """The name and the code: China (CN), 中国（CN）; empty without a code."""
+    if not code:
+        return ""
+    return _("%(country)s (%(code)s)", country=country_name(code), code=code.upper())
+
+
 def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
     """(code, label) pairs in the reader's language, the blank choice first."""
     blank = _("Choose a country") if blank is None else blank
