@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ipr_apps.models import Application, Role, Status, StatusEvent, User
+from ipr_apps.system_notes import worded
 from ipr_apps.workflow import Action
 
 CREATE = "create"  # services/filing.py: create_draft
@@ -39,7 +40,7 @@ SENTENCES = {
 #  - withdraw: the reason the holder's side gave.
 # The other notes stay with staff: submit's note is either the holder's own answer (shown
 # with the request on the page) or customs' duplicate check ("Possible duplicate of …"),
-# which names other filers' applications; claim's "claim next" and reassign's "from <officer>
+# which names other filers' applications; claim-next's note and reassign's "from <officer>
 # to <officer>" are customs' internal working; approve's note repeats the recordation number
 # the sentence gives (validity is in the decision panel); import's note is about customs'
 # previous system. Unknown future actions fall on the safe side: no note for holders.
@@ -91,7 +92,9 @@ def _entry(event: StatusEvent, application: Application, viewer: User, holder: b
         name=event.actor.name if who == "named" and event.actor else None,
         number=number,
         status=_label(event.to_status),
-        note=event.note if show_details or event.action in HOLDER_NOTES else None,
+        note=worded(event.note, event.note_words)
+        if show_details or event.action in HOLDER_NOTES
+        else None,
         from_status=_label(event.from_status) if show_details else None,
         to_status=_label(event.to_status) if show_details else None,
     )

@@ -17,6 +17,7 @@ from ipr_apps.models.applications import Status
 from ipr_apps.models.audit import StatusEvent
 from ipr_apps.models.base import utcnow
 from ipr_apps.models.users import Role
+from ipr_apps.system_notes import SystemNote
 
 if TYPE_CHECKING:
     from ipr_apps.models.applications import Application
@@ -174,7 +175,7 @@ def apply(
     application: Application,
     action: Action | str,
     actor: User,
-    note: str | None = None,
+    note: str | SystemNote | None = None,
     *,
     claimant: User | None = None,
 ) -> StatusEvent:
@@ -219,9 +220,14 @@ def record(
     action: Action | str,
     previous: Status | None,
     actor: User | None,
-    note: str | None = None,
+    note: str | SystemNote | None = None,
 ) -> StatusEvent:
-    """Append the status event of a transition already made (by `apply` or claim-next's UPDATE)."""
+    """Append the status event of a transition already made (by `apply` or claim-next's UPDATE).
+
+    A person's `note` is stored as typed; a `SystemNote` as its key and values (worded again
+    for each reader) with its English wording."""
+    words = note.stored() if isinstance(note, SystemNote) else None
+    note = note.english() if isinstance(note, SystemNote) else note
     event = StatusEvent(
         application=application,
         action=str(action),
@@ -229,6 +235,7 @@ def record(
         to_status=application.status.value,
         actor_id=actor.id if actor else None,
         note=note,
+        note_words=words,
     )
     db.session.add(event)
     return event

@@ -10,13 +10,18 @@ from types import SimpleNamespace
 
 import pytest
 from flask import render_template_string
+from sqlalchemy import select
 
-from ipr_apps.models import Role
+from ipr_apps.db import db
+from ipr_apps.i18n import in_language
+from ipr_apps.models import Role, StatusEvent
 from ipr_apps.services import filing, review
 from ipr_apps.workflow import TRANSITIONS, Action
 from tests.factories import add_required_documents, complete_payload, grant_mandate
 
 ZHAO, LI = "Officer Zhao", "Officer Li"
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
 RAW_VERBS = re.compile(r"\b(request_info|request info|claim \(|release \(|reassign|approve \()")
 
 
@@ -114,12 +119,47 @@ def test_reviewer_keeps_names_changes_and_notes(client, login, people, approved)
     assert f"{ZHAO} claimed the application and started reviewing it." in history
     assert f"{ZHAO} asked the holder for more information." in history
     reassigned = "Admin Sun gave the review to another officer. (Under review → Under review)"
-    assert f"{reassigned} from {ZHAO} to {LI}" in history
+    assert f"{reassigned} Reassigned from {ZHAO} to {LI}" in history
     assert f"{LI} put the application back in the review queue." in history
     assert f"{ZHAO} approved the application: recordation {approved.recordation.number}." in history
-    assert "claim next" in history and "(Submitted → Under review)" in history
+    assert "Claimed as the next application in the queue" in history
+    assert "(Submitted → Under review)" in history
     assert "Holder Wang answered the request for information" in history
     assert "Licence contract attached." in history
+
+
+def test_the_systems_notes_are_worded_in_the_readers_language(client, login, people, approved):
+    """Notes the system wrote (the reassignment, claim-next, the recordation an approval made)
+    read in the reader's language, whatever the language of the one who acted."""
+    number, until = approved.recordation.number, approved.recordation.valid_until
+    login(people.li)
+    zh = _history(client.get(f"/review/{approved.id}", headers=ZH).get_data(as_text=True))
+    assert f"审核工作由{ZHAO}改派给{LI}" in zh and "按队列顺序认领的下一份申请" in zh
+    assert f"备案号 {number}，有效期至{until.year}年{until.month}月{until.day}日" in zh
+    assert "Reassigned" not in zh and "valid until" not in zh and "claim next" not in zh
+    en = _history(client.get(f"/review/{approved.id}", headers=EN).get_data(as_text=True))
+    assert f"Recordation {number}, valid until {until.day} {until:%b %Y}" in en
+
+
+def test_a_note_written_in_chinese_reads_in_english(client, login, people, make_user):
+    first = filing.create_draft(people.owner, "trademark", complete_payload(number="TM-78"))
+    add_required_documents(first)
+    filing.submit(people.owner, first.id)
+    other = make_user(Role.HOLDER, name="Other Holder")
+    second = filing.create_draft(other, "trademark", complete_payload(number="TM-78"))
+    add_required_documents(second)
+    with client.application.test_request_context("/"), in_language("zh_Hans"):
+        assert filing.submit(other, second.id).duplicates  # the holder works in Chinese
+    event = db.session.scalars(
+        select(StatusEvent).filter_by(application_id=second.id, action="submit")
+    ).one()
+    assert event.note == f"Possible duplicate of {first.reference}"  # English in the table
+    assert event.note_words == {"key": "duplicate", "references": first.reference}
+    login(people.zhao)
+    page = client.get(f"/review/{second.id}", headers=EN).get_data(as_text=True)
+    assert f"Possible duplicate of {first.reference}" in _history(page)
+    page = client.get(f"/review/{second.id}", headers=ZH).get_data(as_text=True)
+    assert f"可能与 {first.reference} 重复" in _history(page)
 
 
 def test_admin_on_the_application_page_keeps_names(client, login, people, approved):
@@ -167,7 +207,8 @@ def test_rejection_message_and_withdrawal_reason_are_shown_to_holders(client, lo
 def _event(action: str, from_status, to_status, actor, note="internal note"):
     return SimpleNamespace(
         action=action, from_status=from_status, to_status=to_status, actor=actor,
-        actor_id=actor.id if actor else None, note=note, created_at=datetime(2026, 1, 5, 9, 30),
+        actor_id=actor.id if actor else None, note=note, note_words=None,
+        created_at=datetime(2026, 1, 5, 9, 30),
     )  # fmt: skip
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import gettext as _
-
 from ipr_apps import workflow
 from ipr_apps.db import db
 from ipr_apps.models import Application, Document, IpRight, Kind, Recordation, User
 from ipr_apps.services import content, document_files
 from ipr_apps.services.filing import filing_org_ids, new_reference
+from ipr_apps.system_notes import SystemNote
 from ipr_apps.workflow import Action
 
 
@@ -48,15 +47,12 @@ def new_draft_from(
     return draft
 
 
-def _note(kind: Kind, source: Application, revises: Application | None) -> str:
-    # Stored with the event, in the language of the one who acted.
+def _note(kind: Kind, source: Application, revises: Application | None) -> SystemNote:
     if revises is not None:
-        return _("Revises %(reference)s", reference=source.reference)
-    if kind == Kind.NEW:
-        return _("Copied from %(reference)s", reference=source.reference)
-    if kind == Kind.RENEWAL:
-        return _("Renewal of the recordation, from %(reference)s", reference=source.reference)
-    return _("Amendment of the recordation, from %(reference)s", reference=source.reference)
+        key = "revises"
+    else:
+        key = {Kind.NEW: "copied", Kind.RENEWAL: "renewal"}.get(kind, "amendment")
+    return SystemNote.of(key, reference=source.reference)
 
 
 def copy_content(source: Application, target: Application) -> None:

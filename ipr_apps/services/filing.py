@@ -31,6 +31,7 @@ from ipr_apps.models import (
 from ipr_apps.services import change_rules, completeness
 from ipr_apps.services.access import get_application, get_editable, represented_holders
 from ipr_apps.services.content import CHILDREN, apply_payload, prefill_holder
+from ipr_apps.system_notes import SystemNote
 from ipr_apps.workdays import due_date
 from ipr_apps.workflow import DECISION_WORKING_DAYS, Action
 
@@ -162,10 +163,8 @@ def submit(
             response = _answer_request(application, actor)
         application.duplicate_flag = bool(duplicates)
         references = ", ".join(d.reference for d in duplicates)
-        note = (
-            _("Possible duplicate of %(references)s", references=references) if duplicates else None
-        )
-        workflow.apply(application, Action.SUBMIT, actor, note or response)
+        note = SystemNote.of("duplicate", references=references) if duplicates else response
+        workflow.apply(application, Action.SUBMIT, actor, note)
     return SubmitResult(application, duplicates)
 
 

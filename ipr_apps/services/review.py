@@ -31,6 +31,7 @@ from ipr_apps.models import (
 from ipr_apps.models.review import REJECT_REASON_LABELS
 from ipr_apps.services import notifications, recordations
 from ipr_apps.services.access import get_application
+from ipr_apps.system_notes import SystemNote
 from ipr_apps.workdays import calendar_between, due_date, working_days_between
 from ipr_apps.workflow import DECISION_WORKING_DAYS, REPLY_WORKING_DAYS, Action
 
@@ -125,7 +126,7 @@ def reassign(actor: User, application_id: int, reviewer_id: int) -> Application:
         reviewer = session.get(User, reviewer_id)
         if reviewer is None or reviewer.role != Role.REVIEWER or not reviewer.active:
             raise ValidationError.on("reviewer_id", _("Choose an active reviewer."))
-        note = f"from {application.claimed_by.name} to {reviewer.name}"
+        note = SystemNote.of("reassigned", before=application.claimed_by.name, after=reviewer.name)
         workflow.apply(application, Action.REASSIGN, actor, note, claimant=reviewer)
     return application
 
@@ -168,7 +169,7 @@ def approve(actor: User, application_id: int) -> Application:
         workflow.transition_for(application, Action.APPROVE, actor)
         decided_on = today()
         recordation = recordations.on_approval(application, decided_on, actor)
-        note = f"Recordation {recordation.number}, valid until {recordation.valid_until}"
+        note = SystemNote.of("recorded", number=recordation.number, until=recordation.valid_until)
         workflow.apply(application, Action.APPROVE, actor, note)
         _decide(application, actor, Outcome.APPROVED, decided_on)
         notifications.notify_application(
