@@ -168,6 +168,7 @@ def test_application_page_in_chinese(client, approved):
     assert "已核准" in page and "办理记录" in page and "您提交了申请。" in page
     assert "海关核准了申请：备案号" in page  # the history: customs, not the officer, for holders
     assert "¥" not in page and "10.00元" in page  # the price range of goods sold in yuan
+    assert "… – …" not in page  # a licence without a term says so, not with two ellipses
     code = approved.holder_country
     assert code and f"（{code}）" in page and f" ({code})" not in page  # "中国（CN）"
     assert untranslated(text_of(page)) == []
@@ -182,6 +183,28 @@ def test_the_reviewers_history_puts_statuses_in_full_width_brackets(
     assert "(草稿" not in page
     english = client.get(f"/review/{approved.id}", headers=EN).get_data(True)
     assert "(Draft → Submitted)" in english
+
+
+@pytest.mark.parametrize(
+    ("term", "chinese", "english"),
+    [
+        ({}, "<td>—</td></tr>", "<td>—</td></tr>"),
+        ({"term_until": date(2030, 6, 30)}, "至2030年6月30日", "until 30 Jun 2030"),
+        ({"term_from": date(2021, 7, 1)}, "自2021年7月1日起", "from 1 Jul 2021"),
+        ({"term_from": date(2021, 7, 1), "term_until": date(2030, 6, 30)},
+         "2021年7月1日至2030年6月30日", "1 Jul 2021 to 30 Jun 2030"),
+    ],
+)  # fmt: skip
+def test_a_licence_term_reads_as_far_as_it_is_known(client, approved, term, chinese, english):
+    licensee = approved.licensees[0]
+    for name, value in term.items():
+        setattr(licensee, name, value)
+    db.session.commit()
+    row = re.compile(r'<td data-testid="licensee-name">.*?</tr>', re.S)
+    zh = row.search(client.get(f"/applications/{approved.id}", headers=ZH).get_data(True))[0]
+    assert chinese in zh and "…" not in zh
+    en = row.search(client.get(f"/applications/{approved.id}", headers=EN).get_data(True))[0]
+    assert english in en and "…" not in en
 
 
 def test_certificate_in_chinese(client, approved):
