@@ -265,7 +265,7 @@ def test_security_log_details_in_chinese(app, make_user):
             "从文件导入",
         ]
         change = {"role": "officer", "before": {"amount_cny": None, "until": "2030-01-31"}}
-        expected = ["角色：口岸关员", "有效期至：2030-01-31 → —"]
+        expected = ["角色：口岸关员", "有效期至：2030年1月31日 → —"]
         assert describe(change) == expected
     with app.app_context(), app.test_request_context("/", headers=EN):
         expected = ["Reason: signed out", "1 session"]
@@ -287,13 +287,13 @@ def test_security_log_changes_name_roles_in_the_readers_words(app):
         (
             {"before": {"amount_cny": "500000.50", "until": "2030-01-31"},
              "after": {"amount_cny": "800000.00", "until": "2030-01-31"}},
-            ["Amount (CNY): 500000.50 → 800000.00"],
-            ["金额（人民币元）：500000.50 → 800000.00"],
+            ["Amount (CNY): ¥500,000.50 → ¥800,000.00"],
+            ["金额（人民币元）：500,000.50元 → 800,000.00元"],
         ),
         (
             {"before": {"amount_cny": "800000.00", "until": "2030-01-31"}},
-            ["Amount (CNY): 800000.00 → —", "Valid until: 2030-01-31 → —"],
-            ["金额（人民币元）：800000.00 → —", "有效期至：2030-01-31 → —"],
+            ["Amount (CNY): ¥800,000.00 → —", "Valid until: 31 Jan 2030 → —"],
+            ["金额（人民币元）：800,000.00元 → —", "有效期至：2030年1月31日 → —"],
         ),
         (
             {"name_local": "深圳海关", "name_en": "Shenzhen Customs"},

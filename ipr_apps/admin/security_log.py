@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from ipr_apps import i18n
 from ipr_apps.admin.views import bp
 from ipr_apps.forms import enum_arg
 from ipr_apps.i18n import ngettext
@@ -115,8 +120,8 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """`Amount (CNY): 500000.00 → 800000.00`, "—" for a value that is not there."""
     names = [*before, *(name for name in after if name not in before)]
     return [
-        str(CHANGED) % {"label": _label(name), "old": _value(before.get(name)),
-                        "new": _value(after.get(name))}
+        str(CHANGED) % {"label": _label(name), "old": _value(before.get(name), name),
+                        "new": _value(after.get(name), name)}
         for name in names
         if before.get(name) != after.get(name)
     ]  # fmt: skip
@@ -138,16 +143,26 @@ def _label(name: str) -> str:
     return str(FIELD_LABELS.get(name, name))
 
 
-def _value(value: Any) -> str:
-    """A recorded value in the reader's words where we have them (a role: 审核人员)."""
+def _value(value: Any, field: str | None = None) -> str:
+    """A recorded value in the reader's words where we have them (a role: 审核人员), a
+    guarantee's amount and date in the reader's formats (¥800,000.00 / 800,000.00元,
+    31 Jan 2030 / 2030年1月31日); a value that does not parse shows as recorded."""
     if value is None:
         return "—"
+    if field in FIELD_FORMATS and isinstance(value, str):
+        parse, shown = FIELD_FORMATS[field]
+        with suppress(ValueError, ArithmeticError):
+            return shown(parse(value))
     if value in ROLE_CODES:
         return Role(value).label  # the one name a role has everywhere (models.users)
     return str(DETAIL_VALUES.get(value, value)) if isinstance(value, str) else str(value)
 
 
 ROLE_CODES = {role.value for role in Role}
+FIELD_FORMATS: dict[str, tuple[Callable[[str], Any], Callable[[Any], str]]] = {
+    "amount_cny": (Decimal, lambda amount: i18n.format_money(amount, "exact")),
+    "until": (date.fromisoformat, i18n.format_day),
+}
 
 
 def _text(name: str) -> str | None:
