@@ -179,10 +179,12 @@ def test_the_reviewers_history_puts_statuses_in_full_width_brackets(
 ):
     login(make_user(Role.REVIEWER))
     page = client.get(f"/review/{approved.id}", headers=ZH).get_data(True)
-    assert "（草稿 → 已提交）" in page and "（已提交 → 审核中）" in page
+    assert "提交了申请。（草稿 → 已提交）" in re.sub(r"<[^>]+>", "", page)  # no space before it
+    assert "（已提交 → 审核中）" in page
     assert "(草稿" not in page
+    assert f"（{approved.holder_country}）" in page.split("</h1>", 1)[1].split("</p>", 1)[0]
     english = client.get(f"/review/{approved.id}", headers=EN).get_data(True)
-    assert "(Draft → Submitted)" in english
+    assert "submitted the application. (Draft → Submitted)" in re.sub(r"<[^>]+>", "", english)
 
 
 @pytest.mark.parametrize(

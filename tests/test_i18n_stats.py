@@ -216,6 +216,8 @@ def test_statistics_page_in_chinese(client, login, make_user):
     coverage = re.search(r'data-testid="coverage">\s*([^<]*?)\s*<', page)[1]
     assert "（2018年1月1日至2019年12月31日）" in coverage
     assert re.search(r'<option[^>]*value="half"[^>]*>半年</option>', page)  # the selector
+    countries = re.findall(r'data-country="([A-Z]{2})"><th scope="row">([^<]*)</th>', page)
+    assert countries and all(name.endswith(f"（{code}）") for code, name in countries)
 
 
 @pytest.mark.usefixtures("decided_2019")

@@ -53,12 +53,26 @@ def test_every_radio_group_renders_as_a_fieldset_with_its_legend(app):
                 field=field,
             )
         where = f"{class_name}.{name}"
-        assert re.search(rf'<fieldset class="mb-3" id="{field.id}"', html), where
+        required = " required" if field.flags.required else ""  # the legend's red "*" (app.css)
+        assert re.search(rf'<fieldset class="mb-3{required}" id="{field.id}"', html), where
         assert f'<legend class="form-label fs-6">{field.label.text}</legend>' in html, where
         assert html.count('type="radio"') == len(field.choices), where
         assert ORPHAN_LABEL.search(html) is None, where
         if field.errors:  # announced with the group, and the summary's link lands on it
             assert f'aria-describedby="{field.id}-error' in html, where
+
+
+def test_a_required_group_is_marked_like_the_other_required_fields(app):
+    from ipr_apps.cases.officer_forms import OutcomeForm
+
+    with app.test_request_context(method="POST"):
+        html = render_template_string(
+            "{% from '_macros.html' import render_field %}{{ render_field(f) }}",
+            f=OutcomeForm().outcome,
+        )
+    assert '<fieldset class="mb-3 required" id="outcome"' in html
+    css = (TEMPLATES.parent / "ipr_apps/static/css/app.css").read_text(encoding="utf-8")
+    assert ".required > legend::after" in css
 
 
 def test_the_profile_language_choice_is_a_group(client, login, make_user):
