@@ -142,13 +142,20 @@ def test_the_systems_notes_are_worded_in_the_readers_language(client, login, peo
     assert f"Recordation {number}, valid until {until.day} {until:%b %Y}" in en
 
 
-def test_a_note_written_in_chinese_reads_in_english(client, login, people, make_user):
-    first = filing.create_draft(people.owner, "trademark", complete_payload(number="TM-78"))
+def _same_right_twice(people, make_user):
+    """The owner's submitted application and another holder's complete draft of the same
+    right: submitting the draft finds the first as a possible duplicate."""
+    first = filing.create_draft(people.owner, "trademark", complete_payload(number="TM-77"))
     add_required_documents(first)
     filing.submit(people.owner, first.id)
     other = make_user(Role.HOLDER, name="Other Holder")
-    second = filing.create_draft(other, "trademark", complete_payload(number="TM-78"))
+    second = filing.create_draft(other, "trademark", complete_payload(number="TM-77"))
     add_required_documents(second)
+    return first, second, other
+
+
+def test_a_note_written_in_chinese_reads_in_english(client, login, people, make_user):
+    first, second, other = _same_right_twice(people, make_user)
     with client.application.test_request_context("/"), in_language("zh_Hans"):
         assert filing.submit(other, second.id).duplicates  # the holder works in Chinese
     event = db.session.scalars(
@@ -170,12 +177,7 @@ def test_admin_on_the_application_page_keeps_names(client, login, people, approv
 
 
 def test_duplicate_check_note_is_not_shown_to_holders(client, login, people, make_user):
-    first = filing.create_draft(people.owner, "trademark", complete_payload(number="TM-77"))
-    add_required_documents(first)
-    filing.submit(people.owner, first.id)
-    other = make_user(Role.HOLDER, name="Other Holder")
-    second = filing.create_draft(other, "trademark", complete_payload(number="TM-77"))
-    add_required_documents(second)
+    first, second, other = _same_right_twice(people, make_user)
     assert filing.submit(other, second.id).duplicates
     login(other)
     history = _history(client.get(f"/applications/{second.id}").get_data(as_text=True))
